@@ -1,0 +1,209 @@
+//! The channel side of the Quick Start: which messages to deliver, and how to
+//! report what became of them.
+//!
+//! ```
+//! use antonnia_core::channel::DeliveryReport;
+//! use antonnia_core::webhook::parse_event;
+//!
+//! let body = br#"{"type":"message.created","data":{"object":{"id":"msg_1","session_id":"sess_1",
+//!   "role":"assistant","content":{"type":"text","text":"Hi!"},"delivery_status":"pending"}}}"#;
+//! let event = parse_event(body).unwrap();
+//! let message = antonnia_core::channel::outbound_message(&event).expect("deliver this one");
+//! // ... send message.content on the channel, which answers with its own id ...
+//! let update = DeliveryReport::sent("wamid.123").for_message(message).unwrap();
+//! assert_eq!(update.fields.delivery_status.unwrap().as_str(), "sent");
+//! ```
+
+use crate::error::Error;
+use crate::ops::{MessageFields, UpdateMessage};
+use crate::time::Timestamp;
+use crate::types::{DeliveryStatus, Message, MessageRole};
+use crate::webhook::WebhookEvent;
+
+/// Whether a message is one the channel must deliver to the contact: written
+/// by the agent, still `pending`, and with content a user may see (never the
+/// AI's `thought`, `function_call` or `function_result`).
+pub fn is_outbound(message: &Message) -> bool {
+    message.role == Some(MessageRole::Assistant)
+        && message.delivery_status == DeliveryStatus::Pending
+        && message.content.is_deliverable()
+}
+
+/// The message to deliver, when the event is a `message.created` for one
+/// (see [`is_outbound`]). Webhooks can arrive twice: deliver each message id once.
+pub fn outbound_message(event: &WebhookEvent) -> Option<&Message> {
+    event.message().filter(|m| is_outbound(m))
+}
+
+/// What became of a message on the channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryReport {
+    /// The channel accepted it.
+    Sent {
+        /// The channel's id for it.
+        provider_message_id: Option<String>,
+        /// When, if the channel says.
+        at: Option<Timestamp>,
+    },
+    /// It reached the contact's device.
+    Delivered {
+        /// The channel's id for it.
+        provider_message_id: Option<String>,
+        /// When.
+        at: Option<Timestamp>,
+    },
+    /// The contact saw it.
+    Read {
+        /// The channel's id for it.
+        provider_message_id: Option<String>,
+        /// When.
+        at: Option<Timestamp>,
+    },
+    /// It could not be delivered.
+    Failed {
+        /// The channel's error code (e.g. WhatsApp's 131047).
+        code: Option<i64>,
+        /// The channel's explanation; when absent, a known WhatsApp code's
+        /// description is sent instead.
+        message: Option<String>,
+    },
+}
+
+impl DeliveryReport {
+    /// `sent`, with the channel's id for the message.
+    pub fn sent(provider_message_id: impl Into<String>) -> DeliveryReport {
+        DeliveryReport::Sent {
+            provider_message_id: Some(provider_message_id.into()),
+            at: None,
+        }
+    }
+
+    /// `failed`, with the channel's code and message.
+    pub fn failed(code: Option<i64>, message: Option<String>) -> DeliveryReport {
+        DeliveryReport::Failed { code, message }
+    }
+
+    /// The fields of the message update that reports this.
+    pub fn fields(&self) -> MessageFields {
+        let (status, provider_message_id, at) = match self {
+            DeliveryReport::Sent {
+                provider_message_id,
+                at,
+            } => (DeliveryStatus::Sent, provider_message_id, at),
+            DeliveryReport::Delivered {
+                provider_message_id,
+                at,
+            } => (DeliveryStatus::Delivered, provider_message_id, at),
+            DeliveryReport::Read {
+                provider_message_id,
+                at,
+            } => (DeliveryStatus::Read, provider_message_id, at),
+            DeliveryReport::Failed { code, message } => {
+                return MessageFields {
+                    delivery_status: Some(DeliveryStatus::Failed),
+                    delivery_error_code: *code,
+                    delivery_error_message: message.clone().or_else(|| {
+                        code.and_then(whatsapp_error_description)
+                            .map(str::to_string)
+                    }),
+                    ..MessageFields::default()
+                };
+            }
+        };
+        MessageFields {
+            provider_message_id: provider_message_id.clone(),
+            delivery_status: Some(status),
+            delivered_at: *at,
+            ..MessageFields::default()
+        }
+    }
+
+    /// The `messages.update` call reporting this for a message in a session.
+    pub fn to_update(
+        &self,
+        session_id: impl Into<String>,
+        message_id: impl Into<String>,
+    ) -> UpdateMessage {
+        UpdateMessage {
+            session_id: session_id.into(),
+            message_id: message_id.into(),
+            fields: self.fields(),
+        }
+    }
+
+    /// The `messages.update` call reporting this for a message received in a
+    /// webhook; fails if the message does not say which session it is in.
+    pub fn for_message(&self, message: &Message) -> Result<UpdateMessage, Error> {
+        let session_id = message
+            .session_id
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::invalid("session_id", "the message does not name its session"))?;
+        Ok(self.to_update(session_id, message.id.as_str()))
+    }
+}
+
+/// WhatsApp Cloud API delivery error codes and what they mean.
+pub const WHATSAPP_ERRORS: &[(i64, &str)] = &[
+    (130429, "Cloud API throughput limit reached"),
+    (130472, "Recipient is part of an experiment"),
+    (131000, "Unknown error"),
+    (131026, "Recipient cannot receive this message"),
+    (131042, "Business eligibility or payment problem"),
+    (131045, "Phone number registration problem"),
+    (
+        131047,
+        "More than 24 hours since the user's last message: a template is required",
+    ),
+    (131048, "Spam rate limit reached"),
+    (131049, "Not delivered to keep the ecosystem healthy"),
+    (131050, "The user stopped marketing messages"),
+    (131051, "Unsupported message type"),
+    (131052, "Media download failed"),
+    (131053, "Media upload failed"),
+    (131056, "Too many messages to the same recipient"),
+    (131057, "Business account is in maintenance mode"),
+];
+
+/// A WhatsApp delivery error code described in English, if it is a known one.
+pub fn whatsapp_error_description(code: i64) -> Option<&'static str> {
+    WHATSAPP_ERRORS
+        .binary_search_by_key(&code, |(c, _)| *c)
+        .ok()
+        .map(|i| WHATSAPP_ERRORS[i].1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::MessageContent;
+
+    #[test]
+    fn table_is_sorted_and_complete() {
+        assert!(WHATSAPP_ERRORS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(WHATSAPP_ERRORS.len(), 15);
+        assert!(
+            whatsapp_error_description(131047)
+                .unwrap()
+                .contains("template")
+        );
+        assert_eq!(whatsapp_error_description(1), None);
+    }
+
+    #[test]
+    fn only_pending_visible_assistant_messages_go_out() {
+        let mut m = Message::new("m", MessageContent::text("hi"));
+        assert!(!is_outbound(&m));
+        m.role = Some(MessageRole::Assistant);
+        assert!(is_outbound(&m));
+        m.delivery_status = DeliveryStatus::Sent;
+        assert!(!is_outbound(&m));
+    }
+
+    #[test]
+    fn failure_without_message_uses_the_table() {
+        let f = DeliveryReport::failed(Some(131047), None).fields();
+        assert_eq!(f.delivery_status, Some(DeliveryStatus::Failed));
+        assert!(f.delivery_error_message.unwrap().contains("24 hours"));
+    }
+}

@@ -1,0 +1,401 @@
+//! The one error type of the SDK, and how an error response becomes one.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::http::HttpResponse;
+use crate::time::Timestamp;
+
+/// How many bytes of an error response body are kept in [`ApiError::body`].
+pub const MAX_KEPT_ERROR_BODY: usize = 8 * 1024;
+
+/// Everything that can go wrong when talking to the Conversations API.
+///
+/// The API variants follow the status table of the contract; the others are
+/// raised on this side of the wire. Bindings map each variant to their idiom
+/// (`NotFound` → `NotFoundError` and so on), and [`Error::kind`] gives a
+/// stable, language-neutral name for it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// 401: the token is missing, malformed or revoked.
+    Authentication(Box<ApiError>),
+    /// 403: the token lacks access to this resource.
+    PermissionDenied(Box<ApiError>),
+    /// 404: no such session, message, agent or survey submission.
+    NotFound(Box<ApiError>),
+    /// 409: a conflict, such as a duplicate `provider_message_id`.
+    Conflict(Box<ApiError>),
+    /// 422: the server rejected the request's content.
+    Validation(Box<ApiError>),
+    /// 429: too many requests; see [`ApiError::retry_after`].
+    RateLimit(Box<ApiError>),
+    /// Any other non-2xx status.
+    Api(Box<ApiError>),
+    /// The caller's input was refused before anything was sent.
+    InvalidRequest {
+        /// The argument at fault, e.g. `session_id` or `debounce_time`.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A 2xx response, or a webhook, whose body is not what the contract describes.
+    Decode {
+        /// Where in the document parsing failed, e.g. `data.object.content.type`.
+        path: String,
+        /// What was wrong there.
+        message: String,
+    },
+    /// A webhook whose signature does not verify.
+    WebhookVerification(WebhookVerificationError),
+    /// A webhook body over the configured size limit.
+    PayloadTooLarge {
+        /// The body's size in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The HTTP client failed before a response arrived (DNS, connection, TLS…).
+    Transport {
+        /// The client's own description.
+        message: String,
+    },
+    /// No response arrived within the configured time.
+    Timeout {
+        /// The client's own description.
+        message: String,
+    },
+}
+
+/// Why a webhook signature was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WebhookVerificationError {
+    /// One of the `webhook-id`, `webhook-timestamp`, `webhook-signature` headers is absent.
+    MissingHeader(&'static str),
+    /// `webhook-timestamp` is not a whole number of seconds.
+    InvalidTimestamp,
+    /// The timestamp is further from `now` than the tolerance allows.
+    TimestampOutOfTolerance {
+        /// Seconds by which the timestamp is ahead of `now` (negative: behind).
+        skew_seconds: i64,
+    },
+    /// The secret is not `whsec_` followed by base64 (or bare base64).
+    InvalidSecret,
+    /// No signature in `webhook-signature` matches the body.
+    NoMatchingSignature,
+}
+
+impl fmt::Display for WebhookVerificationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingHeader(h) => write!(f, "missing the {h} header"),
+            Self::InvalidTimestamp => {
+                f.write_str("webhook-timestamp is not a Unix time in seconds")
+            }
+            Self::TimestampOutOfTolerance { skew_seconds } if *skew_seconds > 0 => write!(
+                f,
+                "webhook-timestamp is {skew_seconds} s in the future, beyond the tolerance"
+            ),
+            Self::TimestampOutOfTolerance { skew_seconds } => write!(
+                f,
+                "webhook-timestamp is {} s old, beyond the tolerance",
+                -skew_seconds
+            ),
+            Self::InvalidSecret => {
+                f.write_str("the webhook secret is not 'whsec_' followed by base64")
+            }
+            Self::NoMatchingSignature => f.write_str("no signature matches the body"),
+        }
+    }
+}
+
+/// A problem the server found in one part of a request (FastAPI's 422 items).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationProblem {
+    /// Where: e.g. `["body", "debounce_time"]` (numbers are list indices).
+    pub loc: Vec<String>,
+    /// What, in the server's words.
+    pub msg: String,
+    /// The server's code for it, e.g. `less_than_equal`.
+    pub kind: String,
+}
+
+/// What the server said in an error response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: u16,
+    /// A readable message: the `detail` string, the validation problems joined,
+    /// or a description of an unreadable body.
+    pub message: String,
+    /// The validation problems when `detail` was a list of them.
+    pub problems: Vec<ValidationProblem>,
+    /// How long the server asked us to wait (`Retry-After` header, else body `retry_after`).
+    pub retry_after: Option<Duration>,
+    /// The body parsed as JSON, when it was JSON (bounded like `body`).
+    pub data: Option<Value>,
+    /// The first [`MAX_KEPT_ERROR_BODY`] bytes of the body, lossily decoded.
+    pub body: String,
+}
+
+impl Error {
+    /// A stable, language-neutral name for the variant, used by the shared test vectors.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Authentication(_) => "authentication",
+            Error::PermissionDenied(_) => "permission_denied",
+            Error::NotFound(_) => "not_found",
+            Error::Conflict(_) => "conflict",
+            Error::Validation(_) => "validation",
+            Error::RateLimit(_) => "rate_limit",
+            Error::Api(_) => "api",
+            Error::InvalidRequest { .. } => "invalid_request",
+            Error::Decode { .. } => "decode",
+            Error::WebhookVerification(_) => "webhook_verification",
+            Error::PayloadTooLarge { .. } => "payload_too_large",
+            Error::Transport { .. } => "transport",
+            Error::Timeout { .. } => "timeout",
+        }
+    }
+
+    /// The server's answer, for errors that came from one.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Authentication(e)
+            | Error::PermissionDenied(e)
+            | Error::NotFound(e)
+            | Error::Conflict(e)
+            | Error::Validation(e)
+            | Error::RateLimit(e)
+            | Error::Api(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, for errors that came from the server.
+    pub fn status(&self) -> Option<u16> {
+        self.api_error().map(|e| e.status)
+    }
+
+    /// How long the server asked to wait before trying again, if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api_error().and_then(|e| e.retry_after)
+    }
+
+    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::InvalidRequest {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn decode(path: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Decode {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Turns a non-2xx response into the matching variant.
+    ///
+    /// `now` is only used to turn an HTTP-date `Retry-After` into a delay;
+    /// without it such a header is ignored.
+    pub fn from_response(response: &HttpResponse, now: Option<Timestamp>) -> Error {
+        let api = Box::new(ApiError::from_response(response, now));
+        match response.status {
+            401 => Error::Authentication(api),
+            403 => Error::PermissionDenied(api),
+            404 => Error::NotFound(api),
+            409 => Error::Conflict(api),
+            422 => Error::Validation(api),
+            429 => Error::RateLimit(api),
+            _ => Error::Api(api),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Authentication(e)
+            | Error::PermissionDenied(e)
+            | Error::NotFound(e)
+            | Error::Conflict(e)
+            | Error::Validation(e)
+            | Error::Api(e) => write!(f, "{} (HTTP {})", e.message, e.status),
+            Error::RateLimit(e) => match e.retry_after {
+                Some(d) => write!(
+                    f,
+                    "{} (HTTP {}; retry after {} s)",
+                    e.message,
+                    e.status,
+                    d.as_secs_f64()
+                ),
+                None => write!(f, "{} (HTTP {})", e.message, e.status),
+            },
+            Error::InvalidRequest { field, message } => write!(f, "invalid {field}: {message}"),
+            Error::Decode { path, message } => {
+                if path.is_empty() {
+                    write!(f, "unexpected response: {message}")
+                } else {
+                    write!(f, "unexpected response at {path}: {message}")
+                }
+            }
+            Error::WebhookVerification(e) => write!(f, "webhook verification failed: {e}"),
+            Error::PayloadTooLarge { size, limit } => {
+                write!(f, "body of {size} bytes exceeds the limit of {limit} bytes")
+            }
+            Error::Transport { message } => write!(f, "transport error: {message}"),
+            Error::Timeout { message } => write!(f, "timed out: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<WebhookVerificationError> for Error {
+    fn from(e: WebhookVerificationError) -> Self {
+        Error::WebhookVerification(e)
+    }
+}
+
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        413 => "Payload Too Large",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "HTTP error",
+    }
+}
+
+fn truncate_utf8(bytes: &[u8], max: usize) -> String {
+    let cut = &bytes[..bytes.len().min(max)];
+    String::from_utf8_lossy(cut).into_owned()
+}
+
+/// Parses `Retry-After`: delay-seconds (fractions tolerated) or an HTTP date.
+pub fn parse_retry_after(value: &str, now: Option<Timestamp>) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0)
+            .then(|| Duration::try_from_secs_f64(secs).ok())
+            .flatten();
+    }
+    let at = Timestamp::parse_http_date(v).ok()?;
+    let now = now?;
+    let delta = at.as_unix_seconds_f64() - now.as_unix_seconds_f64();
+    Some(Duration::try_from_secs_f64(delta.max(0.0)).unwrap_or(Duration::ZERO))
+}
+
+fn value_as_delay(v: &Value) -> Option<Duration> {
+    let secs = match v {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    (secs.is_finite() && secs >= 0.0)
+        .then(|| Duration::try_from_secs_f64(secs).ok())
+        .flatten()
+}
+
+fn value_to_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn problems_from(list: &[Value]) -> Vec<ValidationProblem> {
+    list.iter()
+        .map(|item| {
+            let loc = item
+                .get("loc")
+                .and_then(Value::as_array)
+                .map(|l| l.iter().map(value_to_text).collect())
+                .unwrap_or_default();
+            let msg = item
+                .get("msg")
+                .map(value_to_text)
+                .unwrap_or_else(|| value_to_text(item));
+            let kind = item.get("type").map(value_to_text).unwrap_or_default();
+            ValidationProblem { loc, msg, kind }
+        })
+        .collect()
+}
+
+impl ApiError {
+    /// Reads what the server said from an error response.
+    pub fn from_response(response: &HttpResponse, now: Option<Timestamp>) -> ApiError {
+        let status = response.status;
+        let body = truncate_utf8(&response.body, MAX_KEPT_ERROR_BODY);
+        let data: Option<Value> = if response.body.len() <= MAX_KEPT_ERROR_BODY {
+            serde_json::from_slice(&response.body).ok()
+        } else {
+            None
+        };
+        let mut problems = Vec::new();
+        let detail_message = data.as_ref().and_then(|d| {
+            let detail = d.get("detail").or_else(|| d.get("message"))?;
+            Some(match detail {
+                Value::String(s) => s.clone(),
+                Value::Array(items) => {
+                    problems = problems_from(items);
+                    problems
+                        .iter()
+                        .map(|p| {
+                            if p.loc.is_empty() {
+                                p.msg.clone()
+                            } else {
+                                format!("{}: {}", p.loc.join("."), p.msg)
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                }
+                other => other.to_string(),
+            })
+        });
+        let message = match detail_message {
+            Some(m) if !m.is_empty() => m,
+            _ if response.body.iter().all(u8::is_ascii_whitespace) => {
+                format!("{} with an empty body", reason_phrase(status))
+            }
+            _ if data.is_some() => reason_phrase(status).to_string(),
+            _ => {
+                let content_type = response.header("content-type").unwrap_or("unknown type");
+                format!(
+                    "{} with a non-JSON body ({}, {} bytes)",
+                    reason_phrase(status),
+                    content_type,
+                    response.body.len()
+                )
+            }
+        };
+        let retry_after = response
+            .header("retry-after")
+            .and_then(|v| parse_retry_after(v, now))
+            .or_else(|| data.as_ref()?.get("retry_after").and_then(value_as_delay));
+        ApiError {
+            status,
+            message,
+            problems,
+            retry_after,
+            data,
+            body,
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! `/agents`: create, get, update, delete, search.
+
+use serde::{Deserialize, Serialize};
+
+use super::PathPart::{Id, Literal};
+use super::{
+    Operation, Paginated, check_page, json_body, next_offset, parse_empty, parse_json, request,
+    require_id, require_optional_id,
+};
+use crate::config::Config;
+use crate::error::Error;
+use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::retry::RetrySafety;
+use crate::types::{Agent, AgentType};
+
+/// `POST /agents`: creates an AI agent (with `assistant_id`) or a human one
+/// (with `profile_id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAgent {
+    /// Its display name.
+    pub name: String,
+    /// `ai` or `human`.
+    #[serde(rename = "type")]
+    pub agent_type: AgentType,
+    /// The AI assistant behind it (required for `ai`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assistant_id: Option<String>,
+    /// The person's profile (required for `human`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_id: Option<String>,
+}
+
+impl Operation for CreateAgent {
+    type Output = Agent;
+    const NAME: &'static str = "agents.create";
+    const RETRY_SAFETY: RetrySafety = RetrySafety::NotIdempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        if self.name.trim().is_empty() {
+            return Err(Error::invalid("name", "must not be empty"));
+        }
+        require_optional_id("assistant_id", self.assistant_id.as_deref())?;
+        require_optional_id("profile_id", self.profile_id.as_deref())?;
+        match self.agent_type {
+            AgentType::Ai if self.assistant_id.is_none() => {
+                return Err(Error::invalid(
+                    "assistant_id",
+                    "is required for an ai agent",
+                ));
+            }
+            AgentType::Human if self.profile_id.is_none() => {
+                return Err(Error::invalid(
+                    "profile_id",
+                    "is required for a human agent",
+                ));
+            }
+            _ => {}
+        }
+        Ok(request(
+            config,
+            Method::Post,
+            &[Literal("agents")],
+            json_body(self)?,
+        ))
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Agent, Error> {
+        parse_json(response)
+    }
+}
+
+/// `GET /agents/{agent_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetAgent {
+    /// The agent to fetch.
+    pub agent_id: String,
+}
+
+impl Operation for GetAgent {
+    type Output = Agent;
+    const NAME: &'static str = "agents.get";
+    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        require_id("agent_id", &self.agent_id)?;
+        Ok(request(
+            config,
+            Method::Get,
+            &[Literal("agents"), Id(&self.agent_id)],
+            None,
+        ))
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Agent, Error> {
+        parse_json(response)
+    }
+}
+
+/// What `update` can change on an agent; unset fields are left alone.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentFields {
+    /// A new display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A new AI assistant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assistant_id: Option<String>,
+    /// A new profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_id: Option<String>,
+}
+
+/// `PATCH /agents/{agent_id}` with `{"fields": {...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAgent {
+    /// The agent to change.
+    pub agent_id: String,
+    /// What to change (at least one field).
+    pub fields: AgentFields,
+}
+
+impl Operation for UpdateAgent {
+    type Output = Agent;
+    const NAME: &'static str = "agents.update";
+    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        require_id("agent_id", &self.agent_id)?;
+        if self.fields == AgentFields::default() {
+            return Err(Error::invalid("fields", "set at least one field to update"));
+        }
+        if self
+            .fields
+            .name
+            .as_deref()
+            .is_some_and(|n| n.trim().is_empty())
+        {
+            return Err(Error::invalid("fields.name", "must not be empty"));
+        }
+        #[derive(Serialize)]
+        struct Body<'a> {
+            fields: &'a AgentFields,
+        }
+        Ok(request(
+            config,
+            Method::Patch,
+            &[Literal("agents"), Id(&self.agent_id)],
+            json_body(&Body {
+                fields: &self.fields,
+            })?,
+        ))
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Agent, Error> {
+        parse_json(response)
+    }
+}
+
+/// `DELETE /agents/{agent_id}` (answers 204 with no body).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteAgent {
+    /// The agent to delete.
+    pub agent_id: String,
+}
+
+impl Operation for DeleteAgent {
+    type Output = ();
+    const NAME: &'static str = "agents.delete";
+    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        require_id("agent_id", &self.agent_id)?;
+        Ok(request(
+            config,
+            Method::Delete,
+            &[Literal("agents"), Id(&self.agent_id)],
+            None,
+        ))
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<(), Error> {
+        parse_empty(response)
+    }
+}
+
+/// `POST /agents/search`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchAgents {
+    /// Only agents of this type.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub agent_type: Option<AgentType>,
+    /// Only agents backed by this assistant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assistant_id: Option<String>,
+    /// Only agents with this profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_id: Option<String>,
+    /// How many results at most (the server's default is 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    /// How many results to skip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
+}
+
+impl Operation for SearchAgents {
+    type Output = Vec<Agent>;
+    const NAME: &'static str = "agents.search";
+    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        check_page(self.offset, self.limit)?;
+        Ok(request(
+            config,
+            Method::Post,
+            &[Literal("agents"), Literal("search")],
+            json_body(self)?,
+        ))
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Vec<Agent>, Error> {
+        parse_json(response)
+    }
+}
+
+impl Paginated for SearchAgents {
+    fn next_page(&self, returned: usize) -> Option<Self> {
+        let offset = next_offset(self.offset, self.limit, returned)?;
+        Some(SearchAgents {
+            offset: Some(offset),
+            ..self.clone()
+        })
+    }
+}

@@ -1,0 +1,262 @@
+//! `/sessions/{id}/messages` and `/messages/search`.
+
+use serde::{Deserialize, Serialize};
+
+use super::PathPart::{Id, Literal};
+use super::{
+    Operation, Paginated, check_page, json_body, next_offset, parse_json, request, require_id,
+    require_optional_id,
+};
+use crate::config::Config;
+use crate::error::Error;
+use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::retry::RetrySafety;
+use crate::time::Timestamp;
+use crate::types::{DeliveryStatus, Message, MessageContent, MessageRole};
+
+/// `POST /sessions/{session_id}/messages`: records a message in a session.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMessage {
+    /// The session to add to.
+    pub session_id: String,
+    /// What it says.
+    pub content: MessageContent,
+    /// `user` for the contact's messages, `assistant` for the agent's.
+    pub role: MessageRole,
+    /// The channel's id for the message (deduplication key on the server).
+    #[serde(default)]
+    pub provider_message_id: Option<String>,
+    /// The channel's id of the message it replies to.
+    #[serde(default)]
+    pub replied_provider_message_id: Option<String>,
+    /// The AI run it belongs to.
+    #[serde(default)]
+    pub run_id: Option<String>,
+}
+
+impl Operation for CreateMessage {
+    type Output = Message;
+    const NAME: &'static str = "messages.create";
+    // A repeat could record the message twice (unless the server deduplicates
+    // on provider_message_id, which is not promised).
+    const RETRY_SAFETY: RetrySafety = RetrySafety::NotIdempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        require_id("session_id", &self.session_id)?;
+        require_optional_id("provider_message_id", self.provider_message_id.as_deref())?;
+        require_optional_id(
+            "replied_provider_message_id",
+            self.replied_provider_message_id.as_deref(),
+        )?;
+        #[derive(Serialize)]
+        struct Body<'a> {
+            content: &'a MessageContent,
+            role: &'a MessageRole,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            provider_message_id: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            replied_provider_message_id: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            run_id: Option<&'a str>,
+        }
+        Ok(request(
+            config,
+            Method::Post,
+            &[
+                Literal("sessions"),
+                Id(&self.session_id),
+                Literal("messages"),
+            ],
+            json_body(&Body {
+                content: &self.content,
+                role: &self.role,
+                provider_message_id: self.provider_message_id.as_deref(),
+                replied_provider_message_id: self.replied_provider_message_id.as_deref(),
+                run_id: self.run_id.as_deref(),
+            })?,
+        ))
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Message, Error> {
+        parse_json(response)
+    }
+}
+
+/// `GET /sessions/{session_id}/messages/{message_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetMessage {
+    /// The session it belongs to.
+    pub session_id: String,
+    /// The message to fetch.
+    pub message_id: String,
+}
+
+impl Operation for GetMessage {
+    type Output = Message;
+    const NAME: &'static str = "messages.get";
+    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        require_id("session_id", &self.session_id)?;
+        require_id("message_id", &self.message_id)?;
+        Ok(request(
+            config,
+            Method::Get,
+            &[
+                Literal("sessions"),
+                Id(&self.session_id),
+                Literal("messages"),
+                Id(&self.message_id),
+            ],
+            None,
+        ))
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Message, Error> {
+        parse_json(response)
+    }
+}
+
+/// What a delivery report (or any message update) can change.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageFields {
+    /// The channel's id for the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_message_id: Option<String>,
+    /// The channel's id of the message it replies to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replied_provider_message_id: Option<String>,
+    /// How far it got.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_status: Option<DeliveryStatus>,
+    /// The channel's error code, when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_error_code: Option<i64>,
+    /// The channel's error message, when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_error_message: Option<String>,
+    /// When the channel delivered it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_at: Option<Timestamp>,
+}
+
+/// `PATCH /sessions/{session_id}/messages/{message_id}`: the delivery report.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMessage {
+    /// The session it belongs to.
+    pub session_id: String,
+    /// The message to change.
+    pub message_id: String,
+    /// What to change (at least one field); sent as the body itself.
+    pub fields: MessageFields,
+}
+
+impl Operation for UpdateMessage {
+    type Output = Message;
+    const NAME: &'static str = "messages.update";
+    // Setting fields to given values has the same effect however often it is done.
+    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        require_id("session_id", &self.session_id)?;
+        require_id("message_id", &self.message_id)?;
+        if self.fields == MessageFields::default() {
+            return Err(Error::invalid("fields", "set at least one field to update"));
+        }
+        require_optional_id(
+            "provider_message_id",
+            self.fields.provider_message_id.as_deref(),
+        )?;
+        Ok(request(
+            config,
+            Method::Patch,
+            &[
+                Literal("sessions"),
+                Id(&self.session_id),
+                Literal("messages"),
+                Id(&self.message_id),
+            ],
+            json_body(&self.fields)?,
+        ))
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Message, Error> {
+        parse_json(response)
+    }
+}
+
+/// `POST /sessions/{session_id}/messages/search`, or `POST /messages/search`
+/// across every session when `session_id` is `None`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchMessages {
+    /// The session to search in; `None` searches every session.
+    #[serde(default, skip_serializing)]
+    pub session_id: Option<String>,
+    /// Only the message with this channel id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_message_id: Option<String>,
+    /// Only replies to this channel id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replied_provider_message_id: Option<String>,
+    /// Only messages by this role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<MessageRole>,
+    /// How many results to skip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
+    /// How many results at most (the server's default is 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+
+impl Operation for SearchMessages {
+    type Output = Vec<Message>;
+    const NAME: &'static str = "messages.search";
+    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        check_page(self.offset, self.limit)?;
+        let body = json_body(self)?;
+        Ok(match &self.session_id {
+            Some(session_id) => {
+                require_id("session_id", session_id)?;
+                request(
+                    config,
+                    Method::Post,
+                    &[
+                        Literal("sessions"),
+                        Id(session_id),
+                        Literal("messages"),
+                        Literal("search"),
+                    ],
+                    body,
+                )
+            }
+            None => request(
+                config,
+                Method::Post,
+                &[Literal("messages"), Literal("search")],
+                body,
+            ),
+        })
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Vec<Message>, Error> {
+        parse_json(response)
+    }
+}
+
+impl Paginated for SearchMessages {
+    fn next_page(&self, returned: usize) -> Option<Self> {
+        let offset = next_offset(self.offset, self.limit, returned)?;
+        Some(SearchMessages {
+            offset: Some(offset),
+            ..self.clone()
+        })
+    }
+}

@@ -1,0 +1,200 @@
+//! One request builder and one response parser per API call.
+//!
+//! Every call is a plain struct of its arguments implementing [`Operation`]:
+//! `build` checks the arguments and turns them into an [`HttpRequest`];
+//! `parse` turns the [`HttpResponse`] into the typed result or an [`Error`].
+//! The structs also deserialize from JSON (see [`Call`]) so that bindings and
+//! the shared test vectors can drive any call by name.
+
+mod agents;
+mod call;
+mod messages;
+mod sessions;
+mod surveys;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub use agents::{AgentFields, CreateAgent, DeleteAgent, GetAgent, SearchAgents, UpdateAgent};
+pub use call::{Call, CallOutput};
+pub use messages::{CreateMessage, GetMessage, MessageFields, SearchMessages, UpdateMessage};
+pub use sessions::{
+    CreateSession, FinishSession, GetSession, ReplySession, ScheduleSession, SearchSessions,
+    SessionFields, TransferSession, UpdateSession,
+};
+pub use surveys::{
+    CancelSurveySubmission, GetSurveySubmission, ReplySurveySubmission, SurveySubmissionRef,
+};
+
+use crate::config::{Config, encode_segment};
+use crate::error::Error;
+use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::retry::RetrySafety;
+use crate::types::json_type_name;
+
+/// The default page size the server applies to searches without `limit`.
+pub const DEFAULT_PAGE_SIZE: i64 = 100;
+
+/// One API call: its arguments, how to send it and how to read the answer.
+pub trait Operation {
+    /// What a successful call returns.
+    type Output;
+
+    /// The call's name in the shared vectors and in errors, e.g. `sessions.create`.
+    const NAME: &'static str;
+
+    /// Whether this call can be repeated without duplicating a side effect.
+    const RETRY_SAFETY: RetrySafety;
+
+    /// Checks the arguments and builds the request.
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error>;
+
+    /// Reads the response: the typed result for a 2xx, the matching error otherwise.
+    fn parse(&self, response: &HttpResponse) -> Result<Self::Output, Error>;
+}
+
+/// A search whose results come in pages.
+pub trait Paginated: Sized {
+    /// The request for the page after one that returned `returned` items, or
+    /// `None` when that page was the last (it held fewer items than asked for).
+    fn next_page(&self, returned: usize) -> Option<Self>;
+}
+
+/// The offset/limit arithmetic shared by every search.
+pub(crate) fn next_offset(offset: Option<i64>, limit: Option<i64>, returned: usize) -> Option<i64> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE);
+    let returned = i64::try_from(returned).ok()?;
+    if limit <= 0 || returned < limit {
+        return None;
+    }
+    offset.unwrap_or(0).checked_add(returned)
+}
+
+pub(crate) fn require_id(field: &str, value: &str) -> Result<(), Error> {
+    if value.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    if value.trim().is_empty() {
+        return Err(Error::invalid(field, "must not be blank"));
+    }
+    Ok(())
+}
+
+pub(crate) fn require_optional_id(field: &str, value: Option<&str>) -> Result<(), Error> {
+    value.map_or(Ok(()), |v| require_id(field, v))
+}
+
+pub(crate) fn check_page(offset: Option<i64>, limit: Option<i64>) -> Result<(), Error> {
+    if let Some(o) = offset.filter(|o| *o < 0) {
+        return Err(Error::invalid(
+            "offset",
+            format!("must be 0 or more, got {o}"),
+        ));
+    }
+    if let Some(l) = limit.filter(|l| *l < 0) {
+        return Err(Error::invalid(
+            "limit",
+            format!("must be 0 or more, got {l}"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn check_metadata_object(
+    field: &str,
+    metadata: Option<&Map<String, Value>>,
+) -> Result<(), Error> {
+    if let Some(m) = metadata {
+        if m.keys().any(String::is_empty) {
+            return Err(Error::invalid(field, "keys must not be empty"));
+        }
+    }
+    Ok(())
+}
+
+/// Joins already-checked path parts, encoding each id as one segment.
+pub(crate) fn path(parts: &[PathPart<'_>]) -> String {
+    let mut out = String::with_capacity(64);
+    for part in parts {
+        out.push('/');
+        match part {
+            PathPart::Literal(s) => out.push_str(s),
+            PathPart::Id(id) => out.push_str(&encode_segment(id)),
+        }
+    }
+    out
+}
+
+/// A piece of a request path.
+pub(crate) enum PathPart<'a> {
+    /// A fixed word of the API, such as `sessions`.
+    Literal(&'static str),
+    /// A caller-supplied id, percent-encoded as one segment.
+    Id(&'a str),
+}
+
+pub(crate) fn json_body<T: Serialize>(body: &T) -> Result<Option<Vec<u8>>, Error> {
+    serde_json::to_vec(body)
+        .map(Some)
+        .map_err(|e| Error::invalid("body", e.to_string()))
+}
+
+/// The body for calls whose fields are all optional: `{}` rather than nothing,
+/// because the API expects a JSON object on every POST with a body.
+pub(crate) fn empty_object() -> Option<Vec<u8>> {
+    Some(b"{}".to_vec())
+}
+
+pub(crate) fn parse_json<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, Error> {
+    if !response.is_success() {
+        return Err(Error::from_response(response, None));
+    }
+    decode_json(&response.body)
+}
+
+/// Decodes a JSON document; on failure, decodes it again through
+/// `serde_path_to_error` to say where it went wrong (the fast path pays nothing).
+pub(crate) fn decode_json<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::decode("", "the body is empty"));
+    }
+    serde_json::from_slice(body).map_err(|first| {
+        let de = &mut serde_json::Deserializer::from_slice(body);
+        match serde_path_to_error::deserialize::<_, T>(de) {
+            Err(e) => {
+                let path = e.path().to_string();
+                let path = if path == "." { String::new() } else { path };
+                Error::decode(path, strip_position(&e.into_inner().to_string()))
+            }
+            Ok(_) => Error::decode("", strip_position(&first.to_string())),
+        }
+    })
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+pub(crate) fn parse_empty(response: &HttpResponse) -> Result<(), Error> {
+    if !response.is_success() {
+        return Err(Error::from_response(response, None));
+    }
+    Ok(())
+}
+
+pub(crate) fn request(
+    config: &Config,
+    method: Method,
+    parts: &[PathPart<'_>],
+    body: Option<Vec<u8>>,
+) -> HttpRequest {
+    config.request(method, &path(parts), body)
+}
+
+pub(crate) fn describe_value(v: &Value) -> &'static str {
+    json_type_name(v)
+}

@@ -1,0 +1,472 @@
+//! `/sessions`: create, get, update, transfer, finish, reply, search, schedule.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::PathPart::{Id, Literal};
+use super::{
+    Operation, Paginated, check_metadata_object, check_page, describe_value, json_body,
+    next_offset, parse_json, request, require_id, require_optional_id,
+};
+use crate::config::Config;
+use crate::error::Error;
+use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::retry::RetrySafety;
+use crate::time::Timestamp;
+use crate::types::{ScheduleConfig, Session, SessionSchedule, SessionStatus};
+
+/// The largest `debounce_time` the server accepts, in seconds.
+pub const MAX_DEBOUNCE_SECONDS: i64 = 60;
+
+/// `POST /sessions`: opens a session for a contact.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSession {
+    /// The integrator's id for the contact (required).
+    pub contact_id: String,
+    /// The contact's display name (required).
+    pub contact_name: String,
+    /// The agent to put in charge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
+    /// `open` (the server's default) or `closed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SessionStatus>,
+    /// Free-form data; by convention `channel_type` and `channel_user_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Map<String, Value>>,
+}
+
+impl Operation for CreateSession {
+    type Output = Session;
+    const NAME: &'static str = "sessions.create";
+    const RETRY_SAFETY: RetrySafety = RetrySafety::NotIdempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        require_id("contact_id", &self.contact_id)?;
+        require_optional_id("agent_id", self.agent_id.as_deref())?;
+        check_metadata_object("metadata", self.metadata.as_ref())?;
+        Ok(request(
+            config,
+            Method::Post,
+            &[Literal("sessions")],
+            json_body(self)?,
+        ))
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Session, Error> {
+        parse_json(response)
+    }
+}
+
+/// `GET /sessions/{session_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetSession {
+    /// The session to fetch.
+    pub session_id: String,
+}
+
+impl Operation for GetSession {
+    type Output = Session;
+    const NAME: &'static str = "sessions.get";
+    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        require_id("session_id", &self.session_id)?;
+        Ok(request(
+            config,
+            Method::Get,
+            &[Literal("sessions"), Id(&self.session_id)],
+            None,
+        ))
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Session, Error> {
+        parse_json(response)
+    }
+}
+
+/// The fields of a session that `update` can change; unset ones are left alone.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionFields {
+    /// A new thread id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_id: Option<String>,
+    /// A new status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SessionStatus>,
+    /// A new agent in charge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
+    /// A new ending survey submission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ending_survey_submission_id: Option<String>,
+    /// New metadata (replaces the old object).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Map<String, Value>>,
+}
+
+impl SessionFields {
+    fn is_empty(&self) -> bool {
+        *self == SessionFields::default()
+    }
+}
+
+/// `PATCH /sessions/{session_id}` with `{"fields": {...}}`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSession {
+    /// The session to change.
+    pub session_id: String,
+    /// What to change (at least one field).
+    pub fields: SessionFields,
+}
+
+impl Operation for UpdateSession {
+    type Output = Session;
+    const NAME: &'static str = "sessions.update";
+    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        require_id("session_id", &self.session_id)?;
+        if self.fields.is_empty() {
+            return Err(Error::invalid("fields", "set at least one field to update"));
+        }
+        require_optional_id("fields.agent_id", self.fields.agent_id.as_deref())?;
+        check_metadata_object("fields.metadata", self.fields.metadata.as_ref())?;
+        #[derive(Serialize)]
+        struct Body<'a> {
+            fields: &'a SessionFields,
+        }
+        Ok(request(
+            config,
+            Method::Patch,
+            &[Literal("sessions"), Id(&self.session_id)],
+            json_body(&Body {
+                fields: &self.fields,
+            })?,
+        ))
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Session, Error> {
+        parse_json(response)
+    }
+}
+
+/// `POST /sessions/{session_id}/transfer`: hands the session to another agent,
+/// or to none.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferSession {
+    /// The session to transfer.
+    pub session_id: String,
+    /// The new agent; `None` removes the agent (sent as `"agent_id": null`).
+    #[serde(default)]
+    pub agent_id: Option<String>,
+    /// Whether the new agent should answer straight away.
+    #[serde(default)]
+    pub auto_reply: Option<bool>,
+}
+
+impl Operation for TransferSession {
+    type Output = Session;
+    const NAME: &'static str = "sessions.transfer";
+    const RETRY_SAFETY: RetrySafety = RetrySafety::NotIdempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        require_id("session_id", &self.session_id)?;
+        require_optional_id("agent_id", self.agent_id.as_deref())?;
+        #[derive(Serialize)]
+        struct Body<'a> {
+            // Always present: null means "remove the agent".
+            agent_id: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            auto_reply: Option<bool>,
+        }
+        Ok(request(
+            config,
+            Method::Post,
+            &[
+                Literal("sessions"),
+                Id(&self.session_id),
+                Literal("transfer"),
+            ],
+            json_body(&Body {
+                agent_id: self.agent_id.as_deref(),
+                auto_reply: self.auto_reply,
+            })?,
+        ))
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Session, Error> {
+        parse_json(response)
+    }
+}
+
+/// `POST /sessions/{session_id}/finish`: closes the session, optionally
+/// starting a satisfaction survey.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FinishSession {
+    /// The session to close.
+    pub session_id: String,
+    /// The survey to send the contact.
+    #[serde(default)]
+    pub ending_survey_id: Option<String>,
+}
+
+impl Operation for FinishSession {
+    type Output = Session;
+    const NAME: &'static str = "sessions.finish";
+    const RETRY_SAFETY: RetrySafety = RetrySafety::NotIdempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        require_id("session_id", &self.session_id)?;
+        require_optional_id("ending_survey_id", self.ending_survey_id.as_deref())?;
+        #[derive(Serialize)]
+        struct Body<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            ending_survey_id: Option<&'a str>,
+        }
+        Ok(request(
+            config,
+            Method::Post,
+            &[Literal("sessions"), Id(&self.session_id), Literal("finish")],
+            json_body(&Body {
+                ending_survey_id: self.ending_survey_id.as_deref(),
+            })?,
+        ))
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Session, Error> {
+        parse_json(response)
+    }
+}
+
+/// `POST /sessions/{session_id}/reply`: asks the AI agent to answer, once the
+/// contact has been quiet for `debounce_time` seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplySession {
+    /// The session to answer in.
+    pub session_id: String,
+    /// Seconds of quiet to wait for, 0..=60 (the server's default is 3).
+    #[serde(default)]
+    pub debounce_time: Option<i64>,
+    /// The flow node to start from.
+    #[serde(default)]
+    pub starting_node_id: Option<String>,
+}
+
+impl Operation for ReplySession {
+    type Output = Session;
+    const NAME: &'static str = "sessions.reply";
+    const RETRY_SAFETY: RetrySafety = RetrySafety::NotIdempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        require_id("session_id", &self.session_id)?;
+        if let Some(d) = self.debounce_time {
+            if !(0..=MAX_DEBOUNCE_SECONDS).contains(&d) {
+                return Err(Error::invalid(
+                    "debounce_time",
+                    format!("must be between 0 and {MAX_DEBOUNCE_SECONDS} seconds, got {d}"),
+                ));
+            }
+        }
+        require_optional_id("starting_node_id", self.starting_node_id.as_deref())?;
+        #[derive(Serialize)]
+        struct Body<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            debounce_time: Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            starting_node_id: Option<&'a str>,
+        }
+        Ok(request(
+            config,
+            Method::Post,
+            &[Literal("sessions"), Id(&self.session_id), Literal("reply")],
+            json_body(&Body {
+                debounce_time: self.debounce_time,
+                starting_node_id: self.starting_node_id.as_deref(),
+            })?,
+        ))
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Session, Error> {
+        parse_json(response)
+    }
+}
+
+/// `POST /sessions/search`: finds sessions by contact, status or metadata.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchSessions {
+    /// Only this contact's sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// Only sessions in this status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SessionStatus>,
+    /// Metadata equal to these values; keys may be dotted paths (`internal.user_id`),
+    /// values strings or numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Map<String, Value>>,
+    /// How many results to skip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
+    /// How many results at most (the server's default is 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+
+impl Operation for SearchSessions {
+    type Output = Vec<Session>;
+    const NAME: &'static str = "sessions.search";
+    // A search changes nothing, so it is safe to repeat although it is a POST.
+    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        check_page(self.offset, self.limit)?;
+        check_metadata_object("metadata", self.metadata.as_ref())?;
+        for (key, value) in self.metadata.iter().flatten() {
+            if !matches!(value, Value::String(_) | Value::Number(_)) {
+                return Err(Error::invalid(
+                    format!("metadata.{key}"),
+                    format!(
+                        "must be a string or a number, not {}",
+                        describe_value(value)
+                    ),
+                ));
+            }
+        }
+        Ok(request(
+            config,
+            Method::Post,
+            &[Literal("sessions"), Literal("search")],
+            json_body(self)?,
+        ))
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Vec<Session>, Error> {
+        parse_json(response)
+    }
+}
+
+impl Paginated for SearchSessions {
+    fn next_page(&self, returned: usize) -> Option<Self> {
+        let offset = next_offset(self.offset, self.limit, returned)?;
+        Some(SearchSessions {
+            offset: Some(offset),
+            ..self.clone()
+        })
+    }
+}
+
+/// `POST /sessions/{session_id}/schedule`: sends a message or runs a flow node later.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSession {
+    /// The session to act on.
+    pub session_id: String,
+    /// When (sent in UTC).
+    pub scheduled_for: Timestamp,
+    /// What to do.
+    pub config: ScheduleConfig,
+}
+
+impl Operation for ScheduleSession {
+    type Output = SessionSchedule;
+    const NAME: &'static str = "sessions.schedule";
+    const RETRY_SAFETY: RetrySafety = RetrySafety::NotIdempotent;
+
+    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        require_id("session_id", &self.session_id)?;
+        if let ScheduleConfig::Node { node_id } = &self.config {
+            require_id("config.node_id", node_id)?;
+        }
+        #[derive(Serialize)]
+        struct Body<'a> {
+            scheduled_for: Timestamp,
+            config: &'a ScheduleConfig,
+        }
+        Ok(request(
+            config,
+            Method::Post,
+            &[
+                Literal("sessions"),
+                Id(&self.session_id),
+                Literal("schedule"),
+            ],
+            json_body(&Body {
+                scheduled_for: self.scheduled_for,
+                config: &self.config,
+            })?,
+        ))
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<SessionSchedule, Error> {
+        parse_json(response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> Config {
+        Config::new("sk_test").unwrap()
+    }
+
+    #[test]
+    fn transfer_without_agent_sends_null() {
+        let req = TransferSession {
+            session_id: "s".into(),
+            ..Default::default()
+        }
+        .build(&cfg())
+        .unwrap();
+        assert_eq!(req.body_text(), Some(r#"{"agent_id":null}"#));
+    }
+
+    #[test]
+    fn ids_stay_in_their_segment() {
+        let req = GetSession {
+            session_id: "../x?y#z".into(),
+        }
+        .build(&cfg())
+        .unwrap();
+        assert!(req.url.ends_with("/sessions/..%2Fx%3Fy%23z"), "{}", req.url);
+    }
+
+    #[test]
+    fn debounce_bounds() {
+        for (d, ok) in [(0, true), (60, true), (61, false), (-1, false)] {
+            let r = ReplySession {
+                session_id: "s".into(),
+                debounce_time: Some(d),
+                ..Default::default()
+            }
+            .build(&cfg());
+            assert_eq!(r.is_ok(), ok, "{d}");
+        }
+    }
+
+    #[test]
+    fn pages_follow_each_other() {
+        let first = SearchSessions {
+            limit: Some(2),
+            ..Default::default()
+        };
+        let second = first.next_page(2).unwrap();
+        assert_eq!(second.offset, Some(2));
+        assert_eq!(second.next_page(2).unwrap().offset, Some(4));
+        assert!(second.next_page(1).is_none());
+        assert!(SearchSessions::default().next_page(99).is_none());
+        assert_eq!(
+            SearchSessions::default().next_page(100).unwrap().offset,
+            Some(100)
+        );
+    }
+}

@@ -1,0 +1,103 @@
+//! `/sessions/{id}/surveys/{submission_id}`: the satisfaction survey started by `finish`.
+
+use serde::Deserialize;
+
+use super::PathPart::{Id, Literal};
+use super::{Operation, empty_object, parse_json, request, require_id};
+use crate::config::Config;
+use crate::error::Error;
+use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::retry::RetrySafety;
+use crate::types::SurveySubmission;
+
+/// Identifies a survey submission; shared by its three calls.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurveySubmissionRef {
+    /// The session the survey follows.
+    pub session_id: String,
+    /// The submission.
+    pub submission_id: String,
+}
+
+impl SurveySubmissionRef {
+    fn request(
+        &self,
+        config: &Config,
+        method: Method,
+        action: Option<&'static str>,
+    ) -> Result<HttpRequest, Error> {
+        require_id("session_id", &self.session_id)?;
+        require_id("submission_id", &self.submission_id)?;
+        let mut parts = vec![
+            Literal("sessions"),
+            Id(&self.session_id),
+            Literal("surveys"),
+            Id(&self.submission_id),
+        ];
+        let body = action.map(|a| {
+            parts.push(Literal(a));
+            empty_object()
+        });
+        Ok(request(config, method, &parts, body.flatten()))
+    }
+}
+
+macro_rules! survey_call {
+    ($(#[$doc:meta])* $name:ident, $call:literal, $method:expr, $action:expr, $safety:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub SurveySubmissionRef);
+
+        impl $name {
+            /// The call for this session's submission.
+            pub fn new(session_id: impl Into<String>, submission_id: impl Into<String>) -> Self {
+                $name(SurveySubmissionRef {
+                    session_id: session_id.into(),
+                    submission_id: submission_id.into(),
+                })
+            }
+        }
+
+        impl Operation for $name {
+            type Output = SurveySubmission;
+            const NAME: &'static str = $call;
+            const RETRY_SAFETY: RetrySafety = $safety;
+
+            fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+                self.0.request(config, $method, $action)
+            }
+
+            fn parse(&self, response: &HttpResponse) -> Result<SurveySubmission, Error> {
+                parse_json(response)
+            }
+        }
+    };
+}
+
+survey_call!(
+    /// `GET /sessions/{session_id}/surveys/{submission_id}`.
+    GetSurveySubmission,
+    "survey_submissions.get",
+    Method::Get,
+    None,
+    RetrySafety::Idempotent
+);
+survey_call!(
+    /// `POST /sessions/{session_id}/surveys/{submission_id}/reply`: sends the survey's
+    /// next question to the contact.
+    ReplySurveySubmission,
+    "survey_submissions.reply",
+    Method::Post,
+    Some("reply"),
+    RetrySafety::NotIdempotent
+);
+survey_call!(
+    /// `POST /sessions/{session_id}/surveys/{submission_id}/cancel`.
+    CancelSurveySubmission,
+    "survey_submissions.cancel",
+    Method::Post,
+    Some("cancel"),
+    RetrySafety::NotIdempotent
+);

@@ -1,0 +1,384 @@
+//! Instants on the wire: RFC 3339 timestamps and HTTP dates.
+//!
+//! The core has no clock, so this module only converts between text and an
+//! instant; callers pass "now" in wherever it matters.
+
+use std::fmt;
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An instant in time, with nanosecond precision, always rendered in UTC.
+///
+/// Parsed from RFC 3339 (`2025-01-15T10:30:00Z`, `2025-01-15T07:30:00.123-03:00`)
+/// and from the offset-less form Python services emit
+/// (`2025-01-15T10:30:00`), which is read as UTC.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    secs: i64,
+    nanos: u32,
+}
+
+/// Why a piece of text is not a timestamp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimestampError {
+    /// What was wrong, in English.
+    pub reason: &'static str,
+}
+
+impl fmt::Display for TimestampError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.reason)
+    }
+}
+
+impl std::error::Error for TimestampError {}
+
+const fn err(reason: &'static str) -> TimestampError {
+    TimestampError { reason }
+}
+
+/// Years outside 0000..=9999 cannot be written in RFC 3339.
+const MIN_SECS: i64 = -62_167_219_200; // 0000-01-01T00:00:00Z
+const MAX_SECS: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+
+impl Timestamp {
+    /// The Unix epoch, 1970-01-01T00:00:00Z.
+    pub const UNIX_EPOCH: Timestamp = Timestamp { secs: 0, nanos: 0 };
+
+    /// An instant from whole seconds since the Unix epoch.
+    ///
+    /// Returns `None` outside the years 0000..=9999.
+    pub fn from_unix_seconds(secs: i64) -> Option<Timestamp> {
+        Self::from_unix_parts(secs, 0)
+    }
+
+    /// An instant from seconds and nanoseconds since the Unix epoch.
+    ///
+    /// Returns `None` if `nanos` is 1e9 or more, or outside the years 0000..=9999.
+    pub fn from_unix_parts(secs: i64, nanos: u32) -> Option<Timestamp> {
+        if nanos >= 1_000_000_000 || !(MIN_SECS..=MAX_SECS).contains(&secs) {
+            return None;
+        }
+        Some(Timestamp { secs, nanos })
+    }
+
+    /// An instant from (possibly fractional) seconds since the Unix epoch, as
+    /// hosts such as JavaScript and Python count time.
+    pub fn from_unix_seconds_f64(secs: f64) -> Option<Timestamp> {
+        if !secs.is_finite() {
+            return None;
+        }
+        let whole = secs.floor();
+        if whole < MIN_SECS as f64 || whole > MAX_SECS as f64 {
+            return None;
+        }
+        let nanos = ((secs - whole) * 1e9).round().min(999_999_999.0) as u32;
+        Self::from_unix_parts(whole as i64, nanos)
+    }
+
+    /// Whole seconds since the Unix epoch (negative before 1970).
+    pub fn unix_seconds(&self) -> i64 {
+        self.secs
+    }
+
+    /// The sub-second part, in nanoseconds.
+    pub fn subsec_nanos(&self) -> u32 {
+        self.nanos
+    }
+
+    /// Seconds since the Unix epoch as a float, for hosts that count time that way.
+    pub fn as_unix_seconds_f64(&self) -> f64 {
+        self.secs as f64 + f64::from(self.nanos) / 1e9
+    }
+
+    /// Parses an RFC 3339 timestamp; a missing offset is read as UTC.
+    pub fn parse(text: &str) -> Result<Timestamp, TimestampError> {
+        parse_rfc3339(text.as_bytes())
+    }
+
+    /// Parses an HTTP date (IMF-fixdate, e.g. `Wed, 21 Oct 2015 07:28:00 GMT`),
+    /// as found in a `Retry-After` header.
+    pub fn parse_http_date(text: &str) -> Result<Timestamp, TimestampError> {
+        parse_imf_fixdate(text.trim())
+    }
+
+    /// The calendar fields in UTC: (year, month, day, hour, minute, second).
+    pub fn to_utc_fields(&self) -> (i64, u32, u32, u32, u32, u32) {
+        let days = self.secs.div_euclid(86_400);
+        let rem = self.secs.rem_euclid(86_400) as u32;
+        let (y, m, d) = civil_from_days(days);
+        (y, m, d, rem / 3600, rem / 60 % 60, rem % 60)
+    }
+
+    /// Renders as RFC 3339 in UTC (`Z`), with as many fractional digits as needed.
+    pub fn to_rfc3339(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, mo, d, h, mi, s) = self.to_utc_fields();
+        write!(f, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")?;
+        if self.nanos != 0 {
+            let mut frac = format!("{:09}", self.nanos);
+            while frac.ends_with('0') {
+                frac.pop();
+            }
+            write!(f, ".{frac}")?;
+        }
+        f.write_str("Z")
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Timestamp({self})")
+    }
+}
+
+impl std::str::FromStr for Timestamp {
+    type Err = TimestampError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Timestamp::parse(s)
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TimestampVisitor;
+        impl Visitor<'_> for TimestampVisitor {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RFC 3339 timestamp string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                Timestamp::parse(v)
+                    .map_err(|e| E::custom(format_args!("invalid timestamp {v:?}: {e}")))
+            }
+        }
+        deserializer.deserialize_str(TimestampVisitor)
+    }
+}
+
+/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if is_leap(y) => 29,
+        _ => 28,
+    }
+}
+
+fn digits(b: &[u8], at: usize, n: usize) -> Result<u32, TimestampError> {
+    let slice = b.get(at..at + n).ok_or(err("too short"))?;
+    let mut v = 0u32;
+    for &c in slice {
+        if !c.is_ascii_digit() {
+            return Err(err("expected a digit"));
+        }
+        v = v * 10 + u32::from(c - b'0');
+    }
+    Ok(v)
+}
+
+fn expect(b: &[u8], at: usize, what: &[u8], reason: &'static str) -> Result<(), TimestampError> {
+    match b.get(at) {
+        Some(c) if what.contains(c) => Ok(()),
+        _ => Err(err(reason)),
+    }
+}
+
+fn from_fields(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Result<i64, TimestampError> {
+    if !(1..=12).contains(&mo) {
+        return Err(err("month out of range"));
+    }
+    if d == 0 || d > days_in_month(y, mo) {
+        return Err(err("day out of range"));
+    }
+    if h > 23 || mi > 59 {
+        return Err(err("time out of range"));
+    }
+    // A leap second (:60) is folded into the next second, as most hosts do.
+    if s > 60 {
+        return Err(err("second out of range"));
+    }
+    Ok(days_from_civil(y, mo, d) * 86_400 + i64::from(h * 3600 + mi * 60 + s))
+}
+
+fn parse_rfc3339(b: &[u8]) -> Result<Timestamp, TimestampError> {
+    if b.len() < 19 {
+        return Err(err("too short for YYYY-MM-DDTHH:MM:SS"));
+    }
+    let y = i64::from(digits(b, 0, 4)?);
+    expect(b, 4, b"-", "expected '-' after the year")?;
+    let mo = digits(b, 5, 2)?;
+    expect(b, 7, b"-", "expected '-' after the month")?;
+    let d = digits(b, 8, 2)?;
+    expect(b, 10, b"Tt ", "expected 'T' between date and time")?;
+    let h = digits(b, 11, 2)?;
+    expect(b, 13, b":", "expected ':' after the hour")?;
+    let mi = digits(b, 14, 2)?;
+    expect(b, 16, b":", "expected ':' after the minute")?;
+    let s = digits(b, 17, 2)?;
+    let mut secs = from_fields(y, mo, d, h, mi, s)?;
+    let mut at = 19;
+    let mut nanos = 0u32;
+    if b.get(at) == Some(&b'.') {
+        at += 1;
+        let start = at;
+        while let Some(c) = b.get(at).filter(|c| c.is_ascii_digit()) {
+            if at - start < 9 {
+                nanos = nanos * 10 + u32::from(c - b'0');
+            }
+            at += 1;
+        }
+        let n = at - start;
+        if n == 0 {
+            return Err(err("expected digits after '.'"));
+        }
+        for _ in n..9 {
+            nanos *= 10;
+        }
+    }
+    match b.get(at) {
+        None => {}
+        Some(b'Z' | b'z') => {
+            at += 1;
+        }
+        Some(&sign @ (b'+' | b'-')) => {
+            let oh = digits(b, at + 1, 2)?;
+            expect(b, at + 3, b":", "expected ':' in the UTC offset")?;
+            let om = digits(b, at + 4, 2)?;
+            if oh > 23 || om > 59 {
+                return Err(err("UTC offset out of range"));
+            }
+            let offset = i64::from(oh * 3600 + om * 60);
+            secs += if sign == b'+' { -offset } else { offset };
+            at += 6;
+        }
+        Some(_) => return Err(err("unexpected text after the time")),
+    }
+    if at != b.len() {
+        return Err(err("unexpected text after the UTC offset"));
+    }
+    Timestamp::from_unix_parts(secs, nanos).ok_or(err("year out of range"))
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn parse_imf_fixdate(s: &str) -> Result<Timestamp, TimestampError> {
+    // "Sun, 06 Nov 1994 08:49:37 GMT"
+    let b = s.as_bytes();
+    if b.len() != 29 || !s.is_ascii() {
+        return Err(err("not an HTTP date like 'Sun, 06 Nov 1994 08:49:37 GMT'"));
+    }
+    if &b[3..5] != b", " || &b[25..] != b" GMT" {
+        return Err(err("not an HTTP date like 'Sun, 06 Nov 1994 08:49:37 GMT'"));
+    }
+    let d = digits(b, 5, 2)?;
+    let mo = MONTHS
+        .iter()
+        .position(|m| m.as_bytes() == &b[8..11])
+        .ok_or(err("unknown month name"))? as u32
+        + 1;
+    let y = i64::from(digits(b, 12, 4)?);
+    let h = digits(b, 17, 2)?;
+    let mi = digits(b, 20, 2)?;
+    let sec = digits(b, 23, 2)?;
+    if b[7] != b' ' || b[11] != b' ' || b[16] != b' ' || b[19] != b':' || b[22] != b':' {
+        return Err(err("not an HTTP date like 'Sun, 06 Nov 1994 08:49:37 GMT'"));
+    }
+    let secs = from_fields(y, mo, d, h, mi, sec)?;
+    Timestamp::from_unix_seconds(secs).ok_or(err("year out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_offsets_fractions_and_naive() {
+        let z = Timestamp::parse("2025-01-15T10:30:00Z").unwrap();
+        assert_eq!(z.unix_seconds(), 1_736_937_000);
+        assert_eq!(Timestamp::parse("2025-01-15T07:30:00-03:00").unwrap(), z);
+        assert_eq!(Timestamp::parse("2025-01-15T10:30:00").unwrap(), z);
+        let f = Timestamp::parse("2025-01-15T10:30:00.123456789+00:00").unwrap();
+        assert_eq!(f.subsec_nanos(), 123_456_789);
+        assert_eq!(f.to_string(), "2025-01-15T10:30:00.123456789Z");
+        let long = Timestamp::parse("2025-01-15T10:30:00.1234567891234Z").unwrap();
+        assert_eq!(long.subsec_nanos(), 123_456_789);
+        assert_eq!(z.to_string(), "2025-01-15T10:30:00Z");
+    }
+
+    #[test]
+    fn rejects_nonsense_without_panicking() {
+        for bad in [
+            "",
+            "2025",
+            "2025-13-01T00:00:00Z",
+            "2025-02-29T00:00:00Z",
+            "2025-01-15T10:30:00+",
+            "2025-01-15T10:30:00Zjunk",
+            "2025-01-15T10:30:00.Z",
+            "2025-01-15T24:00:00Z",
+            "ééééééééééééééééééééé",
+        ] {
+            assert!(Timestamp::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Timestamp::parse("2024-02-29T00:00:00Z").is_ok());
+    }
+
+    #[test]
+    fn http_dates() {
+        let t = Timestamp::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        assert_eq!(t, Timestamp::parse("2015-10-21T07:28:00Z").unwrap());
+        assert!(Timestamp::parse_http_date("Wed, 21 Foo 2015 07:28:00 GMT").is_err());
+        assert!(Timestamp::parse_http_date("120").is_err());
+    }
+
+    #[test]
+    fn calendar_round_trip() {
+        for days in [-719_528i64, -1, 0, 1, 11_016, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}

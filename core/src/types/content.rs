@@ -1,0 +1,257 @@
+//! Message content: eight known kinds, tagged by `type`, and a lossless fallback.
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+/// `type: "text"`: text, possibly rendered from a template.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TextContent {
+    /// The text.
+    #[serde(default)]
+    pub text: String,
+    /// The template it was rendered from (WhatsApp templates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<String>,
+    /// The template's parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_parameters: Option<Map<String, Value>>,
+}
+
+/// `type: "image"`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ImageContent {
+    /// Where the image can be downloaded.
+    #[serde(default)]
+    pub url: String,
+}
+
+/// `type: "video"`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct VideoContent {
+    /// Where the video can be downloaded.
+    #[serde(default)]
+    pub url: String,
+}
+
+/// `type: "audio"`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AudioContent {
+    /// Where the audio can be downloaded.
+    #[serde(default)]
+    pub url: String,
+    /// What was said, when transcribed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<String>,
+}
+
+/// `type: "file"`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FileContent {
+    /// Where the file can be downloaded.
+    #[serde(default)]
+    pub url: String,
+    /// Its MIME type, e.g. `application/pdf`.
+    #[serde(default)]
+    pub mime_type: String,
+    /// Its file name.
+    #[serde(default)]
+    pub name: String,
+}
+
+/// `type: "function_call"`: the AI agent calling a tool (internal, never shown to users).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FunctionCallContent {
+    /// The call's id, matched by the result.
+    #[serde(default)]
+    pub id: String,
+    /// The function's name.
+    #[serde(default)]
+    pub name: String,
+    /// The arguments, a JSON document as a string.
+    #[serde(default)]
+    pub input: String,
+}
+
+/// `type: "function_result"`: a tool's answer to a call (internal).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FunctionResultContent {
+    /// The id of the call answered.
+    #[serde(default)]
+    pub id: String,
+    /// The function's name.
+    #[serde(default)]
+    pub name: String,
+    /// The result, as a string.
+    #[serde(default)]
+    pub output: String,
+}
+
+/// `type: "thought"`: the AI agent's internal reasoning; a channel never shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ThoughtContent {
+    /// The reasoning.
+    #[serde(default)]
+    pub thought: String,
+}
+
+/// Content of a `type` this SDK version does not know, kept whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnknownContent {
+    /// The `type` as sent.
+    pub content_type: String,
+    /// Every field as sent, `type` included.
+    pub raw: Map<String, Value>,
+}
+
+/// The content of a message, tagged by `type` on the wire.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessageContent {
+    /// `text`
+    Text(TextContent),
+    /// `image`
+    Image(ImageContent),
+    /// `video`
+    Video(VideoContent),
+    /// `audio`
+    Audio(AudioContent),
+    /// `file`
+    File(FileContent),
+    /// `function_call`
+    FunctionCall(FunctionCallContent),
+    /// `function_result`
+    FunctionResult(FunctionResultContent),
+    /// `thought`
+    Thought(ThoughtContent),
+    /// Any other `type`.
+    Unknown(UnknownContent),
+}
+
+impl MessageContent {
+    /// Plain text content.
+    pub fn text(text: impl Into<String>) -> MessageContent {
+        MessageContent::Text(TextContent {
+            text: text.into(),
+            ..TextContent::default()
+        })
+    }
+
+    /// The `type` tag as sent on the wire.
+    pub fn content_type(&self) -> &str {
+        match self {
+            MessageContent::Text(_) => "text",
+            MessageContent::Image(_) => "image",
+            MessageContent::Video(_) => "video",
+            MessageContent::Audio(_) => "audio",
+            MessageContent::File(_) => "file",
+            MessageContent::FunctionCall(_) => "function_call",
+            MessageContent::FunctionResult(_) => "function_result",
+            MessageContent::Thought(_) => "thought",
+            MessageContent::Unknown(u) => &u.content_type,
+        }
+    }
+
+    /// Whether a channel should show this to the user: everything except the AI's
+    /// internal `thought`, `function_call` and `function_result`. Content of an
+    /// unknown type counts as deliverable so that it is surfaced, not dropped.
+    pub fn is_deliverable(&self) -> bool {
+        !matches!(
+            self,
+            MessageContent::Thought(_)
+                | MessageContent::FunctionCall(_)
+                | MessageContent::FunctionResult(_)
+        )
+    }
+
+    /// Reads content from a JSON value (the form bindings receive from their host).
+    pub fn from_json(value: Value) -> Result<MessageContent, serde_json::Error> {
+        match value {
+            Value::Object(map) => content_from_map(map),
+            other => Err(serde_json::Error::custom(format_args!(
+                "content must be an object with a \"type\", not {}",
+                json_type_name(&other)
+            ))),
+        }
+    }
+
+    /// The content as a JSON object, `type` included.
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+pub(crate) fn json_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn content_from_map(map: Map<String, Value>) -> Result<MessageContent, serde_json::Error> {
+    let content_type = match map.get("type") {
+        Some(Value::String(t)) => t.clone(),
+        Some(other) => {
+            return Err(serde_json::Error::custom(format_args!(
+                "content \"type\" must be a string, not {}",
+                json_type_name(other)
+            )));
+        }
+        None => return Err(serde_json::Error::missing_field("type")),
+    };
+    fn known<T: for<'de> Deserialize<'de>>(
+        map: Map<String, Value>,
+    ) -> Result<T, serde_json::Error> {
+        T::deserialize(Value::Object(map))
+    }
+    Ok(match content_type.as_str() {
+        "text" => MessageContent::Text(known(map)?),
+        "image" => MessageContent::Image(known(map)?),
+        "video" => MessageContent::Video(known(map)?),
+        "audio" => MessageContent::Audio(known(map)?),
+        "file" => MessageContent::File(known(map)?),
+        "function_call" => MessageContent::FunctionCall(known(map)?),
+        "function_result" => MessageContent::FunctionResult(known(map)?),
+        "thought" => MessageContent::Thought(known(map)?),
+        _ => MessageContent::Unknown(UnknownContent {
+            content_type,
+            raw: map,
+        }),
+    })
+}
+
+impl<'de> Deserialize<'de> for MessageContent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = Map::<String, Value>::deserialize(deserializer)?;
+        content_from_map(map).map_err(D::Error::custom)
+    }
+}
+
+/// Serializes a known kind with its tag first, as the vendor's models do.
+#[derive(Serialize)]
+struct Tagged<'a, T> {
+    #[serde(rename = "type")]
+    tag: &'a str,
+    #[serde(flatten)]
+    inner: &'a T,
+}
+
+impl Serialize for MessageContent {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let tag = self.content_type();
+        match self {
+            MessageContent::Text(c) => Tagged { tag, inner: c }.serialize(s),
+            MessageContent::Image(c) => Tagged { tag, inner: c }.serialize(s),
+            MessageContent::Video(c) => Tagged { tag, inner: c }.serialize(s),
+            MessageContent::Audio(c) => Tagged { tag, inner: c }.serialize(s),
+            MessageContent::File(c) => Tagged { tag, inner: c }.serialize(s),
+            MessageContent::FunctionCall(c) => Tagged { tag, inner: c }.serialize(s),
+            MessageContent::FunctionResult(c) => Tagged { tag, inner: c }.serialize(s),
+            MessageContent::Thought(c) => Tagged { tag, inner: c }.serialize(s),
+            MessageContent::Unknown(u) => u.raw.serialize(s),
+        }
+    }
+}

@@ -1,0 +1,481 @@
+//! The API's resources, parsed liberally: only `id` (and a discriminating
+//! `type`) is required, unknown fields are ignored, unknown enum values kept.
+
+mod content;
+mod open_enum;
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+pub(crate) use content::json_type_name;
+pub use content::{
+    AudioContent, FileContent, FunctionCallContent, FunctionResultContent, ImageContent,
+    MessageContent, TextContent, ThoughtContent, UnknownContent, VideoContent,
+};
+use open_enum::open_enum;
+
+use crate::time::Timestamp;
+
+open_enum! {
+    /// Whether a session is still going on.
+    pub enum SessionStatus {
+        /// The conversation is going on.
+        Open = "open",
+        /// The conversation has ended.
+        Closed = "closed",
+    }
+}
+
+open_enum! {
+    /// Who wrote a message.
+    pub enum MessageRole {
+        /// The end user, on the integrator's channel.
+        User = "user",
+        /// The agent (AI or human) answering.
+        Assistant = "assistant",
+    }
+}
+
+open_enum! {
+    /// How far a message got on the channel.
+    #[derive(Default)]
+    pub enum DeliveryStatus {
+        /// Not yet handed to the channel (the default).
+        #[default]
+        Pending = "pending",
+        /// Accepted by the channel.
+        Sent = "sent",
+        /// Reached the user's device.
+        Delivered = "delivered",
+        /// Seen by the user.
+        Read = "read",
+        /// Could not be delivered; see the error code and message.
+        Failed = "failed",
+        /// Refused by the channel.
+        Rejected = "rejected",
+    }
+}
+
+open_enum! {
+    /// Whether an agent is an AI assistant or a person.
+    pub enum AgentType {
+        /// An AI assistant (needs `assistant_id`).
+        Ai = "ai",
+        /// A human operator (needs `profile_id`).
+        Human = "human",
+    }
+}
+
+open_enum! {
+    /// The state of a satisfaction survey submission.
+    pub enum SurveySubmissionStatus {
+        /// Waiting for the user's answers.
+        Pending = "pending",
+        /// Answered.
+        Finished = "finished",
+        /// Cancelled before being answered.
+        Cancelled = "cancelled",
+    }
+}
+
+open_enum! {
+    /// The state of a scheduled action.
+    pub enum ScheduleStatus {
+        /// Waiting for its time.
+        Scheduled = "scheduled",
+        /// Carried out.
+        Completed = "completed",
+        /// Could not be carried out.
+        Failed = "failed",
+    }
+}
+
+/// A conversation between one contact and an agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// The session's id, e.g. `sess_abc123`.
+    pub id: String,
+    /// The integrator's id for the contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The organization owning the session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// The conversation the session belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    /// An optional thread id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_id: Option<String>,
+    /// `open` or `closed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SessionStatus>,
+    /// The agent in charge, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<Agent>,
+    /// The satisfaction survey started when the session finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ending_survey_submission_id: Option<String>,
+    /// Free-form data; channels keep `channel_type` and `channel_user_id` here.
+    #[serde(default, deserialize_with = "null_as_empty_map")]
+    pub metadata: Map<String, Value>,
+    /// When it was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// When it last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl Session {
+    /// A session with only an id, every other field unset.
+    pub fn with_id(id: impl Into<String>) -> Session {
+        Session {
+            id: id.into(),
+            contact_id: None,
+            organization_id: None,
+            conversation_id: None,
+            thread_id: None,
+            status: None,
+            agent: None,
+            ending_survey_submission_id: None,
+            metadata: Map::new(),
+            created_at: None,
+            updated_at: None,
+        }
+    }
+
+    /// `metadata.channel_type`, by the channel-integration convention.
+    pub fn channel_type(&self) -> Option<&str> {
+        self.metadata.get("channel_type").and_then(Value::as_str)
+    }
+
+    /// `metadata.channel_user_id`, by the channel-integration convention.
+    pub fn channel_user_id(&self) -> Option<&str> {
+        self.metadata.get("channel_user_id").and_then(Value::as_str)
+    }
+}
+
+fn null_as_empty_map<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D::Error> {
+    Ok(Option::<Map<String, Value>>::deserialize(d)?.unwrap_or_default())
+}
+
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// One message in a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// The message's id, e.g. `msg_xyz789`.
+    pub id: String,
+    /// The session it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// The conversation it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    /// The organization owning it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// `user` or `assistant`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<MessageRole>,
+    /// What it says.
+    pub content: MessageContent,
+    /// The channel's id for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_message_id: Option<String>,
+    /// The channel's id of the message it replies to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replied_provider_message_id: Option<String>,
+    /// The AI run that produced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
+    /// When it was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// How far it got on the channel (`pending` when absent).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub delivery_status: DeliveryStatus,
+    /// The channel's error code when delivery failed (e.g. WhatsApp's 131047).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_error_code: Option<i64>,
+    /// The channel's error message when delivery failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_error_message: Option<String>,
+    /// When the channel delivered it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_at: Option<Timestamp>,
+    /// When it last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl Message {
+    /// A message with only an id and content, every other field unset.
+    pub fn new(id: impl Into<String>, content: MessageContent) -> Message {
+        Message {
+            id: id.into(),
+            session_id: None,
+            conversation_id: None,
+            organization_id: None,
+            role: None,
+            content,
+            provider_message_id: None,
+            replied_provider_message_id: None,
+            run_id: None,
+            created_at: None,
+            delivery_status: DeliveryStatus::Pending,
+            delivery_error_code: None,
+            delivery_error_message: None,
+            delivered_at: None,
+            updated_at: None,
+        }
+    }
+}
+
+/// What distinguishes one kind of agent from another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentKind {
+    /// `type: "ai"`
+    Ai {
+        /// The AI assistant behind the agent.
+        assistant_id: Option<String>,
+    },
+    /// `type: "human"`
+    Human {
+        /// The person's profile.
+        profile_id: Option<String>,
+    },
+    /// A `type` this SDK version does not know.
+    Unknown {
+        /// The `type` as sent.
+        agent_type: String,
+    },
+}
+
+/// An agent (AI or human) that can be put in charge of sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agent {
+    /// The agent's id, e.g. `agent_abc`.
+    pub id: String,
+    /// The organization owning it.
+    pub organization_id: Option<String>,
+    /// Its display name.
+    pub name: Option<String>,
+    /// When it was created.
+    pub created_at: Option<Timestamp>,
+    /// AI or human, with the id that goes with each.
+    pub kind: AgentKind,
+}
+
+impl Agent {
+    /// The `type` as sent on the wire.
+    pub fn agent_type(&self) -> AgentType {
+        match &self.kind {
+            AgentKind::Ai { .. } => AgentType::Ai,
+            AgentKind::Human { .. } => AgentType::Human,
+            AgentKind::Unknown { agent_type } => AgentType::from_wire(agent_type),
+        }
+    }
+}
+
+/// The wire form of an agent: one flat object tagged by `type`.
+#[derive(Serialize, Deserialize)]
+struct AgentWire {
+    id: String,
+    #[serde(rename = "type")]
+    agent_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    organization_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    assistant_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    profile_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    created_at: Option<Timestamp>,
+}
+
+impl Serialize for Agent {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (assistant_id, profile_id) = match &self.kind {
+            AgentKind::Ai { assistant_id } => (assistant_id.clone(), None),
+            AgentKind::Human { profile_id } => (None, profile_id.clone()),
+            AgentKind::Unknown { .. } => (None, None),
+        };
+        AgentWire {
+            id: self.id.clone(),
+            agent_type: self.agent_type().as_str().to_string(),
+            organization_id: self.organization_id.clone(),
+            name: self.name.clone(),
+            assistant_id,
+            profile_id,
+            created_at: self.created_at,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Agent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let w = AgentWire::deserialize(d)?;
+        let kind = match w.agent_type.as_str() {
+            "ai" => AgentKind::Ai {
+                assistant_id: w.assistant_id,
+            },
+            "human" => AgentKind::Human {
+                profile_id: w.profile_id,
+            },
+            _ => AgentKind::Unknown {
+                agent_type: w.agent_type,
+            },
+        };
+        Ok(Agent {
+            id: w.id,
+            organization_id: w.organization_id,
+            name: w.name,
+            created_at: w.created_at,
+            kind,
+        })
+    }
+}
+
+/// A satisfaction survey sent to the contact when a session finished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurveySubmission {
+    /// The submission's id.
+    pub id: String,
+    /// The survey answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey_id: Option<String>,
+    /// The session it follows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// The organization owning it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// `pending`, `finished` or `cancelled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SurveySubmissionStatus>,
+    /// When it was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// When it stops accepting answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    /// When it was answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<Timestamp>,
+    /// When it last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl SurveySubmission {
+    /// Whether it still waits for answers at `now`: pending and not expired.
+    /// A submission without an expiry time does not expire.
+    pub fn is_active(&self, now: Timestamp) -> bool {
+        self.status == Some(SurveySubmissionStatus::Pending)
+            && self.expires_at.is_none_or(|expires| now < expires)
+    }
+}
+
+/// What a schedule does when its time comes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScheduleConfig {
+    /// `{"type": "message", "message": <content>}`: send this message.
+    Message {
+        /// The content to send.
+        message: MessageContent,
+    },
+    /// `{"type": "node", "node_id": "..."}`: run the agent from this flow node.
+    Node {
+        /// The node to start from.
+        node_id: String,
+    },
+    /// A `type` this SDK version does not know, kept whole.
+    Unknown {
+        /// The `type` as sent.
+        config_type: String,
+        /// Every field as sent.
+        raw: Map<String, Value>,
+    },
+}
+
+impl Serialize for ScheduleConfig {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(tag = "type", rename_all = "snake_case")]
+        enum Wire<'a> {
+            Message { message: &'a MessageContent },
+            Node { node_id: &'a str },
+        }
+        match self {
+            ScheduleConfig::Message { message } => Wire::Message { message }.serialize(s),
+            ScheduleConfig::Node { node_id } => Wire::Node { node_id }.serialize(s),
+            ScheduleConfig::Unknown { raw, .. } => raw.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ScheduleConfig {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut map = Map::<String, Value>::deserialize(d)?;
+        let config_type = match map.get("type") {
+            Some(Value::String(t)) => t.clone(),
+            Some(_) => return Err(D::Error::custom("config \"type\" must be a string")),
+            None => return Err(D::Error::missing_field("type")),
+        };
+        match config_type.as_str() {
+            "message" => {
+                let message = map
+                    .remove("message")
+                    .ok_or_else(|| D::Error::missing_field("message"))?;
+                let message = MessageContent::from_json(message).map_err(D::Error::custom)?;
+                Ok(ScheduleConfig::Message { message })
+            }
+            "node" => match map.remove("node_id") {
+                Some(Value::String(node_id)) => Ok(ScheduleConfig::Node { node_id }),
+                Some(_) => Err(D::Error::custom("node_id must be a string")),
+                None => Err(D::Error::missing_field("node_id")),
+            },
+            _ => Ok(ScheduleConfig::Unknown {
+                config_type,
+                raw: map,
+            }),
+        }
+    }
+}
+
+/// An action scheduled on a session for a later time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionSchedule {
+    /// The schedule's id.
+    pub id: String,
+    /// The session it acts on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// The organization owning it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// When it runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_for: Option<Timestamp>,
+    /// What it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<ScheduleConfig>,
+    /// `scheduled`, `completed` or `failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ScheduleStatus>,
+    /// When it was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+}

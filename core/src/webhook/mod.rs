@@ -1,0 +1,347 @@
+//! Events Antonnia POSTs to the integration's endpoint: parsing and,
+//! optionally, signature verification.
+
+mod signature;
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+pub use signature::{WebhookHeaders, WebhookSecret};
+
+use crate::error::Error;
+use crate::ops::decode_json;
+use crate::time::Timestamp;
+use crate::types::{Message, Session};
+
+/// The largest webhook body accepted by default: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// How far a signed webhook's timestamp may be from `now`, either way, by default.
+pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
+
+/// One webhook delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookEvent {
+    /// The event's id (absent in some deliveries, such as the Quick Start's sample).
+    pub id: Option<String>,
+    /// When the event happened.
+    pub created_at: Option<Timestamp>,
+    /// What happened.
+    pub payload: EventPayload,
+}
+
+/// What a webhook reports, by its `type`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventPayload {
+    /// `message.created`: a message was added (by the contact or the agent).
+    MessageCreated(Box<Message>),
+    /// `session.created`.
+    SessionCreated(Box<Session>),
+    /// `session.transferred`: the session has a new agent (or none).
+    SessionTransferred(Box<Session>),
+    /// `session.finished`: the session was closed.
+    SessionFinished {
+        /// The closed session.
+        session: Box<Session>,
+        /// Why, when not closed by a call: `"expired"` after inactivity.
+        action: Option<String>,
+    },
+    /// `app.connection.created`, with the connection as sent (its shape is not specified).
+    AppConnectionCreated(Value),
+    /// Any other `type`, kept whole.
+    Unknown {
+        /// The `type` as sent.
+        event_type: String,
+        /// The whole body as sent.
+        raw: Value,
+    },
+}
+
+impl WebhookEvent {
+    /// The event's `type` as sent on the wire.
+    pub fn event_type(&self) -> &str {
+        match &self.payload {
+            EventPayload::MessageCreated(_) => "message.created",
+            EventPayload::SessionCreated(_) => "session.created",
+            EventPayload::SessionTransferred(_) => "session.transferred",
+            EventPayload::SessionFinished { .. } => "session.finished",
+            EventPayload::AppConnectionCreated(_) => "app.connection.created",
+            EventPayload::Unknown { event_type, .. } => event_type,
+        }
+    }
+
+    /// The message, for `message.created`.
+    pub fn message(&self) -> Option<&Message> {
+        match &self.payload {
+            EventPayload::MessageCreated(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The session, for the `session.*` events.
+    pub fn session(&self) -> Option<&Session> {
+        match &self.payload {
+            EventPayload::SessionCreated(s) | EventPayload::SessionTransferred(s) => Some(s),
+            EventPayload::SessionFinished { session, .. } => Some(session),
+            _ => None,
+        }
+    }
+
+    /// The event as JSON, in its wire envelope.
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+impl Serialize for WebhookEvent {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Data<'a, T: Serialize> {
+            object: &'a T,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            action: Option<&'a str>,
+        }
+        if let EventPayload::Unknown { raw, .. } = &self.payload {
+            return raw.serialize(s);
+        }
+        let mut map = s.serialize_map(None)?;
+        if let Some(id) = &self.id {
+            map.serialize_entry("id", id)?;
+        }
+        if let Some(at) = &self.created_at {
+            map.serialize_entry("created_at", at)?;
+        }
+        map.serialize_entry("type", self.event_type())?;
+        match &self.payload {
+            EventPayload::MessageCreated(m) => map.serialize_entry(
+                "data",
+                &Data {
+                    object: m.as_ref(),
+                    action: None,
+                },
+            )?,
+            EventPayload::SessionCreated(x) | EventPayload::SessionTransferred(x) => map
+                .serialize_entry(
+                    "data",
+                    &Data {
+                        object: x.as_ref(),
+                        action: None,
+                    },
+                )?,
+            EventPayload::SessionFinished { session, action } => map.serialize_entry(
+                "data",
+                &Data {
+                    object: session.as_ref(),
+                    action: action.as_deref(),
+                },
+            )?,
+            EventPayload::AppConnectionCreated(v) => map.serialize_entry(
+                "data",
+                &Data {
+                    object: v,
+                    action: None,
+                },
+            )?,
+            EventPayload::Unknown { .. } => {}
+        }
+        map.end()
+    }
+}
+
+/// The envelope, read once without touching `data`, so that `data.object`
+/// is then decoded straight into its type.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    created_at: Option<Timestamp>,
+    #[serde(rename = "type", borrow)]
+    event_type: Cow<'a, str>,
+    #[serde(default, borrow)]
+    data: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "T: DeserializeOwned"))]
+struct Data<T> {
+    object: T,
+    #[serde(default)]
+    action: Option<String>,
+}
+
+fn prefixed(prefix: &str, e: Error) -> Error {
+    match e {
+        Error::Decode { path, message } => Error::Decode {
+            path: if path.is_empty() {
+                prefix.to_string()
+            } else {
+                format!("{prefix}.{path}")
+            },
+            message,
+        },
+        other => other,
+    }
+}
+
+fn data_of<T: DeserializeOwned>(data: Option<&RawValue>) -> Result<Data<T>, Error> {
+    let raw = data.ok_or_else(|| Error::decode("data", "missing field `data`"))?;
+    decode_json::<Data<T>>(raw.get().as_bytes()).map_err(|e| prefixed("data", e))
+}
+
+/// Parses a webhook body without checking a signature, refusing bodies over
+/// [`DEFAULT_MAX_BODY_BYTES`].
+pub fn parse_event(body: &[u8]) -> Result<WebhookEvent, Error> {
+    parse_event_with_limit(body, DEFAULT_MAX_BODY_BYTES)
+}
+
+/// Parses a webhook body without checking a signature, refusing bodies over
+/// `max_body_bytes`.
+pub fn parse_event_with_limit(body: &[u8], max_body_bytes: usize) -> Result<WebhookEvent, Error> {
+    if body.len() > max_body_bytes {
+        return Err(Error::PayloadTooLarge {
+            size: body.len(),
+            limit: max_body_bytes,
+        });
+    }
+    let envelope: Envelope<'_> = decode_json(body)?;
+    let payload = match envelope.event_type.as_ref() {
+        "message.created" => EventPayload::MessageCreated(Box::new(data_of(envelope.data)?.object)),
+        "session.created" => EventPayload::SessionCreated(Box::new(data_of(envelope.data)?.object)),
+        "session.transferred" => {
+            EventPayload::SessionTransferred(Box::new(data_of(envelope.data)?.object))
+        }
+        "session.finished" => {
+            let data = data_of::<Session>(envelope.data)?;
+            EventPayload::SessionFinished {
+                session: Box::new(data.object),
+                action: data.action,
+            }
+        }
+        "app.connection.created" => {
+            EventPayload::AppConnectionCreated(data_of::<Value>(envelope.data)?.object)
+        }
+        other => EventPayload::Unknown {
+            event_type: other.to_string(),
+            raw: decode_json(body)?,
+        },
+    };
+    Ok(WebhookEvent {
+        id: envelope.id,
+        created_at: envelope.created_at,
+        payload,
+    })
+}
+
+/// Receives webhooks: checks the size, the signature when a secret is set, then parses.
+#[derive(Debug, Clone)]
+pub struct WebhookReceiver {
+    secret: Option<WebhookSecret>,
+    tolerance: Duration,
+    max_body_bytes: usize,
+}
+
+impl Default for WebhookReceiver {
+    fn default() -> Self {
+        WebhookReceiver {
+            secret: None,
+            tolerance: DEFAULT_TOLERANCE,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+impl WebhookReceiver {
+    /// A receiver that does not check signatures, with the default limits.
+    pub fn new() -> WebhookReceiver {
+        WebhookReceiver::default()
+    }
+
+    /// Requires a valid Standard Webhooks signature made with this secret
+    /// (`whsec_` followed by base64).
+    pub fn with_secret(mut self, secret: &str) -> Result<WebhookReceiver, Error> {
+        self.secret = Some(WebhookSecret::new(secret)?);
+        Ok(self)
+    }
+
+    /// How far the signed timestamp may be from `now`, either way.
+    pub fn with_tolerance(mut self, tolerance: Duration) -> WebhookReceiver {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// The largest body accepted.
+    pub fn with_max_body_bytes(mut self, max_body_bytes: usize) -> WebhookReceiver {
+        self.max_body_bytes = max_body_bytes;
+        self
+    }
+
+    /// Checks and parses one delivery. `headers` are the request's headers
+    /// (names matched case-insensitively); `now` is the receiver's clock.
+    pub fn receive(
+        &self,
+        body: &[u8],
+        headers: &[(String, String)],
+        now: Timestamp,
+    ) -> Result<WebhookEvent, Error> {
+        if body.len() > self.max_body_bytes {
+            return Err(Error::PayloadTooLarge {
+                size: body.len(),
+                limit: self.max_body_bytes,
+            });
+        }
+        if let Some(secret) = &self.secret {
+            secret.verify(
+                &WebhookHeaders::from_pairs(headers),
+                body,
+                now,
+                self.tolerance,
+            )?;
+        }
+        parse_event_with_limit(body, self.max_body_bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QUICKSTART: &str = r#"{"type":"message.created","data":{"object":{"id":"msg_xyz789","session_id":"sess_abc123","role":"assistant","content":{"type":"text","text":"I'd be happy to help with your order. Could you share your order number?"},"delivery_status":"pending"}}}"#;
+
+    #[test]
+    fn quick_start_sample_parses() {
+        let e = parse_event(QUICKSTART.as_bytes()).unwrap();
+        assert_eq!(e.event_type(), "message.created");
+        assert_eq!(e.id, None);
+        let m = e.message().unwrap();
+        assert_eq!(m.id, "msg_xyz789");
+        assert_eq!(m.session_id.as_deref(), Some("sess_abc123"));
+    }
+
+    #[test]
+    fn unknown_types_are_kept() {
+        let e = parse_event(br#"{"type":"survey.answered","data":{"x":1}}"#).unwrap();
+        assert_eq!(e.event_type(), "survey.answered");
+        assert_eq!(e.to_json()["data"]["x"], 1);
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let e = parse_event(
+            br#"{"type":"message.created","data":{"object":{"id":"m","content":{"type":7}}}}"#,
+        )
+        .unwrap_err();
+        match e {
+            Error::Decode { path, .. } => assert_eq!(path, "data.object.content"),
+            other => panic!("{other:?}"),
+        }
+        let e = parse_event(&vec![b' '; DEFAULT_MAX_BODY_BYTES + 1]).unwrap_err();
+        assert_eq!(e.kind(), "payload_too_large");
+    }
+}
