@@ -88,6 +88,19 @@ pub enum WebhookVerificationError {
     NoMatchingSignature,
 }
 
+impl WebhookVerificationError {
+    /// A stable, language-neutral name for the reason, used by the shared test vectors.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::MissingHeader(_) => "missing_header",
+            Self::InvalidTimestamp => "invalid_timestamp",
+            Self::TimestampOutOfTolerance { .. } => "timestamp_out_of_tolerance",
+            Self::InvalidSecret => "invalid_secret",
+            Self::NoMatchingSignature => "no_matching_signature",
+        }
+    }
+}
+
 impl fmt::Display for WebhookVerificationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -1,0 +1,16 @@
+# The two commands the README opens with, plus the pieces CI and developers share.
+.PHONY: demo test test-core bench
+
+# The Quick Start end to end against a local sandbox (no token needed).
+demo:
+	bash scripts/demo.sh
+
+# Everything CI runs: installs what it needs, then every check of every part.
+test:
+	bash scripts/ci/test-all.sh
+
+test-core:
+	bash scripts/ci/test-core.sh
+
+bench:
+	cargo bench -p antonnia-core --bench core

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Runs every check of every part, in dependency order. Each part's script
+# installs what it needs, so this works on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash scripts/ci/test-core.sh

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The core: formatting, lints, tests (every shared vector), the wasm32 build,
+# the sans-IO dependency check and a short fuzz smoke run.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/ci/lib.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "core tests (unit, vectors, property tests, doc tests)"
+cargo test -p antonnia-core
+
+step "core builds for wasm32-unknown-unknown"
+rustup target add wasm32-unknown-unknown >/dev/null
+cargo build -p antonnia-core --target wasm32-unknown-unknown
+
+step "core stays sans-IO: no HTTP client or async runtime among its dependencies"
+bash scripts/ci/check-sans-io.sh
