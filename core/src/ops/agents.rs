@@ -114,13 +114,41 @@ pub struct AgentFields {
 }
 
 /// `PATCH /agents/{agent_id}` with `{"fields": {...}}`.
+///
+/// As JSON arguments the fields stand beside the id (as the Python keywords
+/// do): `{"agent_id", "name", "assistant_id", "profile_id"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "UpdateAgentArgs")]
 pub struct UpdateAgent {
     /// The agent to change.
     pub agent_id: String,
     /// What to change (at least one field).
     pub fields: AgentFields,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateAgentArgs {
+    agent_id: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    assistant_id: Option<String>,
+    #[serde(default)]
+    profile_id: Option<String>,
+}
+
+impl From<UpdateAgentArgs> for UpdateAgent {
+    fn from(a: UpdateAgentArgs) -> Self {
+        UpdateAgent {
+            agent_id: a.agent_id,
+            fields: AgentFields {
+                name: a.name,
+                assistant_id: a.assistant_id,
+                profile_id: a.profile_id,
+            },
+        }
+    }
 }
 
 impl Operation for UpdateAgent {

@@ -22,7 +22,8 @@ pub struct CreateMessage {
     pub session_id: String,
     /// What it says.
     pub content: MessageContent,
-    /// `user` for the contact's messages, `assistant` for the agent's.
+    /// `user` for the contact's messages (the default), `assistant` for the agent's.
+    #[serde(default = "user_role")]
     pub role: MessageRole,
     /// The channel's id for the message (deduplication key on the server).
     #[serde(default)]
@@ -33,6 +34,10 @@ pub struct CreateMessage {
     /// The AI run it belongs to.
     #[serde(default)]
     pub run_id: Option<String>,
+}
+
+fn user_role() -> MessageRole {
+    MessageRole::User
 }
 
 impl Operation for CreateMessage {
@@ -144,8 +149,11 @@ pub struct MessageFields {
 }
 
 /// `PATCH /sessions/{session_id}/messages/{message_id}`: the delivery report.
+///
+/// As JSON arguments the fields stand beside the ids (as the Python keywords
+/// do): `{"session_id", "message_id", "delivery_status", ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "UpdateMessageArgs")]
 pub struct UpdateMessage {
     /// The session it belongs to.
     pub session_id: String,
@@ -153,6 +161,42 @@ pub struct UpdateMessage {
     pub message_id: String,
     /// What to change (at least one field); sent as the body itself.
     pub fields: MessageFields,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateMessageArgs {
+    session_id: String,
+    message_id: String,
+    #[serde(default)]
+    provider_message_id: Option<String>,
+    #[serde(default)]
+    replied_provider_message_id: Option<String>,
+    #[serde(default)]
+    delivery_status: Option<DeliveryStatus>,
+    #[serde(default)]
+    delivery_error_code: Option<i64>,
+    #[serde(default)]
+    delivery_error_message: Option<String>,
+    #[serde(default)]
+    delivered_at: Option<Timestamp>,
+}
+
+impl From<UpdateMessageArgs> for UpdateMessage {
+    fn from(a: UpdateMessageArgs) -> Self {
+        UpdateMessage {
+            session_id: a.session_id,
+            message_id: a.message_id,
+            fields: MessageFields {
+                provider_message_id: a.provider_message_id,
+                replied_provider_message_id: a.replied_provider_message_id,
+                delivery_status: a.delivery_status,
+                delivery_error_code: a.delivery_error_code,
+                delivery_error_message: a.delivery_error_message,
+                delivered_at: a.delivered_at,
+            },
+        }
+    }
 }
 
 impl Operation for UpdateMessage {

@@ -140,12 +140,6 @@ pub(crate) fn json_body<T: Serialize>(body: &T) -> Result<Option<Vec<u8>>, Error
         .map_err(|e| Error::invalid("body", e.to_string()))
 }
 
-/// The body for calls whose fields are all optional: `{}` rather than nothing,
-/// because the API expects a JSON object on every POST with a body.
-pub(crate) fn empty_object() -> Option<Vec<u8>> {
-    Some(b"{}".to_vec())
-}
-
 pub(crate) fn parse_json<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, Error> {
     if !response.is_success() {
         return Err(Error::from_response(response, None));

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use super::PathPart::{Id, Literal};
-use super::{Operation, empty_object, parse_json, request, require_id};
+use super::{Operation, parse_json, request, require_id};
 use crate::config::Config;
 use crate::error::Error;
 use crate::http::{HttpRequest, HttpResponse, Method};
@@ -17,7 +17,7 @@ pub struct SurveySubmissionRef {
     /// The session the survey follows.
     pub session_id: String,
     /// The submission.
-    pub submission_id: String,
+    pub survey_submission_id: String,
 }
 
 impl SurveySubmissionRef {
@@ -28,18 +28,18 @@ impl SurveySubmissionRef {
         action: Option<&'static str>,
     ) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
-        require_id("submission_id", &self.submission_id)?;
+        require_id("survey_submission_id", &self.survey_submission_id)?;
         let mut parts = vec![
             Literal("sessions"),
             Id(&self.session_id),
             Literal("surveys"),
-            Id(&self.submission_id),
+            Id(&self.survey_submission_id),
         ];
-        let body = action.map(|a| {
-            parts.push(Literal(a));
-            empty_object()
-        });
-        Ok(request(config, method, &parts, body.flatten()))
+        // Like the vendor package, the actions are POSTs without a body.
+        if let Some(action) = action {
+            parts.push(Literal(action));
+        }
+        Ok(request(config, method, &parts, None))
     }
 }
 
@@ -52,10 +52,10 @@ macro_rules! survey_call {
 
         impl $name {
             /// The call for this session's submission.
-            pub fn new(session_id: impl Into<String>, submission_id: impl Into<String>) -> Self {
+            pub fn new(session_id: impl Into<String>, survey_submission_id: impl Into<String>) -> Self {
                 $name(SurveySubmissionRef {
                     session_id: session_id.into(),
-                    submission_id: submission_id.into(),
+                    survey_submission_id: survey_submission_id.into(),
                 })
             }
         }
