@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::PathPart::{Id, Literal};
 use super::{
-    Operation, Paginated, check_page, json_body, next_offset, parse_empty, parse_json, request,
-    require_id, require_optional_id,
+    Operation, Paginated, check_page, json_body, next_offset, parse_empty, parse_json,
+    parse_json_list, request, require_id, require_optional_id,
 };
 use crate::config::Config;
 use crate::error::Error;
@@ -253,7 +253,7 @@ impl Operation for SearchAgents {
     }
 
     fn parse(&self, response: &HttpResponse) -> Result<Vec<Agent>, Error> {
-        parse_json(response)
+        parse_json_list(response)
     }
 }
 

@@ -140,11 +140,49 @@ pub(crate) fn json_body<T: Serialize>(body: &T) -> Result<Option<Vec<u8>>, Error
         .map_err(|e| Error::invalid("body", e.to_string()))
 }
 
+/// Reads a 2xx response holding one JSON object (a resource).
 pub(crate) fn parse_json<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, Error> {
     if !response.is_success() {
         return Err(Error::from_response(response, None));
     }
-    decode_json(&response.body)
+    decode_shaped(&response.body, b'{', "an object")
+}
+
+/// Reads a 2xx response holding a JSON array (a search page).
+pub(crate) fn parse_json_list<T: DeserializeOwned>(
+    response: &HttpResponse,
+) -> Result<Vec<T>, Error> {
+    if !response.is_success() {
+        return Err(Error::from_response(response, None));
+    }
+    decode_shaped(&response.body, b'[', "an array")
+}
+
+/// serde lets a struct be read from an array; refusing the wrong outer shape
+/// first gives "expected an object" instead of a confusing error at `[0]`.
+pub(crate) fn decode_shaped<'a, T: Deserialize<'a>>(
+    body: &'a [u8],
+    open: u8,
+    what: &str,
+) -> Result<T, Error> {
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => Err(Error::decode("", "the body is empty")),
+        Some(b) if *b == open => decode_json(body),
+        Some(b'{') => Err(Error::decode(
+            "",
+            format!("expected {what}, found an object"),
+        )),
+        Some(b'[') => Err(Error::decode(
+            "",
+            format!("expected {what}, found an array"),
+        )),
+        Some(_) => decode_json::<serde_json::Value>(body).and_then(|v| {
+            Err(Error::decode(
+                "",
+                format!("expected {what}, found {}", json_type_name(&v)),
+            ))
+        }),
+    }
 }
 
 /// Decodes a JSON document; on failure, decodes it again through

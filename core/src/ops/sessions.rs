@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::PathPart::{Id, Literal};
 use super::{
     Operation, Paginated, check_metadata_object, check_page, describe_value, json_body,
-    next_offset, parse_json, request, require_id, require_optional_id,
+    next_offset, parse_json, parse_json_list, request, require_id, require_optional_id,
 };
 use crate::config::Config;
 use crate::error::Error;
@@ -350,7 +350,7 @@ impl Operation for SearchSessions {
     }
 
     fn parse(&self, response: &HttpResponse) -> Result<Vec<Session>, Error> {
-        parse_json(response)
+        parse_json_list(response)
     }
 }
 

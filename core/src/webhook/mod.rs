@@ -15,7 +15,7 @@ use serde_json::value::RawValue;
 pub use signature::{WebhookHeaders, WebhookSecret};
 
 use crate::error::Error;
-use crate::ops::decode_json;
+use crate::ops::{decode_json, decode_shaped};
 use crate::time::Timestamp;
 use crate::types::{Message, Session};
 
@@ -192,7 +192,8 @@ fn prefixed(prefix: &str, e: Error) -> Error {
 
 fn data_of<T: DeserializeOwned>(data: Option<&RawValue>) -> Result<Data<T>, Error> {
     let raw = data.ok_or_else(|| Error::decode("data", "missing field `data`"))?;
-    decode_json::<Data<T>>(raw.get().as_bytes()).map_err(|e| prefixed("data", e))
+    decode_shaped::<Data<T>>(raw.get().as_bytes(), b'{', "an object")
+        .map_err(|e| prefixed("data", e))
 }
 
 /// Parses a webhook body without checking a signature, refusing bodies over
@@ -210,7 +211,7 @@ pub fn parse_event_with_limit(body: &[u8], max_body_bytes: usize) -> Result<Webh
             limit: max_body_bytes,
         });
     }
-    let envelope: Envelope<'_> = decode_json(body)?;
+    let envelope: Envelope<'_> = decode_shaped(body, b'{', "an object")?;
     let payload = match envelope.event_type.as_ref() {
         "message.created" => EventPayload::MessageCreated(Box::new(data_of(envelope.data)?.object)),
         "session.created" => EventPayload::SessionCreated(Box::new(data_of(envelope.data)?.object)),

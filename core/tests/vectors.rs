@@ -1,0 +1,448 @@
+//! Replays every shared vector in `tests/fixtures/` against the core.
+//!
+//! Each file is replayed by one test that collects every mismatch and fails
+//! listing them all, so one broken case does not hide the others.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use antonnia_core::channel::{DeliveryReport, whatsapp_error_description};
+use antonnia_core::webhook::{WebhookReceiver, WebhookSecret};
+use antonnia_core::{
+    Call, Config, Error, HttpRequest, HttpResponse, Outcome, RetryDecision, RetryPolicy,
+    RetrySafety, Timestamp,
+};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+}
+
+fn load(file: &str) -> (Value, Vec<Value>) {
+    let text = std::fs::read_to_string(fixtures_dir().join(file)).expect("fixture file");
+    let doc: Value = serde_json::from_str(&text).expect("fixture JSON");
+    let vectors = doc["vectors"].as_array().expect("vectors array").clone();
+    (doc["defaults"].clone(), vectors)
+}
+
+/// Runs `check` on every vector and fails with the list of every mismatch.
+fn replay(file: &str, check: impl Fn(&Value, &Value) -> Result<(), String>) -> usize {
+    let (defaults, vectors) = load(file);
+    let mut failures = Vec::new();
+    let mut names = std::collections::HashSet::new();
+    for v in &vectors {
+        let name = v["name"].as_str().expect("every vector has a name");
+        assert!(
+            names.insert(name.to_string()),
+            "duplicate vector name {name}"
+        );
+        if let Err(why) = check(&defaults, v) {
+            failures.push(format!("{name}: {why}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} vectors in {file} failed:\n{}",
+        failures.len(),
+        vectors.len(),
+        failures.join("\n")
+    );
+    vectors.len()
+}
+
+fn body_of(v: &Value) -> Vec<u8> {
+    if let Some(s) = v.get("body").and_then(Value::as_str) {
+        s.as_bytes().to_vec()
+    } else if let Some(j) = v.get("body_json") {
+        serde_json::to_vec(j).unwrap()
+    } else if let Some(b) = v.get("body_base64").and_then(Value::as_str) {
+        STANDARD.decode(b).unwrap()
+    } else if let Some(r) = v.get("body_repeat") {
+        r["text"]
+            .as_str()
+            .unwrap()
+            .repeat(r["count"].as_u64().unwrap() as usize)
+            .into_bytes()
+    } else {
+        Vec::new()
+    }
+}
+
+fn headers_of(v: &Value) -> Vec<(String, String)> {
+    v.get("headers")
+        .and_then(Value::as_object)
+        .map(|h| {
+            h.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn config_of(defaults: &Value, v: &Value) -> Result<Config, Error> {
+    let base = &defaults["config"];
+    let over = v.get("config").cloned().unwrap_or(json!({}));
+    let token = over
+        .get("token")
+        .or(base.get("token"))
+        .and_then(Value::as_str)
+        .unwrap();
+    let url = over
+        .get("base_url")
+        .or(base.get("base_url"))
+        .and_then(Value::as_str)
+        .unwrap();
+    Config::new(token)?.with_base_url(url)
+}
+
+fn expect_eq(what: &str, got: &Value, want: &Value) -> Result<(), String> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!("{what}:\n  got  {got}\n  want {want}"))
+    }
+}
+
+/// Checks an error against the fields a vector pins down.
+fn check_error(e: &Error, want: &Value) -> Result<(), String> {
+    let kind = want["kind"].as_str().unwrap();
+    if e.kind() != kind {
+        return Err(format!("error kind {} ({e}), want {kind}", e.kind()));
+    }
+    let text = e.to_string();
+    if let Some(field) = want.get("field").and_then(Value::as_str) {
+        match e {
+            Error::InvalidRequest { field: got, .. } if got == field => {}
+            other => return Err(format!("want field {field}, got {other:?}")),
+        }
+    }
+    if let Some(path) = want.get("path").and_then(Value::as_str) {
+        match e {
+            Error::Decode { path: got, .. } if got == path => {}
+            other => return Err(format!("want decode path {path:?}, got {other:?}")),
+        }
+    }
+    if let Some(reason) = want.get("reason").and_then(Value::as_str) {
+        match e {
+            Error::WebhookVerification(w) if w.reason() == reason => {}
+            other => return Err(format!("want reason {reason}, got {other:?}")),
+        }
+    }
+    if let Some(part) = want.get("message_contains").and_then(Value::as_str) {
+        if !text.contains(part) {
+            return Err(format!("message {text:?} lacks {part:?}"));
+        }
+    }
+    let api = e.api_error();
+    if let Some(status) = want.get("status") {
+        expect_eq("status", &json!(e.status()), status)?;
+    }
+    if let Some(message) = want.get("message") {
+        expect_eq("message", &json!(api.map(|a| a.message.as_str())), message)?;
+    }
+    if let Some(retry) = want.get("retry_after") {
+        expect_eq(
+            "retry_after",
+            &json!(e.retry_after().map(|d| d.as_secs_f64())),
+            retry,
+        )?;
+    }
+    if let Some(problems) = want.get("problems") {
+        let got: Vec<Value> = api
+            .map(|a| a.problems.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|p| json!({"loc": p.loc, "msg": p.msg, "type": p.kind}))
+            .collect();
+        expect_eq("problems", &json!(got), problems)?;
+    }
+    if let Some(data) = want.get("data") {
+        expect_eq("data", &json!(api.and_then(|a| a.data.clone())), data)?;
+    }
+    if let Some(a) = api {
+        assert!(a.body.len() <= antonnia_core::error::MAX_KEPT_ERROR_BODY + 3);
+    }
+    Ok(())
+}
+
+fn check_request(req: &HttpRequest, want: &Value) -> Result<(), String> {
+    expect_eq("method", &json!(req.method.as_str()), &want["method"])?;
+    expect_eq("url", &json!(req.url), &want["url"])?;
+    for (name, value) in want["headers"].as_object().unwrap() {
+        expect_eq(&format!("header {name}"), &json!(req.header(name)), value)?;
+    }
+    let ua = req.header("user-agent").unwrap_or_default();
+    if !ua.starts_with("antonnia-sdk/") {
+        return Err(format!("user-agent {ua:?}"));
+    }
+    let body = match &req.body {
+        Some(b) => {
+            serde_json::from_slice::<Value>(b).map_err(|e| format!("body is not JSON: {e}"))?
+        }
+        None => Value::Null,
+    };
+    if req.body.is_some() != req.header("content-type").is_some() {
+        return Err("content-type must go with a body, and only with one".into());
+    }
+    expect_eq("body", &body, &want["body"])
+}
+
+#[test]
+fn request_vectors() {
+    let n = replay("requests.json", |defaults, v| {
+        let config = config_of(defaults, v);
+        if let Some(want) = v.get("config_error") {
+            return match config {
+                Err(e) => check_error(&e, want),
+                Ok(_) => Err("configuration was accepted".into()),
+            };
+        }
+        let config = config.map_err(|e| format!("config: {e}"))?;
+        let built = Call::from_json(v["call"].as_str().unwrap(), v["args"].clone())
+            .and_then(|call| call.build(&config));
+        match (built, v.get("request"), v.get("error")) {
+            (Ok(req), Some(want), None) => check_request(&req, want),
+            (Err(e), None, Some(want)) => check_error(&e, want),
+            (Ok(req), None, Some(_)) => Err(format!("built {req:?}, want an error")),
+            (Err(e), Some(_), None) => Err(format!("failed: {e:?}")),
+            _ => Err("a vector needs exactly one of request / error".into()),
+        }
+    });
+    assert!(n >= 80, "{n}");
+}
+
+#[test]
+fn response_vectors() {
+    let n = replay("responses.json", |_, v| {
+        let call = Call::from_json(v["call"].as_str().unwrap(), v["args"].clone())
+            .map_err(|e| format!("args: {e}"))?;
+        let r = &v["response"];
+        let response = HttpResponse {
+            status: r["status"].as_u64().unwrap() as u16,
+            headers: headers_of(r),
+            body: body_of(r),
+        };
+        match (call.parse(&response), v.get("result"), v.get("error")) {
+            (Ok(out), Some(want), None) => expect_eq("result", &out.to_json(), want),
+            (Err(e), None, Some(want)) => check_error(&e, want),
+            (Ok(out), None, Some(_)) => Err(format!("parsed {:?}, want an error", out.to_json())),
+            (Err(e), Some(_), None) => Err(format!("failed: {e:?}")),
+            _ => Err("a vector needs exactly one of result / error".into()),
+        }
+    });
+    assert!(n >= 60, "{n}");
+}
+
+#[test]
+fn webhook_vectors() {
+    let n = replay("webhooks.json", |defaults, v| {
+        if v.get("sign").is_some() {
+            let secret =
+                WebhookSecret::new(v["secret"].as_str().unwrap()).map_err(|e| e.to_string())?;
+            let sig = secret.sign(
+                v["id"].as_str().unwrap(),
+                v["timestamp"].as_i64().unwrap(),
+                v["body"].as_str().unwrap().as_bytes(),
+            );
+            return expect_eq("signature", &json!(sig), &v["signature"]);
+        }
+        let tolerance = v.get("tolerance").unwrap_or(&defaults["tolerance"]);
+        let limit = v
+            .get("max_body_bytes")
+            .unwrap_or(&defaults["max_body_bytes"]);
+        let now = Timestamp::from_unix_seconds(v.get("now").and_then(Value::as_i64).unwrap_or(0))
+            .unwrap();
+        let receiver = WebhookReceiver::new()
+            .with_tolerance(Duration::from_secs(tolerance.as_u64().unwrap()))
+            .with_max_body_bytes(limit.as_u64().unwrap() as usize);
+        let received = match v.get("secret").and_then(Value::as_str) {
+            Some(s) => receiver.with_secret(s),
+            None => Ok(receiver),
+        }
+        .and_then(|r| r.receive(&body_of(v), &headers_of(v), now));
+        match (received, v.get("event"), v.get("error")) {
+            (Ok(event), Some(want), None) => {
+                expect_eq("event", &event.to_json(), want)?;
+                if let Some(outbound) = v.get("outbound") {
+                    let got = antonnia_core::channel::outbound_message(&event).is_some();
+                    expect_eq("outbound", &json!(got), outbound)?;
+                }
+                Ok(())
+            }
+            (Err(e), None, Some(want)) => check_error(&e, want),
+            (Ok(event), None, Some(_)) => Err(format!("parsed {}, want an error", event.to_json())),
+            (Err(e), Some(_), None) => Err(format!("failed: {e:?}")),
+            _ => Err("a vector needs exactly one of event / error".into()),
+        }
+    });
+    assert!(n >= 40, "{n}");
+}
+
+fn secs(v: &Value) -> Duration {
+    Duration::from_secs_f64(v.as_f64().unwrap())
+}
+
+#[test]
+fn retry_vectors() {
+    replay("retry.json", |defaults, v| {
+        let mut p = defaults["policy"].clone();
+        if let Some(over) = v.get("policy").and_then(Value::as_object) {
+            for (k, x) in over {
+                p[k] = x.clone();
+            }
+        }
+        let policy = RetryPolicy {
+            max_attempts: p["max_attempts"].as_u64().unwrap() as u32,
+            initial_backoff: secs(&p["initial_backoff"]),
+            max_backoff: secs(&p["max_backoff"]),
+            max_retry_after: secs(&p["max_retry_after"]),
+        };
+        let safety = match (v.get("safety").and_then(Value::as_str), v.get("call")) {
+            (Some("idempotent"), _) => RetrySafety::Idempotent,
+            (Some("not_idempotent"), _) => RetrySafety::NotIdempotent,
+            (_, Some(call)) => {
+                // Any arguments do: safety belongs to the call, not its arguments.
+                let args = match call.as_str().unwrap() {
+                    "sessions.get" => json!({"session_id": "s"}),
+                    "messages.update" => json!({"session_id": "s", "message_id": "m"}),
+                    "agents.delete" => json!({"agent_id": "a"}),
+                    "messages.create" => {
+                        json!({"session_id": "s", "content": {"type": "text", "text": "x"}})
+                    }
+                    "sessions.reply" => json!({"session_id": "s"}),
+                    "sessions.create" => json!({"contact_id": "c", "contact_name": "n"}),
+                    "agents.create" => json!({"name": "n", "type": "ai"}),
+                    "survey_submissions.cancel" => {
+                        json!({"session_id": "s", "survey_submission_id": "x"})
+                    }
+                    _ => json!({}),
+                };
+                Call::from_json(call.as_str().unwrap(), args)
+                    .map_err(|e| e.to_string())?
+                    .retry_safety()
+            }
+            _ => return Err("needs safety or call".into()),
+        };
+        let outcome = match &v["outcome"] {
+            Value::String(s) if s == "connect_failed" => Outcome::ConnectFailed,
+            Value::String(s) if s == "transport_failed" => Outcome::TransportFailed,
+            Value::String(s) if s == "timed_out" => Outcome::TimedOut,
+            o => Outcome::Response {
+                status: o["status"].as_u64().unwrap() as u16,
+                retry_after: o.get("retry_after").map(secs),
+            },
+        };
+        let decision = policy.decide(
+            safety,
+            v["attempt"].as_u64().unwrap() as u32,
+            &outcome,
+            v["jitter"].as_f64().unwrap(),
+        );
+        let got = match decision {
+            RetryDecision::Retry { after } => json!({"retry_after": after.as_secs_f64()}),
+            RetryDecision::Stop => json!("stop"),
+        };
+        expect_eq("decision", &got, &v["decision"])
+    });
+}
+
+fn report_of(v: &Value) -> Result<DeliveryReport, String> {
+    let pid = v
+        .get("provider_message_id")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let at = v
+        .get("at")
+        .and_then(Value::as_str)
+        .map(|s| Timestamp::parse(s).map_err(|e| e.to_string()))
+        .transpose()?;
+    Ok(match v["status"].as_str().unwrap() {
+        "sent" => DeliveryReport::Sent {
+            provider_message_id: pid,
+            at,
+        },
+        "delivered" => DeliveryReport::Delivered {
+            provider_message_id: pid,
+            at,
+        },
+        "read" => DeliveryReport::Read {
+            provider_message_id: pid,
+            at,
+        },
+        "failed" => DeliveryReport::Failed {
+            code: v.get("code").and_then(Value::as_i64),
+            message: v.get("message").and_then(Value::as_str).map(str::to_string),
+        },
+        other => return Err(format!("unknown report status {other}")),
+    })
+}
+
+#[test]
+fn channel_vectors() {
+    replay("channel.json", |defaults, v| {
+        match v["kind"].as_str().unwrap() {
+            "delivery" => {
+                let config = config_of(defaults, v).map_err(|e| e.to_string())?;
+                let update = report_of(&v["report"])?.to_update(
+                    v["session_id"].as_str().unwrap(),
+                    v["message_id"].as_str().unwrap(),
+                );
+                let req =
+                    antonnia_core::Operation::build(&update, &config).map_err(|e| e.to_string())?;
+                check_request(&req, &v["request"])
+            }
+            "whatsapp" => expect_eq(
+                "description",
+                &json!(whatsapp_error_description(v["code"].as_i64().unwrap())),
+                &v["description"],
+            ),
+            "next_page" => {
+                let call = Call::from_json(v["call"].as_str().unwrap(), v["args"].clone())
+                    .map_err(|e| e.to_string())?;
+                let next = call.next_page(v["returned"].as_u64().unwrap() as usize);
+                let want = match &v["next_args"] {
+                    Value::Null => None,
+                    args => Some(
+                        Call::from_json(v["call"].as_str().unwrap(), args.clone())
+                            .map_err(|e| e.to_string())?,
+                    ),
+                };
+                if next == want {
+                    Ok(())
+                } else {
+                    Err(format!("next page {next:?}, want {want:?}"))
+                }
+            }
+            other => Err(format!("unknown kind {other}")),
+        }
+    });
+}
+
+#[test]
+fn at_least_120_vectors_in_all() {
+    let total: usize = [
+        "requests.json",
+        "responses.json",
+        "webhooks.json",
+        "retry.json",
+        "channel.json",
+    ]
+    .iter()
+    .map(|f| load(f).1.len())
+    .sum();
+    assert!(total >= 120, "{total}");
+}
+
+#[test]
+fn benchmark_event_is_410_bytes_and_a_vector() {
+    let body = std::fs::read(fixtures_dir().join("message_created_410.json")).unwrap();
+    assert_eq!(body.len(), 410);
+    let (_, vectors) = load("webhooks.json");
+    assert!(
+        vectors
+            .iter()
+            .any(|v| v["body"].as_str().map(str::as_bytes) == Some(body.as_slice()))
+    );
+}
