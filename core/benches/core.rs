@@ -1,1 +1,89 @@
-fn main() {}
+//! The core's hot paths: what a binding pays per call and per webhook.
+//!
+//! `cargo bench -p antonnia-core --bench core`; figures in BENCHMARKS.md.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use antonnia_core::ops::{CreateMessage, SearchSessions};
+use antonnia_core::webhook::{WebhookHeaders, WebhookSecret, parse_event};
+use antonnia_core::{Config, HttpResponse, MessageContent, MessageRole, Operation, Timestamp};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+const WEBHOOK_410: &[u8] = include_bytes!("../../tests/fixtures/message_created_410.json");
+
+fn fifty_sessions() -> Vec<u8> {
+    let sessions: Vec<String> = (0..50)
+        .map(|i| {
+            format!(
+                r#"{{"id":"sess_{i:03}","contact_id":"c{i}","organization_id":"org_1","conversation_id":"conv_{i}","status":"open","agent":{{"id":"agent_abc","name":"Support Bot","type":"ai","assistant_id":"asst_1"}},"metadata":{{"channel_type":"whatsapp","channel_user_id":"5511999{i:06}"}},"created_at":"2025-01-15T10:30:00.123456Z","updated_at":"2025-01-15T10:31:00Z"}}"#
+            )
+        })
+        .collect();
+    format!("[{}]", sessions.join(",")).into_bytes()
+}
+
+fn benches(c: &mut Criterion) {
+    let config = Config::new("sk_live_benchmark")
+        .unwrap()
+        .with_base_url("http://127.0.0.1:8080/conversations/v2/api/v1")
+        .unwrap();
+    let create = CreateMessage {
+        session_id: "sess_abc123".into(),
+        content: MessageContent::text("Hello, I need help with my order"),
+        role: MessageRole::User,
+        provider_message_id: Some("ext_msg_001".into()),
+        replied_provider_message_id: None,
+        run_id: None,
+    };
+    c.bench_function("build create-message request", |b| {
+        b.iter(|| black_box(&create).build(black_box(&config)).unwrap())
+    });
+
+    let mut group = c.benchmark_group("webhook");
+    group.throughput(Throughput::Bytes(WEBHOOK_410.len() as u64));
+    group.bench_function("parse 410-byte message.created", |b| {
+        b.iter(|| parse_event(black_box(WEBHOOK_410)).unwrap())
+    });
+    let secret = WebhookSecret::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD").unwrap();
+    let signature = secret.sign("msg_1", 1_736_937_000, WEBHOOK_410);
+    let headers = WebhookHeaders {
+        id: Some("msg_1"),
+        timestamp: Some("1736937000"),
+        signature: Some(&signature),
+    };
+    let now = Timestamp::from_unix_seconds(1_736_937_000).unwrap();
+    group.bench_function("verify signature of 410-byte body", |b| {
+        b.iter(|| {
+            secret
+                .verify(
+                    black_box(&headers),
+                    black_box(WEBHOOK_410),
+                    now,
+                    Duration::from_secs(300),
+                )
+                .unwrap()
+        })
+    });
+    group.finish();
+
+    let page = HttpResponse::new(200, fifty_sessions());
+    let search = SearchSessions::default();
+    let mut group = c.benchmark_group("response");
+    group.throughput(Throughput::Bytes(page.body.len() as u64));
+    group.bench_function("parse 50-session search page", |b| {
+        b.iter(|| {
+            let sessions = search.parse(black_box(&page)).unwrap();
+            assert_eq!(sessions.len(), 50);
+            sessions
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = core;
+    config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    targets = benches
+}
+criterion_main!(core);

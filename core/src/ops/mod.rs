@@ -191,7 +191,13 @@ pub(crate) fn decode_json<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, E
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::decode("", "the body is empty"));
     }
-    serde_json::from_slice(body).map_err(|first| {
+    // Validating UTF-8 once up front lets serde_json borrow strings instead of
+    // checking each one; invalid UTF-8 goes the slow way for a precise error.
+    let fast = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    };
+    fast.map_err(|first| {
         let de = &mut serde_json::Deserializer::from_slice(body);
         match serde_path_to_error::deserialize::<_, T>(de) {
             Err(e) => {

@@ -1,6 +1,8 @@
 //! Message content: eight known kinds, tagged by `type`, and a lossless fallback.
 
-use serde::de::Error as _;
+use std::fmt;
+
+use serde::de::{Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
@@ -192,41 +194,179 @@ pub(crate) fn json_type_name(v: &Value) -> &'static str {
 }
 
 fn content_from_map(map: Map<String, Value>) -> Result<MessageContent, serde_json::Error> {
-    let content_type = match map.get("type") {
-        Some(Value::String(t)) => t.clone(),
-        Some(other) => {
-            return Err(serde_json::Error::custom(format_args!(
-                "content \"type\" must be a string, not {}",
-                json_type_name(other)
-            )));
-        }
-        None => return Err(serde_json::Error::missing_field("type")),
-    };
-    fn known<T: for<'de> Deserialize<'de>>(
-        map: Map<String, Value>,
-    ) -> Result<T, serde_json::Error> {
-        T::deserialize(Value::Object(map))
+    let mut fields = Fields::default();
+    for (key, value) in map {
+        fields.push(Key::from_name(&key), value);
     }
-    Ok(match content_type.as_str() {
-        "text" => MessageContent::Text(known(map)?),
-        "image" => MessageContent::Image(known(map)?),
-        "video" => MessageContent::Video(known(map)?),
-        "audio" => MessageContent::Audio(known(map)?),
-        "file" => MessageContent::File(known(map)?),
-        "function_call" => MessageContent::FunctionCall(known(map)?),
-        "function_result" => MessageContent::FunctionResult(known(map)?),
-        "thought" => MessageContent::Thought(known(map)?),
-        _ => MessageContent::Unknown(UnknownContent {
-            content_type,
-            raw: map,
-        }),
-    })
+    fields.finish()
+}
+
+/// A field name of any known content kind, matched without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Type,
+    Text,
+    TemplateId,
+    TemplateParameters,
+    Url,
+    Transcript,
+    MimeType,
+    Name,
+    Id,
+    Input,
+    Output,
+    Thought,
+    Other,
+}
+
+impl Key {
+    const ALL: [(&'static str, Key); 12] = [
+        ("type", Key::Type),
+        ("text", Key::Text),
+        ("template_id", Key::TemplateId),
+        ("template_parameters", Key::TemplateParameters),
+        ("url", Key::Url),
+        ("transcript", Key::Transcript),
+        ("mime_type", Key::MimeType),
+        ("name", Key::Name),
+        ("id", Key::Id),
+        ("input", Key::Input),
+        ("output", Key::Output),
+        ("thought", Key::Thought),
+    ];
+
+    fn from_name(name: &str) -> Key {
+        Key::ALL
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(Key::Other, |(_, k)| *k)
+    }
+}
+
+/// Every field of one content object, gathered in one pass; the kind is only
+/// known once `type` has been seen, which may come last.
+#[derive(Default)]
+struct Fields {
+    known: Vec<(Key, Value)>,
+    other: Vec<(String, Value)>,
+}
+
+impl Fields {
+    fn push(&mut self, key: Key, value: Value) {
+        self.known.retain(|(k, _)| *k != key || key == Key::Other);
+        self.known.push((key, value));
+    }
+
+    fn take(&mut self, key: Key) -> Option<Value> {
+        let i = self.known.iter().position(|(k, _)| *k == key)?;
+        Some(self.known.swap_remove(i).1)
+    }
+
+    fn string(&mut self, key: Key, name: &str) -> Result<Option<String>, serde_json::Error> {
+        match self.take(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(serde_json::Error::custom(format_args!(
+                "{name} must be a string, not {}",
+                json_type_name(&other)
+            ))),
+        }
+    }
+
+    fn text(&mut self, key: Key, name: &str) -> Result<String, serde_json::Error> {
+        Ok(self.string(key, name)?.unwrap_or_default())
+    }
+
+    fn finish(mut self) -> Result<MessageContent, serde_json::Error> {
+        let content_type = match self.take(Key::Type) {
+            Some(Value::String(t)) => t,
+            Some(other) => {
+                return Err(serde_json::Error::custom(format_args!(
+                    "content \"type\" must be a string, not {}",
+                    json_type_name(&other)
+                )));
+            }
+            None => return Err(serde_json::Error::missing_field("type")),
+        };
+        Ok(match content_type.as_str() {
+            "text" => MessageContent::Text(TextContent {
+                text: self.text(Key::Text, "text")?,
+                template_id: self.string(Key::TemplateId, "template_id")?,
+                template_parameters: match self.take(Key::TemplateParameters) {
+                    None | Some(Value::Null) => None,
+                    Some(Value::Object(m)) => Some(m),
+                    Some(other) => {
+                        return Err(serde_json::Error::custom(format_args!(
+                            "template_parameters must be an object, not {}",
+                            json_type_name(&other)
+                        )));
+                    }
+                },
+            }),
+            "image" => MessageContent::Image(ImageContent {
+                url: self.text(Key::Url, "url")?,
+            }),
+            "video" => MessageContent::Video(VideoContent {
+                url: self.text(Key::Url, "url")?,
+            }),
+            "audio" => MessageContent::Audio(AudioContent {
+                url: self.text(Key::Url, "url")?,
+                transcript: self.string(Key::Transcript, "transcript")?,
+            }),
+            "file" => MessageContent::File(FileContent {
+                url: self.text(Key::Url, "url")?,
+                mime_type: self.text(Key::MimeType, "mime_type")?,
+                name: self.text(Key::Name, "name")?,
+            }),
+            "function_call" => MessageContent::FunctionCall(FunctionCallContent {
+                id: self.text(Key::Id, "id")?,
+                name: self.text(Key::Name, "name")?,
+                input: self.text(Key::Input, "input")?,
+            }),
+            "function_result" => MessageContent::FunctionResult(FunctionResultContent {
+                id: self.text(Key::Id, "id")?,
+                name: self.text(Key::Name, "name")?,
+                output: self.text(Key::Output, "output")?,
+            }),
+            "thought" => MessageContent::Thought(ThoughtContent {
+                thought: self.text(Key::Thought, "thought")?,
+            }),
+            _ => {
+                let mut raw = Map::new();
+                raw.insert("type".to_string(), Value::String(content_type.clone()));
+                for (key, value) in self.known {
+                    if let Some((name, _)) = Key::ALL.iter().find(|(_, k)| *k == key) {
+                        raw.insert((*name).to_string(), value);
+                    }
+                }
+                raw.extend(self.other);
+                MessageContent::Unknown(UnknownContent { content_type, raw })
+            }
+        })
+    }
 }
 
 impl<'de> Deserialize<'de> for MessageContent {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let map = Map::<String, Value>::deserialize(deserializer)?;
-        content_from_map(map).map_err(D::Error::custom)
+        struct ContentVisitor;
+        impl<'de> Visitor<'de> for ContentVisitor {
+            type Value = MessageContent;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a content object with a \"type\"")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MessageContent, A::Error> {
+                let mut fields = Fields::default();
+                while let Some(super::Text(name)) = map.next_key::<super::Text<'de>>()? {
+                    let value: Value = map.next_value()?;
+                    match Key::from_name(&name) {
+                        Key::Other => fields.other.push((name.into_owned(), value)),
+                        key => fields.push(key, value),
+                    }
+                }
+                fields.finish().map_err(A::Error::custom)
+            }
+        }
+        deserializer.deserialize_map(ContentVisitor)
     }
 }
 

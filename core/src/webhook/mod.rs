@@ -6,7 +6,7 @@ mod signature;
 use std::borrow::Cow;
 use std::time::Duration;
 
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
@@ -17,7 +17,7 @@ pub use signature::{WebhookHeaders, WebhookSecret};
 use crate::error::Error;
 use crate::ops::{decode_json, decode_shaped};
 use crate::time::Timestamp;
-use crate::types::{Message, Session};
+use crate::types::{Message, Session, Text};
 
 /// The largest webhook body accepted by default: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -154,24 +154,86 @@ impl Serialize for WebhookEvent {
     }
 }
 
-/// The envelope, read once without touching `data`, so that `data.object`
-/// is then decoded straight into its type.
-#[derive(Deserialize)]
+/// `data`, decoded straight into its type when `type` came before it (the
+/// usual order), or kept raw until the end of the envelope when it did not.
+enum DataSlot<'a> {
+    Absent,
+    Raw(&'a RawValue),
+    Message(Data<Message>),
+    Session(Data<Session>),
+    Object(Data<Value>),
+    Skipped,
+}
+
 struct Envelope<'a> {
-    #[serde(default)]
     id: Option<String>,
-    #[serde(default)]
     created_at: Option<Timestamp>,
-    #[serde(rename = "type", borrow)]
     event_type: Cow<'a, str>,
-    #[serde(default, borrow)]
-    data: Option<&'a RawValue>,
+    data: DataSlot<'a>,
+}
+
+impl<'de> Deserialize<'de> for Envelope<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct EnvelopeVisitor;
+        impl<'de> Visitor<'de> for EnvelopeVisitor {
+            type Value = Envelope<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a webhook envelope object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'de>, A::Error> {
+                let mut id = None;
+                let mut created_at = None;
+                let mut event_type: Option<Cow<'de, str>> = None;
+                let mut data = DataSlot::Absent;
+                while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+                    match key.as_ref() {
+                        "id" => id = map.next_value()?,
+                        "created_at" => created_at = map.next_value()?,
+                        "type" if event_type.is_some() => {
+                            return Err(A::Error::duplicate_field("type"));
+                        }
+                        "type" => event_type = Some(map.next_value::<Text<'de>>()?.0),
+                        "data" => {
+                            data = match event_type.as_deref() {
+                                None => DataSlot::Raw(map.next_value()?),
+                                Some("message.created") => DataSlot::Message(map.next_value()?),
+                                Some(
+                                    "session.created" | "session.transferred" | "session.finished",
+                                ) => DataSlot::Session(map.next_value()?),
+                                Some("app.connection.created") => {
+                                    DataSlot::Object(map.next_value()?)
+                                }
+                                // Unknown events are kept whole from the body instead.
+                                Some(_) => {
+                                    map.next_value::<IgnoredAny>()?;
+                                    DataSlot::Skipped
+                                }
+                            }
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                let event_type = event_type.ok_or_else(|| A::Error::missing_field("type"))?;
+                Ok(Envelope {
+                    id,
+                    created_at,
+                    event_type,
+                    data,
+                })
+            }
+        }
+        d.deserialize_map(EnvelopeVisitor)
+    }
 }
 
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "T: DeserializeOwned"))]
 struct Data<T> {
-    object: T,
+    // Boxed as it is read, so the large resource is not copied again as the
+    // envelope is assembled and returned.
+    object: Box<T>,
     #[serde(default)]
     action: Option<String>,
 }
@@ -190,10 +252,17 @@ fn prefixed(prefix: &str, e: Error) -> Error {
     }
 }
 
-fn data_of<T: DeserializeOwned>(data: Option<&RawValue>) -> Result<Data<T>, Error> {
-    let raw = data.ok_or_else(|| Error::decode("data", "missing field `data`"))?;
-    decode_shaped::<Data<T>>(raw.get().as_bytes(), b'{', "an object")
-        .map_err(|e| prefixed("data", e))
+/// The typed `data` of a known event, wherever it came in the envelope.
+fn data_of<T: DeserializeOwned>(
+    slot: DataSlot<'_>,
+    typed: impl FnOnce(DataSlot<'_>) -> Option<Data<T>>,
+) -> Result<Data<T>, Error> {
+    match slot {
+        DataSlot::Absent => Err(Error::decode("data", "missing field `data`")),
+        DataSlot::Raw(raw) => decode_shaped::<Data<T>>(raw.get().as_bytes(), b'{', "an object")
+            .map_err(|e| prefixed("data", e)),
+        other => typed(other).ok_or_else(|| Error::decode("data", "does not match the event type")),
+    }
 }
 
 /// Parses a webhook body without checking a signature, refusing bodies over
@@ -212,22 +281,37 @@ pub fn parse_event_with_limit(body: &[u8], max_body_bytes: usize) -> Result<Webh
         });
     }
     let envelope: Envelope<'_> = decode_shaped(body, b'{', "an object")?;
+    let data = envelope.data;
     let payload = match envelope.event_type.as_ref() {
-        "message.created" => EventPayload::MessageCreated(Box::new(data_of(envelope.data)?.object)),
-        "session.created" => EventPayload::SessionCreated(Box::new(data_of(envelope.data)?.object)),
-        "session.transferred" => {
-            EventPayload::SessionTransferred(Box::new(data_of(envelope.data)?.object))
-        }
-        "session.finished" => {
-            let data = data_of::<Session>(envelope.data)?;
-            EventPayload::SessionFinished {
-                session: Box::new(data.object),
-                action: data.action,
+        "message.created" => EventPayload::MessageCreated(
+            data_of(data, |d| match d {
+                DataSlot::Message(m) => Some(m),
+                _ => None,
+            })?
+            .object,
+        ),
+        kind @ ("session.created" | "session.transferred" | "session.finished") => {
+            let d = data_of(data, |d| match d {
+                DataSlot::Session(s) => Some(s),
+                _ => None,
+            })?;
+            let session = d.object;
+            match kind {
+                "session.created" => EventPayload::SessionCreated(session),
+                "session.transferred" => EventPayload::SessionTransferred(session),
+                _ => EventPayload::SessionFinished {
+                    session,
+                    action: d.action,
+                },
             }
         }
-        "app.connection.created" => {
-            EventPayload::AppConnectionCreated(data_of::<Value>(envelope.data)?.object)
-        }
+        "app.connection.created" => EventPayload::AppConnectionCreated(
+            *data_of(data, |d| match d {
+                DataSlot::Object(o) => Some(o),
+                _ => None,
+            })?
+            .object,
+        ),
         other => EventPayload::Unknown {
             event_type: other.to_string(),
             raw: decode_json(body)?,
