@@ -20,3 +20,6 @@ cargo build -p antonnia-core --target wasm32-unknown-unknown
 
 step "core stays sans-IO: no HTTP client or async runtime among its dependencies"
 bash scripts/ci/check-sans-io.sh
+
+step "fuzz smoke run (cargo fuzz, ${FUZZ_SECONDS:-20} s per target)"
+bash scripts/ci/fuzz-smoke.sh
