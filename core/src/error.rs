@@ -232,23 +232,14 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(e) = self.api_error() {
+            write!(f, "{} (HTTP {}", e.message, e.status)?;
+            if let (Error::RateLimit(_), Some(wait)) = (self, e.retry_after) {
+                write!(f, "; retry after {} s", wait.as_secs_f64())?;
+            }
+            return f.write_str(")");
+        }
         match self {
-            Error::Authentication(e)
-            | Error::PermissionDenied(e)
-            | Error::NotFound(e)
-            | Error::Conflict(e)
-            | Error::Validation(e)
-            | Error::Api(e) => write!(f, "{} (HTTP {})", e.message, e.status),
-            Error::RateLimit(e) => match e.retry_after {
-                Some(d) => write!(
-                    f,
-                    "{} (HTTP {}; retry after {} s)",
-                    e.message,
-                    e.status,
-                    d.as_secs_f64()
-                ),
-                None => write!(f, "{} (HTTP {})", e.message, e.status),
-            },
             Error::InvalidRequest { field, message } => write!(f, "invalid {field}: {message}"),
             Error::Decode { path, message } => {
                 if path.is_empty() {
@@ -263,6 +254,14 @@ impl fmt::Display for Error {
             }
             Error::Transport { message } => write!(f, "transport error: {message}"),
             Error::Timeout { message } => write!(f, "timed out: {message}"),
+            // Written above, from api_error().
+            Error::Authentication(_)
+            | Error::PermissionDenied(_)
+            | Error::NotFound(_)
+            | Error::Conflict(_)
+            | Error::Validation(_)
+            | Error::RateLimit(_)
+            | Error::Api(_) => Ok(()),
         }
     }
 }
