@@ -14,6 +14,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "core tests (unit, vectors, property tests, doc tests)"
 cargo test -p antonnia-core
 
+step "core docs build without warnings (every public item documented)"
+RUSTDOCFLAGS="-D warnings" cargo doc -p antonnia-core --no-deps --quiet
+
 step "core builds for wasm32-unknown-unknown"
 rustup target add wasm32-unknown-unknown >/dev/null
 cargo build -p antonnia-core --target wasm32-unknown-unknown
