@@ -3,6 +3,54 @@
 from datetime import datetime
 from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
 
+from typing_extensions import disjoint_base
+
+__all__ = [
+    "__version__",
+    "DEFAULT_BASE_URL",
+    "Config",
+    "Call",
+    "RetryPolicy",
+    "WebhookReceiver",
+    "parse_event",
+    "sign_webhook",
+    "delivery_fields",
+    "call_names",
+    "whatsapp_error_description",
+    "WHATSAPP_ERRORS",
+    "MessageContent",
+    "MessageContentText",
+    "MessageContentImage",
+    "MessageContentVideo",
+    "MessageContentAudio",
+    "MessageContentFile",
+    "MessageContentFunctionCall",
+    "MessageContentFunctionResult",
+    "MessageContentThought",
+    "MessageContentUnknown",
+    "Agent",
+    "AIAgent",
+    "HumanAgent",
+    "UnknownAgent",
+    "Session",
+    "Message",
+    "SurveySubmission",
+    "SessionSchedule",
+    "Event",
+    "MessageCreated",
+    "SessionCreated",
+    "SessionTransferred",
+    "SessionFinished",
+    "AppConnectionCreated",
+    "UnknownEvent",
+    "EventData",
+    "MessageCreatedData",
+    "SessionCreatedData",
+    "SessionTransferredData",
+    "SessionFinishedData",
+    "AppConnectionCreatedData",
+]
+
 __version__: str
 DEFAULT_BASE_URL: str
 WHATSAPP_ERRORS: Dict[int, str]
@@ -27,7 +75,7 @@ class Call:
     def build(self, config: Config) -> Tuple[str, str, List[Tuple[str, str]], Optional[bytes]]: ...
     def parse(self, status: int, body: bytes, headers: Optional[_Headers] = None) -> Any: ...
     def next_page(self, returned: int) -> Optional[Call]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 @final
 class RetryPolicy:
@@ -47,7 +95,7 @@ class RetryPolicy:
         attempt: int,
         status: int,
         headers: Optional[_Headers] = None,
-        body: bytes = b"",
+        body: bytes = ...,
         jitter: float = 0.5,
     ) -> Optional[float]: ...
     def after_failure(self, idempotent: bool, attempt: int, outcome: str, jitter: float = 0.5) -> Optional[float]: ...
@@ -76,11 +124,12 @@ def call_names() -> List[str]: ...
 
 class _Model:
     def to_dict(self) -> Dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
 # ---------------------------------------------------------------- content
 
+@disjoint_base
 class MessageContent(_Model):
     @property
     def type(self) -> str: ...
@@ -97,7 +146,7 @@ class MessageContentText(MessageContent):
         text: str,
         template_id: Optional[str] = None,
         template_parameters: Optional[Mapping[str, Any]] = None,
-        type: Literal["text"] = "text",
+        type: Literal["text"] = ...,
     ) -> MessageContentText: ...
     @property
     def type(self) -> Literal["text"]: ...
@@ -110,7 +159,7 @@ class MessageContentText(MessageContent):
 
 @final
 class MessageContentImage(MessageContent):
-    def __new__(cls, *, url: str, type: Literal["image"] = "image") -> MessageContentImage: ...
+    def __new__(cls, *, url: str, type: Literal["image"] = ...) -> MessageContentImage: ...
     @property
     def type(self) -> Literal["image"]: ...
     @property
@@ -118,7 +167,7 @@ class MessageContentImage(MessageContent):
 
 @final
 class MessageContentVideo(MessageContent):
-    def __new__(cls, *, url: str, type: Literal["video"] = "video") -> MessageContentVideo: ...
+    def __new__(cls, *, url: str, type: Literal["video"] = ...) -> MessageContentVideo: ...
     @property
     def type(self) -> Literal["video"]: ...
     @property
@@ -127,7 +176,7 @@ class MessageContentVideo(MessageContent):
 @final
 class MessageContentAudio(MessageContent):
     def __new__(
-        cls, *, url: str, transcript: Optional[str] = None, type: Literal["audio"] = "audio"
+        cls, *, url: str, transcript: Optional[str] = None, type: Literal["audio"] = ...
     ) -> MessageContentAudio: ...
     @property
     def type(self) -> Literal["audio"]: ...
@@ -138,7 +187,7 @@ class MessageContentAudio(MessageContent):
 
 @final
 class MessageContentFile(MessageContent):
-    def __new__(cls, *, url: str, mime_type: str, name: str, type: Literal["file"] = "file") -> MessageContentFile: ...
+    def __new__(cls, *, url: str, mime_type: str, name: str, type: Literal["file"] = ...) -> MessageContentFile: ...
     @property
     def type(self) -> Literal["file"]: ...
     @property
@@ -151,7 +200,7 @@ class MessageContentFile(MessageContent):
 @final
 class MessageContentFunctionCall(MessageContent):
     def __new__(
-        cls, *, id: str, name: str, input: str, type: Literal["function_call"] = "function_call"
+        cls, *, id: str, name: str, input: str, type: Literal["function_call"] = ...
     ) -> MessageContentFunctionCall: ...
     @property
     def type(self) -> Literal["function_call"]: ...
@@ -165,7 +214,7 @@ class MessageContentFunctionCall(MessageContent):
 @final
 class MessageContentFunctionResult(MessageContent):
     def __new__(
-        cls, *, id: str, name: str, output: str, type: Literal["function_result"] = "function_result"
+        cls, *, id: str, name: str, output: str, type: Literal["function_result"] = ...
     ) -> MessageContentFunctionResult: ...
     @property
     def type(self) -> Literal["function_result"]: ...
@@ -178,7 +227,7 @@ class MessageContentFunctionResult(MessageContent):
 
 @final
 class MessageContentThought(MessageContent):
-    def __new__(cls, *, thought: str, type: Literal["thought"] = "thought") -> MessageContentThought: ...
+    def __new__(cls, *, thought: str, type: Literal["thought"] = ...) -> MessageContentThought: ...
     @property
     def type(self) -> Literal["thought"]: ...
     @property
@@ -191,6 +240,7 @@ class MessageContentUnknown(MessageContent):
 
 # ---------------------------------------------------------------- agents
 
+@disjoint_base
 class Agent(_Model):
     @property
     def id(self) -> str: ...
@@ -338,6 +388,7 @@ class SessionSchedule(_Model):
 
 # ---------------------------------------------------------------- events
 
+@disjoint_base
 class EventData:
     @property
     def object(self) -> Any: ...
@@ -370,6 +421,7 @@ class AppConnectionCreatedData(EventData):
     @property
     def object(self) -> Dict[str, Any]: ...
 
+@disjoint_base
 class Event:
     @property
     def id(self) -> Optional[str]: ...
@@ -381,7 +433,7 @@ class Event:
     def data(self) -> EventData: ...
     def outbound_message(self) -> Optional[Message]: ...
     def to_dict(self) -> Dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 @final
 class MessageCreated(Event):
