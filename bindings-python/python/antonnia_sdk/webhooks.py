@@ -14,7 +14,7 @@ else ``WebhookVerificationError`` (with ``reason``) is raised.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Iterable, List, Optional, Protocol, Tuple, Union
 
 from ._core import (
     AppConnectionCreated,
@@ -40,6 +40,7 @@ __all__ = [
     "parse_event",
     "WebhookReceiver",
     "HeadersLike",
+    "SupportsItems",
     "sign",
     "Event",
     "EventData",
@@ -56,9 +57,17 @@ __all__ = [
     "UnknownEvent",
 ]
 
-#: Request headers as any framework gives them: a mapping (``dict``,
-#: ``http.client.HTTPMessage``, Starlette/Werkzeug headers) or pairs.
-HeadersLike = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
+
+
+class SupportsItems(Protocol):
+    """Anything with ``items()`` giving name/value pairs."""
+
+    def items(self) -> Iterable[Tuple[str, str]]: ...
+
+
+#: Request headers as any framework gives them: a ``dict``,
+#: ``http.client.HTTPMessage``, Starlette/Werkzeug headers, or a list of pairs.
+HeadersLike = Union[SupportsItems, Iterable[Tuple[str, str]]]
 
 DEFAULT_TOLERANCE = 300.0
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
