@@ -4,3 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/ci/test-core.sh
+bash scripts/ci/test-sandbox.sh
