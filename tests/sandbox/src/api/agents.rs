@@ -6,7 +6,6 @@ use antonnia_core::{Agent, AgentKind};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::{Map, Value};
 
 use super::failure::ApiFailure;
 use super::{JsonBody, window};
@@ -85,22 +84,7 @@ pub(crate) async fn update(
 ) -> Result<Json<Agent>> {
     let obj = body_object(body, true)?;
     let mut v = Validator::new();
-    let fields: Map<String, Value> = match obj.get("fields") {
-        Some(Value::Object(fields)) => fields.clone(),
-        None | Some(Value::Null) => {
-            v.problem(&["body"], Some("fields"), "missing", "Field required");
-            Map::new()
-        }
-        Some(_) => {
-            v.problem(
-                &["body"],
-                Some("fields"),
-                "dict_type",
-                "Input should be a valid dictionary",
-            );
-            Map::new()
-        }
-    };
+    let fields = super::update_fields(&mut v, &obj, true).unwrap_or_default();
     let loc = &["body", "fields"][..];
     let name = v.optional_str(&fields, loc, "name");
     let assistant_id = v.optional_str(&fields, loc, "assistant_id");

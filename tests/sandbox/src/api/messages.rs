@@ -40,9 +40,7 @@ pub(crate) async fn create(
 
     let mut store = state.store();
     let cap = store.limits.max_messages_per_session;
-    let record = store
-        .session_mut(&session_id)
-        .ok_or_else(|| ApiFailure::not_found("Session", &session_id))?;
+    let record = super::session_mut_or_404(&mut store, &session_id)?;
     if let Some(pid) = &provider_message_id {
         if record
             .messages
@@ -80,9 +78,7 @@ pub(crate) async fn get(
     Path((session_id, message_id)): Path<(String, String)>,
 ) -> Result<Message> {
     let store = state.store();
-    let record = store
-        .session(&session_id)
-        .ok_or_else(|| ApiFailure::not_found("Session", &session_id))?;
+    let record = super::session_or_404(&store, &session_id)?;
     record
         .messages
         .iter()
@@ -109,9 +105,7 @@ pub(crate) async fn update(
     v.finish()?;
 
     let mut store = state.store();
-    let record = store
-        .session_mut(&session_id)
-        .ok_or_else(|| ApiFailure::not_found("Session", &session_id))?;
+    let record = super::session_mut_or_404(&mut store, &session_id)?;
     let message = record
         .message_mut(&message_id)
         .ok_or_else(|| ApiFailure::not_found("Message", &message_id))?;
@@ -189,9 +183,7 @@ pub(crate) async fn search_in_session(
 ) -> Result<Vec<Message>> {
     let filter = MessageFilter::read(body)?;
     let store = state.store();
-    let record = store
-        .session(&session_id)
-        .ok_or_else(|| ApiFailure::not_found("Session", &session_id))?;
+    let record = super::session_or_404(&store, &session_id)?;
     let matching = record
         .messages
         .iter()

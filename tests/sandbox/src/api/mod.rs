@@ -19,7 +19,9 @@ use axum::routing::{get, post};
 use serde_json::Value;
 
 use crate::faults::{FAIL_HEADER, FaultSpec};
+use crate::store::{SessionRecord, Store};
 use crate::{AppState, MAX_BODY_BYTES};
+use antonnia_core::Agent;
 use failure::ApiFailure;
 
 /// Every route of the contract, relative to the path prefix.
@@ -215,4 +217,62 @@ pub(crate) fn window(
         .optional_int(obj, &["body"], "limit", 0, 1000)
         .unwrap_or(100);
     (offset as usize, limit as usize)
+}
+
+/// The session, or 404 naming it.
+pub(crate) fn session_or_404<'a>(
+    store: &'a Store,
+    id: &str,
+) -> Result<&'a SessionRecord, ApiFailure> {
+    store
+        .session(id)
+        .ok_or_else(|| ApiFailure::not_found("Session", id))
+}
+
+/// The session for changing, or 404 naming it.
+pub(crate) fn session_mut_or_404<'a>(
+    store: &'a mut Store,
+    id: &str,
+) -> Result<&'a mut SessionRecord, ApiFailure> {
+    store
+        .session_mut(id)
+        .ok_or_else(|| ApiFailure::not_found("Session", id))
+}
+
+/// The agent an `agent_id` names (none for none), or 404 naming it.
+pub(crate) fn agent_or_404(store: &Store, id: Option<&str>) -> Result<Option<Agent>, ApiFailure> {
+    id.map(|id| {
+        store
+            .agent(id)
+            .cloned()
+            .ok_or_else(|| ApiFailure::not_found("Agent", id))
+    })
+    .transpose()
+}
+
+/// The `fields` object of an update body, with a problem recorded when it is
+/// missing (if `required`) or not an object.
+pub(crate) fn update_fields(
+    v: &mut crate::validate::Validator,
+    obj: &serde_json::Map<String, Value>,
+    required: bool,
+) -> Option<serde_json::Map<String, Value>> {
+    match obj.get("fields") {
+        Some(Value::Object(fields)) => Some(fields.clone()),
+        None | Some(Value::Null) => {
+            if required {
+                v.problem(&["body"], Some("fields"), "missing", "Field required");
+            }
+            None
+        }
+        Some(_) => {
+            v.problem(
+                &["body"],
+                Some("fields"),
+                "dict_type",
+                "Input should be a valid dictionary",
+            );
+            None
+        }
+    }
 }

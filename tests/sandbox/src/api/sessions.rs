@@ -42,12 +42,7 @@ pub(crate) async fn create(
     let mut store = state.store();
     // Without an agent_id the organization's default agent takes the session.
     let agent = match agent_id.as_deref() {
-        Some(id) => Some(
-            store
-                .agent(id)
-                .cloned()
-                .ok_or_else(|| ApiFailure::not_found("Agent", id))?,
-        ),
+        Some(_) => super::agent_or_404(&store, agent_id.as_deref())?,
         None => store.agent(SEEDED_AGENT_ID).cloned(),
     };
     let at = now();
@@ -85,9 +80,7 @@ pub(crate) async fn get(
     Path(session_id): Path<String>,
 ) -> Result<Session> {
     let store = state.store();
-    let record = store
-        .session(&session_id)
-        .ok_or_else(|| ApiFailure::not_found("Session", &session_id))?;
+    let record = super::session_or_404(&store, &session_id)?;
     Ok(Json(record.session.clone()))
 }
 
@@ -99,25 +92,18 @@ pub(crate) async fn update(
     let obj = body_object(body, true)?;
     let mut v = Validator::new();
     // `{"fields": {...}}`; a bare top-level `metadata` is the vendor's deprecated form.
-    let (fields, loc): (Map<String, Value>, &[&str]) = match obj.get("fields") {
-        Some(Value::Object(fields)) => (fields.clone(), &["body", "fields"]),
-        Some(Value::Null) | None => {
-            let mut legacy = Map::new();
-            if let Some(metadata) = obj.get("metadata") {
-                legacy.insert("metadata".into(), metadata.clone());
+    let (fields, loc): (Map<String, Value>, &[&str]) =
+        match super::update_fields(&mut v, &obj, false) {
+            Some(fields) => (fields, &["body", "fields"]),
+            None => {
+                let mut legacy = Map::new();
+                if let Some(metadata) = obj.get("metadata").filter(|_| !obj.contains_key("fields"))
+                {
+                    legacy.insert("metadata".into(), metadata.clone());
+                }
+                (legacy, &["body"])
             }
-            (legacy, &["body"])
-        }
-        Some(_) => {
-            v.problem(
-                &["body"],
-                Some("fields"),
-                "dict_type",
-                "Input should be a valid dictionary",
-            );
-            (Map::new(), &["body", "fields"])
-        }
-    };
+        };
     let thread_id = v.optional_str(&fields, loc, "thread_id");
     let status = v.optional_enum(&fields, loc, "status", STATUSES);
     let agent_id = v.optional_str(&fields, loc, "agent_id");
@@ -126,18 +112,8 @@ pub(crate) async fn update(
     v.finish()?;
 
     let mut store = state.store();
-    let agent = match agent_id.as_deref() {
-        Some(id) => Some(
-            store
-                .agent(id)
-                .cloned()
-                .ok_or_else(|| ApiFailure::not_found("Agent", id))?,
-        ),
-        None => None,
-    };
-    let record = store
-        .session_mut(&session_id)
-        .ok_or_else(|| ApiFailure::not_found("Session", &session_id))?;
+    let agent = super::agent_or_404(&store, agent_id.as_deref())?;
+    let record = super::session_mut_or_404(&mut store, &session_id)?;
     let session = &mut record.session;
     if let Some(thread_id) = thread_id {
         session.thread_id = Some(thread_id);
@@ -174,18 +150,8 @@ pub(crate) async fn transfer(
     v.finish()?;
 
     let mut store = state.store();
-    let agent = match agent_id.as_deref() {
-        Some(id) => Some(
-            store
-                .agent(id)
-                .cloned()
-                .ok_or_else(|| ApiFailure::not_found("Agent", id))?,
-        ),
-        None => None,
-    };
-    let record = store
-        .session_mut(&session_id)
-        .ok_or_else(|| ApiFailure::not_found("Session", &session_id))?;
+    let agent = super::agent_or_404(&store, agent_id.as_deref())?;
+    let record = super::session_mut_or_404(&mut store, &session_id)?;
     let answers = auto_reply
         && record.session.status != Some(SessionStatus::Closed)
         && agent
@@ -219,9 +185,7 @@ pub(crate) async fn finish(
     v.finish()?;
 
     let mut store = state.store();
-    let record = store
-        .session_mut(&session_id)
-        .ok_or_else(|| ApiFailure::not_found("Session", &session_id))?;
+    let record = super::session_mut_or_404(&mut store, &session_id)?;
     if record.session.status == Some(SessionStatus::Closed) {
         // Finishing twice changes nothing and announces nothing.
         return Ok(Json(record.session.clone()));
@@ -268,9 +232,7 @@ pub(crate) async fn reply(
     v.finish()?;
 
     let mut store = state.store();
-    let record = store
-        .session_mut(&session_id)
-        .ok_or_else(|| ApiFailure::not_found("Session", &session_id))?;
+    let record = super::session_mut_or_404(&mut store, &session_id)?;
     if record.session.status == Some(SessionStatus::Closed) {
         return Err(ApiFailure::unprocessable(format!(
             "Session {session_id} is closed: an agent cannot reply to it"
@@ -359,9 +321,7 @@ pub(crate) async fn schedule(
     };
 
     let mut store = state.store();
-    let record = store
-        .session_mut(&session_id)
-        .ok_or_else(|| ApiFailure::not_found("Session", &session_id))?;
+    let record = super::session_mut_or_404(&mut store, &session_id)?;
     let schedule = SessionSchedule {
         id: state.ids.next("sched"),
         session_id: Some(session_id.clone()),

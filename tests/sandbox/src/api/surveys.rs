@@ -17,9 +17,7 @@ pub(crate) async fn get(
     Path((session_id, submission_id)): Path<(String, String)>,
 ) -> Result<SurveySubmission> {
     let store = state.store();
-    let record = store
-        .session(&session_id)
-        .ok_or_else(|| ApiFailure::not_found("Session", &session_id))?;
+    let record = super::session_or_404(&store, &session_id)?;
     record
         .surveys
         .iter()
@@ -36,9 +34,7 @@ pub(crate) async fn reply(
 ) -> Result<SurveySubmission> {
     let mut store = state.store();
     let cap = store.limits.max_messages_per_session;
-    let record = store
-        .session_mut(&session_id)
-        .ok_or_else(|| ApiFailure::not_found("Session", &session_id))?;
+    let record = super::session_mut_or_404(&mut store, &session_id)?;
     let Some(index) = record.surveys.iter().position(|s| s.id == submission_id) else {
         return Err(ApiFailure::not_found("Survey submission", &submission_id));
     };
@@ -63,9 +59,7 @@ pub(crate) async fn cancel(
     Path((session_id, submission_id)): Path<(String, String)>,
 ) -> Result<SurveySubmission> {
     let mut store = state.store();
-    let record = store
-        .session_mut(&session_id)
-        .ok_or_else(|| ApiFailure::not_found("Session", &session_id))?;
+    let record = super::session_mut_or_404(&mut store, &session_id)?;
     let submission = record
         .surveys
         .iter_mut()
