@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/ci/test-core.sh
+bash scripts/ci/test-sandbox.sh
 bash scripts/ci/test-python.sh
