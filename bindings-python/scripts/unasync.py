@@ -15,8 +15,8 @@ PKG = Path(__file__).resolve().parent.parent / "python" / "antonnia_sdk"
 RULES = [
     (r"\"\"\"The asynchronous client, on ``httpx.AsyncClient``\.\n\n``_sync_client.py`` is generated from this file by ``scripts/unasync.py``\n\(``tests/test_unasync.py`` checks that it is current\): edit this one\.",
      '"""The synchronous client, on ``httpx.Client``.\n\nGENERATED from ``_async_client.py`` by ``scripts/unasync.py``: do not edit.'),
-    (r"^import asyncio\n", "import time\n"),
-    (r"await asyncio\.sleep\(", "time.sleep("),
+    (r"^import random\n", "import random\nimport time\n"),
+    (r"    import asyncio  # deferred: [^\n]*\n\n    await asyncio\.sleep\(seconds\)", "    time.sleep(seconds)"),
     (r"\basync def __aenter__", "def __enter__"),
     (r"\basync def __aexit__", "def __exit__"),
     (r"\.aclose\(\)", ".close()"),

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 from datetime import datetime
 from types import TracebackType
@@ -27,6 +26,12 @@ from .types import (
 )
 
 __all__ = ["AsyncClient"]
+
+
+async def _sleep(seconds: float) -> None:
+    import asyncio  # deferred: importing asyncio costs ~60 ms, and only retries sleep
+
+    await asyncio.sleep(seconds)
 
 
 class AsyncClient:
@@ -118,12 +123,12 @@ class AsyncClient:
                 )
                 if delay is None:
                     return call.parse(status, response.content, response_headers)
-                await asyncio.sleep(delay)
+                await _sleep(delay)
                 continue
             delay = self._policy.after_failure(call.idempotent, attempt, outcome, random.random())
             if delay is None:
                 raise failure from cause
-            await asyncio.sleep(delay)
+            await _sleep(delay)
 
     async def _paginate(self, name: str, arguments: Dict[str, Any]) -> AsyncIterator[Any]:
         call: Optional[_core.Call] = _core.Call(name, arguments)

@@ -5,8 +5,8 @@ GENERATED from ``_async_client.py`` by ``scripts/unasync.py``: do not edit.
 
 from __future__ import annotations
 
-import time
 import random
+import time
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Iterator, Dict, List, Mapping, Optional, Type, Union
@@ -26,6 +26,10 @@ from .types import (
 )
 
 __all__ = ["Client"]
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 class Client:
@@ -117,12 +121,12 @@ class Client:
                 )
                 if delay is None:
                     return call.parse(status, response.content, response_headers)
-                time.sleep(delay)
+                _sleep(delay)
                 continue
             delay = self._policy.after_failure(call.idempotent, attempt, outcome, random.random())
             if delay is None:
                 raise failure from cause
-            time.sleep(delay)
+            _sleep(delay)
 
     def _paginate(self, name: str, arguments: Dict[str, Any]) -> Iterator[Any]:
         call: Optional[_core.Call] = _core.Call(name, arguments)
