@@ -104,6 +104,31 @@ macro_rules! common_methods {
     };
 }
 
+/// Adds `from_dict()`: a value from its wire JSON form (what `to_dict()` gives),
+/// parsed as liberally as a response.
+macro_rules! from_dict {
+    ($ty:ty, $core:ty, $to_py:expr) => {
+        #[pymethods]
+        impl $ty {
+            #[staticmethod]
+            fn from_dict(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Obj> {
+                let v = py_to_json(data, "data", 0)?;
+                let value: $core = serde_json::from_value(v).map_err(|e| {
+                    crate::convert::to_pyerr(
+                        py,
+                        &antonnia_core::Error::Decode {
+                            path: String::new(),
+                            message: e.to_string(),
+                        },
+                    )
+                })?;
+                let f: fn(Python<'_>, $core) -> PyResult<Obj> = $to_py;
+                f(py, value)
+            }
+        }
+    };
+}
+
 // ---------------------------------------------------------------- content
 
 /// The content of a message; one subclass per `type`.
@@ -321,6 +346,7 @@ impl PyAgent {
     }
 }
 common_methods!(PyAgent, |s| to_value(&s.inner));
+from_dict!(PyAgent, Agent, agent_to_py);
 
 /// An AI agent (`type == "ai"`).
 #[pyclass(extends = PyAgent, frozen, module = "antonnia_sdk._core", name = "AIAgent")]
@@ -440,6 +466,7 @@ impl PySession {
     }
 }
 common_methods!(PySession, |s| to_value(&s.inner));
+from_dict!(PySession, Session, session_to_py);
 
 // ---------------------------------------------------------------- message
 
@@ -519,6 +546,7 @@ impl PyMessage {
     }
 }
 common_methods!(PyMessage, |s| to_value(&s.inner));
+from_dict!(PyMessage, Message, message_to_py);
 
 // ---------------------------------------------------------------- surveys, schedules
 
@@ -568,6 +596,11 @@ impl PySurveySubmission {
     }
 }
 common_methods!(PySurveySubmission, |s| to_value(&s.inner));
+from_dict!(PySurveySubmission, SurveySubmission, |py, v| Ok(
+    Bound::new(py, PySurveySubmission { inner: v })?
+        .into_any()
+        .unbind()
+));
 
 /// An action scheduled on a session.
 #[pyclass(frozen, module = "antonnia_sdk._core", name = "SessionSchedule")]
@@ -613,6 +646,12 @@ impl PySessionSchedule {
     }
 }
 common_methods!(PySessionSchedule, |s| to_value(&s.inner));
+from_dict!(PySessionSchedule, SessionSchedule, |py, v| Ok(Bound::new(
+    py,
+    PySessionSchedule { inner: v }
+)?
+.into_any()
+.unbind()));
 
 pub fn session_to_py(py: Python<'_>, s: Session) -> PyResult<Obj> {
     Ok(Bound::new(py, PySession { inner: s })?.into_any().unbind())

@@ -105,3 +105,14 @@ def test_models_parse_and_compare() -> None:
     assert s == call.parse(200, body) and repr(s).startswith("Session(id='s'")
     with pytest.raises(TypeError):
         pickle.dumps(s)
+
+
+def test_from_dict_round_trips() -> None:
+    data = {"id": "sess_1", "status": "open", "metadata": {"a": [1, 2]}, "agent": {"id": "h", "type": "human", "profile_id": "p"}}
+    s = Session.from_dict(data)
+    assert s.to_dict() == data and Session.from_dict(s.to_dict()) == s
+    m = Message.from_dict({"id": "m", "content": {"type": "thought", "thought": "x"}})
+    assert isinstance(m.content, MessageContentThought) and not m.is_outbound
+    assert isinstance(AIAgent.from_dict({"id": "a", "type": "ai"}), AIAgent)
+    with pytest.raises(DecodeError):
+        Session.from_dict({"status": "open"})

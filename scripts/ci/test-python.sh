@@ -22,15 +22,16 @@ if [ ! -x "$VENV/bin/python" ]; then
         "$PY" -m venv "$VENV"
     fi
 fi
-"$VENV/bin/python" -m pip install -q --upgrade pip
-"$VENV/bin/python" -m pip install -q pytest pytest-asyncio mypy httpx
+PYBIN="$(cd "$VENV" && pwd)/bin/python"   # absolute: some steps run in bindings-python/
+"$PYBIN" -m pip install -q --upgrade pip
+"$PYBIN" -m pip install -q pytest pytest-asyncio mypy httpx
 
 step "pip install ./bindings-python (builds the Rust extension with maturin)"
-"$VENV/bin/python" -m pip install -q --force-reinstall --no-deps ./bindings-python
-"$VENV/bin/python" -c "import antonnia_sdk, sys; print('antonnia_sdk', antonnia_sdk.__version__, 'on Python', sys.version.split()[0])"
+"$PYBIN" -m pip install -q --force-reinstall --no-deps ./bindings-python
+"$PYBIN" -c "import antonnia_sdk, sys; print('antonnia_sdk', antonnia_sdk.__version__, 'on Python', sys.version.split()[0])"
 
 step "the sync client is generated from the async one"
-"$VENV/bin/python" bindings-python/scripts/unasync.py --check
+"$PYBIN" bindings-python/scripts/unasync.py --check
 
 step "pytest (shared vectors, models, end to end against antonnia-sandbox)"
 if [ -f tests/sandbox/Cargo.toml ]; then
@@ -39,14 +40,14 @@ if [ -f tests/sandbox/Cargo.toml ]; then
 else
     echo "note: tests/sandbox is not in this checkout; the end-to-end tests will be skipped"
 fi
-(cd bindings-python && "../$VENV/bin/python" -m pytest -q tests)
+(cd bindings-python && "$PYBIN" -m pytest -q tests)
 
 step "mypy --strict on the usage file and on the package"
-(cd bindings-python && "../$VENV/bin/python" -m mypy --strict tests/typing_usage.py examples/webhook_receiver.py)
-"$VENV/bin/python" -m mypy --strict -p antonnia_sdk
+(cd bindings-python && "$PYBIN" -m mypy --strict tests/typing_usage.py examples/webhook_receiver.py)
+"$PYBIN" -m mypy --strict -p antonnia_sdk
 
 step "stubtest: the stubs agree with the module"
-(cd bindings-python && "../$VENV/bin/python" -m mypy.stubtest antonnia_sdk --allowlist stubtest-allowlist.txt)
+(cd bindings-python && "$PYBIN" -m mypy.stubtest antonnia_sdk --allowlist stubtest-allowlist.txt)
 
 step "rustfmt and clippy for antonnia-python"
 cargo fmt -p antonnia-python -- --check

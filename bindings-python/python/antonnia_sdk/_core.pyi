@@ -242,6 +242,8 @@ class MessageContentUnknown(MessageContent):
 
 @disjoint_base
 class Agent(_Model):
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Union[AIAgent, HumanAgent, UnknownAgent]: ...
     @property
     def id(self) -> str: ...
     @property
@@ -274,6 +276,8 @@ class UnknownAgent(Agent): ...
 
 @final
 class Session(_Model):
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Session: ...
     @property
     def id(self) -> str: ...
     @property
@@ -315,6 +319,8 @@ _Content = Union[
 
 @final
 class Message(_Model):
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Message: ...
     @property
     def id(self) -> str: ...
     @property
@@ -350,6 +356,8 @@ class Message(_Model):
 
 @final
 class SurveySubmission(_Model):
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> SurveySubmission: ...
     @property
     def id(self) -> str: ...
     @property
@@ -371,6 +379,8 @@ class SurveySubmission(_Model):
 
 @final
 class SessionSchedule(_Model):
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> SessionSchedule: ...
     @property
     def id(self) -> str: ...
     @property
