@@ -55,6 +55,9 @@ class AsyncClient:
         max_retries: int = DEFAULT_MAX_RETRIES,
         headers: Optional[Mapping[str, str]] = None,
     ) -> None:
+        if isinstance(timeout, (httpx.Client, httpx.AsyncClient)):
+            # The vendor's third positional parameter is http_client.
+            raise TypeError("pass the HTTP client by keyword: http_client=...")
         self._config = _core.Config(token, base_url, list(headers.items()) if headers else None)
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
@@ -316,9 +319,9 @@ class AsyncMessages:
         session_id: Optional[str] = None,
         provider_message_id: Optional[str] = None,
         replied_provider_message_id: Optional[str] = None,
-        role: Optional[str] = None,
         offset: Optional[int] = None,
         limit: Optional[int] = None,
+        role: Optional[str] = None,
     ) -> List[Message]:
         """One page of messages, in one session or (without ``session_id``) across all."""
         return await self._client._request(  # type: ignore[no-any-return]
@@ -338,9 +341,9 @@ class AsyncMessages:
         session_id: Optional[str] = None,
         provider_message_id: Optional[str] = None,
         replied_provider_message_id: Optional[str] = None,
-        role: Optional[str] = None,
         offset: Optional[int] = None,
         limit: Optional[int] = None,
+        role: Optional[str] = None,
     ) -> AsyncIterator[Message]:
         """Every matching message, page after page."""
         arguments = args(
