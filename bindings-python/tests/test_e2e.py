@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Iterator, List, Union
 
+import httpx
 import pytest
 
 import antonnia_sdk
@@ -322,3 +323,46 @@ def test_transport_errors_and_timeouts() -> None:
     finally:
         stop.set()
         silent.close()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_session_events_arrive_signed_and_typed(kind: str, start_sandbox: Any, webhook_sink: WebhookSink) -> None:
+    sb = start_sandbox("--time-scale", "0.01", "--webhook-url", webhook_sink.url, "--webhook-secret", WEBHOOK_SECRET)
+    client = make(kind, sb)
+    receiver = webhooks.WebhookReceiver(secret=WEBHOOK_SECRET)
+    try:
+        s = await aw(client.sessions.create(contact_id=f"c_{uid()}", contact_name="Ana"))
+        await aw(client.sessions.transfer(s.id, agent_id="agent_abc"))
+        await aw(client.sessions.finish(s.id))
+        want = {"session.created": webhooks.SessionCreated, "session.transferred": webhooks.SessionTransferred,
+                "session.finished": webhooks.SessionFinished}
+        seen = {}
+        while len(seen) < len(want):
+            headers, body = webhook_sink.next(where=lambda b: json.loads(b).get("type") in want)
+            event = receiver.receive(body, headers)
+            assert isinstance(event, want[event.type]) and event.id and event.created_at is not None
+            assert event.data.object.id == s.id
+            seen[event.type] = event
+        assert seen["session.transferred"].data.object.agent is not None
+        assert seen["session.finished"].data.object.status == "closed"
+        assert seen["session.finished"].data.action is None
+        assert channel.outbound_message(seen["session.created"]) is None
+    finally:
+        await close(client)
+
+
+def test_injected_http_client_with_mounts_and_hooks(sandbox: Sandbox) -> None:
+    seen: List[str] = []
+    http = httpx.Client(
+        mounts={"http://127.0.0.1": httpx.HTTPTransport(retries=1)},
+        event_hooks={"response": [lambda r: seen.append(f"{r.request.method} {r.status_code}")]},
+    )
+    try:
+        client = antonnia_sdk.Client(sandbox.token, base_url=sandbox.base_url, http_client=http)
+        s = client.sessions.create(contact_id=f"c_{uid()}", contact_name="Ana")
+        assert client.sessions.get(s.id) == s
+        client.close()
+        assert not http.is_closed
+        assert seen == ["POST 200", "GET 200"] or seen == ["POST 201", "GET 200"]
+    finally:
+        http.close()
