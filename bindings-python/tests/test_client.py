@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import List
 
 import httpx
@@ -43,7 +44,7 @@ def test_own_client_is_closed_and_has_a_timeout() -> None:
     assert client._http.is_closed
 
 
-def test_retry_honours_retry_after_and_safety(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_retry_honours_retry_after_and_safety(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     sleeps: List[float] = []
     monkeypatch.setattr("antonnia_sdk._sync_client.time.sleep", sleeps.append)
     answers = [httpx.Response(429, headers={"retry-after": "7"}, json={"detail": "slow down"}), httpx.Response(200, content=SESSION)]
@@ -63,9 +64,11 @@ def test_retry_honours_retry_after_and_safety(monkeypatch: pytest.MonkeyPatch) -
         client.sessions.create(contact_id="c", contact_name="n")
     assert info.value.status_code == 503 and calls == ["POST"]
     calls.clear()
-    with pytest.raises(APIError):
-        client.sessions.get("s")
+    with caplog.at_level(logging.DEBUG, logger="antonnia_sdk"):
+        with pytest.raises(APIError):
+            client.sessions.get("s")
     assert calls == ["GET"] * 3
+    assert "HTTP 503, retry 1" in caplog.text and "sk_t" not in caplog.text
     # Retry-After beyond the policy's cap: give up at once, with retry_after.
     http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(429, headers={"retry-after": "3600"})))
     with pytest.raises(RateLimitError) as rl:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from datetime import datetime
 from types import TracebackType
@@ -26,6 +27,9 @@ from .types import (
 )
 
 __all__ = ["AsyncClient"]
+
+# Retries are logged at DEBUG (method, URL, why, wait); headers never are.
+_log = logging.getLogger("antonnia_sdk")
 
 
 async def _sleep(seconds: float) -> None:
@@ -126,11 +130,13 @@ class AsyncClient:
                 )
                 if delay is None:
                     return call.parse(status, response.content, response_headers)
+                _log.debug("%s %s: HTTP %d, retry %d in %.2f s", method, url, status, attempt, delay)
                 await _sleep(delay)
                 continue
             delay = self._policy.after_failure(call.idempotent, attempt, outcome, random.random())
             if delay is None:
                 raise failure from cause
+            _log.debug("%s %s: %s (%s), retry %d in %.2f s", method, url, outcome, cause, attempt, delay)
             await _sleep(delay)
 
     async def _paginate(self, name: str, arguments: Dict[str, Any]) -> AsyncIterator[Any]:

@@ -5,6 +5,7 @@ GENERATED from ``_async_client.py`` by ``scripts/unasync.py``: do not edit.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from datetime import datetime
@@ -26,6 +27,9 @@ from .types import (
 )
 
 __all__ = ["Client"]
+
+# Retries are logged at DEBUG (method, URL, why, wait); headers never are.
+_log = logging.getLogger("antonnia_sdk")
 
 
 def _sleep(seconds: float) -> None:
@@ -124,11 +128,13 @@ class Client:
                 )
                 if delay is None:
                     return call.parse(status, response.content, response_headers)
+                _log.debug("%s %s: HTTP %d, retry %d in %.2f s", method, url, status, attempt, delay)
                 _sleep(delay)
                 continue
             delay = self._policy.after_failure(call.idempotent, attempt, outcome, random.random())
             if delay is None:
                 raise failure from cause
+            _log.debug("%s %s: %s (%s), retry %d in %.2f s", method, url, outcome, cause, attempt, delay)
             _sleep(delay)
 
     def _paginate(self, name: str, arguments: Dict[str, Any]) -> Iterator[Any]:
