@@ -16,7 +16,7 @@ use antonnia_core::{
 };
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyBytes, PyDict, PyString};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -89,6 +89,15 @@ macro_rules! common_methods {
                     .ok()
                     .map(|o| o.get().inner == self.inner);
                 compare(op, eq, py)
+            }
+
+            /// Pickling and copying go through `from_dict(to_dict())`.
+            fn __reduce__<'py>(
+                slf: &Bound<'py, Self>,
+            ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
+                let f: fn(&$ty) -> Value = $json;
+                let ctor = slf.get_type().getattr("from_dict")?;
+                Ok((ctor, (json_to_py(slf.py(), &f(slf.get()))?,)))
             }
 
             fn __hash__(&self) -> PyResult<isize> {
@@ -741,6 +750,15 @@ impl PyEvent {
             "{name}(id={id}, type={:?}, data.object={object})",
             e.event_type()
         ))
+    }
+    /// Pickling and copying re-parse the event's JSON.
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let parse = py.import("antonnia_sdk._core")?.getattr("parse_event")?;
+        let body = serde_json::to_vec(&self.inner.to_json()).unwrap_or_default();
+        Ok((parse, (PyBytes::new(py, &body),)))
     }
     fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> Obj {
         let py = other.py();

@@ -103,8 +103,24 @@ def test_models_parse_and_compare() -> None:
     assert s.created_at is not None and s.created_at.isoformat() == "2025-01-15T10:30:00.500000+00:00"
     assert s.to_dict()["created_at"] == "2025-01-15T10:30:00.5Z" and s.metadata == {}
     assert s == call.parse(200, body) and repr(s).startswith("Session(id='s'")
-    with pytest.raises(TypeError):
-        pickle.dumps(s)
+
+
+def test_pickle_and_copy() -> None:
+    import copy
+
+    event = webhooks.parse(BODY)
+    values = [
+        event,
+        event.data.object,
+        event.data.object.content,
+        Session.from_dict({"id": "s", "agent": {"id": "a", "type": "ai", "assistant_id": "x"}}),
+        AIAgent.from_dict({"id": "a", "type": "ai"}),
+        MessageContent.from_dict({"type": "sticker", "id": 1}),
+    ]
+    for v in values:
+        again = pickle.loads(pickle.dumps(v))
+        assert again == v and type(again) is type(v)
+        assert copy.deepcopy(v) == v
 
 
 def test_from_dict_round_trips() -> None:
