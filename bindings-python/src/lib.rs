@@ -15,8 +15,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use antonnia_core::channel::{DeliveryReport, whatsapp_error_description};
 use antonnia_core::webhook::{WebhookReceiver, WebhookSecret, parse_event_with_limit};
 use antonnia_core::{
-    Call, CallOutput, Config, Error, HttpResponse, Outcome, RetryDecision, RetryPolicy,
-    RetrySafety, Timestamp,
+    Call, CallOutput, Config, HttpResponse, Outcome, RetryDecision, RetryPolicy, RetrySafety,
+    Timestamp,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
@@ -487,6 +487,5 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         table.set_item(code, text)?;
     }
     m.add("WHATSAPP_ERRORS", table)?;
-    let _: Option<Error> = None;
     models::register(m)
 }

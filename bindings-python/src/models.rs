@@ -16,7 +16,7 @@ use antonnia_core::{
 };
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::types::{PyBytes, PyDict};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -902,6 +902,5 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<SessionTransferredData>()?;
     m.add_class::<SessionFinishedData>()?;
     m.add_class::<AppConnectionCreatedData>()?;
-    let _ = PyString::new(m.py(), "");
     Ok(())
 }
