@@ -1,5 +1,5 @@
 # The two commands the README opens with, plus the pieces CI and developers share.
-.PHONY: demo test test-core bench
+.PHONY: demo test test-core test-python bench
 
 # The Quick Start end to end against a local sandbox (no token needed).
 demo:
@@ -11,6 +11,9 @@ test:
 
 test-core:
 	bash scripts/ci/test-core.sh
+
+test-python:
+	bash scripts/ci/test-python.sh
 
 bench:
 	cargo bench -p antonnia-core --bench core

@@ -5,3 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/ci/test-core.sh
 bash scripts/ci/test-sandbox.sh
+bash scripts/ci/test-python.sh

@@ -1,0 +1,456 @@
+"""The asynchronous client, on ``httpx.AsyncClient``.
+
+``_sync_client.py`` is generated from this file by ``scripts/unasync.py``
+(``tests/test_unasync.py`` checks that it is current): edit this one.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime
+from types import TracebackType
+from typing import Any, AsyncIterator, Dict, List, Mapping, Optional, Type, Union
+
+import httpx
+
+from . import _core
+from ._common import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ContentLike, args
+from .exceptions import APITimeoutError, TransportError
+from .types import (
+    Agent,
+    Message,
+    ScheduleConfigLike,
+    Session,
+    SessionSchedule,
+    SurveySubmission,
+)
+
+__all__ = ["AsyncClient"]
+
+# Retries are logged at DEBUG (method, URL, why, wait); headers never are.
+_log = logging.getLogger("antonnia_sdk")
+
+
+async def _sleep(seconds: float) -> None:
+    import asyncio  # deferred: importing asyncio costs ~60 ms, and only retries sleep
+
+    await asyncio.sleep(seconds)
+
+
+class AsyncClient:
+    """A client of the Antonnia Conversations API.
+
+    ``token`` is the API token (``sk_live_...``); ``base_url`` the API root
+    (default: production); ``timeout`` in seconds or an ``httpx.Timeout``;
+    ``http_client`` an ``httpx`` client of your own (proxies, mounts, event
+    hooks), which the SDK then never closes; ``max_retries`` how many times a
+    failed call is sent again when the core deems it safe (429 and, for calls
+    without side effects, 5xx and network failures), honouring
+    ``Retry-After``; ``headers`` extra headers sent with every request.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: Union[float, httpx.Timeout, None] = DEFAULT_TIMEOUT,
+        http_client: Optional[httpx.AsyncClient] = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> None:
+        if isinstance(timeout, (httpx.Client, httpx.AsyncClient)):
+            # The vendor's third positional parameter is http_client.
+            raise TypeError("pass the HTTP client by keyword: http_client=...")
+        self._config = _core.Config(token, base_url, list(headers.items()) if headers else None)
+        if max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
+        self._policy = _core.RetryPolicy(max_retries)
+        self._owns_client = http_client is None
+        self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
+        # An injected client keeps its own timeout unless one was asked for.
+        self._timeout: Any = (
+            httpx.USE_CLIENT_DEFAULT if (http_client is not None and timeout is DEFAULT_TIMEOUT) else timeout
+        )
+        self.sessions = AsyncSessions(self)
+        self.agents = AsyncAgents(self)
+
+    @property
+    def base_url(self) -> str:
+        """The API root requests are sent to."""
+        return self._config.base_url
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    async def close(self) -> None:
+        """Closes the HTTP client, unless it was passed in."""
+        if self._owns_client:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        await self.close()
+
+    async def _request(self, name: str, arguments: Dict[str, Any]) -> Any:
+        return await self._send(_core.Call(name, arguments))
+
+    async def _send(self, call: _core.Call) -> Any:
+        method, url, headers, body = call.build(self._config)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._http.request(method, url, headers=headers, content=body, timeout=self._timeout)
+            except httpx.TimeoutException as exc:
+                # A connect timeout means the server never saw the request.
+                outcome = "connect_failed" if isinstance(exc, httpx.ConnectTimeout) else "timed_out"
+                failure: Exception = APITimeoutError(f"{call.name}: {exc or type(exc).__name__}")
+                cause: Exception = exc
+            except httpx.ConnectError as exc:
+                outcome, cause = "connect_failed", exc
+                failure = TransportError(f"{call.name}: {exc or type(exc).__name__}")
+            except httpx.TransportError as exc:
+                outcome, cause = "transport_failed", exc
+                failure = TransportError(f"{call.name}: {exc or type(exc).__name__}")
+            else:
+                status = response.status_code
+                if 200 <= status < 300:
+                    return call.parse(status, response.content)
+                response_headers = response.headers.multi_items()
+                delay = self._policy.after_response(
+                    call.idempotent, attempt, status, response_headers, response.content, random.random()
+                )
+                if delay is None:
+                    return call.parse(status, response.content, response_headers)
+                _log.debug("%s %s: HTTP %d, retry %d in %.2f s", method, url, status, attempt, delay)
+                await _sleep(delay)
+                continue
+            delay = self._policy.after_failure(call.idempotent, attempt, outcome, random.random())
+            if delay is None:
+                raise failure from cause
+            _log.debug("%s %s: %s (%s), retry %d in %.2f s", method, url, outcome, cause, attempt, delay)
+            await _sleep(delay)
+
+    async def _paginate(self, name: str, arguments: Dict[str, Any]) -> AsyncIterator[Any]:
+        call: Optional[_core.Call] = _core.Call(name, arguments)
+        while call is not None:
+            page = await self._send(call)
+            for item in page:
+                yield item
+            call = call.next_page(len(page))
+
+
+class AsyncSessions:
+    """``client.sessions``: conversations between a contact and an agent."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+        self.messages = AsyncMessages(client)
+        self.survey_submissions = AsyncSurveySubmissions(client)
+
+    async def create(
+        self,
+        contact_id: str,
+        contact_name: str,
+        agent_id: Optional[str] = None,
+        status: Optional[str] = None,
+        metadata: Optional[Mapping[str, Any]] = None,
+    ) -> Session:
+        """Creates a session (``status`` defaults to ``"open"`` on the server)."""
+        return await self._client._request(  # type: ignore[no-any-return]
+            "sessions.create",
+            args(contact_id=contact_id, contact_name=contact_name, agent_id=agent_id, status=status, metadata=metadata),
+        )
+
+    async def get(self, session_id: str) -> Session:
+        """Fetches a session."""
+        return await self._client._request("sessions.get", args(session_id=session_id))  # type: ignore[no-any-return]
+
+    async def update(
+        self,
+        session_id: str,
+        fields: Optional[Mapping[str, Any]] = None,
+        metadata: Optional[Mapping[str, Any]] = None,
+    ) -> Session:
+        """Changes a session's ``fields`` (``thread_id``, ``status``, ``agent_id``,
+        ``ending_survey_submission_id``, ``metadata``). ``metadata=`` is the
+        vendor's deprecated shortcut for ``fields={"metadata": ...}``."""
+        merged: Dict[str, Any] = dict(fields or {})
+        if metadata is not None:
+            merged["metadata"] = metadata
+        return await self._client._request(  # type: ignore[no-any-return]
+            "sessions.update", args(session_id=session_id, fields=merged)
+        )
+
+    async def transfer(
+        self,
+        session_id: str,
+        agent_id: Optional[str] = None,
+        auto_reply: Optional[bool] = None,
+    ) -> Session:
+        """Hands the session to another agent; ``agent_id=None`` removes the agent."""
+        arguments = args(session_id=session_id, auto_reply=auto_reply)
+        arguments["agent_id"] = agent_id
+        return await self._client._request("sessions.transfer", arguments)  # type: ignore[no-any-return]
+
+    async def finish(self, session_id: str, ending_survey_id: Optional[str] = None) -> Session:
+        """Closes the session, optionally starting a satisfaction survey."""
+        return await self._client._request(  # type: ignore[no-any-return]
+            "sessions.finish", args(session_id=session_id, ending_survey_id=ending_survey_id)
+        )
+
+    async def reply(
+        self,
+        session_id: str,
+        debounce_time: int = 12,
+        starting_node_id: Optional[str] = None,
+    ) -> Session:
+        """Asks the AI agent to answer after ``debounce_time`` seconds (0..=60), so
+        that a burst of user messages gets one answer."""
+        return await self._client._request(  # type: ignore[no-any-return]
+            "sessions.reply",
+            args(session_id=session_id, debounce_time=debounce_time, starting_node_id=starting_node_id),
+        )
+
+    async def search(
+        self,
+        contact_id: Optional[str] = None,
+        status: Optional[str] = None,
+        metadata: Optional[Mapping[str, Union[str, int, float]]] = None,
+        offset: Optional[int] = None,
+        limit: Optional[int] = None,
+    ) -> List[Session]:
+        """One page of sessions (``metadata`` keys may be dotted paths)."""
+        return await self._client._request(  # type: ignore[no-any-return]
+            "sessions.search",
+            args(contact_id=contact_id, status=status, metadata=metadata, offset=offset, limit=limit),
+        )
+
+    async def iter_search(
+        self,
+        contact_id: Optional[str] = None,
+        status: Optional[str] = None,
+        metadata: Optional[Mapping[str, Union[str, int, float]]] = None,
+        offset: Optional[int] = None,
+        limit: Optional[int] = None,
+    ) -> AsyncIterator[Session]:
+        """Every matching session, fetching page after page (``limit`` is the page size)."""
+        arguments = args(contact_id=contact_id, status=status, metadata=metadata, offset=offset, limit=limit)
+        async for item in self._client._paginate("sessions.search", arguments):
+            yield item
+
+    async def schedule(
+        self,
+        session_id: str,
+        scheduled_for: Union[datetime, str],
+        config: ScheduleConfigLike,
+    ) -> SessionSchedule:
+        """Schedules a message (``{"type": "message", "message": content}``) or a
+        flow node (``{"type": "node", "node_id": ...}``) for later."""
+        return await self._client._request(  # type: ignore[no-any-return]
+            "sessions.schedule", args(session_id=session_id, scheduled_for=scheduled_for, config=config)
+        )
+
+
+class AsyncMessages:
+    """``client.sessions.messages``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        session_id: str,
+        content: ContentLike,
+        role: str = "user",
+        provider_message_id: Optional[str] = None,
+        replied_provider_message_id: Optional[str] = None,
+        run_id: Optional[str] = None,
+    ) -> Message:
+        """Records a message (``content`` is a ``MessageContent*`` or its dict form)."""
+        return await self._client._request(  # type: ignore[no-any-return]
+            "messages.create",
+            args(
+                session_id=session_id,
+                content=content,
+                role=role,
+                provider_message_id=provider_message_id,
+                replied_provider_message_id=replied_provider_message_id,
+                run_id=run_id,
+            ),
+        )
+
+    async def get(self, session_id: str, message_id: str) -> Message:
+        """Fetches a message."""
+        return await self._client._request(  # type: ignore[no-any-return]
+            "messages.get", args(session_id=session_id, message_id=message_id)
+        )
+
+    async def update(
+        self,
+        session_id: str,
+        message_id: str,
+        provider_message_id: Optional[str] = None,
+        replied_provider_message_id: Optional[str] = None,
+        delivery_status: Optional[str] = None,
+        delivery_error_code: Optional[int] = None,
+        delivery_error_message: Optional[str] = None,
+        delivered_at: Optional[Union[datetime, str]] = None,
+    ) -> Message:
+        """Reports what became of a message on the channel (see ``antonnia_sdk.channel``)."""
+        return await self._client._request(  # type: ignore[no-any-return]
+            "messages.update",
+            args(
+                session_id=session_id,
+                message_id=message_id,
+                provider_message_id=provider_message_id,
+                replied_provider_message_id=replied_provider_message_id,
+                delivery_status=delivery_status,
+                delivery_error_code=delivery_error_code,
+                delivery_error_message=delivery_error_message,
+                delivered_at=delivered_at,
+            ),
+        )
+
+    async def search(
+        self,
+        session_id: Optional[str] = None,
+        provider_message_id: Optional[str] = None,
+        replied_provider_message_id: Optional[str] = None,
+        offset: Optional[int] = None,
+        limit: Optional[int] = None,
+        role: Optional[str] = None,
+    ) -> List[Message]:
+        """One page of messages, in one session or (without ``session_id``) across all."""
+        return await self._client._request(  # type: ignore[no-any-return]
+            "messages.search",
+            args(
+                session_id=session_id,
+                provider_message_id=provider_message_id,
+                replied_provider_message_id=replied_provider_message_id,
+                role=role,
+                offset=offset,
+                limit=limit,
+            ),
+        )
+
+    async def iter_search(
+        self,
+        session_id: Optional[str] = None,
+        provider_message_id: Optional[str] = None,
+        replied_provider_message_id: Optional[str] = None,
+        offset: Optional[int] = None,
+        limit: Optional[int] = None,
+        role: Optional[str] = None,
+    ) -> AsyncIterator[Message]:
+        """Every matching message, page after page."""
+        arguments = args(
+            session_id=session_id,
+            provider_message_id=provider_message_id,
+            replied_provider_message_id=replied_provider_message_id,
+            role=role,
+            offset=offset,
+            limit=limit,
+        )
+        async for item in self._client._paginate("messages.search", arguments):
+            yield item
+
+
+class AsyncSurveySubmissions:
+    """``client.sessions.survey_submissions``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def get(self, session_id: str, survey_submission_id: str) -> SurveySubmission:
+        """Fetches a survey submission."""
+        return await self._client._request(  # type: ignore[no-any-return]
+            "survey_submissions.get", args(session_id=session_id, survey_submission_id=survey_submission_id)
+        )
+
+    async def reply(self, session_id: str, survey_submission_id: str) -> SurveySubmission:
+        """Asks the agent to (re)send the survey."""
+        return await self._client._request(  # type: ignore[no-any-return]
+            "survey_submissions.reply", args(session_id=session_id, survey_submission_id=survey_submission_id)
+        )
+
+    async def cancel(self, session_id: str, survey_submission_id: str) -> SurveySubmission:
+        """Cancels a pending survey."""
+        return await self._client._request(  # type: ignore[no-any-return]
+            "survey_submissions.cancel", args(session_id=session_id, survey_submission_id=survey_submission_id)
+        )
+
+
+class AsyncAgents:
+    """``client.agents``: AI and human agents."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        name: str,
+        type: str,
+        assistant_id: Optional[str] = None,
+        profile_id: Optional[str] = None,
+    ) -> Agent:
+        """Creates an agent (``type`` ``"ai"`` needs ``assistant_id``, ``"human"`` ``profile_id``)."""
+        return await self._client._request(  # type: ignore[no-any-return]
+            "agents.create", args(name=name, type=type, assistant_id=assistant_id, profile_id=profile_id)
+        )
+
+    async def get(self, agent_id: str) -> Agent:
+        """Fetches an agent."""
+        return await self._client._request("agents.get", args(agent_id=agent_id))  # type: ignore[no-any-return]
+
+    async def update(
+        self,
+        agent_id: str,
+        name: Optional[str] = None,
+        assistant_id: Optional[str] = None,
+        profile_id: Optional[str] = None,
+    ) -> Agent:
+        """Changes an agent's fields."""
+        return await self._client._request(  # type: ignore[no-any-return]
+            "agents.update",
+            args(agent_id=agent_id, name=name, assistant_id=assistant_id, profile_id=profile_id),
+        )
+
+    async def delete(self, agent_id: str) -> None:
+        """Deletes an agent."""
+        await self._client._request("agents.delete", args(agent_id=agent_id))
+
+    async def search(
+        self,
+        type: Optional[str] = None,
+        assistant_id: Optional[str] = None,
+        profile_id: Optional[str] = None,
+        limit: Optional[int] = None,
+        offset: Optional[int] = None,
+    ) -> List[Agent]:
+        """One page of agents."""
+        return await self._client._request(  # type: ignore[no-any-return]
+            "agents.search",
+            args(type=type, assistant_id=assistant_id, profile_id=profile_id, limit=limit, offset=offset),
+        )
+
+    async def iter_search(
+        self,
+        type: Optional[str] = None,
+        assistant_id: Optional[str] = None,
+        profile_id: Optional[str] = None,
+        limit: Optional[int] = None,
+        offset: Optional[int] = None,
+    ) -> AsyncIterator[Agent]:
+        """Every matching agent, page after page."""
+        arguments = args(type=type, assistant_id=assistant_id, profile_id=profile_id, limit=limit, offset=offset)
+        async for item in self._client._paginate("agents.search", arguments):
+            yield item

@@ -1,0 +1,178 @@
+"""Exceptions raised by the SDK, named as in the vendor's ``antonnia-conversations``.
+
+``AntonniaError`` is the root. Errors the server answered with carry
+``status_code``, ``message`` (the ``detail`` text) and ``response_data`` (the
+error body as JSON, ``{}`` when it was not JSON). Errors raised on this side of
+the wire (``InvalidRequestError``, ``TransportError``, ``APITimeoutError``,
+``DecodeError``, ``WebhookVerificationError``) have ``status_code`` None.
+
+Every exception also has ``kind``, the language-neutral name shared by all the
+SDK's bindings (``"not_found"``, ``"rate_limit"``, ...).
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Dict, List, Optional
+
+__all__ = [
+    "AntonniaError",
+    "APIError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "ValidationError",
+    "RateLimitError",
+    "InvalidRequestError",
+    "TransportError",
+    "APITimeoutError",
+    "DecodeError",
+    "PayloadTooLargeError",
+    "WebhookVerificationError",
+]
+
+
+class AntonniaError(Exception):
+    """Base exception for all Antonnia SDK errors."""
+
+    kind: str = "antonnia"
+
+    def __init__(
+        self,
+        message: str,
+        status_code: Optional[int] = None,
+        response_data: Optional[Dict[str, Any]] = None,
+        **extra: Any,
+    ) -> None:
+        description = extra.pop("description", None) or message
+        super().__init__(description)
+        self.message: str = message
+        self.status_code: Optional[int] = status_code
+        self.response_data: Any = response_data if response_data is not None else {}
+        self.kind = extra.pop("kind", type(self).kind)
+        #: FastAPI-style validation problems: ``[{"loc": [...], "msg": ..., "type": ...}]``.
+        self.problems: List[Dict[str, Any]] = extra.pop("problems", None) or []
+        #: The raw error body (first 8 KiB), when the server answered.
+        self.body: Optional[str] = extra.pop("body", None)
+        #: For ``InvalidRequestError``: the argument at fault.
+        self.field: Optional[str] = extra.pop("field", None)
+        #: For ``DecodeError``: where in the document parsing failed.
+        self.path: Optional[str] = extra.pop("path", None)
+        #: For ``WebhookVerificationError``: why (``"no_matching_signature"``, ...).
+        self.reason: Optional[str] = extra.pop("reason", None)
+        if not hasattr(self, "retry_after"):
+            self.retry_after: Optional[float] = extra.pop("retry_after", None)
+        else:
+            extra.pop("retry_after", None)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r}, status_code={self.status_code!r})"
+
+
+class APIError(AntonniaError):
+    """Any other non-2xx answer (5xx, and 4xx without a class of its own)."""
+
+    kind = "api"
+
+
+class AuthenticationError(APIError):
+    """401: the token is missing, malformed or revoked."""
+
+    kind = "authentication"
+
+
+class PermissionDeniedError(APIError):
+    """403: the token lacks access to this resource."""
+
+    kind = "permission_denied"
+
+
+class NotFoundError(APIError):
+    """404: no such session, message, agent or survey submission."""
+
+    kind = "not_found"
+
+
+class ConflictError(APIError):
+    """409: a conflict, such as a duplicate ``provider_message_id``."""
+
+    kind = "conflict"
+
+
+class ValidationError(APIError):
+    """422: the server rejected the request's content (see ``problems``)."""
+
+    kind = "validation"
+
+
+class RateLimitError(APIError):
+    """429: too many requests; ``retry_after`` is the wait the server asked for, in seconds."""
+
+    kind = "rate_limit"
+
+    def __init__(self, message: str, retry_after: Optional[float] = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)
+
+
+class InvalidRequestError(AntonniaError, ValueError):
+    """The arguments were refused before anything was sent (``field`` names the culprit)."""
+
+    kind = "invalid_request"
+
+
+class TransportError(AntonniaError):
+    """The HTTP client failed before a response arrived (DNS, connection, TLS...)."""
+
+    kind = "transport"
+
+
+class APITimeoutError(TransportError, builtins.TimeoutError):
+    """No response arrived in time. Also a built-in ``TimeoutError``."""
+
+    kind = "timeout"
+
+
+class DecodeError(AntonniaError):
+    """A 2xx response, or a webhook, whose body is not what the API describes (see ``path``)."""
+
+    kind = "decode"
+
+
+class PayloadTooLargeError(AntonniaError):
+    """A webhook body over the configured size limit."""
+
+    kind = "payload_too_large"
+
+
+class WebhookVerificationError(AntonniaError):
+    """A webhook whose signature does not verify (see ``reason``)."""
+
+    kind = "webhook_verification"
+
+
+_BY_KIND = {
+    cls.kind: cls
+    for cls in (
+        APIError,
+        AuthenticationError,
+        PermissionDeniedError,
+        NotFoundError,
+        ConflictError,
+        ValidationError,
+        RateLimitError,
+        InvalidRequestError,
+        TransportError,
+        APITimeoutError,
+        DecodeError,
+        PayloadTooLargeError,
+        WebhookVerificationError,
+    )
+}
+
+
+def _from_core(kind: str, message: str, **kwargs: Any) -> AntonniaError:
+    """Builds the exception for a core error (called from Rust)."""
+    cls = _BY_KIND.get(kind, AntonniaError)
+    return cls(message, kind=kind, **kwargs)

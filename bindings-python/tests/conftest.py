@@ -1,0 +1,148 @@
+"""Fixtures: the antonnia-sandbox server and a webhook sink, both on loopback,
+both stopped by the fixture that started them."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+def _target_dir() -> Path:
+    return Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+
+
+@pytest.fixture(scope="session")
+def sandbox_bin() -> str:
+    """The antonnia-sandbox binary: $ANTONNIA_SANDBOX_BIN, or built once with cargo."""
+    override = os.environ.get("ANTONNIA_SANDBOX_BIN")
+    if override:
+        return override
+    if not (REPO / "tests" / "sandbox" / "Cargo.toml").exists():
+        if os.environ.get("ANTONNIA_REQUIRE_SANDBOX"):
+            pytest.fail("tests/sandbox is missing and ANTONNIA_REQUIRE_SANDBOX is set")
+        pytest.skip("antonnia-sandbox is not in this checkout (tests/sandbox)")
+    subprocess.run(["cargo", "build", "-q", "-p", "antonnia-sandbox"], cwd=REPO, check=True)
+    return str(_target_dir() / "debug" / "antonnia-sandbox")
+
+
+class Sandbox:
+    def __init__(self, binary: str, args: List[str]) -> None:
+        self.proc = subprocess.Popen(
+            [binary, "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        line_box: "queue.Queue[str]" = queue.Queue()
+        threading.Thread(target=lambda: line_box.put(self.proc.stdout.readline() if self.proc.stdout else ""), daemon=True).start()
+        try:
+            line = line_box.get(timeout=60)
+        except queue.Empty:
+            self.stop()
+            raise RuntimeError("antonnia-sandbox did not announce its address in 60 s")
+        match = re.search(r"listening on (\S+)", line)
+        if not match:
+            self.stop()
+            raise RuntimeError(f"unexpected first line from antonnia-sandbox: {line!r}")
+        self.base_url = match.group(1)
+        assert self.base_url.startswith("http://127.0.0.1:") or self.base_url.startswith("http://localhost:")
+        self.token = "sk_test_sandbox"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stdout:
+            self.proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def sandbox(sandbox_bin: str) -> Iterator[Sandbox]:
+    """One shared sandbox for tests that need no webhooks."""
+    s = Sandbox(sandbox_bin, ["--time-scale", "0.01"])
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture
+def start_sandbox(sandbox_bin: str) -> Iterator[Callable[..., Sandbox]]:
+    """Starts sandboxes with extra arguments; all are stopped after the test."""
+    started: List[Sandbox] = []
+
+    def start(*args: str) -> Sandbox:
+        s = Sandbox(sandbox_bin, list(args))
+        started.append(s)
+        return s
+
+    try:
+        yield start
+    finally:
+        for s in started:
+            s.stop()
+
+
+class WebhookSink:
+    """An http.server on loopback that records every POST (headers, body)."""
+
+    def __init__(self) -> None:
+        self.received: "queue.Queue[Tuple[Dict[str, str], bytes]]" = queue.Queue()
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length)
+                sink.received.put(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def next(self, timeout: float = 20.0, where: Optional[Callable[[bytes], bool]] = None) -> Tuple[Dict[str, str], bytes]:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("no matching webhook arrived")
+            headers, body = self.received.get(timeout=left)
+            if where is None or where(body):
+                return headers, body
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def webhook_sink() -> Iterator[WebhookSink]:
+    sink = WebhookSink()
+    try:
+        yield sink
+    finally:
+        sink.stop()

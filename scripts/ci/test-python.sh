@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The Python binding (bindings-python): build and install it the way users do
+# (pip install ./bindings-python), then the tests (every shared vector, end to
+# end against antonnia-sandbox when it is in the checkout), mypy --strict on
+# the usage file, stubtest, and rustfmt / clippy for the crate.
+# Needs only rustup-stable and python3; everything else comes from PyPI / crates.io.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/ci/lib.sh
+
+PY=${PYTHON:-python3}
+VENV=${VENV:-.venv}
+
+step "Python virtual environment ($VENV)"
+if [ ! -x "$VENV/bin/python" ]; then
+    if ! "$PY" -m venv "$VENV" 2>/dev/null; then
+        # Debian ships venv's ensurepip separately.
+        rm -rf "$VENV"
+        if command -v apt-get >/dev/null; then
+            apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+        fi
+        "$PY" -m venv "$VENV"
+    fi
+fi
+PYBIN="$(cd "$VENV" && pwd)/bin/python"   # absolute: some steps run in bindings-python/
+"$PYBIN" -m pip install -q --upgrade pip
+"$PYBIN" -m pip install -q pytest pytest-asyncio mypy httpx
+
+step "pip install ./bindings-python (builds the Rust extension with maturin)"
+"$PYBIN" -m pip install -q --force-reinstall --no-deps ./bindings-python
+"$PYBIN" -c "import antonnia_sdk, sys; print('antonnia_sdk', antonnia_sdk.__version__, 'on Python', sys.version.split()[0])"
+
+step "the sync client is generated from the async one"
+"$PYBIN" bindings-python/scripts/unasync.py --check
+
+step "pytest (shared vectors, models, end to end against antonnia-sandbox)"
+if [ -f tests/sandbox/Cargo.toml ]; then
+    export ANTONNIA_REQUIRE_SANDBOX=1
+    cargo build -q -p antonnia-sandbox
+else
+    echo "note: tests/sandbox is not in this checkout; the end-to-end tests will be skipped"
+fi
+(cd bindings-python && "$PYBIN" -m pytest -q tests)
+
+step "mypy --strict on the usage file and on the package"
+(cd bindings-python && "$PYBIN" -m mypy --strict tests/typing_usage.py examples/webhook_receiver.py)
+"$PYBIN" -m mypy --strict -p antonnia_sdk
+
+step "stubtest: the stubs agree with the module"
+(cd bindings-python && "$PYBIN" -m mypy.stubtest antonnia_sdk --allowlist stubtest-allowlist.txt)
+
+step "rustfmt and clippy for antonnia-python"
+cargo fmt -p antonnia-python -- --check
+cargo clippy -p antonnia-python --all-targets -- -D warnings
