@@ -1,2 +1,26 @@
 # Shared helpers for the CI scripts (sourced, not run).
 step() { printf '\n==> %s\n' "$*"; }
+
+# The project's Python virtual environment ($VENV, default .venv), created if
+# missing; sets PYBIN to its interpreter (absolute, for steps run elsewhere).
+ensure_venv() {
+  local py="${PYTHON:-python3}"
+  VENV="${VENV:-.venv}"
+  if [ ! -x "$VENV/bin/python" ]; then
+    if ! "$py" -m venv "$VENV" 2>/dev/null; then
+      # Debian ships venv's ensurepip separately.
+      rm -rf "$VENV"
+      if command -v apt-get >/dev/null; then
+        apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+      fi
+      "$py" -m venv "$VENV"
+    fi
+  fi
+  PYBIN="$(cd "$VENV" && pwd)/bin/python"
+}
+
+# Where cargo puts build outputs (honours CARGO_TARGET_DIR and config).
+cargo_target_dir() {
+  cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])'
+}

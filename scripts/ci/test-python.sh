@@ -8,21 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/ci/lib.sh
 
-PY=${PYTHON:-python3}
-VENV=${VENV:-.venv}
-
-step "Python virtual environment ($VENV)"
-if [ ! -x "$VENV/bin/python" ]; then
-    if ! "$PY" -m venv "$VENV" 2>/dev/null; then
-        # Debian ships venv's ensurepip separately.
-        rm -rf "$VENV"
-        if command -v apt-get >/dev/null; then
-            apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
-        fi
-        "$PY" -m venv "$VENV"
-    fi
-fi
-PYBIN="$(cd "$VENV" && pwd)/bin/python"   # absolute: some steps run in bindings-python/
+step "Python virtual environment (${VENV:-.venv})"
+ensure_venv
 "$PYBIN" -m pip install -q --upgrade pip
 "$PYBIN" -m pip install -q pytest pytest-asyncio mypy httpx
 
@@ -43,7 +30,7 @@ fi
 (cd bindings-python && "$PYBIN" -m pytest -q tests)
 
 step "mypy --strict on the usage file and on the package"
-(cd bindings-python && "$PYBIN" -m mypy --strict tests/typing_usage.py examples/webhook_receiver.py)
+(cd bindings-python && "$PYBIN" -m mypy --strict tests/typing_usage.py examples/webhook_receiver.py examples/quickstart.py)
 "$PYBIN" -m mypy --strict -p antonnia_sdk
 
 step "stubtest: the stubs agree with the module"
@@ -52,3 +39,9 @@ step "stubtest: the stubs agree with the module"
 step "rustfmt and clippy for antonnia-python"
 cargo fmt -p antonnia-python -- --check
 cargo clippy -p antonnia-python --all-targets -- -D warnings
+
+step "the README's demo command: the Quick Start end to end in Python"
+out=$(bash scripts/demo.sh)
+printf '%s\n' "$out"
+grep -q "delivery_status sent" <<<"$out"
+grep -q "Done: the Quick Start ran end to end." <<<"$out"
