@@ -10,7 +10,7 @@
 mod convert;
 mod models;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use antonnia_core::channel::{DeliveryReport, whatsapp_error_description};
 use antonnia_core::webhook::{WebhookReceiver, WebhookSecret, parse_event_with_limit};
@@ -26,11 +26,7 @@ use convert::{invalid, json_to_py, py_to_json, to_pyerr};
 use models::{agent_to_py, event_to_py, message_to_py, session_to_py};
 
 fn now() -> Timestamp {
-    let d = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or(Duration::ZERO);
-    Timestamp::from_unix_parts(d.as_secs() as i64, d.subsec_nanos())
-        .unwrap_or(Timestamp::UNIX_EPOCH)
+    Timestamp::from_system_time(SystemTime::now()).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 /// Where requests go and how they are signed. The token never appears in its repr.

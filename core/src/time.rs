@@ -77,6 +77,25 @@ impl Timestamp {
         Self::from_unix_parts(whole as i64, nanos)
     }
 
+    /// The instant a host clock reading stands for (the caller reads the
+    /// clock: `Timestamp::from_system_time(SystemTime::now())`). Returns
+    /// `None` outside the years 0000..=9999.
+    pub fn from_system_time(time: std::time::SystemTime) -> Option<Timestamp> {
+        match time.duration_since(std::time::UNIX_EPOCH) {
+            Ok(after) => {
+                Self::from_unix_parts(i64::try_from(after.as_secs()).ok()?, after.subsec_nanos())
+            }
+            Err(before) => {
+                let before = before.duration();
+                let secs = i64::try_from(before.as_secs()).ok()?;
+                match before.subsec_nanos() {
+                    0 => Self::from_unix_parts(-secs, 0),
+                    nanos => Self::from_unix_parts(-secs - 1, 1_000_000_000 - nanos),
+                }
+            }
+        }
+    }
+
     /// Whole seconds since the Unix epoch (negative before 1970).
     pub fn unix_seconds(&self) -> i64 {
         self.secs
@@ -333,6 +352,23 @@ fn parse_imf_fixdate(s: &str) -> Result<Timestamp, TimestampError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_system_times_on_both_sides_of_the_epoch() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let after = UNIX_EPOCH + Duration::new(1_736_937_000, 250_000_000);
+        assert_eq!(
+            Timestamp::from_system_time(after).unwrap().to_string(),
+            "2025-01-15T10:30:00.25Z"
+        );
+        let before = UNIX_EPOCH - Duration::new(1, 250_000_000);
+        let t = Timestamp::from_system_time(before).unwrap();
+        assert_eq!((t.unix_seconds(), t.subsec_nanos()), (-2, 750_000_000));
+        assert_eq!(
+            Timestamp::from_system_time(UNIX_EPOCH),
+            Some(Timestamp::UNIX_EPOCH)
+        );
+    }
 
     #[test]
     fn parses_offsets_fractions_and_naive() {

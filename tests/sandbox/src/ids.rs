@@ -55,12 +55,10 @@ fn splitmix64(x: u64) -> u64 {
 
 /// The wall clock, to the millisecond (as the service reports times).
 pub(crate) fn now() -> Timestamp {
-    let since = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let millis = since.subsec_millis() * 1_000_000;
-    Timestamp::from_unix_parts(since.as_secs() as i64, millis)
-        .unwrap_or_else(|| Timestamp::from_unix_seconds(0).expect("the epoch is a valid timestamp"))
+    let t =
+        Timestamp::from_system_time(std::time::SystemTime::now()).unwrap_or(Timestamp::UNIX_EPOCH);
+    let millis = t.subsec_nanos() - t.subsec_nanos() % 1_000_000;
+    Timestamp::from_unix_parts(t.unix_seconds(), millis).unwrap_or(t)
 }
 
 #[cfg(test)]
