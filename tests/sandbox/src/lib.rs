@@ -231,7 +231,7 @@ pub(crate) struct AppState {
     pub(crate) config: SandboxConfig,
     store: Mutex<Store>,
     pub(crate) ids: IdGenerator,
-    pub(crate) faults: Mutex<FaultCounters>,
+    faults: Mutex<FaultCounters>,
     pub(crate) webhooks: WebhookDispatcher,
     shutdown: watch::Receiver<bool>,
 }

@@ -53,6 +53,13 @@ impl SessionRecord {
         }
     }
 
+    /// Adds a schedule; a session keeps its latest `cap` schedules, like its messages.
+    pub(crate) fn push_schedule(&mut self, schedule: SessionSchedule, cap: usize) {
+        self.schedules.push(schedule);
+        let excess = self.schedules.len().saturating_sub(cap.max(1));
+        self.schedules.drain(..excess);
+    }
+
     pub(crate) fn message_mut(&mut self, message_id: &str) -> Option<&mut Message> {
         self.messages.iter_mut().find(|m| m.id == message_id)
     }

@@ -57,6 +57,34 @@ impl Validator {
         }
     }
 
+    /// A field that may be absent or null (`None`, no problem); otherwise
+    /// `read` takes its value, or a `kind` problem is recorded with `msg()`.
+    fn field<T>(
+        &mut self,
+        obj: &Map<String, Value>,
+        loc: Loc<'_>,
+        name: &str,
+        kind: &str,
+        msg: impl FnOnce() -> String,
+        read: impl FnOnce(&Value) -> Option<T>,
+    ) -> Option<T> {
+        let value = obj.get(name).filter(|v| !v.is_null())?;
+        let read = read(value);
+        if read.is_none() {
+            self.problem(loc, Some(name), kind, &msg());
+        }
+        read
+    }
+
+    /// Whether a required field is there; records `missing` when it is not.
+    pub(crate) fn present(&mut self, obj: &Map<String, Value>, loc: Loc<'_>, name: &str) -> bool {
+        let present = obj.get(name).is_some_and(|v| !v.is_null());
+        if !present {
+            self.problem(loc, Some(name), "missing", "Field required");
+        }
+        present
+    }
+
     /// A string that must be present and non-null.
     pub(crate) fn required_str(
         &mut self,
@@ -64,13 +92,9 @@ impl Validator {
         loc: Loc<'_>,
         name: &str,
     ) -> Option<String> {
-        match obj.get(name) {
-            None | Some(Value::Null) => {
-                self.problem(loc, Some(name), "missing", "Field required");
-                None
-            }
-            Some(_) => self.optional_str(obj, loc, name),
-        }
+        self.present(obj, loc, name)
+            .then(|| self.optional_str(obj, loc, name))
+            .flatten()
     }
 
     /// A string that may be absent or null.
@@ -80,19 +104,14 @@ impl Validator {
         loc: Loc<'_>,
         name: &str,
     ) -> Option<String> {
-        match obj.get(name) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => {
-                self.problem(
-                    loc,
-                    Some(name),
-                    "string_type",
-                    "Input should be a valid string",
-                );
-                None
-            }
-        }
+        self.field(
+            obj,
+            loc,
+            name,
+            "string_type",
+            || "Input should be a valid string".into(),
+            |v| v.as_str().map(str::to_owned),
+        )
     }
 
     /// An integer in `min..=max` that may be absent or null. Like pydantic's
@@ -105,25 +124,20 @@ impl Validator {
         min: i64,
         max: i64,
     ) -> Option<i64> {
-        let value = obj.get(name)?;
-        let n = match value {
-            Value::Null => return None,
-            Value::Number(n) => n.as_i64().or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
-                    .map(|f| f as i64)
-            }),
-            _ => None,
-        };
-        let Some(n) = n else {
-            self.problem(
-                loc,
-                Some(name),
-                "int_type",
-                "Input should be a valid integer",
-            );
-            return None;
-        };
+        let n = self.field(
+            obj,
+            loc,
+            name,
+            "int_type",
+            || "Input should be a valid integer".into(),
+            |v| {
+                v.as_i64().or_else(|| {
+                    v.as_f64()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                        .map(|f| f as i64)
+                })
+            },
+        )?;
         if n < min {
             self.problem(
                 loc,
@@ -152,19 +166,14 @@ impl Validator {
         loc: Loc<'_>,
         name: &str,
     ) -> Option<bool> {
-        match obj.get(name) {
-            None | Some(Value::Null) => None,
-            Some(Value::Bool(b)) => Some(*b),
-            Some(_) => {
-                self.problem(
-                    loc,
-                    Some(name),
-                    "bool_type",
-                    "Input should be a valid boolean",
-                );
-                None
-            }
-        }
+        self.field(
+            obj,
+            loc,
+            name,
+            "bool_type",
+            || "Input should be a valid boolean".into(),
+            Value::as_bool,
+        )
     }
 
     /// One of `allowed`, absent or null allowed.
@@ -175,14 +184,18 @@ impl Validator {
         name: &str,
         allowed: &[&str],
     ) -> Option<String> {
-        match obj.get(name) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) if allowed.contains(&s.as_str()) => Some(s.clone()),
-            Some(_) => {
-                self.problem(loc, Some(name), "enum", &expected_one_of(allowed));
-                None
-            }
-        }
+        self.field(
+            obj,
+            loc,
+            name,
+            "enum",
+            || expected_one_of(allowed),
+            |v| {
+                v.as_str()
+                    .filter(|s| allowed.contains(s))
+                    .map(str::to_owned)
+            },
+        )
     }
 
     /// One of `allowed`, required.
@@ -193,13 +206,9 @@ impl Validator {
         name: &str,
         allowed: &[&str],
     ) -> Option<String> {
-        match obj.get(name) {
-            None | Some(Value::Null) => {
-                self.problem(loc, Some(name), "missing", "Field required");
-                None
-            }
-            Some(_) => self.optional_enum(obj, loc, name, allowed),
-        }
+        self.present(obj, loc, name)
+            .then(|| self.optional_enum(obj, loc, name, allowed))
+            .flatten()
     }
 
     /// An object that may be absent or null.
@@ -209,19 +218,14 @@ impl Validator {
         loc: Loc<'_>,
         name: &str,
     ) -> Option<Map<String, Value>> {
-        match obj.get(name) {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(map)) => Some(map.clone()),
-            Some(_) => {
-                self.problem(
-                    loc,
-                    Some(name),
-                    "dict_type",
-                    "Input should be a valid dictionary",
-                );
-                None
-            }
-        }
+        self.field(
+            obj,
+            loc,
+            name,
+            "dict_type",
+            || "Input should be a valid dictionary".into(),
+            |v| v.as_object().cloned(),
+        )
     }
 
     /// An RFC 3339 time that may be absent or null.
@@ -231,30 +235,36 @@ impl Validator {
         loc: Loc<'_>,
         name: &str,
     ) -> Option<Timestamp> {
-        match obj.get(name) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => match Timestamp::parse(s) {
-                Ok(t) => Some(t),
-                Err(_) => {
-                    self.problem(
-                        loc,
-                        Some(name),
-                        "datetime_from_date_parsing",
-                        "Input should be a valid datetime",
-                    );
-                    None
-                }
-            },
-            Some(_) => {
-                self.problem(
-                    loc,
-                    Some(name),
-                    "datetime_type",
-                    "Input should be a valid datetime",
-                );
-                None
-            }
+        let text = self.field(
+            obj,
+            loc,
+            name,
+            "datetime_type",
+            || "Input should be a valid datetime".into(),
+            |v| v.as_str().map(str::to_owned),
+        )?;
+        let parsed = Timestamp::parse(&text).ok();
+        if parsed.is_none() {
+            self.problem(
+                loc,
+                Some(name),
+                "datetime_from_date_parsing",
+                "Input should be a valid datetime",
+            );
         }
+        parsed
+    }
+
+    /// An RFC 3339 time that must be present and non-null.
+    pub(crate) fn required_time(
+        &mut self,
+        obj: &Map<String, Value>,
+        loc: Loc<'_>,
+        name: &str,
+    ) -> Option<Timestamp> {
+        self.present(obj, loc, name)
+            .then(|| self.optional_time(obj, loc, name))
+            .flatten()
     }
 
     /// Whether nothing was wrong so far.

@@ -40,7 +40,6 @@ pub(crate) struct WebhookDispatcher {
 
 #[derive(Debug)]
 struct Endpoint {
-    url: String,
     queue: mpsc::Sender<Outgoing>,
     sender: Arc<Sender>,
 }
@@ -90,11 +89,7 @@ impl WebhookDispatcher {
                         }
                     }
                 });
-                Endpoint {
-                    url: url.clone(),
-                    queue,
-                    sender,
-                }
+                Endpoint { queue, sender }
             })
             .collect();
         WebhookDispatcher {
@@ -141,7 +136,7 @@ impl WebhookDispatcher {
             if endpoint.queue.try_send(outgoing.clone()).is_err() {
                 eprintln!(
                     "antonnia-sandbox: webhook queue for {} is full ({QUEUE_CAPACITY} events); dropped event {}",
-                    endpoint.url, outgoing.id
+                    endpoint.sender.url, outgoing.id
                 );
             }
         }

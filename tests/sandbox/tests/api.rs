@@ -482,6 +482,18 @@ async fn validation_errors_are_422_with_a_detail_list() {
             vec!["body", "limit"],
         ),
         ("POST", "/sessions".into(), json!([1, 2]), vec!["body"]),
+        (
+            "POST",
+            format!("/sessions/{sid}/schedule"),
+            json!({"config": {"type": "node", "node_id": "n"}}),
+            vec!["body", "scheduled_for"],
+        ),
+        (
+            "POST",
+            format!("/sessions/{sid}/schedule"),
+            json!({"scheduled_for": "tomorrow", "config": {"type": "node", "node_id": "n"}}),
+            vec!["body", "scheduled_for"],
+        ),
     ];
     for (method, path, body, loc) in cases {
         let (status, reply) = raw(
@@ -503,6 +515,24 @@ async fn validation_errors_are_422_with_a_detail_list() {
             "{method} {path} {body}: expected a problem at {loc:?}, got {reply}"
         );
     }
+
+    // Each missing field is reported once.
+    let (status, reply) = raw(
+        &sandbox,
+        "POST",
+        &format!("/sessions/{sid}/schedule"),
+        Some(b"{}".to_vec()),
+        token,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        reply["detail"]
+            .as_array()
+            .map(|d| d.iter().map(|p| p["loc"][1].clone()).collect::<Vec<_>>()),
+        Some(vec![json!("scheduled_for"), json!("config")]),
+        "{reply}"
+    );
 
     // Read by the core, the list arrives as typed problems, every one reported.
     let body = json!({"content": {"type": "file", "url": "u"}, "role": "user"}).to_string();

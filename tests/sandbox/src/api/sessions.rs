@@ -302,16 +302,11 @@ pub(crate) async fn schedule(
     let obj = body_object(body, true)?;
     let mut v = Validator::new();
     let loc = &["body"][..];
-    if obj.get("scheduled_for").is_none_or(|x| x.is_null()) {
-        v.problem(loc, Some("scheduled_for"), "missing", "Field required");
-    }
-    let scheduled_for = v.optional_time(&obj, loc, "scheduled_for");
-    let config = match obj.get("config") {
-        None | Some(Value::Null) => {
-            v.problem(loc, Some("config"), "missing", "Field required");
-            None
-        }
-        Some(config) => schedule_config(&mut v, config),
+    let scheduled_for = v.required_time(&obj, loc, "scheduled_for");
+    let config = if v.present(&obj, loc, "config") {
+        schedule_config(&mut v, &obj["config"])
+    } else {
+        None
     };
     v.finish()?;
     let (Some(scheduled_for), Some(config)) = (scheduled_for, config) else {
@@ -321,6 +316,7 @@ pub(crate) async fn schedule(
     };
 
     let mut store = state.store();
+    let cap = store.limits.max_messages_per_session;
     let record = super::session_mut_or_404(&mut store, &session_id)?;
     let schedule = SessionSchedule {
         id: state.ids.next("sched"),
@@ -331,18 +327,10 @@ pub(crate) async fn schedule(
         status: Some(ScheduleStatus::Scheduled),
         created_at: Some(now()),
     };
-    // Bounded like messages: a session keeps its latest schedules only.
-    if record.schedules.len() >= store_cap(&state) {
-        record.schedules.remove(0);
-    }
-    record.schedules.push(schedule.clone());
+    record.push_schedule(schedule.clone(), cap);
     drop(store);
     ai::run_schedule(&state, session_id, schedule.id.clone(), scheduled_for);
     Ok(Json(schedule))
-}
-
-fn store_cap(state: &AppState) -> usize {
-    state.config.limits.max_messages_per_session
 }
 
 /// `{"type": "message", "message": <content>}` or `{"type": "node", "node_id": "..."}`.
