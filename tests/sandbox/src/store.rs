@@ -60,6 +60,12 @@ impl SessionRecord {
         self.schedules.drain(..excess);
     }
 
+    /// Starts a new debounce round: timers of earlier rounds will not answer.
+    pub(crate) fn next_reply_generation(&mut self) -> u64 {
+        self.reply_generation += 1;
+        self.reply_generation
+    }
+
     pub(crate) fn message_mut(&mut self, message_id: &str) -> Option<&mut Message> {
         self.messages.iter_mut().find(|m| m.id == message_id)
     }

@@ -159,12 +159,7 @@ pub(crate) async fn transfer(
             .is_some_and(|a| a.agent_type() == antonnia_core::AgentType::Ai);
     record.session.agent = agent;
     record.session.updated_at = Some(now());
-    let generation = if answers {
-        record.reply_generation += 1;
-        Some(record.reply_generation)
-    } else {
-        None
-    };
+    let generation = answers.then(|| record.next_reply_generation());
     let session = record.session.clone();
     drop(store);
     if let Some(generation) = generation {
@@ -193,7 +188,7 @@ pub(crate) async fn finish(
     let at = now();
     record.session.status = Some(SessionStatus::Closed);
     record.session.updated_at = Some(at);
-    record.reply_generation += 1; // a pending AI answer is cancelled
+    record.next_reply_generation(); // a pending AI answer is cancelled
     if let Some(survey_id) = ending_survey_id {
         let submission = SurveySubmission {
             id: state.ids.next("survsub"),
@@ -248,8 +243,7 @@ pub(crate) async fn reply(
             "Session {session_id} has no AI agent to reply: transfer it to one first"
         )));
     }
-    record.reply_generation += 1;
-    let generation = record.reply_generation;
+    let generation = record.next_reply_generation();
     let session = record.session.clone();
     drop(store);
     ai::schedule_reply(&state, session_id, generation, debounce as f64);
