@@ -4,14 +4,12 @@ use serde::{Deserialize, Serialize};
 
 use super::PathPart::{Id, Literal};
 use super::{
-    Operation, Paginated, check_page, json_body, next_offset, parse_empty, parse_json,
-    parse_json_list, request, require_id, require_optional_id,
+    Paginated, check_page, json_body, next_offset, request, require_id, require_optional_id,
 };
 use crate::config::Config;
 use crate::error::Error;
-use crate::http::{HttpRequest, HttpResponse, Method};
-use crate::retry::RetrySafety;
-use crate::types::{Agent, AgentType};
+use crate::http::{HttpRequest, Method};
+use crate::types::AgentType;
 
 /// `POST /agents`: creates an AI agent (with `assistant_id`) or a human one
 /// (with `profile_id`).
@@ -31,12 +29,8 @@ pub struct CreateAgent {
     pub profile_id: Option<String>,
 }
 
-impl Operation for CreateAgent {
-    type Output = Agent;
-    const NAME: &'static str = "agents.create";
-    const RETRY_SAFETY: RetrySafety = RetrySafety::NotIdempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl CreateAgent {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         if self.name.trim().is_empty() {
             return Err(Error::invalid("name", "must not be empty"));
         }
@@ -64,10 +58,6 @@ impl Operation for CreateAgent {
             json_body(self)?,
         ))
     }
-
-    fn parse(&self, response: &HttpResponse) -> Result<Agent, Error> {
-        parse_json(response)
-    }
 }
 
 /// `GET /agents/{agent_id}`.
@@ -78,12 +68,8 @@ pub struct GetAgent {
     pub agent_id: String,
 }
 
-impl Operation for GetAgent {
-    type Output = Agent;
-    const NAME: &'static str = "agents.get";
-    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl GetAgent {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("agent_id", &self.agent_id)?;
         Ok(request(
             config,
@@ -91,10 +77,6 @@ impl Operation for GetAgent {
             &[Literal("agents"), Id(&self.agent_id)],
             None,
         ))
-    }
-
-    fn parse(&self, response: &HttpResponse) -> Result<Agent, Error> {
-        parse_json(response)
     }
 }
 
@@ -151,12 +133,8 @@ impl From<UpdateAgentArgs> for UpdateAgent {
     }
 }
 
-impl Operation for UpdateAgent {
-    type Output = Agent;
-    const NAME: &'static str = "agents.update";
-    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl UpdateAgent {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("agent_id", &self.agent_id)?;
         if self.fields == AgentFields::default() {
             return Err(Error::invalid("fields", "set at least one field to update"));
@@ -182,10 +160,6 @@ impl Operation for UpdateAgent {
             })?,
         ))
     }
-
-    fn parse(&self, response: &HttpResponse) -> Result<Agent, Error> {
-        parse_json(response)
-    }
 }
 
 /// `DELETE /agents/{agent_id}` (answers 204 with no body).
@@ -196,12 +170,8 @@ pub struct DeleteAgent {
     pub agent_id: String,
 }
 
-impl Operation for DeleteAgent {
-    type Output = ();
-    const NAME: &'static str = "agents.delete";
-    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl DeleteAgent {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("agent_id", &self.agent_id)?;
         Ok(request(
             config,
@@ -209,10 +179,6 @@ impl Operation for DeleteAgent {
             &[Literal("agents"), Id(&self.agent_id)],
             None,
         ))
-    }
-
-    fn parse(&self, response: &HttpResponse) -> Result<(), Error> {
-        parse_empty(response)
     }
 }
 
@@ -237,12 +203,8 @@ pub struct SearchAgents {
     pub offset: Option<i64>,
 }
 
-impl Operation for SearchAgents {
-    type Output = Vec<Agent>;
-    const NAME: &'static str = "agents.search";
-    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl SearchAgents {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         check_page(self.offset, self.limit)?;
         Ok(request(
             config,
@@ -250,10 +212,6 @@ impl Operation for SearchAgents {
             &[Literal("agents"), Literal("search")],
             json_body(self)?,
         ))
-    }
-
-    fn parse(&self, response: &HttpResponse) -> Result<Vec<Agent>, Error> {
-        parse_json_list(response)
     }
 }
 

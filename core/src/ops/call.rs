@@ -7,46 +7,77 @@ use serde_json::Value;
 use super::*;
 use crate::types::{Agent, Message, Session, SessionSchedule, SurveySubmission};
 
-/// What any call returns.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CallOutput {
+/// What a call can return: how a response becomes it, and its place in [`CallOutput`].
+pub trait CallResult: Sized {
+    /// Reads a response: the value for a 2xx, the matching error otherwise.
+    fn from_response(response: &HttpResponse) -> Result<Self, Error>;
+    /// The value as the result of any call.
+    fn into_output(self) -> CallOutput;
+}
+
+macro_rules! call_outputs {
+    ($( $(#[$doc:meta])* $variant:ident($held:ty) from $out:ty => $wrap:expr, $read:ident; )+) => {
+        /// What any call returns.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum CallOutput {
+            $( $(#[$doc])* $variant($held), )+
+            /// Nothing (`agents.delete`).
+            Empty,
+        }
+
+        impl CallOutput {
+            /// The result as JSON, in the wire's field names (`null` for `Empty`).
+            pub fn to_json(&self) -> Value {
+                match self {
+                    $( CallOutput::$variant(x) => serde_json::to_value(x).unwrap_or(Value::Null), )+
+                    CallOutput::Empty => Value::Null,
+                }
+            }
+        }
+
+        $(
+            impl CallResult for $out {
+                fn from_response(response: &HttpResponse) -> Result<Self, Error> {
+                    $read(response)
+                }
+                fn into_output(self) -> CallOutput {
+                    let wrap: fn($out) -> $held = $wrap;
+                    CallOutput::$variant(wrap(self))
+                }
+            }
+        )+
+    };
+}
+
+call_outputs! {
     /// One session.
-    Session(Box<Session>),
+    Session(Box<Session>) from Session => Box::new, parse_json;
     /// A page of sessions.
-    Sessions(Vec<Session>),
+    Sessions(Vec<Session>) from Vec<Session> => |v| v, parse_json_list;
     /// One message.
-    Message(Box<Message>),
+    Message(Box<Message>) from Message => Box::new, parse_json;
     /// A page of messages.
-    Messages(Vec<Message>),
+    Messages(Vec<Message>) from Vec<Message> => |v| v, parse_json_list;
     /// One agent.
-    Agent(Box<Agent>),
+    Agent(Box<Agent>) from Agent => Box::new, parse_json;
     /// A page of agents.
-    Agents(Vec<Agent>),
+    Agents(Vec<Agent>) from Vec<Agent> => |v| v, parse_json_list;
     /// One survey submission.
-    SurveySubmission(Box<SurveySubmission>),
+    SurveySubmission(Box<SurveySubmission>) from SurveySubmission => Box::new, parse_json;
     /// One schedule.
-    SessionSchedule(Box<SessionSchedule>),
-    /// Nothing (`agents.delete`).
-    Empty,
+    SessionSchedule(Box<SessionSchedule>) from SessionSchedule => Box::new, parse_json;
+}
+
+impl CallResult for () {
+    fn from_response(response: &HttpResponse) -> Result<Self, Error> {
+        parse_empty(response)
+    }
+    fn into_output(self) -> CallOutput {
+        CallOutput::Empty
+    }
 }
 
 impl CallOutput {
-    /// The result as JSON, in the wire's field names (`null` for `Empty`).
-    pub fn to_json(&self) -> Value {
-        let v = match self {
-            CallOutput::Session(x) => serde_json::to_value(x),
-            CallOutput::Sessions(x) => serde_json::to_value(x),
-            CallOutput::Message(x) => serde_json::to_value(x),
-            CallOutput::Messages(x) => serde_json::to_value(x),
-            CallOutput::Agent(x) => serde_json::to_value(x),
-            CallOutput::Agents(x) => serde_json::to_value(x),
-            CallOutput::SurveySubmission(x) => serde_json::to_value(x),
-            CallOutput::SessionSchedule(x) => serde_json::to_value(x),
-            CallOutput::Empty => Ok(Value::Null),
-        };
-        v.unwrap_or(Value::Null)
-    }
-
     /// How many items a page holds (1 or 0 for single results).
     pub fn len(&self) -> usize {
         match self {
@@ -61,56 +92,6 @@ impl CallOutput {
     /// Whether there is nothing in it.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-}
-
-trait IntoOutput {
-    fn into_output(self) -> CallOutput;
-}
-
-impl IntoOutput for Session {
-    fn into_output(self) -> CallOutput {
-        CallOutput::Session(Box::new(self))
-    }
-}
-impl IntoOutput for Vec<Session> {
-    fn into_output(self) -> CallOutput {
-        CallOutput::Sessions(self)
-    }
-}
-impl IntoOutput for Message {
-    fn into_output(self) -> CallOutput {
-        CallOutput::Message(Box::new(self))
-    }
-}
-impl IntoOutput for Vec<Message> {
-    fn into_output(self) -> CallOutput {
-        CallOutput::Messages(self)
-    }
-}
-impl IntoOutput for Agent {
-    fn into_output(self) -> CallOutput {
-        CallOutput::Agent(Box::new(self))
-    }
-}
-impl IntoOutput for Vec<Agent> {
-    fn into_output(self) -> CallOutput {
-        CallOutput::Agents(self)
-    }
-}
-impl IntoOutput for SurveySubmission {
-    fn into_output(self) -> CallOutput {
-        CallOutput::SurveySubmission(Box::new(self))
-    }
-}
-impl IntoOutput for SessionSchedule {
-    fn into_output(self) -> CallOutput {
-        CallOutput::SessionSchedule(Box::new(self))
-    }
-}
-impl IntoOutput for () {
-    fn into_output(self) -> CallOutput {
-        CallOutput::Empty
     }
 }
 
@@ -132,20 +113,32 @@ fn args<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
     })
 }
 
-macro_rules! calls {
-    ($( $variant:ident($op:ty) $(paginated $paged:tt)? ),+ $(,)?) => {
+macro_rules! define_calls {
+    ($( $variant:ident = $name:literal : $op:path => $out:ty, $safety:ident $(, $paged:ident)? ; )+) => {
+        $(
+            impl Operation for $op {
+                type Output = $out;
+                const NAME: &'static str = $name;
+                const RETRY_SAFETY: RetrySafety = RetrySafety::$safety;
+
+                fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+                    self.build_request(config)
+                }
+            }
+        )+
+
         /// Any API call, with its arguments.
         #[derive(Debug, Clone, PartialEq)]
         pub enum Call {
             $(
-                #[doc = concat!("`", stringify!($op), "`")]
+                #[doc = concat!("`", $name, "`")]
                 $variant($op),
             )+
         }
 
         impl Call {
             /// Every call's name, as used by [`Call::from_json`].
-            pub const NAMES: &'static [&'static str] = &[$(<$op as Operation>::NAME),+];
+            pub const NAMES: &'static [&'static str] = &[$($name),+];
 
             /// A call from its name (e.g. `sessions.create`) and its arguments as a
             /// JSON object with the API's field names.
@@ -154,22 +147,20 @@ macro_rules! calls {
                     Value::Null => Value::Object(Default::default()),
                     other => other,
                 };
-                $(
-                    if name == <$op as Operation>::NAME {
-                        return Ok(Call::$variant(args(arguments)?));
-                    }
-                )+
-                Err(Error::invalid("call", format!("no API call is named {name:?}")))
+                match name {
+                    $( $name => Ok(Call::$variant(args(arguments)?)), )+
+                    _ => Err(Error::invalid("call", format!("no API call is named {name:?}"))),
+                }
             }
 
             /// The call's name.
             pub fn name(&self) -> &'static str {
-                match self { $( Call::$variant(_) => <$op as Operation>::NAME, )+ }
+                match self { $( Call::$variant(_) => $name, )+ }
             }
 
             /// Whether it can be repeated without duplicating a side effect.
             pub fn retry_safety(&self) -> RetrySafety {
-                match self { $( Call::$variant(_) => <$op as Operation>::RETRY_SAFETY, )+ }
+                match self { $( Call::$variant(_) => RetrySafety::$safety, )+ }
             }
 
             /// Checks the arguments and builds the request.
@@ -179,7 +170,7 @@ macro_rules! calls {
 
             /// Reads the response.
             pub fn parse(&self, response: &HttpResponse) -> Result<CallOutput, Error> {
-                match self { $( Call::$variant(op) => op.parse(response).map(IntoOutput::into_output), )+ }
+                match self { $( Call::$variant(op) => op.parse(response).map(CallResult::into_output), )+ }
             }
 
             /// For searches: the call for the next page after one of `returned` items.
@@ -197,25 +188,4 @@ macro_rules! calls {
     };
 }
 
-calls! {
-    SessionsCreate(CreateSession),
-    SessionsGet(GetSession),
-    SessionsUpdate(UpdateSession),
-    SessionsTransfer(TransferSession),
-    SessionsFinish(FinishSession),
-    SessionsReply(ReplySession),
-    SessionsSearch(SearchSessions) paginated yes,
-    SessionsSchedule(ScheduleSession),
-    MessagesCreate(CreateMessage),
-    MessagesGet(GetMessage),
-    MessagesUpdate(UpdateMessage),
-    MessagesSearch(SearchMessages) paginated yes,
-    AgentsCreate(CreateAgent),
-    AgentsGet(GetAgent),
-    AgentsUpdate(UpdateAgent),
-    AgentsDelete(DeleteAgent),
-    AgentsSearch(SearchAgents) paginated yes,
-    SurveySubmissionsGet(GetSurveySubmission),
-    SurveySubmissionsReply(ReplySurveySubmission),
-    SurveySubmissionsCancel(CancelSurveySubmission),
-}
+crate::for_each_call!(define_calls);

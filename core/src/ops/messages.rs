@@ -4,15 +4,13 @@ use serde::{Deserialize, Serialize};
 
 use super::PathPart::{Id, Literal};
 use super::{
-    Operation, Paginated, check_page, json_body, next_offset, parse_json, parse_json_list, request,
-    require_id, require_optional_id,
+    Paginated, check_page, json_body, next_offset, request, require_id, require_optional_id,
 };
 use crate::config::Config;
 use crate::error::Error;
-use crate::http::{HttpRequest, HttpResponse, Method};
-use crate::retry::RetrySafety;
+use crate::http::{HttpRequest, Method};
 use crate::time::Timestamp;
-use crate::types::{DeliveryStatus, Message, MessageContent, MessageRole};
+use crate::types::{DeliveryStatus, MessageContent, MessageRole};
 
 /// `POST /sessions/{session_id}/messages`: records a message in a session.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -40,14 +38,8 @@ fn user_role() -> MessageRole {
     MessageRole::User
 }
 
-impl Operation for CreateMessage {
-    type Output = Message;
-    const NAME: &'static str = "messages.create";
-    // A repeat could record the message twice (unless the server deduplicates
-    // on provider_message_id, which is not promised).
-    const RETRY_SAFETY: RetrySafety = RetrySafety::NotIdempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl CreateMessage {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         require_optional_id("provider_message_id", self.provider_message_id.as_deref())?;
         require_optional_id(
@@ -82,10 +74,6 @@ impl Operation for CreateMessage {
             })?,
         ))
     }
-
-    fn parse(&self, response: &HttpResponse) -> Result<Message, Error> {
-        parse_json(response)
-    }
 }
 
 /// `GET /sessions/{session_id}/messages/{message_id}`.
@@ -98,12 +86,8 @@ pub struct GetMessage {
     pub message_id: String,
 }
 
-impl Operation for GetMessage {
-    type Output = Message;
-    const NAME: &'static str = "messages.get";
-    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl GetMessage {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         require_id("message_id", &self.message_id)?;
         Ok(request(
@@ -117,10 +101,6 @@ impl Operation for GetMessage {
             ],
             None,
         ))
-    }
-
-    fn parse(&self, response: &HttpResponse) -> Result<Message, Error> {
-        parse_json(response)
     }
 }
 
@@ -199,13 +179,8 @@ impl From<UpdateMessageArgs> for UpdateMessage {
     }
 }
 
-impl Operation for UpdateMessage {
-    type Output = Message;
-    const NAME: &'static str = "messages.update";
-    // Setting fields to given values has the same effect however often it is done.
-    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl UpdateMessage {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         require_id("message_id", &self.message_id)?;
         if self.fields == MessageFields::default() {
@@ -226,10 +201,6 @@ impl Operation for UpdateMessage {
             ],
             json_body(&self.fields)?,
         ))
-    }
-
-    fn parse(&self, response: &HttpResponse) -> Result<Message, Error> {
-        parse_json(response)
     }
 }
 
@@ -258,12 +229,8 @@ pub struct SearchMessages {
     pub limit: Option<i64>,
 }
 
-impl Operation for SearchMessages {
-    type Output = Vec<Message>;
-    const NAME: &'static str = "messages.search";
-    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl SearchMessages {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         check_page(self.offset, self.limit)?;
         let body = json_body(self)?;
         Ok(match &self.session_id {
@@ -288,10 +255,6 @@ impl Operation for SearchMessages {
                 body,
             ),
         })
-    }
-
-    fn parse(&self, response: &HttpResponse) -> Result<Vec<Message>, Error> {
-        parse_json_list(response)
     }
 }
 

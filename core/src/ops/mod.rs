@@ -9,6 +9,7 @@
 mod agents;
 mod call;
 mod messages;
+mod registry;
 mod sessions;
 mod surveys;
 
@@ -17,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use agents::{AgentFields, CreateAgent, DeleteAgent, GetAgent, SearchAgents, UpdateAgent};
-pub use call::{Call, CallOutput};
+pub use call::{Call, CallOutput, CallResult};
 pub use messages::{CreateMessage, GetMessage, MessageFields, SearchMessages, UpdateMessage};
 pub use sessions::{
     CreateSession, FinishSession, GetSession, ReplySession, ScheduleSession, SearchSessions,
@@ -37,9 +38,13 @@ use crate::types::json_type_name;
 pub const DEFAULT_PAGE_SIZE: i64 = 100;
 
 /// One API call: its arguments, how to send it and how to read the answer.
+///
+/// Implemented for every call by the registry ([`for_each_call!`](crate::for_each_call)):
+/// the name, the output and the retry safety are written there once, and each
+/// call's module only says how its arguments become a request.
 pub trait Operation {
     /// What a successful call returns.
-    type Output;
+    type Output: CallResult;
 
     /// The call's name in the shared vectors and in errors, e.g. `sessions.create`.
     const NAME: &'static str;
@@ -51,7 +56,9 @@ pub trait Operation {
     fn build(&self, config: &Config) -> Result<HttpRequest, Error>;
 
     /// Reads the response: the typed result for a 2xx, the matching error otherwise.
-    fn parse(&self, response: &HttpResponse) -> Result<Self::Output, Error>;
+    fn parse(&self, response: &HttpResponse) -> Result<Self::Output, Error> {
+        Self::Output::from_response(response)
+    }
 }
 
 /// A search whose results come in pages.

@@ -5,15 +5,14 @@ use serde_json::{Map, Value};
 
 use super::PathPart::{Id, Literal};
 use super::{
-    Operation, Paginated, check_metadata_object, check_page, describe_value, json_body,
-    next_offset, parse_json, parse_json_list, request, require_id, require_optional_id,
+    Paginated, check_metadata_object, check_page, describe_value, json_body, next_offset, request,
+    require_id, require_optional_id,
 };
 use crate::config::Config;
 use crate::error::Error;
-use crate::http::{HttpRequest, HttpResponse, Method};
-use crate::retry::RetrySafety;
+use crate::http::{HttpRequest, Method};
 use crate::time::Timestamp;
-use crate::types::{ScheduleConfig, Session, SessionSchedule, SessionStatus};
+use crate::types::{ScheduleConfig, SessionStatus};
 
 /// The largest `debounce_time` the server accepts, in seconds.
 pub const MAX_DEBOUNCE_SECONDS: i64 = 60;
@@ -37,12 +36,8 @@ pub struct CreateSession {
     pub metadata: Option<Map<String, Value>>,
 }
 
-impl Operation for CreateSession {
-    type Output = Session;
-    const NAME: &'static str = "sessions.create";
-    const RETRY_SAFETY: RetrySafety = RetrySafety::NotIdempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl CreateSession {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("contact_id", &self.contact_id)?;
         require_optional_id("agent_id", self.agent_id.as_deref())?;
         check_metadata_object("metadata", self.metadata.as_ref())?;
@@ -52,10 +47,6 @@ impl Operation for CreateSession {
             &[Literal("sessions")],
             json_body(self)?,
         ))
-    }
-
-    fn parse(&self, response: &HttpResponse) -> Result<Session, Error> {
-        parse_json(response)
     }
 }
 
@@ -67,12 +58,8 @@ pub struct GetSession {
     pub session_id: String,
 }
 
-impl Operation for GetSession {
-    type Output = Session;
-    const NAME: &'static str = "sessions.get";
-    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl GetSession {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         Ok(request(
             config,
@@ -80,10 +67,6 @@ impl Operation for GetSession {
             &[Literal("sessions"), Id(&self.session_id)],
             None,
         ))
-    }
-
-    fn parse(&self, response: &HttpResponse) -> Result<Session, Error> {
-        parse_json(response)
     }
 }
 
@@ -124,12 +107,8 @@ pub struct UpdateSession {
     pub fields: SessionFields,
 }
 
-impl Operation for UpdateSession {
-    type Output = Session;
-    const NAME: &'static str = "sessions.update";
-    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl UpdateSession {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         if self.fields.is_empty() {
             return Err(Error::invalid("fields", "set at least one field to update"));
@@ -149,10 +128,6 @@ impl Operation for UpdateSession {
             })?,
         ))
     }
-
-    fn parse(&self, response: &HttpResponse) -> Result<Session, Error> {
-        parse_json(response)
-    }
 }
 
 /// `POST /sessions/{session_id}/transfer`: hands the session to another agent,
@@ -170,12 +145,8 @@ pub struct TransferSession {
     pub auto_reply: Option<bool>,
 }
 
-impl Operation for TransferSession {
-    type Output = Session;
-    const NAME: &'static str = "sessions.transfer";
-    const RETRY_SAFETY: RetrySafety = RetrySafety::NotIdempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl TransferSession {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         require_optional_id("agent_id", self.agent_id.as_deref())?;
         #[derive(Serialize)]
@@ -199,10 +170,6 @@ impl Operation for TransferSession {
             })?,
         ))
     }
-
-    fn parse(&self, response: &HttpResponse) -> Result<Session, Error> {
-        parse_json(response)
-    }
 }
 
 /// `POST /sessions/{session_id}/finish`: closes the session, optionally
@@ -217,12 +184,8 @@ pub struct FinishSession {
     pub ending_survey_id: Option<String>,
 }
 
-impl Operation for FinishSession {
-    type Output = Session;
-    const NAME: &'static str = "sessions.finish";
-    const RETRY_SAFETY: RetrySafety = RetrySafety::NotIdempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl FinishSession {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         require_optional_id("ending_survey_id", self.ending_survey_id.as_deref())?;
         #[derive(Serialize)]
@@ -238,10 +201,6 @@ impl Operation for FinishSession {
                 ending_survey_id: self.ending_survey_id.as_deref(),
             })?,
         ))
-    }
-
-    fn parse(&self, response: &HttpResponse) -> Result<Session, Error> {
-        parse_json(response)
     }
 }
 
@@ -260,12 +219,8 @@ pub struct ReplySession {
     pub starting_node_id: Option<String>,
 }
 
-impl Operation for ReplySession {
-    type Output = Session;
-    const NAME: &'static str = "sessions.reply";
-    const RETRY_SAFETY: RetrySafety = RetrySafety::NotIdempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl ReplySession {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         if let Some(d) = self.debounce_time {
             if !(0..=MAX_DEBOUNCE_SECONDS).contains(&d) {
@@ -293,10 +248,6 @@ impl Operation for ReplySession {
             })?,
         ))
     }
-
-    fn parse(&self, response: &HttpResponse) -> Result<Session, Error> {
-        parse_json(response)
-    }
 }
 
 /// `POST /sessions/search`: finds sessions by contact, status or metadata.
@@ -321,13 +272,8 @@ pub struct SearchSessions {
     pub limit: Option<i64>,
 }
 
-impl Operation for SearchSessions {
-    type Output = Vec<Session>;
-    const NAME: &'static str = "sessions.search";
-    // A search changes nothing, so it is safe to repeat although it is a POST.
-    const RETRY_SAFETY: RetrySafety = RetrySafety::Idempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl SearchSessions {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         check_page(self.offset, self.limit)?;
         check_metadata_object("metadata", self.metadata.as_ref())?;
         for (key, value) in self.metadata.iter().flatten() {
@@ -347,10 +293,6 @@ impl Operation for SearchSessions {
             &[Literal("sessions"), Literal("search")],
             json_body(self)?,
         ))
-    }
-
-    fn parse(&self, response: &HttpResponse) -> Result<Vec<Session>, Error> {
-        parse_json_list(response)
     }
 }
 
@@ -376,12 +318,8 @@ pub struct ScheduleSession {
     pub config: ScheduleConfig,
 }
 
-impl Operation for ScheduleSession {
-    type Output = SessionSchedule;
-    const NAME: &'static str = "sessions.schedule";
-    const RETRY_SAFETY: RetrySafety = RetrySafety::NotIdempotent;
-
-    fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+impl ScheduleSession {
+    pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         if let ScheduleConfig::Node { node_id } = &self.config {
             require_id("config.node_id", node_id)?;
@@ -405,15 +343,12 @@ impl Operation for ScheduleSession {
             })?,
         ))
     }
-
-    fn parse(&self, response: &HttpResponse) -> Result<SessionSchedule, Error> {
-        parse_json(response)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ops::Operation;
 
     fn cfg() -> Config {
         Config::new("sk_test").unwrap()

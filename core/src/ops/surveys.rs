@@ -3,12 +3,10 @@
 use serde::Deserialize;
 
 use super::PathPart::{Id, Literal};
-use super::{Operation, parse_json, request, require_id};
+use super::{request, require_id};
 use crate::config::Config;
 use crate::error::Error;
-use crate::http::{HttpRequest, HttpResponse, Method};
-use crate::retry::RetrySafety;
-use crate::types::SurveySubmission;
+use crate::http::{HttpRequest, Method};
 
 /// Identifies a survey submission; shared by its three calls.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
@@ -44,7 +42,7 @@ impl SurveySubmissionRef {
 }
 
 macro_rules! survey_call {
-    ($(#[$doc:meta])* $name:ident, $call:literal, $method:expr, $action:expr, $safety:expr) => {
+    ($(#[$doc:meta])* $name:ident, $method:expr, $action:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
         #[serde(transparent)]
@@ -60,17 +58,9 @@ macro_rules! survey_call {
             }
         }
 
-        impl Operation for $name {
-            type Output = SurveySubmission;
-            const NAME: &'static str = $call;
-            const RETRY_SAFETY: RetrySafety = $safety;
-
-            fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
+        impl $name {
+            pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
                 self.0.request(config, $method, $action)
-            }
-
-            fn parse(&self, response: &HttpResponse) -> Result<SurveySubmission, Error> {
-                parse_json(response)
             }
         }
     };
@@ -79,25 +69,19 @@ macro_rules! survey_call {
 survey_call!(
     /// `GET /sessions/{session_id}/surveys/{submission_id}`.
     GetSurveySubmission,
-    "survey_submissions.get",
     Method::Get,
-    None,
-    RetrySafety::Idempotent
+    None
 );
 survey_call!(
     /// `POST /sessions/{session_id}/surveys/{submission_id}/reply`: sends the survey's
     /// next question to the contact.
     ReplySurveySubmission,
-    "survey_submissions.reply",
     Method::Post,
-    Some("reply"),
-    RetrySafety::NotIdempotent
+    Some("reply")
 );
 survey_call!(
     /// `POST /sessions/{session_id}/surveys/{submission_id}/cancel`.
     CancelSurveySubmission,
-    "survey_submissions.cancel",
     Method::Post,
-    Some("cancel"),
-    RetrySafety::NotIdempotent
+    Some("cancel")
 );
