@@ -10,6 +10,10 @@ use crate::http::{HttpRequest, Method};
 /// The production base URL given by the Quick Start.
 pub const DEFAULT_BASE_URL: &str = "https://services.antonnia.com/conversations/v2/api/v1";
 
+/// The path under which the API lives; a base URL without it is the most
+/// common newcomer mistake, so 404 messages point it out.
+pub const API_PATH_PREFIX: &str = "/conversations/v2/api/v1";
+
 /// The SDK's version, as it appears in the `User-Agent`.
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 

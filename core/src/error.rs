@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::http::HttpResponse;
@@ -48,9 +49,18 @@ pub enum Error {
         /// What was wrong there.
         message: String,
     },
+    /// A webhook body that is not what the contract describes.
+    WebhookDecode {
+        /// Where in the document parsing failed, e.g. `data.object.content.type`.
+        path: String,
+        /// What was wrong there.
+        message: String,
+    },
     /// A webhook whose signature does not verify.
     WebhookVerification(WebhookVerificationError),
-    /// A webhook body over the configured size limit.
+    /// 413: the server refused a request body as too large.
+    RequestTooLarge(Box<ApiError>),
+    /// A webhook or response body over the configured size limit.
     PayloadTooLarge {
         /// The body's size in bytes.
         size: usize,
@@ -86,6 +96,8 @@ pub enum WebhookVerificationError {
     InvalidSecret,
     /// No signature in `webhook-signature` matches the body.
     NoMatchingSignature,
+    /// Verification was asked for (the default) but no secret was given.
+    MissingSecret,
 }
 
 impl WebhookVerificationError {
@@ -97,6 +109,7 @@ impl WebhookVerificationError {
             Self::TimestampOutOfTolerance { .. } => "timestamp_out_of_tolerance",
             Self::InvalidSecret => "invalid_secret",
             Self::NoMatchingSignature => "no_matching_signature",
+            Self::MissingSecret => "missing_secret",
         }
     }
 }
@@ -121,18 +134,23 @@ impl fmt::Display for WebhookVerificationError {
                 f.write_str("the webhook secret is not 'whsec_' followed by base64")
             }
             Self::NoMatchingSignature => f.write_str("no signature matches the body"),
+            Self::MissingSecret => f.write_str(
+                "no webhook secret was given: pass the endpoint's whsec_ secret, \
+                 or skip verification explicitly (verify=False) for a trusted source",
+            ),
         }
     }
 }
 
 /// A problem the server found in one part of a request (FastAPI's 422 items).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ValidationProblem {
     /// Where: e.g. `["body", "debounce_time"]` (numbers are list indices).
     pub loc: Vec<String>,
     /// What, in the server's words.
     pub msg: String,
     /// The server's code for it, e.g. `less_than_equal`.
+    #[serde(rename = "type")]
     pub kind: String,
 }
 
@@ -152,6 +170,10 @@ pub struct ApiError {
     pub data: Option<Value>,
     /// The first [`MAX_KEPT_ERROR_BODY`] bytes of the body, lossily decoded.
     pub body: String,
+    /// The request that got this answer (`GET https://...`), when the caller
+    /// that sent it said so ([`Error::with_request`]); shown for 404s, whose
+    /// usual cause is a wrong URL.
+    pub request: Option<String>,
 }
 
 impl Error {
@@ -166,9 +188,9 @@ impl Error {
             Error::RateLimit(_) => "rate_limit",
             Error::Api(_) => "api",
             Error::InvalidRequest { .. } => "invalid_request",
-            Error::Decode { .. } => "decode",
+            Error::Decode { .. } | Error::WebhookDecode { .. } => "decode",
             Error::WebhookVerification(_) => "webhook_verification",
-            Error::PayloadTooLarge { .. } => "payload_too_large",
+            Error::PayloadTooLarge { .. } | Error::RequestTooLarge(_) => "payload_too_large",
             Error::Transport { .. } => "transport",
             Error::Timeout { .. } => "timeout",
         }
@@ -183,7 +205,22 @@ impl Error {
             | Error::Conflict(e)
             | Error::Validation(e)
             | Error::RateLimit(e)
+            | Error::RequestTooLarge(e)
             | Error::Api(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+
+    fn api_error_mut(&mut self) -> Option<&mut ApiError> {
+        match self {
+            Error::Authentication(e)
+            | Error::PermissionDenied(e)
+            | Error::NotFound(e)
+            | Error::Conflict(e)
+            | Error::Validation(e)
+            | Error::RateLimit(e)
+            | Error::RequestTooLarge(e)
+            | Error::Api(e) => Some(e.as_mut()),
             _ => None,
         }
     }
@@ -198,17 +235,103 @@ impl Error {
         self.api_error().and_then(|e| e.retry_after)
     }
 
-    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
+    /// An argument refused before anything was sent: `field` names it.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
         Error::InvalidRequest {
             field: field.into(),
             message: message.into(),
         }
     }
 
-    pub(crate) fn decode(path: impl Into<String>, message: impl Into<String>) -> Error {
+    /// A response body that is not what the contract describes, at `path`
+    /// (`""` for the document itself).
+    pub fn decode(path: impl Into<String>, message: impl Into<String>) -> Error {
         Error::Decode {
             path: path.into(),
             message: message.into(),
+        }
+    }
+
+    /// The HTTP client failed before a response arrived; `message` is its own words.
+    pub fn transport(message: impl Into<String>) -> Error {
+        Error::Transport {
+            message: message.into(),
+        }
+    }
+
+    /// No complete response arrived in time.
+    pub fn timeout(message: impl Into<String>) -> Error {
+        Error::Timeout {
+            message: message.into(),
+        }
+    }
+
+    /// The same error, about the request `method url` (kept by API errors).
+    pub fn with_request(mut self, method: &str, url: &str) -> Error {
+        if let Some(api) = self.api_error_mut() {
+            api.request = Some(format!("{method} {url}"));
+        }
+        self
+    }
+
+    /// The same error with every occurrence of `secret` (the API token) in
+    /// what the server or the transport said replaced by `[redacted]`: a proxy
+    /// or server that echoes the `Authorization` header must not put the token
+    /// into exception messages and logs. Secrets under 6 characters are left
+    /// alone: replacing them would garble ordinary words, and no real token is
+    /// that short.
+    pub fn redacted(mut self, secret: &str) -> Error {
+        if secret.len() < 6 {
+            return self;
+        }
+        let scrub = |s: &mut String| {
+            if s.contains(secret) {
+                *s = s.replace(secret, "[redacted]");
+            }
+        };
+        match &mut self {
+            Error::Transport { message } | Error::Timeout { message } => scrub(message),
+            Error::Decode { message, .. } | Error::WebhookDecode { message, .. } => scrub(message),
+            _ => {}
+        }
+        if let Some(api) = self.api_error_mut() {
+            scrub(&mut api.message);
+            scrub(&mut api.body);
+            for p in &mut api.problems {
+                scrub(&mut p.msg);
+                p.loc.iter_mut().for_each(&scrub);
+            }
+            if let Some(data) = &mut api.data {
+                scrub_json(data, &scrub);
+            }
+        }
+        self
+    }
+
+    /// The error as flat, language-neutral fields: what every binding maps to
+    /// its own exception classes, by `kind` alone.
+    pub fn info(&self) -> ErrorInfo {
+        let api = self.api_error();
+        let (field, path, reason) = match self {
+            Error::InvalidRequest { field, .. } => (Some(field.clone()), None, None),
+            Error::Decode { path, .. } | Error::WebhookDecode { path, .. } => {
+                (None, Some(path.clone()), None)
+            }
+            Error::WebhookVerification(w) => (None, None, Some(w.reason())),
+            _ => (None, None, None),
+        };
+        ErrorInfo {
+            kind: self.kind(),
+            message: self.to_string(),
+            status: api.map(|a| a.status),
+            detail: api.map(|a| a.message.clone()),
+            retry_after: self.retry_after().map(|d| d.as_secs_f64()),
+            problems: api.map(|a| a.problems.clone()).unwrap_or_default(),
+            field,
+            path,
+            reason,
+            body: api.map(|a| a.body.clone()),
+            data: api.and_then(|a| a.data.clone()),
         }
     }
 
@@ -223,6 +346,7 @@ impl Error {
             403 => Error::PermissionDenied(api),
             404 => Error::NotFound(api),
             409 => Error::Conflict(api),
+            413 => Error::RequestTooLarge(api),
             422 => Error::Validation(api),
             429 => Error::RateLimit(api),
             _ => Error::Api(api),
@@ -237,6 +361,16 @@ impl fmt::Display for Error {
             if let (Error::RateLimit(_), Some(wait)) = (self, e.retry_after) {
                 write!(f, "; retry after {} s", wait.as_secs_f64())?;
             }
+            if let (Error::NotFound(_), Some(request)) = (self, &e.request) {
+                write!(f, "; {request}")?;
+                if !request.contains(crate::config::API_PATH_PREFIX) {
+                    write!(
+                        f,
+                        "; the URL has no {} - is the base URL the API root?",
+                        crate::config::API_PATH_PREFIX
+                    )?;
+                }
+            }
             return f.write_str(")");
         }
         match self {
@@ -246,6 +380,13 @@ impl fmt::Display for Error {
                     write!(f, "unexpected response: {message}")
                 } else {
                     write!(f, "unexpected response at {path}: {message}")
+                }
+            }
+            Error::WebhookDecode { path, message } => {
+                if path.is_empty() {
+                    write!(f, "invalid webhook body: {message}")
+                } else {
+                    write!(f, "invalid webhook body at {path}: {message}")
                 }
             }
             Error::WebhookVerification(e) => write!(f, "webhook verification failed: {e}"),
@@ -261,12 +402,50 @@ impl fmt::Display for Error {
             | Error::Conflict(_)
             | Error::Validation(_)
             | Error::RateLimit(_)
+            | Error::RequestTooLarge(_)
             | Error::Api(_) => Ok(()),
         }
     }
 }
 
 impl std::error::Error for Error {}
+
+/// An [`Error`] as flat fields ([`Error::info`]), serializable for bindings
+/// that cross the boundary as JSON. Absent fields are `None` / empty.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErrorInfo {
+    /// The language-neutral kind ([`Error::kind`]): what a binding picks its class by.
+    pub kind: &'static str,
+    /// The whole description ([`Error`]'s `Display`).
+    pub message: String,
+    /// The HTTP status, for errors the server answered with.
+    pub status: Option<u16>,
+    /// What the server said (its `detail`), for errors it answered with.
+    pub detail: Option<String>,
+    /// Seconds the server asked to wait before trying again.
+    pub retry_after: Option<f64>,
+    /// The server's validation problems (422).
+    pub problems: Vec<ValidationProblem>,
+    /// For `invalid_request`: the argument at fault.
+    pub field: Option<String>,
+    /// For `decode`: where in the document parsing failed.
+    pub path: Option<String>,
+    /// For `webhook_verification`: why ([`WebhookVerificationError::reason`]).
+    pub reason: Option<&'static str>,
+    /// The error body as text (bounded), for errors the server answered with.
+    pub body: Option<String>,
+    /// The error body as JSON, when it was JSON.
+    pub data: Option<Value>,
+}
+
+fn scrub_json(v: &mut Value, scrub: &impl Fn(&mut String)) {
+    match v {
+        Value::String(s) => scrub(s),
+        Value::Array(items) => items.iter_mut().for_each(|x| scrub_json(x, scrub)),
+        Value::Object(map) => map.values_mut().for_each(|x| scrub_json(x, scrub)),
+        _ => {}
+    }
+}
 
 impl From<WebhookVerificationError> for Error {
     fn from(e: WebhookVerificationError) -> Self {
@@ -291,6 +470,16 @@ fn reason_phrase(status: u16) -> &'static str {
         503 => "Service Unavailable",
         504 => "Gateway Timeout",
         _ => "HTTP error",
+    }
+}
+
+/// How much of a server's `detail` becomes the error message.
+const MAX_MESSAGE_CHARS: usize = 2000;
+
+fn truncate_chars(text: String, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text,
     }
 }
 
@@ -354,13 +543,17 @@ impl ApiError {
     pub fn from_response(response: &HttpResponse, now: Option<Timestamp>) -> ApiError {
         let status = response.status;
         let body = truncate_utf8(&response.body, MAX_KEPT_ERROR_BODY);
-        let data: Option<Value> = if response.body.len() <= MAX_KEPT_ERROR_BODY {
-            serde_json::from_slice(&response.body).ok()
-        } else {
-            None
-        };
+        // The whole body is read for its `detail` (it is in memory already,
+        // bounded by the transport's response limit); only a small one is
+        // kept as `data`.
+        let parsed: Option<Value> = serde_json::from_slice(&response.body).ok();
+        let is_json = parsed.is_some();
+        let data = parsed
+            .as_ref()
+            .filter(|_| response.body.len() <= MAX_KEPT_ERROR_BODY)
+            .cloned();
         let mut problems = Vec::new();
-        let detail_message = data.as_ref().and_then(|d| {
+        let detail_message = parsed.as_ref().and_then(|d| {
             let detail = d.get("detail").or_else(|| d.get("message"))?;
             Some(match detail {
                 Value::String(s) => s.clone(),
@@ -382,11 +575,16 @@ impl ApiError {
             })
         });
         let message = match detail_message {
-            Some(m) if !m.is_empty() => m,
+            Some(m) if !m.is_empty() => truncate_chars(m, MAX_MESSAGE_CHARS),
             _ if response.body.iter().all(u8::is_ascii_whitespace) => {
                 format!("{} with an empty body", reason_phrase(status))
             }
             _ if data.is_some() => reason_phrase(status).to_string(),
+            _ if is_json => format!(
+                "{} with a JSON body of {} bytes",
+                reason_phrase(status),
+                response.body.len()
+            ),
             _ => {
                 let content_type = response.header("content-type").unwrap_or("unknown type");
                 format!(
@@ -400,7 +598,7 @@ impl ApiError {
         let retry_after = response
             .header("retry-after")
             .and_then(|v| parse_retry_after(v, now))
-            .or_else(|| data.as_ref()?.get("retry_after").and_then(value_as_delay));
+            .or_else(|| parsed.as_ref()?.get("retry_after").and_then(value_as_delay));
         ApiError {
             status,
             message,
@@ -408,6 +606,7 @@ impl ApiError {
             retry_after,
             data,
             body,
+            request: None,
         }
     }
 }

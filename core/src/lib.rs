@@ -35,6 +35,7 @@
 pub mod channel;
 pub mod config;
 pub mod error;
+pub mod exchange;
 pub mod http;
 pub mod ops;
 pub mod retry;
@@ -43,7 +44,8 @@ pub mod types;
 pub mod webhook;
 
 pub use config::{Config, DEFAULT_BASE_URL, SDK_VERSION, Token};
-pub use error::{ApiError, Error, ValidationProblem, WebhookVerificationError};
+pub use error::{ApiError, Error, ErrorInfo, ValidationProblem, WebhookVerificationError};
+pub use exchange::{Exchange, Failure, Limits, Step};
 pub use http::{HttpRequest, HttpResponse, Method};
 pub use ops::{Call, CallOutput, Operation, Paginated};
 pub use retry::{Outcome, RetryDecision, RetryPolicy, RetrySafety};

@@ -116,6 +116,26 @@ impl Timestamp {
         parse_rfc3339(text.as_bytes())
     }
 
+    /// Parses an RFC 3339 timestamp that states its offset (`Z` or `±hh:mm`),
+    /// as every timestamp the SDK sends must: an offset-less one (a naive
+    /// Python `datetime`, a local wall-clock reading) is ambiguous, and
+    /// reading it as UTC would silently shift it by the sender's offset.
+    pub fn parse_with_offset(text: &str) -> Result<Timestamp, TimestampError> {
+        let t = parse_rfc3339(text.as_bytes())?;
+        let b = text.as_bytes();
+        let end = b
+            .iter()
+            .skip(19)
+            .position(|c| !(c.is_ascii_digit() || *c == b'.'))
+            .map(|i| i + 19);
+        if end.is_none() {
+            return Err(err(
+                "has no UTC offset: add 'Z' or '+hh:mm' (a naive datetime is ambiguous)",
+            ));
+        }
+        Ok(t)
+    }
+
     /// Parses an HTTP date (IMF-fixdate, e.g. `Wed, 21 Oct 2015 07:28:00 GMT`),
     /// as found in a `Retry-After` header.
     pub fn parse_http_date(text: &str) -> Result<Timestamp, TimestampError> {
@@ -184,6 +204,27 @@ impl<'de> Deserialize<'de> for Timestamp {
             }
         }
         deserializer.deserialize_str(TimestampVisitor)
+    }
+}
+
+/// Reads an argument timestamp with [`Timestamp::parse_with_offset`].
+pub(crate) fn deserialize_with_offset<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Timestamp, D::Error> {
+    let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+    Timestamp::parse_with_offset(&text)
+        .map_err(|e| de::Error::custom(format_args!("invalid timestamp {text:?}: {e}")))
+}
+
+/// [`deserialize_with_offset`] for an optional argument.
+pub(crate) fn deserialize_opt_with_offset<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Timestamp>, D::Error> {
+    match <Option<std::borrow::Cow<'de, str>>>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(text) => Timestamp::parse_with_offset(&text)
+            .map(Some)
+            .map_err(|e| de::Error::custom(format_args!("invalid timestamp {text:?}: {e}"))),
     }
 }
 

@@ -252,7 +252,7 @@ proptest! {
                 headers.push((k.to_string(), v));
             }
         }
-        if let Ok(r) = WebhookReceiver::new().with_secret(&secret) {
+        if let Ok(r) = WebhookReceiver::new(&secret) {
             let now = Timestamp::from_unix_seconds(i64::from(now)).unwrap();
             let _ = r.receive(b"{}", &headers, now);
         }

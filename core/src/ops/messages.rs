@@ -19,6 +19,7 @@ pub struct CreateMessage {
     /// The session to add to.
     pub session_id: String,
     /// What it says.
+    #[serde(deserialize_with = "crate::types::deserialize_outgoing")]
     pub content: MessageContent,
     /// `user` for the contact's messages (the default), `assistant` for the agent's.
     #[serde(default = "user_role")]
@@ -158,7 +159,7 @@ struct UpdateMessageArgs {
     delivery_error_code: Option<i64>,
     #[serde(default)]
     delivery_error_message: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::time::deserialize_opt_with_offset")]
     delivered_at: Option<Timestamp>,
 }
 

@@ -78,7 +78,21 @@ pub(crate) fn next_offset(offset: Option<i64>, limit: Option<i64>, returned: usi
     offset.unwrap_or(0).checked_add(returned)
 }
 
+/// The longest id accepted, in bytes: far beyond any id the API issues, and
+/// short enough that a runaway value is refused before it makes a URL no
+/// server or HTTP client would take.
+pub const MAX_ID_BYTES: usize = 1024;
+
 pub(crate) fn require_id(field: &str, value: &str) -> Result<(), Error> {
+    if value.len() > MAX_ID_BYTES {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "is {} bytes long; ids are at most {MAX_ID_BYTES}",
+                value.len()
+            ),
+        ));
+    }
     if value.is_empty() {
         return Err(Error::invalid(field, "must not be empty"));
     }
@@ -152,6 +166,7 @@ pub(crate) fn parse_json<T: DeserializeOwned>(response: &HttpResponse) -> Result
     if !response.is_success() {
         return Err(Error::from_response(response, None));
     }
+    refuse_markup(response)?;
     decode_shaped(&response.body, b'{', "an object")
 }
 
@@ -162,7 +177,34 @@ pub(crate) fn parse_json_list<T: DeserializeOwned>(
     if !response.is_success() {
         return Err(Error::from_response(response, None));
     }
+    refuse_markup(response)?;
     decode_shaped(&response.body, b'[', "an array")
+}
+
+/// A 2xx HTML page is almost always a base URL that points at a web site or
+/// a login proxy rather than the API: say so instead of "expected value".
+fn refuse_markup(response: &HttpResponse) -> Result<(), Error> {
+    let content_type = response.header("content-type").unwrap_or("");
+    let starts_with_tag = response
+        .body
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'<');
+    if starts_with_tag || content_type.to_ascii_lowercase().contains("html") {
+        let content_type = if content_type.is_empty() {
+            "no content type"
+        } else {
+            content_type
+        };
+        return Err(Error::decode(
+            "",
+            format!(
+                "expected JSON, got an HTML page ({content_type}, {} bytes); is the base URL the API root?",
+                response.body.len()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// serde lets a struct be read from an array; refusing the wrong outer shape
@@ -206,13 +248,26 @@ pub(crate) fn decode_json<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, E
     };
     fast.map_err(|first| {
         let de = &mut serde_json::Deserializer::from_slice(body);
-        match serde_path_to_error::deserialize::<_, T>(de) {
-            Err(e) => {
-                let path = e.path().to_string();
-                let path = if path == "." { String::new() } else { path };
-                Error::decode(path, strip_position(&e.into_inner().to_string()))
-            }
-            Ok(_) => Error::decode("", strip_position(&first.to_string())),
+        let (path, message) = match serde_path_to_error::deserialize::<_, T>(de) {
+            Err(e) => (
+                e.path().to_string(),
+                strip_position(&e.into_inner().to_string()),
+            ),
+            Ok(_) => (String::new(), strip_position(&first.to_string())),
+        };
+        // serde_path_to_error writes `?` for a key it never got to read.
+        let path = path.trim_end_matches('?').trim_end_matches('.');
+        let path = if path == "." { "" } else { path };
+        if first.is_eof() {
+            Error::decode(
+                path,
+                format!(
+                    "the JSON ends early, after {} bytes (a truncated body?)",
+                    body.len()
+                ),
+            )
+        } else {
+            Error::decode(path, message)
         }
     })
 }

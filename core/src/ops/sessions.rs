@@ -312,7 +312,8 @@ impl Paginated for SearchSessions {
 pub struct ScheduleSession {
     /// The session to act on.
     pub session_id: String,
-    /// When (sent in UTC).
+    /// When (sent in UTC; as an argument it must state its offset).
+    #[serde(deserialize_with = "crate::time::deserialize_with_offset")]
     pub scheduled_for: Timestamp,
     /// What to do.
     pub config: ScheduleConfig,

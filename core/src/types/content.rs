@@ -196,9 +196,40 @@ pub(crate) fn json_type_name(v: &Value) -> &'static str {
 fn content_from_map(map: Map<String, Value>) -> Result<MessageContent, serde_json::Error> {
     let mut fields = Fields::default();
     for (key, value) in map {
-        fields.push(Key::from_name(&key), value);
+        match Key::from_name(&key) {
+            Key::Other => fields.other.push((key, value)),
+            known => fields.push(known, value)?,
+        }
     }
     fields.finish()
+}
+
+/// Reads content that is to be sent: unlike a response, where a missing field
+/// reads as empty, every field its kind requires must be there, so that
+/// `{"type": "text"}` is refused instead of sending an empty message.
+pub(crate) fn deserialize_outgoing<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<MessageContent, D::Error> {
+    let map = Map::<String, Value>::deserialize(deserializer)?;
+    let kind = map.get("type").and_then(Value::as_str).unwrap_or_default();
+    let required: &[&str] = match kind {
+        "text" => &["text"],
+        "image" | "video" | "audio" => &["url"],
+        "file" => &["url", "mime_type", "name"],
+        "function_call" => &["id", "name", "input"],
+        "function_result" => &["id", "name", "output"],
+        "thought" => &["thought"],
+        _ => &[],
+    };
+    if let Some(missing) = required
+        .iter()
+        .find(|key| map.get(**key).is_none_or(Value::is_null))
+    {
+        return Err(D::Error::custom(format_args!(
+            "{kind} content needs `{missing}`"
+        )));
+    }
+    content_from_map(map).map_err(D::Error::custom)
 }
 
 /// A field name of any known content kind, matched without allocating.
@@ -252,9 +283,19 @@ struct Fields {
 }
 
 impl Fields {
-    fn push(&mut self, key: Key, value: Value) {
-        self.known.retain(|(k, _)| *k != key || key == Key::Other);
+    /// Adds a field; a repeated one is refused, so that a signed body cannot
+    /// mean one text to a verifier that reads the first and another to one
+    /// that reads the last.
+    fn push(&mut self, key: Key, value: Value) -> Result<(), serde_json::Error> {
+        if key != Key::Other && self.known.iter().any(|(k, _)| *k == key) {
+            let name = Key::ALL
+                .iter()
+                .find(|(_, k)| *k == key)
+                .map_or("?", |(n, _)| *n);
+            return Err(serde_json::Error::duplicate_field(name));
+        }
         self.known.push((key, value));
+        Ok(())
     }
 
     fn take(&mut self, key: Key) -> Option<Value> {
@@ -359,8 +400,11 @@ impl<'de> Deserialize<'de> for MessageContent {
                 while let Some(super::Text(name)) = map.next_key::<super::Text<'de>>()? {
                     let value: Value = map.next_value()?;
                     match Key::from_name(&name) {
+                        Key::Other if fields.other.iter().any(|(n, _)| *n == name) => {
+                            return Err(A::Error::custom(format_args!("duplicate field `{name}`")));
+                        }
                         Key::Other => fields.other.push((name.into_owned(), value)),
-                        key => fields.push(key, value),
+                        key => fields.push(key, value).map_err(A::Error::custom)?,
                     }
                 }
                 fields.finish().map_err(A::Error::custom)

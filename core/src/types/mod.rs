@@ -8,11 +8,11 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-pub(crate) use content::json_type_name;
 pub use content::{
     AudioContent, FileContent, FunctionCallContent, FunctionResultContent, ImageContent,
     MessageContent, TextContent, ThoughtContent, UnknownContent, VideoContent,
 };
+pub(crate) use content::{deserialize_outgoing, json_type_name};
 use open_enum::open_enum;
 
 use std::borrow::Cow;

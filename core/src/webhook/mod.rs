@@ -185,15 +185,32 @@ impl<'de> Deserialize<'de> for Envelope<'de> {
                 let mut created_at = None;
                 let mut event_type: Option<Cow<'de, str>> = None;
                 let mut data = DataSlot::Absent;
+                // A signed body must mean one thing: a repeated key is refused
+                // rather than read as its first or last occurrence.
+                let mut seen = [false; 3];
+                let mut first = |i: usize, name: &'static str| {
+                    if std::mem::replace(&mut seen[i], true) {
+                        Err(A::Error::duplicate_field(name))
+                    } else {
+                        Ok(())
+                    }
+                };
                 while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
                     match key.as_ref() {
-                        "id" => id = map.next_value()?,
-                        "created_at" => created_at = map.next_value()?,
+                        "id" => {
+                            first(0, "id")?;
+                            id = map.next_value()?;
+                        }
+                        "created_at" => {
+                            first(1, "created_at")?;
+                            created_at = map.next_value()?;
+                        }
                         "type" if event_type.is_some() => {
                             return Err(A::Error::duplicate_field("type"));
                         }
                         "type" => event_type = Some(map.next_value::<Text<'de>>()?.0),
                         "data" => {
+                            first(2, "data")?;
                             data = match event_type.as_deref() {
                                 None => DataSlot::Raw(map.next_value()?),
                                 Some("message.created") => DataSlot::Message(map.next_value()?),
@@ -274,6 +291,15 @@ pub fn parse_event(body: &[u8]) -> Result<WebhookEvent, Error> {
 /// Parses a webhook body without checking a signature, refusing bodies over
 /// `max_body_bytes`.
 pub fn parse_event_with_limit(body: &[u8], max_body_bytes: usize) -> Result<WebhookEvent, Error> {
+    parse_envelope(body, max_body_bytes).map_err(|e| match e {
+        // Said of the webhook body, not of "a response", so that the message
+        // points at the right thing.
+        Error::Decode { path, message } => Error::WebhookDecode { path, message },
+        other => other,
+    })
+}
+
+fn parse_envelope(body: &[u8], max_body_bytes: usize) -> Result<WebhookEvent, Error> {
     if body.len() > max_body_bytes {
         return Err(Error::PayloadTooLarge {
             size: body.len(),
@@ -324,7 +350,13 @@ pub fn parse_event_with_limit(body: &[u8], max_body_bytes: usize) -> Result<Webh
     })
 }
 
-/// Receives webhooks: checks the size, the signature when a secret is set, then parses.
+/// Receives webhooks: checks the size, verifies the signature, then parses.
+///
+/// Verification is skipped only when asked for by name
+/// ([`WebhookReceiver::unverified`], or `verify: false` in
+/// [`WebhookReceiver::from_options`]): a secret that is missing — an unset
+/// environment variable in production — is an error, never a silent skip, so
+/// that a forged body carrying signature headers cannot pass for a real one.
 #[derive(Debug, Clone)]
 pub struct WebhookReceiver {
     secret: Option<WebhookSecret>,
@@ -332,27 +364,40 @@ pub struct WebhookReceiver {
     max_body_bytes: usize,
 }
 
-impl Default for WebhookReceiver {
-    fn default() -> Self {
+impl WebhookReceiver {
+    /// A receiver that requires a valid Standard Webhooks signature made with
+    /// this secret (`whsec_` followed by base64), with the default limits.
+    pub fn new(secret: &str) -> Result<WebhookReceiver, Error> {
+        Ok(WebhookReceiver {
+            secret: Some(WebhookSecret::new(secret)?),
+            ..WebhookReceiver::unverified()
+        })
+    }
+
+    /// A receiver that parses without verifying signatures: for bodies whose
+    /// origin is already established (a trusted relay, a test).
+    pub fn unverified() -> WebhookReceiver {
         WebhookReceiver {
             secret: None,
             tolerance: DEFAULT_TOLERANCE,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
-}
 
-impl WebhookReceiver {
-    /// A receiver that does not check signatures, with the default limits.
-    pub fn new() -> WebhookReceiver {
-        WebhookReceiver::default()
+    /// The rule every binding's options follow: with `verify`, a secret is
+    /// required (its absence is [`WebhookVerificationError::MissingSecret`](crate::WebhookVerificationError::MissingSecret));
+    /// without it, the secret is not used.
+    pub fn from_options(secret: Option<&str>, verify: bool) -> Result<WebhookReceiver, Error> {
+        match (verify, secret) {
+            (false, _) => Ok(WebhookReceiver::unverified()),
+            (true, Some(secret)) => WebhookReceiver::new(secret),
+            (true, None) => Err(crate::WebhookVerificationError::MissingSecret.into()),
+        }
     }
 
-    /// Requires a valid Standard Webhooks signature made with this secret
-    /// (`whsec_` followed by base64).
-    pub fn with_secret(mut self, secret: &str) -> Result<WebhookReceiver, Error> {
-        self.secret = Some(WebhookSecret::new(secret)?);
-        Ok(self)
+    /// Whether signatures are verified.
+    pub fn verifies(&self) -> bool {
+        self.secret.is_some()
     }
 
     /// How far the signed timestamp may be from `now`, either way.
@@ -423,7 +468,7 @@ mod tests {
         )
         .unwrap_err();
         match e {
-            Error::Decode { path, .. } => assert_eq!(path, "data.object.content"),
+            Error::WebhookDecode { path, .. } => assert_eq!(path, "data.object.content"),
             other => panic!("{other:?}"),
         }
         let e = parse_event(&vec![b' '; DEFAULT_MAX_BODY_BYTES + 1]).unwrap_err();

@@ -5,7 +5,9 @@ use std::fmt;
 use std::time::Duration;
 
 use base64::Engine;
+use base64::alphabet;
 use base64::engine::general_purpose::STANDARD;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
@@ -15,6 +17,13 @@ use crate::http::find_header;
 use crate::time::Timestamp;
 
 type HmacSha256 = Hmac<Sha256>;
+
+/// Secrets are often copied without their `=` padding, and the reference
+/// implementation accepts them so: decode with or without it.
+const SECRET_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
 
 /// The three headers that carry a Standard Webhooks signature.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -54,7 +63,7 @@ impl WebhookSecret {
     /// Reads a secret written as `whsec_` followed by base64 (the prefix may be omitted).
     pub fn new(secret: &str) -> Result<WebhookSecret, Error> {
         let encoded = secret.strip_prefix("whsec_").unwrap_or(secret);
-        let key = STANDARD
+        let key = SECRET_BASE64
             .decode(encoded.trim())
             .map_err(|_| Why::InvalidSecret)?;
         if key.is_empty() {
@@ -176,5 +185,14 @@ mod tests {
         ));
         assert!(format!("{secret:?}").contains("redacted"));
         assert_eq!(secret.to_whsec(), SECRET);
+    }
+
+    #[test]
+    fn secrets_without_padding_are_accepted() {
+        let padded = WebhookSecret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let bare = WebhookSecret::new("whsec_dGVzdA").unwrap();
+        assert_eq!(bare, WebhookSecret::new("whsec_dGVzdA==").unwrap());
+        assert_ne!(padded, bare);
+        assert!(WebhookSecret::new("whsec_d").is_err());
     }
 }
