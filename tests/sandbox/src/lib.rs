@@ -19,6 +19,11 @@
 //!
 //! What it keeps is bounded by [`Limits`]; past them the oldest sessions (or a
 //! session's oldest messages) are forgotten first.
+//!
+//! It is a witness of the wire format, not a copy of the SDK: everything it
+//! keeps and sends uses its own types, written from the API contract. The
+//! core appears only where the sandbox is a client ([`CoreClient`],
+//! [`WebhookInbox`]) and for the webhook secret that signs deliveries.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
