@@ -5,15 +5,13 @@
 
 use std::sync::Arc;
 
-use antonnia_core::{
-    AgentKind, DeliveryStatus, EventPayload, Message, MessageContent, MessageRole, ScheduleConfig,
-    SessionStatus, Timestamp,
-    types::{ScheduleStatus, TextContent},
-};
-
 use crate::AppState;
 use crate::ids::now;
 use crate::store::SessionRecord;
+use crate::wire::{
+    AgentKind, Content, DeliveryStatus, Message, Payload, Role, ScheduleConfig, ScheduleStatus,
+    SessionStatus, Time,
+};
 
 /// Longest quote of one user message in an answer, in characters.
 const QUOTE_CHARS: usize = 200;
@@ -37,17 +35,17 @@ pub(crate) fn schedule_reply(
                 return;
             };
             if record.reply_generation != generation
-                || record.session.status == Some(SessionStatus::Closed)
+                || record.session.status == SessionStatus::Closed
             {
                 return; // a later reply restarted the timer, or the session closed
             }
             let text = compose_answer(record);
-            let message = assistant_message(&state, record, MessageContent::text(text));
+            let message = assistant_message(&state, record, Content::text(text));
             record.push_message(message.clone(), cap);
             record.answered = record.messages.len();
             message
         };
-        state.emit(EventPayload::MessageCreated(Box::new(answer)));
+        state.emit(Payload::MessageCreated(answer));
     });
 }
 
@@ -57,10 +55,10 @@ pub(crate) fn run_schedule(
     state: &Arc<AppState>,
     session_id: String,
     schedule_id: String,
-    at: Timestamp,
+    at: Time,
 ) {
     let state = state.clone();
-    let wait = (at.as_unix_seconds_f64() - now().as_unix_seconds_f64()).max(0.0);
+    let wait = (at.as_secs_f64() - now().as_secs_f64()).max(0.0);
     tokio::spawn(async move {
         if !state.sleep(wait).await {
             return;
@@ -75,22 +73,17 @@ pub(crate) fn run_schedule(
                 return;
             };
             let content = match &schedule.config {
-                Some(ScheduleConfig::Message { message }) => Some(message.clone()),
-                Some(ScheduleConfig::Node { node_id }) => Some(MessageContent::text(format!(
-                    "(Flow node {node_id} started.)"
-                ))),
-                _ => None,
+                ScheduleConfig::Message { message } => message.clone(),
+                ScheduleConfig::Node { node_id } => {
+                    Content::text(format!("(Flow node {node_id} started.)"))
+                }
             };
-            schedule.status = Some(match content {
-                Some(_) => ScheduleStatus::Completed,
-                None => ScheduleStatus::Failed,
-            });
-            let Some(content) = content else { return };
+            schedule.status = ScheduleStatus::Completed;
             let message = assistant_message(&state, record, content);
             record.push_message(message.clone(), cap);
             message
         };
-        state.emit(EventPayload::MessageCreated(Box::new(message)));
+        state.emit(Payload::MessageCreated(message));
     });
 }
 
@@ -98,33 +91,37 @@ pub(crate) fn run_schedule(
 pub(crate) fn assistant_message(
     state: &AppState,
     record: &SessionRecord,
-    content: MessageContent,
+    content: Content,
 ) -> Message {
     let at = now();
-    let mut message = Message::new(state.ids.next("msg"), content);
-    message.session_id = Some(record.session.id.clone());
-    message.conversation_id = record.session.conversation_id.clone();
-    message.organization_id = record.session.organization_id.clone();
-    message.role = Some(MessageRole::Assistant);
-    message.run_id = Some(state.ids.next("run"));
-    message.created_at = Some(at);
-    message.updated_at = Some(at);
-    message.delivery_status = DeliveryStatus::Pending;
-    message
+    Message {
+        id: state.ids.next("msg"),
+        session_id: record.session.id.clone(),
+        conversation_id: record.session.conversation_id.clone(),
+        organization_id: record.session.organization_id.clone(),
+        role: Role::Assistant,
+        content,
+        provider_message_id: None,
+        replied_provider_message_id: None,
+        run_id: Some(state.ids.next("run")),
+        created_at: at,
+        delivery_status: DeliveryStatus::Pending,
+        delivery_error_code: None,
+        delivery_error_message: None,
+        delivered_at: None,
+        updated_at: at,
+    }
 }
 
 /// The deterministic answer: it quotes every user message since the last one.
 fn compose_answer(record: &SessionRecord) -> String {
     let agent = match &record.session.agent {
-        Some(agent) if matches!(agent.kind, AgentKind::Ai { .. }) => agent
-            .name
-            .clone()
-            .unwrap_or_else(|| "your assistant".to_string()),
-        _ => "your assistant".to_string(),
+        Some(agent) if matches!(agent.kind, AgentKind::Ai { .. }) => agent.name.as_str(),
+        _ => "your assistant",
     };
     let quotes: Vec<String> = record.messages[record.answered.min(record.messages.len())..]
         .iter()
-        .filter(|m| m.role == Some(MessageRole::User))
+        .filter(|m| m.role == Role::User)
         .map(|m| format!("\u{201c}{}\u{201d}", describe(&m.content)))
         .collect();
     if quotes.is_empty() {
@@ -147,37 +144,51 @@ fn compose_answer(record: &SessionRecord) -> String {
 }
 
 /// A user message as the answer quotes it.
-fn describe(content: &MessageContent) -> String {
+fn describe(content: &Content) -> String {
     match content {
-        MessageContent::Text(TextContent { text, .. }) => {
+        Content::Text { text, .. } => {
             let mut quoted: String = text.chars().take(QUOTE_CHARS).collect();
             if text.chars().count() > QUOTE_CHARS {
                 quoted.push('\u{2026}');
             }
             quoted
         }
-        other => format!("[{}]", other.content_type()),
+        other => format!("[{}]", other.kind()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use antonnia_core::Session;
+    use crate::wire::tests::session;
 
-    fn record(messages: Vec<(MessageRole, &str)>) -> SessionRecord {
+    fn record(messages: Vec<(Role, &str)>) -> SessionRecord {
+        let session = session("s");
+        let messages = messages
+            .into_iter()
+            .enumerate()
+            .map(|(i, (role, text))| Message {
+                id: format!("m{i}"),
+                session_id: session.id.clone(),
+                conversation_id: session.conversation_id.clone(),
+                organization_id: session.organization_id.clone(),
+                role,
+                content: Content::text(text),
+                provider_message_id: None,
+                replied_provider_message_id: None,
+                run_id: None,
+                created_at: session.created_at,
+                delivery_status: DeliveryStatus::Pending,
+                delivery_error_code: None,
+                delivery_error_message: None,
+                delivered_at: None,
+                updated_at: session.created_at,
+            })
+            .collect();
         SessionRecord {
-            session: Session::with_id("s"),
+            session,
             contact_name: "Jane Doe".into(),
-            messages: messages
-                .into_iter()
-                .enumerate()
-                .map(|(i, (role, text))| {
-                    let mut m = Message::new(format!("m{i}"), MessageContent::text(text));
-                    m.role = Some(role);
-                    m
-                })
-                .collect(),
+            messages,
             answered: 0,
             reply_generation: 0,
             surveys: vec![],
@@ -188,9 +199,9 @@ mod tests {
     #[test]
     fn one_answer_quotes_every_unanswered_user_message() {
         let r = record(vec![
-            (MessageRole::User, "a"),
-            (MessageRole::Assistant, "x"),
-            (MessageRole::User, "b"),
+            (Role::User, "a"),
+            (Role::Assistant, "x"),
+            (Role::User, "b"),
         ]);
         let answer = compose_answer(&r);
         assert!(

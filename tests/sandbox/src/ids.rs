@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use antonnia_core::Timestamp;
+use crate::wire::Time;
 
 /// Hands out unique ids: a counter passed through a bijective mixer, so ids
 /// never repeat yet do not look sequential (clients must treat them as opaque).
@@ -54,11 +54,8 @@ fn splitmix64(x: u64) -> u64 {
 }
 
 /// The wall clock, to the millisecond (as the service reports times).
-pub(crate) fn now() -> Timestamp {
-    let t =
-        Timestamp::from_system_time(std::time::SystemTime::now()).unwrap_or(Timestamp::UNIX_EPOCH);
-    let millis = t.subsec_nanos() - t.subsec_nanos() % 1_000_000;
-    Timestamp::from_unix_parts(t.unix_seconds(), millis).unwrap_or(t)
+pub(crate) fn now() -> Time {
+    Time::now()
 }
 
 #[cfg(test)]

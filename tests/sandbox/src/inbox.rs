@@ -8,15 +8,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use antonnia_core::{WebhookEvent, WebhookReceiver};
+use antonnia_core::{Timestamp, WebhookEvent, WebhookReceiver};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use tokio::sync::{Notify, watch};
-
-use crate::ids::now;
 
 /// One delivery as it arrived.
 #[derive(Debug, Clone)]
@@ -154,9 +152,11 @@ async fn accept(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
         .iter()
         .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
         .collect();
+    let now =
+        Timestamp::from_system_time(std::time::SystemTime::now()).unwrap_or(Timestamp::UNIX_EPOCH);
     let event = shared
         .receiver
-        .receive(&body, &headers, now())
+        .receive(&body, &headers, now)
         .map_err(|e| e.to_string());
     let status = if event.is_ok() {
         StatusCode::NO_CONTENT

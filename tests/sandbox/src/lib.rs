@@ -19,6 +19,11 @@
 //!
 //! What it keeps is bounded by [`Limits`]; past them the oldest sessions (or a
 //! session's oldest messages) are forgotten first.
+//!
+//! It is a witness of the wire format, not a copy of the SDK: everything it
+//! keeps and sends uses its own types, written from the API contract. The
+//! core appears only where the sandbox is a client ([`CoreClient`],
+//! [`WebhookInbox`]) and for the webhook secret that signs deliveries.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -33,13 +38,14 @@ pub mod inbox;
 mod store;
 mod validate;
 mod webhooks;
+mod wire;
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use antonnia_core::{Agent, AgentKind, WebhookEvent, WebhookSecret};
+use antonnia_core::WebhookSecret;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -52,6 +58,7 @@ use crate::faults::FaultCounters;
 use crate::ids::{IdGenerator, Random};
 use crate::store::Store;
 use crate::webhooks::{DeliveryPolicy, WebhookDispatcher};
+use crate::wire::{Agent, AgentKind, Event, Payload, Time};
 
 /// The token the sandbox accepts unless told otherwise.
 pub const DEFAULT_TOKEN: &str = "sk_test_sandbox";
@@ -262,12 +269,9 @@ impl AppState {
     }
 
     /// Sends an event to the webhook endpoints, with a fresh id and time.
-    pub(crate) fn emit(&self, payload: antonnia_core::EventPayload) {
-        self.webhooks.emit(WebhookEvent {
-            id: Some(self.ids.next("evt")),
-            created_at: Some(ids::now()),
-            payload,
-        });
+    pub(crate) fn emit(&self, payload: Payload) {
+        self.webhooks
+            .emit(Event::new(self.ids.next("evt"), ids::now(), payload));
     }
 }
 
@@ -376,11 +380,12 @@ impl Sandbox {
 fn seeded_agent() -> Agent {
     Agent {
         id: SEEDED_AGENT_ID.to_string(),
-        organization_id: Some(ORGANIZATION_ID.to_string()),
-        name: Some("Support Bot".to_string()),
-        created_at: antonnia_core::Timestamp::from_unix_seconds(1_735_689_600),
         kind: AgentKind::Ai {
-            assistant_id: Some("asst_sandbox".to_string()),
+            assistant_id: "asst_sandbox".to_string(),
         },
+        organization_id: ORGANIZATION_ID.to_string(),
+        name: "Support Bot".to_string(),
+        // 2025-01-01T00:00:00Z
+        created_at: Time::from_unix(1_735_689_600, 0).unwrap_or_else(Time::now),
     }
 }

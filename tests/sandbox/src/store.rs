@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use antonnia_core::{Agent, Message, Session, SessionSchedule, SurveySubmission};
+use crate::wire::{Agent, Message, Session, SessionSchedule, SurveySubmission};
 use serde_json::{Map, Value};
 
 /// How much the sandbox keeps before it forgets the oldest entries.
@@ -198,7 +198,7 @@ mod tests {
         );
         for id in ["a", "b", "c"] {
             store.insert_session(SessionRecord {
-                session: Session::with_id(id),
+                session: crate::wire::tests::session(id),
                 contact_name: String::new(),
                 messages: vec![],
                 answered: 0,

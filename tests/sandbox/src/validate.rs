@@ -1,10 +1,10 @@
 //! Request-body validation that answers like the service's FastAPI/pydantic
 //! layer: every problem found, each with its `loc`, `msg` and `type`.
 
-use antonnia_core::Timestamp;
 use serde_json::{Map, Value, json};
 
 use crate::api::failure::ApiFailure;
+use crate::wire::{Content, Time};
 
 /// Collects the problems of one request body.
 #[derive(Debug, Default)]
@@ -234,7 +234,7 @@ impl Validator {
         obj: &Map<String, Value>,
         loc: Loc<'_>,
         name: &str,
-    ) -> Option<Timestamp> {
+    ) -> Option<Time> {
         let text = self.field(
             obj,
             loc,
@@ -243,7 +243,7 @@ impl Validator {
             || "Input should be a valid datetime".into(),
             |v| v.as_str().map(str::to_owned),
         )?;
-        let parsed = Timestamp::parse(&text).ok();
+        let parsed = Time::parse(&text);
         if parsed.is_none() {
             self.problem(
                 loc,
@@ -261,7 +261,7 @@ impl Validator {
         obj: &Map<String, Value>,
         loc: Loc<'_>,
         name: &str,
-    ) -> Option<Timestamp> {
+    ) -> Option<Time> {
         self.present(obj, loc, name)
             .then(|| self.optional_time(obj, loc, name))
             .flatten()
@@ -321,8 +321,8 @@ const CONTENT_KINDS: &[(&str, &[&str])] = &[
     ("thought", &["thought"]),
 ];
 
-/// Validates a message content object at `loc` and returns it as sent.
-pub(crate) fn content(v: &mut Validator, value: Option<&Value>, loc: Loc<'_>) -> Option<Value> {
+/// Validates a message content object at `loc` and reads it.
+pub(crate) fn content(v: &mut Validator, value: Option<&Value>, loc: Loc<'_>) -> Option<Content> {
     let Some(value) = value.filter(|v| !v.is_null()) else {
         v.problem(loc, None, "missing", "Field required");
         return None;
@@ -369,7 +369,17 @@ pub(crate) fn content(v: &mut Validator, value: Option<&Value>, loc: Loc<'_>) ->
         v.optional_str(obj, &nested, "template_id");
         v.optional_object(obj, &nested, "template_parameters");
     }
-    (v.problems.len() == before).then(|| value.clone())
+    if v.problems.len() != before {
+        return None;
+    }
+    // Every field was checked above, so this only fails if the two disagree.
+    match serde_json::from_value(value.clone()) {
+        Ok(content) => Some(content),
+        Err(e) => {
+            v.problem(loc, None, "value_error", &e.to_string());
+            None
+        }
+    }
 }
 
 #[cfg(test)]

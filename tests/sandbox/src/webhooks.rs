@@ -6,10 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use antonnia_core::{WebhookEvent, WebhookSecret};
+use antonnia_core::WebhookSecret;
 use tokio::sync::{mpsc, watch};
 
 use crate::ids::{Random, now};
+use crate::wire::Event;
 
 /// Events waiting for one endpoint beyond this many are dropped, with a log line.
 const QUEUE_CAPACITY: usize = 10_000;
@@ -101,7 +102,7 @@ impl WebhookDispatcher {
     }
 
     /// Queues an event for every endpoint.
-    pub(crate) fn emit(&self, event: WebhookEvent) {
+    pub(crate) fn emit(&self, event: Event) {
         if self.endpoints.is_empty() {
             return;
         }
@@ -113,7 +114,7 @@ impl WebhookDispatcher {
             }
         };
         let outgoing = Outgoing {
-            id: event.id.unwrap_or_default(),
+            id: event.id,
             body: body.into(),
         };
         for endpoint in &self.endpoints {

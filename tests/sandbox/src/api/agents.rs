@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use antonnia_core::{Agent, AgentKind};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,9 +11,8 @@ use super::{JsonBody, window};
 use crate::ids::now;
 use crate::store::page;
 use crate::validate::{Validator, body_object};
+use crate::wire::{Agent, AgentKind, AgentType};
 use crate::{AppState, ORGANIZATION_ID};
-
-const TYPES: &[&str] = &["ai", "human"];
 
 type Result<T> = std::result::Result<T, ApiFailure>;
 
@@ -26,7 +24,7 @@ pub(crate) async fn create(
     let mut v = Validator::new();
     let loc = &["body"][..];
     let name = v.required_str(&obj, loc, "name");
-    let kind = v.required_enum(&obj, loc, "type", TYPES);
+    let kind = v.required_enum(&obj, loc, "type", AgentType::NAMES);
     let assistant_id = v.optional_str(&obj, loc, "assistant_id");
     let profile_id = v.optional_str(&obj, loc, "profile_id");
     match kind.as_deref() {
@@ -45,16 +43,25 @@ pub(crate) async fn create(
         _ => {}
     }
     v.finish()?;
+    let kind = match (
+        kind.as_deref().and_then(AgentType::parse),
+        assistant_id,
+        profile_id,
+    ) {
+        (Some(AgentType::Ai), Some(assistant_id), _) => AgentKind::Ai { assistant_id },
+        (Some(AgentType::Human), _, Some(profile_id)) => AgentKind::Human { profile_id },
+        _ => {
+            return Err(ApiFailure::unprocessable(
+                "type and its id could not be read",
+            ));
+        }
+    };
     let agent = Agent {
         id: state.ids.next("agent"),
-        organization_id: Some(ORGANIZATION_ID.to_string()),
-        name,
-        created_at: Some(now()),
-        kind: if kind.as_deref() == Some("ai") {
-            AgentKind::Ai { assistant_id }
-        } else {
-            AgentKind::Human { profile_id }
-        },
+        kind,
+        organization_id: ORGANIZATION_ID.to_string(),
+        name: name.unwrap_or_default(),
+        created_at: now(),
     };
     if !state.store().insert_agent(agent.clone()) {
         return Err(ApiFailure::unprocessable(format!(
@@ -101,8 +108,8 @@ pub(crate) async fn update(
                 "An agent has an assistant_id or a profile_id, not both",
             ));
         }
-        (AgentKind::Ai { assistant_id: slot }, Some(id), None) => *slot = Some(id),
-        (AgentKind::Human { profile_id: slot }, None, Some(id)) => *slot = Some(id),
+        (AgentKind::Ai { assistant_id: slot }, Some(id), None) => *slot = id,
+        (AgentKind::Human { profile_id: slot }, None, Some(id)) => *slot = id,
         (_, None, None) => {}
         _ => {
             return Err(ApiFailure::unprocessable(
@@ -110,7 +117,7 @@ pub(crate) async fn update(
             ));
         }
     }
-    if name.is_some() {
+    if let Some(name) = name {
         agent.name = name;
     }
     Ok(Json(agent.clone()))
@@ -134,7 +141,7 @@ pub(crate) async fn search(
     let obj = body_object(body, false)?;
     let mut v = Validator::new();
     let loc = &["body"][..];
-    let kind = v.optional_enum(&obj, loc, "type", TYPES);
+    let kind = v.optional_enum(&obj, loc, "type", AgentType::NAMES);
     let assistant_id = v.optional_str(&obj, loc, "assistant_id");
     let profile_id = v.optional_str(&obj, loc, "profile_id");
     let (offset, limit) = window(&mut v, &obj);
@@ -144,10 +151,10 @@ pub(crate) async fn search(
     let matching = store.agents().iter().filter(|a| {
         kind.as_ref().is_none_or(|k| a.agent_type().as_str() == k)
             && assistant_id.as_ref().is_none_or(
-                |want| matches!(&a.kind, AgentKind::Ai { assistant_id: Some(id) } if id == want),
+                |want| matches!(&a.kind, AgentKind::Ai { assistant_id: id } if id == want),
             )
             && profile_id.as_ref().is_none_or(
-                |want| matches!(&a.kind, AgentKind::Human { profile_id: Some(id) } if id == want),
+                |want| matches!(&a.kind, AgentKind::Human { profile_id: id } if id == want),
             )
     });
     Ok(Json(page(matching.cloned(), offset, limit)))

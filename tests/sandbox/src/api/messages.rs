@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use antonnia_core::{DeliveryStatus, EventPayload, Message, MessageContent, MessageRole};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -14,9 +13,7 @@ use crate::AppState;
 use crate::ids::now;
 use crate::store::{SessionRecord, page};
 use crate::validate::{Validator, body_object, content};
-
-const ROLES: &[&str] = &["user", "assistant"];
-const DELIVERY_STATUSES: &[&str] = &["pending", "sent", "delivered", "read", "failed", "rejected"];
+use crate::wire::{DeliveryStatus, Message, Payload, Role};
 
 type Result<T> = std::result::Result<Json<T>, ApiFailure>;
 
@@ -28,15 +25,17 @@ pub(crate) async fn create(
     let obj = body_object(body, true)?;
     let mut v = Validator::new();
     let loc = &["body"][..];
-    let content_value = content(&mut v, obj.get("content"), &["body", "content"]);
-    let role = v.required_enum(&obj, loc, "role", ROLES);
+    let content = content(&mut v, obj.get("content"), &["body", "content"]);
+    let role = v.required_enum(&obj, loc, "role", Role::NAMES);
     let provider_message_id = v.optional_str(&obj, loc, "provider_message_id");
     let replied_provider_message_id = v.optional_str(&obj, loc, "replied_provider_message_id");
     let run_id = v.optional_str(&obj, loc, "run_id");
     v.finish()?;
-    let content = content_value
-        .and_then(|c| MessageContent::from_json(c).ok())
-        .ok_or_else(|| ApiFailure::unprocessable("content could not be read"))?;
+    let (Some(content), Some(role)) = (content, role.as_deref().and_then(Role::parse)) else {
+        return Err(ApiFailure::unprocessable(
+            "content and role could not be read",
+        ));
+    };
 
     let mut store = state.store();
     let cap = store.limits.max_messages_per_session;
@@ -56,20 +55,26 @@ pub(crate) async fn create(
         }
     }
     let at = now();
-    let mut message = Message::new(state.ids.next("msg"), content);
-    message.session_id = Some(session_id.clone());
-    message.conversation_id = record.session.conversation_id.clone();
-    message.organization_id = record.session.organization_id.clone();
-    message.role = Some(MessageRole::from_wire(role.as_deref().unwrap_or("user")));
-    message.provider_message_id = provider_message_id;
-    message.replied_provider_message_id = replied_provider_message_id;
-    message.run_id = run_id;
-    message.created_at = Some(at);
-    message.updated_at = Some(at);
-    message.delivery_status = DeliveryStatus::Pending; // the service's default
+    let message = Message {
+        id: state.ids.next("msg"),
+        session_id: session_id.clone(),
+        conversation_id: record.session.conversation_id.clone(),
+        organization_id: record.session.organization_id.clone(),
+        role,
+        content,
+        provider_message_id,
+        replied_provider_message_id,
+        run_id,
+        created_at: at,
+        delivery_status: DeliveryStatus::Pending, // the service's default
+        delivery_error_code: None,
+        delivery_error_message: None,
+        delivered_at: None,
+        updated_at: at,
+    };
     record.push_message(message.clone(), cap);
     drop(store);
-    state.emit(EventPayload::MessageCreated(Box::new(message.clone())));
+    state.emit(Payload::MessageCreated(message.clone()));
     Ok(Json(message))
 }
 
@@ -98,7 +103,7 @@ pub(crate) async fn update(
     let loc = &["body"][..];
     let provider_message_id = v.optional_str(&obj, loc, "provider_message_id");
     let replied = v.optional_str(&obj, loc, "replied_provider_message_id");
-    let status = v.optional_enum(&obj, loc, "delivery_status", DELIVERY_STATUSES);
+    let status = v.optional_enum(&obj, loc, "delivery_status", DeliveryStatus::NAMES);
     let code = v.optional_int(&obj, loc, "delivery_error_code", i64::MIN, i64::MAX);
     let error_message = v.optional_str(&obj, loc, "delivery_error_message");
     let delivered_at = v.optional_time(&obj, loc, "delivered_at");
@@ -115,8 +120,8 @@ pub(crate) async fn update(
     if replied.is_some() {
         message.replied_provider_message_id = replied;
     }
-    if let Some(status) = status {
-        message.delivery_status = DeliveryStatus::from_wire(&status);
+    if let Some(status) = status.as_deref().and_then(DeliveryStatus::parse) {
+        message.delivery_status = status;
     }
     if code.is_some() {
         message.delivery_error_code = code;
@@ -127,7 +132,7 @@ pub(crate) async fn update(
     if delivered_at.is_some() {
         message.delivered_at = delivered_at;
     }
-    message.updated_at = Some(now());
+    message.updated_at = now();
     Ok(Json(message.clone()))
 }
 
@@ -148,7 +153,7 @@ impl MessageFilter {
         let filter = MessageFilter {
             provider_message_id: v.optional_str(&obj, loc, "provider_message_id"),
             replied_provider_message_id: v.optional_str(&obj, loc, "replied_provider_message_id"),
-            role: v.optional_enum(&obj, loc, "role", ROLES),
+            role: v.optional_enum(&obj, loc, "role", Role::NAMES),
             offset: 0,
             limit: 0,
         };
@@ -169,10 +174,7 @@ impl MessageFilter {
                 .replied_provider_message_id
                 .as_ref()
                 .is_none_or(|p| m.replied_provider_message_id.as_ref() == Some(p))
-            && self
-                .role
-                .as_ref()
-                .is_none_or(|r| m.role.as_ref().map(|x| x.as_str()) == Some(r.as_str()))
+            && self.role.as_ref().is_none_or(|r| m.role.as_str() == r)
     }
 }
 

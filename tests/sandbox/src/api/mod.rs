@@ -20,8 +20,8 @@ use serde_json::Value;
 
 use crate::faults::{FAIL_HEADER, FaultSpec};
 use crate::store::{SessionRecord, Store};
+use crate::wire::Agent;
 use crate::{AppState, MAX_BODY_BYTES};
-use antonnia_core::Agent;
 use failure::ApiFailure;
 
 /// Every route of the contract, relative to the path prefix.

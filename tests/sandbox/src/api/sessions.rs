@@ -2,11 +2,6 @@
 
 use std::sync::Arc;
 
-use antonnia_core::types::ScheduleStatus;
-use antonnia_core::{
-    EventPayload, ScheduleConfig, Session, SessionSchedule, SessionStatus, SurveySubmission,
-    SurveySubmissionStatus, Timestamp,
-};
 use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::{Map, Value};
@@ -16,9 +11,11 @@ use super::{JsonBody, window};
 use crate::ids::now;
 use crate::store::{SessionRecord, metadata_matches, page};
 use crate::validate::{Validator, body_object, content};
+use crate::wire::{
+    AgentType, Payload, ScheduleConfig, ScheduleStatus, Session, SessionSchedule, SessionStatus,
+    SurveyStatus, SurveySubmission,
+};
 use crate::{AppState, ORGANIZATION_ID, SEEDED_AGENT_ID, ai};
-
-const STATUSES: &[&str] = &["open", "closed"];
 
 /// How long a survey waits for answers.
 const SURVEY_LIFETIME_SECONDS: i64 = 24 * 3600;
@@ -35,7 +32,7 @@ pub(crate) async fn create(
     let contact_id = v.required_str(&obj, loc, "contact_id");
     let contact_name = v.required_str(&obj, loc, "contact_name");
     let agent_id = v.optional_str(&obj, loc, "agent_id");
-    let status = v.optional_enum(&obj, loc, "status", STATUSES);
+    let status = v.optional_enum(&obj, loc, "status", SessionStatus::NAMES);
     let metadata = v.optional_object(&obj, loc, "metadata");
     v.finish()?;
 
@@ -48,18 +45,19 @@ pub(crate) async fn create(
     let at = now();
     let session = Session {
         id: state.ids.next("sess"),
-        contact_id,
-        organization_id: Some(ORGANIZATION_ID.to_string()),
-        conversation_id: Some(state.ids.next("conv")),
+        contact_id: contact_id.unwrap_or_default(),
+        organization_id: ORGANIZATION_ID.to_string(),
+        conversation_id: state.ids.next("conv"),
         thread_id: None,
-        status: Some(SessionStatus::from_wire(
-            status.as_deref().unwrap_or("open"),
-        )),
+        status: status
+            .as_deref()
+            .and_then(SessionStatus::parse)
+            .unwrap_or(SessionStatus::Open),
         agent,
         ending_survey_submission_id: None,
         metadata: metadata.unwrap_or_default(),
-        created_at: Some(at),
-        updated_at: Some(at),
+        created_at: at,
+        updated_at: at,
     };
     store.insert_session(SessionRecord {
         session: session.clone(),
@@ -71,7 +69,7 @@ pub(crate) async fn create(
         schedules: Vec::new(),
     });
     drop(store);
-    state.emit(EventPayload::SessionCreated(Box::new(session.clone())));
+    state.emit(Payload::SessionCreated(session.clone()));
     Ok(Json(session))
 }
 
@@ -105,7 +103,7 @@ pub(crate) async fn update(
             }
         };
     let thread_id = v.optional_str(&fields, loc, "thread_id");
-    let status = v.optional_enum(&fields, loc, "status", STATUSES);
+    let status = v.optional_enum(&fields, loc, "status", SessionStatus::NAMES);
     let agent_id = v.optional_str(&fields, loc, "agent_id");
     let survey_id = v.optional_str(&fields, loc, "ending_survey_submission_id");
     let metadata = v.optional_object(&fields, loc, "metadata");
@@ -118,8 +116,8 @@ pub(crate) async fn update(
     if let Some(thread_id) = thread_id {
         session.thread_id = Some(thread_id);
     }
-    if let Some(status) = status {
-        session.status = Some(SessionStatus::from_wire(&status));
+    if let Some(status) = status.as_deref().and_then(SessionStatus::parse) {
+        session.status = status;
     }
     if fields.contains_key("agent_id") {
         session.agent = agent; // null removes the agent
@@ -130,7 +128,7 @@ pub(crate) async fn update(
     if let Some(metadata) = metadata {
         session.metadata = metadata;
     }
-    session.updated_at = Some(now());
+    session.updated_at = now();
     Ok(Json(session.clone()))
 }
 
@@ -153,19 +151,19 @@ pub(crate) async fn transfer(
     let agent = super::agent_or_404(&store, agent_id.as_deref())?;
     let record = super::session_mut_or_404(&mut store, &session_id)?;
     let answers = auto_reply
-        && record.session.status != Some(SessionStatus::Closed)
+        && record.session.status != SessionStatus::Closed
         && agent
             .as_ref()
-            .is_some_and(|a| a.agent_type() == antonnia_core::AgentType::Ai);
+            .is_some_and(|a| a.agent_type() == AgentType::Ai);
     record.session.agent = agent;
-    record.session.updated_at = Some(now());
+    record.session.updated_at = now();
     let generation = answers.then(|| record.next_reply_generation());
     let session = record.session.clone();
     drop(store);
     if let Some(generation) = generation {
         ai::schedule_reply(&state, session_id, generation, 0.0);
     }
-    state.emit(EventPayload::SessionTransferred(Box::new(session.clone())));
+    state.emit(Payload::SessionTransferred(session.clone()));
     Ok(Json(session))
 }
 
@@ -181,35 +179,32 @@ pub(crate) async fn finish(
 
     let mut store = state.store();
     let record = super::session_mut_or_404(&mut store, &session_id)?;
-    if record.session.status == Some(SessionStatus::Closed) {
+    if record.session.status == SessionStatus::Closed {
         // Finishing twice changes nothing and announces nothing.
         return Ok(Json(record.session.clone()));
     }
     let at = now();
-    record.session.status = Some(SessionStatus::Closed);
-    record.session.updated_at = Some(at);
+    record.session.status = SessionStatus::Closed;
+    record.session.updated_at = at;
     record.next_reply_generation(); // a pending AI answer is cancelled
     if let Some(survey_id) = ending_survey_id {
         let submission = SurveySubmission {
             id: state.ids.next("survsub"),
-            survey_id: Some(survey_id),
-            session_id: Some(session_id.clone()),
-            organization_id: Some(ORGANIZATION_ID.to_string()),
-            status: Some(SurveySubmissionStatus::Pending),
-            created_at: Some(at),
-            expires_at: Timestamp::from_unix_seconds(at.unix_seconds() + SURVEY_LIFETIME_SECONDS),
+            survey_id,
+            session_id: session_id.clone(),
+            organization_id: ORGANIZATION_ID.to_string(),
+            status: SurveyStatus::Pending,
+            created_at: at,
+            expires_at: at.plus_seconds(SURVEY_LIFETIME_SECONDS),
             finished_at: None,
-            updated_at: Some(at),
+            updated_at: at,
         };
         record.session.ending_survey_submission_id = Some(submission.id.clone());
         record.surveys.push(submission);
     }
     let session = record.session.clone();
     drop(store);
-    state.emit(EventPayload::SessionFinished {
-        session: Box::new(session.clone()),
-        action: None,
-    });
+    state.emit(Payload::SessionFinished(session.clone()));
     Ok(Json(session))
 }
 
@@ -228,7 +223,7 @@ pub(crate) async fn reply(
 
     let mut store = state.store();
     let record = super::session_mut_or_404(&mut store, &session_id)?;
-    if record.session.status == Some(SessionStatus::Closed) {
+    if record.session.status == SessionStatus::Closed {
         return Err(ApiFailure::unprocessable(format!(
             "Session {session_id} is closed: an agent cannot reply to it"
         )));
@@ -237,7 +232,7 @@ pub(crate) async fn reply(
         .session
         .agent
         .as_ref()
-        .is_none_or(|a| a.agent_type() != antonnia_core::AgentType::Ai)
+        .is_none_or(|a| a.agent_type() != AgentType::Ai)
     {
         return Err(ApiFailure::unprocessable(format!(
             "Session {session_id} has no AI agent to reply: transfer it to one first"
@@ -258,7 +253,7 @@ pub(crate) async fn search(
     let mut v = Validator::new();
     let loc = &["body"][..];
     let contact_id = v.optional_str(&obj, loc, "contact_id");
-    let status = v.optional_enum(&obj, loc, "status", STATUSES);
+    let status = v.optional_enum(&obj, loc, "status", SessionStatus::NAMES);
     let metadata = v.optional_object(&obj, loc, "metadata").unwrap_or_default();
     for (key, value) in &metadata {
         if !(value.is_string() || value.is_number()) {
@@ -275,12 +270,8 @@ pub(crate) async fn search(
 
     let store = state.store();
     let matching = store.sessions().map(|r| &r.session).filter(|s| {
-        contact_id
-            .as_ref()
-            .is_none_or(|c| s.contact_id.as_ref() == Some(c))
-            && status
-                .as_ref()
-                .is_none_or(|st| s.status.as_ref().map(|x| x.as_str()) == Some(st.as_str()))
+        contact_id.as_ref().is_none_or(|c| &s.contact_id == c)
+            && status.as_ref().is_none_or(|st| s.status.as_str() == st)
             && metadata
                 .iter()
                 .all(|(k, want)| metadata_matches(&s.metadata, k, want))
@@ -314,12 +305,12 @@ pub(crate) async fn schedule(
     let record = super::session_mut_or_404(&mut store, &session_id)?;
     let schedule = SessionSchedule {
         id: state.ids.next("sched"),
-        session_id: Some(session_id.clone()),
-        organization_id: Some(ORGANIZATION_ID.to_string()),
-        scheduled_for: Some(scheduled_for),
-        config: Some(config),
-        status: Some(ScheduleStatus::Scheduled),
-        created_at: Some(now()),
+        session_id: session_id.clone(),
+        organization_id: ORGANIZATION_ID.to_string(),
+        scheduled_for,
+        config,
+        status: ScheduleStatus::Scheduled,
+        created_at: now(),
     };
     record.push_schedule(schedule.clone(), cap);
     drop(store);
@@ -332,12 +323,8 @@ fn schedule_config(v: &mut Validator, config: &Value) -> Option<ScheduleConfig> 
     let loc = &["body", "config"][..];
     let obj = v.object(config, loc, true)?;
     match obj.get("type").and_then(Value::as_str) {
-        Some("message") => {
-            let message = content(v, obj.get("message"), &["body", "config", "message"])?;
-            antonnia_core::MessageContent::from_json(message)
-                .ok()
-                .map(|message| ScheduleConfig::Message { message })
-        }
+        Some("message") => content(v, obj.get("message"), &["body", "config", "message"])
+            .map(|message| ScheduleConfig::Message { message }),
         Some("node") => v
             .required_str(obj, &["body", "config", "node"], "node_id")
             .map(|node_id| ScheduleConfig::Node { node_id }),

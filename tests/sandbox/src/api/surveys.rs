@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use antonnia_core::{EventPayload, MessageContent, SurveySubmission, SurveySubmissionStatus};
 use axum::Json;
 use axum::extract::{Path, State};
 
 use super::failure::ApiFailure;
 use crate::ids::now;
+use crate::wire::{Content, Payload, SurveyStatus, SurveySubmission};
 use crate::{AppState, ai};
 
 type Result<T> = std::result::Result<Json<T>, ApiFailure>;
@@ -44,13 +44,13 @@ pub(crate) async fn reply(
             "Survey submission {submission_id} is no longer active"
         )));
     }
-    record.surveys[index].updated_at = Some(at);
+    record.surveys[index].updated_at = at;
     let submission = record.surveys[index].clone();
-    let question = MessageContent::text("How would you rate this conversation, from 1 to 5?");
+    let question = Content::text("How would you rate this conversation, from 1 to 5?");
     let message = ai::assistant_message(&state, record, question);
     record.push_message(message.clone(), cap);
     drop(store);
-    state.emit(EventPayload::MessageCreated(Box::new(message)));
+    state.emit(Payload::MessageCreated(message));
     Ok(Json(submission))
 }
 
@@ -65,13 +65,13 @@ pub(crate) async fn cancel(
         .iter_mut()
         .find(|s| s.id == submission_id)
         .ok_or_else(|| ApiFailure::not_found("Survey submission", &submission_id))?;
-    if submission.status != Some(SurveySubmissionStatus::Pending) {
+    if submission.status != SurveyStatus::Pending {
         return Err(ApiFailure::unprocessable(format!(
             "Survey submission {submission_id} is not pending and cannot be cancelled"
         )));
     }
     let at = now();
-    submission.status = Some(SurveySubmissionStatus::Cancelled);
-    submission.updated_at = Some(at);
+    submission.status = SurveyStatus::Cancelled;
+    submission.updated_at = at;
     Ok(Json(submission.clone()))
 }
