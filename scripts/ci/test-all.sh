@@ -6,3 +6,4 @@ cd "$(dirname "$0")/../.."
 bash scripts/ci/test-core.sh
 bash scripts/ci/test-sandbox.sh
 bash scripts/ci/test-python.sh
+bash scripts/ci/test-wheel.sh
