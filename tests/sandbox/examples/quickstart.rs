@@ -39,7 +39,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => {
             // A fresh signing secret for this run: the receiver verifies every delivery.
             let secret = WebhookSecret::from_bytes(&random_bytes())?.to_whsec();
-            let inbox = WebhookInbox::start(WebhookReceiver::new().with_secret(&secret)?).await?;
+            let inbox = WebhookInbox::start(WebhookReceiver::new(&secret)?).await?;
             let sandbox = Sandbox::start(SandboxConfig {
                 webhook_urls: vec![inbox.url().to_string()],
                 webhook_secret: Some(secret),

@@ -1,11 +1,15 @@
 //! A minimal Rust client: the core builds each request and parses each
-//! response, reqwest sends it. It is the HTTP loop every binding writes in its
-//! own language, used here by the Quick Start demo and the sandbox's tests.
+//! response, reqwest sends it. [`CoreClient::call_json`] is the send loop
+//! every binding writes in its own language over the core's
+//! [`Exchange`]; it is used here by the Quick Start demo and the sandbox's tests.
 
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use antonnia_core::ops::Call;
-use antonnia_core::{Config, Error, HttpRequest, HttpResponse, Method, Operation};
+use antonnia_core::{
+    Config, Error, Exchange, Failure, HttpRequest, HttpResponse, Limits, Method, Operation,
+    RetryPolicy, Step, Timestamp,
+};
 use serde_json::Value;
 
 /// Calls the API (the sandbox or the real one) through the core.
@@ -13,6 +17,7 @@ use serde_json::Value;
 pub struct CoreClient {
     config: Config,
     http: reqwest::Client,
+    retry: RetryPolicy,
 }
 
 impl CoreClient {
@@ -24,10 +29,18 @@ impl CoreClient {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
-            .map_err(|e| Error::Transport {
-                message: e.to_string(),
-            })?;
-        Ok(CoreClient { config, http })
+            .map_err(|e| Error::transport(e.to_string()))?;
+        Ok(CoreClient {
+            config,
+            http,
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    /// The same client, retrying by this policy (the default: the core's).
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> CoreClient {
+        self.retry = retry;
+        self
     }
 
     /// The same client, sending one more header on every request.
@@ -37,7 +50,7 @@ impl CoreClient {
     }
 
     /// Sends a built request and returns the response as the core reads it.
-    pub async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, Error> {
+    pub async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, SendFailure> {
         let method = match request.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -73,22 +86,64 @@ impl CoreClient {
     }
 
     /// Runs an operation named as in the shared vectors (`"sessions.create"`)
-    /// with JSON arguments, and returns the result as JSON (`null` for none).
+    /// with JSON arguments, retrying as the core decides, and returns the
+    /// result as JSON (`null` for none).
     pub async fn call_json(&self, name: &str, arguments: Value) -> Result<Value, Error> {
         let call = Call::from_json(name, arguments)?;
-        let request = call.build(&self.config)?;
-        Ok(call.parse(&self.send(&request).await?)?.to_json())
+        let mut exchange = Exchange::new(call, &self.config, self.retry, Limits::default())?;
+        let started = Instant::now();
+        // The sandbox's own tests need no randomness in their waits.
+        let jitter = 0.5;
+        loop {
+            let limit = exchange.attempt_timeout(started.elapsed());
+            let attempt = tokio::time::timeout(limit, self.send(exchange.request())).await;
+            let elapsed = started.elapsed();
+            let step = match attempt {
+                Ok(Ok(response)) => exchange.on_response(&response, elapsed, now(), jitter),
+                Ok(Err(failure)) => {
+                    exchange.on_failure(failure.kind, &failure.detail, elapsed, jitter)
+                }
+                Err(_) => exchange.on_failure(Failure::TimedOut, "", elapsed, jitter),
+            };
+            match step {
+                Step::Done(output) => return Ok(output.to_json()),
+                Step::Retry(wait) => tokio::time::sleep(wait).await,
+                Step::Fail(error) => return Err(error),
+            }
+        }
     }
 }
 
-fn transport_error(e: reqwest::Error) -> Error {
-    if e.is_timeout() {
-        Error::Timeout {
-            message: e.to_string(),
+fn now() -> Timestamp {
+    Timestamp::from_system_time(SystemTime::now()).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// How an attempt failed, in the core's terms.
+#[derive(Debug)]
+pub struct SendFailure {
+    kind: Failure,
+    detail: String,
+}
+
+impl From<SendFailure> for Error {
+    fn from(f: SendFailure) -> Error {
+        match f.kind {
+            Failure::TimedOut => Error::timeout(f.detail),
+            _ => Error::transport(f.detail),
         }
+    }
+}
+
+fn transport_error(e: reqwest::Error) -> SendFailure {
+    let kind = if e.is_timeout() {
+        Failure::TimedOut
+    } else if e.is_connect() {
+        Failure::ConnectFailed
     } else {
-        Error::Transport {
-            message: e.to_string(),
-        }
+        Failure::TransportFailed
+    };
+    SendFailure {
+        kind,
+        detail: e.to_string(),
     }
 }

@@ -35,7 +35,7 @@ fn is_assistant_message(e: &WebhookEvent) -> bool {
 
 #[tokio::test]
 async fn quickstart_loop_with_signed_webhooks() {
-    let inbox = WebhookInbox::start(WebhookReceiver::new().with_secret(SECRET).unwrap())
+    let inbox = WebhookInbox::start(WebhookReceiver::new(SECRET).unwrap())
         .await
         .unwrap();
     let (sandbox, client) = start(&inbox, |_| {}).await;
@@ -138,7 +138,7 @@ async fn quickstart_loop_with_signed_webhooks() {
 
 #[tokio::test]
 async fn three_quick_replies_give_one_answer_quoting_every_message() {
-    let inbox = WebhookInbox::start(WebhookReceiver::new().with_secret(SECRET).unwrap())
+    let inbox = WebhookInbox::start(WebhookReceiver::new(SECRET).unwrap())
         .await
         .unwrap();
     let (sandbox, client) = start(&inbox, |c| c.time_scale = 0.05).await;
@@ -197,7 +197,7 @@ async fn three_quick_replies_give_one_answer_quoting_every_message() {
 
 #[tokio::test]
 async fn failed_deliveries_are_retried_with_the_same_event_id() {
-    let inbox = WebhookInbox::start(WebhookReceiver::new().with_secret(SECRET).unwrap())
+    let inbox = WebhookInbox::start(WebhookReceiver::new(SECRET).unwrap())
         .await
         .unwrap();
     inbox.fail_next(2);
@@ -222,7 +222,7 @@ async fn failed_deliveries_are_retried_with_the_same_event_id() {
 #[tokio::test]
 async fn a_wrong_secret_is_caught_by_the_receiver() {
     let other = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    let inbox = WebhookInbox::start(WebhookReceiver::new().with_secret(other).unwrap())
+    let inbox = WebhookInbox::start(WebhookReceiver::new(other).unwrap())
         .await
         .unwrap();
     let (sandbox, client) = start(&inbox, |c| c.webhook_attempts = 1).await;
@@ -241,7 +241,9 @@ async fn a_wrong_secret_is_caught_by_the_receiver() {
 
 #[tokio::test]
 async fn duplicate_webhooks_arrive_twice_and_out_of_order() {
-    let inbox = WebhookInbox::start(WebhookReceiver::new()).await.unwrap();
+    let inbox = WebhookInbox::start(WebhookReceiver::unverified())
+        .await
+        .unwrap();
     let (sandbox, client) = start(&inbox, |c| {
         c.webhook_secret = None;
         c.duplicate_webhooks = 1.0;

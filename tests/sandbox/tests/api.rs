@@ -648,6 +648,17 @@ async fn cors_preflight_and_headers() {
 async fn injected_failures_then_success() {
     let (sandbox, client) = start().await;
     let sid = id(&quickstart_session(&client).await);
+    // The core's exchange retries a get through two injected 503s...
+    let retrying = client
+        .clone()
+        .with_header("x-sandbox-fail", "503;times=2;id=retried")
+        .unwrap();
+    retrying
+        .call_json("sessions.get", json!({"session_id": sid}))
+        .await
+        .unwrap();
+    // ...and without retries each one is seen.
+    let client = client.with_retry_policy(antonnia_core::RetryPolicy::never());
     let flaky = client
         .clone()
         .with_header("x-sandbox-fail", "503;times=2;id=flaky")
