@@ -22,6 +22,8 @@ RULES = [
     (r"\.aclose\(\)", ".close()"),
     (r"\basync def\b", "def"),
     (r"\basync for\b", "for"),
+    (r"\basync with\b", "with"),
+    (r"\.aiter_bytes\(", ".iter_bytes("),
     (r"\bawait ", ""),
     (r"\bAsync([A-Z]\w*)", r"\1"),
 ]

@@ -166,21 +166,11 @@ pub fn opt_timestamp<'py>(
 }
 
 fn decode_error(message: String) -> Error {
-    // Only the core builds its errors; go through a public constructor path.
-    Error::Decode {
-        path: String::new(),
-        message,
-    }
+    Error::decode("", message)
 }
 
 pub fn invalid(py: Python<'_>, field: &str, message: impl Into<String>) -> PyErr {
-    to_pyerr(
-        py,
-        &Error::InvalidRequest {
-            field: field.to_string(),
-            message: message.into(),
-        },
-    )
+    to_pyerr(py, &Error::invalid(field, message))
 }
 
 /// A core error as the matching class of `antonnia_sdk.exceptions`.
@@ -191,6 +181,8 @@ pub fn to_pyerr(py: Python<'_>, e: &Error) -> PyErr {
     }
 }
 
+/// The exception is chosen and filled from the core's flat error info alone,
+/// so that every binding maps errors the same way.
 fn build_exception(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     let factory = EXCEPTIONS
         .get_or_try_init(py, || {
@@ -201,40 +193,7 @@ fn build_exception(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
             )
         })?
         .bind(py);
-    let kw = PyDict::new(py);
-    kw.set_item("kind", e.kind())?;
-    kw.set_item("description", e.to_string())?;
-    match e.api_error() {
-        Some(api) => {
-            kw.set_item("message", &api.message)?;
-            kw.set_item("status_code", api.status)?;
-            let data = match &api.data {
-                Some(v) => json_to_py(py, v)?,
-                None => PyDict::new(py).into_any(),
-            };
-            kw.set_item("response_data", data)?;
-            kw.set_item("retry_after", api.retry_after.map(|d| d.as_secs_f64()))?;
-            let problems = PyList::empty(py);
-            for p in &api.problems {
-                let d = PyDict::new(py);
-                d.set_item("loc", &p.loc)?;
-                d.set_item("msg", &p.msg)?;
-                d.set_item("type", &p.kind)?;
-                problems.append(d)?;
-            }
-            kw.set_item("problems", problems)?;
-            kw.set_item("body", &api.body)?;
-        }
-        None => {
-            kw.set_item("message", e.to_string())?;
-        }
-    }
-    match e {
-        Error::InvalidRequest { field, .. } => kw.set_item("field", field)?,
-        Error::Decode { path, .. } => kw.set_item("path", path)?,
-        Error::WebhookVerification(w) => kw.set_item("reason", w.reason())?,
-        _ => {}
-    }
-    let exc = factory.call((), Some(&kw))?;
+    let info = serde_json::to_value(e.info()).unwrap_or(Value::Null);
+    let exc = factory.call1((json_to_py(py, &info)?,))?;
     Ok(PyErr::from_value(exc))
 }

@@ -13,10 +13,13 @@ mod models;
 use std::time::{Duration, SystemTime};
 
 use antonnia_core::channel::{DeliveryReport, whatsapp_error_description};
-use antonnia_core::webhook::{WebhookReceiver, WebhookSecret, parse_event_with_limit};
+use antonnia_core::exchange::{DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+use antonnia_core::webhook::{
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE, WebhookReceiver, WebhookSecret,
+};
 use antonnia_core::{
-    Call, CallOutput, Config, HttpResponse, Outcome, RetryDecision, RetryPolicy, RetrySafety,
-    Timestamp,
+    Call, CallOutput, Config, Exchange, Failure, HttpResponse, Limits, Outcome, RetryDecision,
+    RetryPolicy, RetrySafety, Step, Timestamp,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
@@ -239,62 +242,33 @@ impl PyRetryPolicy {
     }
 
     /// Seconds to wait before sending again after `attempt` (1 = the first)
-    /// got this response, or None to stop.
-    #[pyo3(signature = (idempotent, attempt, status, headers = None, body = b"".as_slice(), jitter = 0.5))]
-    fn after_response(
-        &self,
-        idempotent: bool,
-        attempt: u32,
-        status: u16,
-        headers: Option<Vec<(String, String)>>,
-        body: &[u8],
-        jitter: f64,
-    ) -> Option<f64> {
-        let response = response_of(status, body, headers);
-        let outcome = Outcome::from_response(&response, Some(now()));
-        self.decide_outcome(idempotent, attempt, &outcome, jitter)
-    }
-
-    /// Seconds to wait after a failure without a response — `outcome` is
-    /// `"connect_failed"`, `"transport_failed"` or `"timed_out"` — or None to stop.
+    /// ended with `outcome`, or None to stop. `outcome` is a status (int), a
+    /// dict `{"status": ..., "retry_after": ...}`, or `"connect_failed"`,
+    /// `"transport_failed"`, `"timed_out"` (the shared vectors' forms).
     #[pyo3(signature = (idempotent, attempt, outcome, jitter = 0.5))]
-    fn after_failure(
-        &self,
-        py: Python<'_>,
-        idempotent: bool,
-        attempt: u32,
-        outcome: &str,
-        jitter: f64,
-    ) -> PyResult<Option<f64>> {
-        let outcome = match outcome {
-            "connect_failed" => Outcome::ConnectFailed,
-            "transport_failed" => Outcome::TransportFailed,
-            "timed_out" => Outcome::TimedOut,
-            other => return Err(invalid(py, "outcome", format!("unknown outcome {other:?}"))),
-        };
-        Ok(self.decide_outcome(idempotent, attempt, &outcome, jitter))
-    }
-
-    /// The raw decision for a status and an already-parsed `retry_after` (the
-    /// shared vectors' form).
-    #[pyo3(signature = (idempotent, attempt, status, retry_after = None, jitter = 0.5))]
     fn decide(
         &self,
         py: Python<'_>,
         idempotent: bool,
         attempt: u32,
-        status: u16,
-        retry_after: Option<f64>,
+        outcome: &Bound<'_, PyAny>,
         jitter: f64,
     ) -> PyResult<Option<f64>> {
-        let retry_after = retry_after
-            .map(|s| secs(py, "retry_after", s))
-            .transpose()?;
-        let outcome = Outcome::Response {
-            status,
-            retry_after,
+        let value = match py_to_json(outcome, "outcome", 0)? {
+            Value::Number(n) => serde_json::json!({ "status": n }),
+            other => other,
         };
-        Ok(self.decide_outcome(idempotent, attempt, &outcome, jitter))
+        let outcome: Outcome =
+            serde_json::from_value(value).map_err(|e| invalid(py, "outcome", e.to_string()))?;
+        let safety = if idempotent {
+            RetrySafety::Idempotent
+        } else {
+            RetrySafety::NotIdempotent
+        };
+        Ok(match self.inner.decide(safety, attempt, &outcome, jitter) {
+            RetryDecision::Retry { after } => Some(after.as_secs_f64()),
+            RetryDecision::Stop => None,
+        })
     }
 
     fn __repr__(&self) -> String {
@@ -305,55 +279,185 @@ impl PyRetryPolicy {
     }
 }
 
-impl PyRetryPolicy {
-    fn decide_outcome(
-        &self,
-        idempotent: bool,
-        attempt: u32,
-        outcome: &Outcome,
-        jitter: f64,
-    ) -> Option<f64> {
-        let safety = if idempotent {
-            RetrySafety::Idempotent
-        } else {
-            RetrySafety::NotIdempotent
+/// One call in progress, driven by the client's send loop: the core decides
+/// the request, each attempt's time limit, retries and the final error.
+#[pyclass(module = "antonnia_sdk._core", name = "Exchange")]
+struct PyExchange {
+    inner: Exchange,
+}
+
+#[pymethods]
+impl PyExchange {
+    #[new]
+    #[pyo3(signature = (call, config, policy, timeout, total_timeout = None, max_response_bytes = DEFAULT_MAX_RESPONSE_BYTES))]
+    fn new(
+        py: Python<'_>,
+        call: &PyCall,
+        config: &PyConfig,
+        policy: &PyRetryPolicy,
+        timeout: f64,
+        total_timeout: Option<f64>,
+        max_response_bytes: usize,
+    ) -> PyResult<Self> {
+        let limits = Limits {
+            timeout: secs(py, "timeout", timeout)?,
+            total_timeout: total_timeout
+                .map(|t| secs(py, "total_timeout", t))
+                .transpose()?,
+            max_response_bytes,
         };
-        match self.inner.decide(safety, attempt, outcome, jitter) {
-            RetryDecision::Retry { after } => Some(after.as_secs_f64()),
-            RetryDecision::Stop => None,
+        let inner = Exchange::new(call.inner.clone(), &config.inner, policy.inner, limits)
+            .map_err(|e| to_pyerr(py, &e))?;
+        Ok(PyExchange { inner })
+    }
+
+    /// `(method, url, body)` of the request to send now.
+    fn target<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let req = self.inner.request();
+        let body = req.body.as_deref().map(|b| PyBytes::new(py, b));
+        (req.method.as_str(), req.url.as_str(), body).into_pyobject(py)
+    }
+
+    /// The request's headers, the token included: pass them straight to the
+    /// HTTP client so that they are never held in a local variable.
+    fn headers(&self) -> Vec<(String, String)> {
+        self.inner.request().headers.clone()
+    }
+
+    /// The call's name, e.g. `sessions.get`.
+    #[getter]
+    fn name(&self) -> &'static str {
+        self.inner.call().name()
+    }
+
+    /// The current attempt, 1 for the first.
+    #[getter]
+    fn attempt(&self) -> u32 {
+        self.inner.attempt()
+    }
+
+    /// The largest response body to read.
+    #[getter]
+    fn max_response_bytes(&self) -> usize {
+        self.inner.limits().max_response_bytes
+    }
+
+    /// Seconds the current attempt may take, `elapsed` seconds into the call.
+    fn attempt_timeout(&self, py: Python<'_>, elapsed: f64) -> PyResult<f64> {
+        Ok(self
+            .inner
+            .attempt_timeout(secs(py, "elapsed", elapsed)?)
+            .as_secs_f64())
+    }
+
+    /// The attempt got a whole response: `(True, result)` when the call is
+    /// done, `(False, seconds)` to wait and send again; raises the call's
+    /// exception when it failed. `now` is Unix seconds (default: the clock).
+    #[pyo3(signature = (status, headers, body, elapsed, jitter, now = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn on_response(
+        &mut self,
+        py: Python<'_>,
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: &[u8],
+        elapsed: f64,
+        jitter: f64,
+        now: Option<f64>,
+    ) -> PyResult<(bool, Py<PyAny>)> {
+        let response = response_of(status, body, Some(headers));
+        let now = match now {
+            Some(n) => Timestamp::from_unix_seconds_f64(n)
+                .ok_or_else(|| invalid(py, "now", "is out of range"))?,
+            None => crate::now(),
+        };
+        let step = self
+            .inner
+            .on_response(&response, secs(py, "elapsed", elapsed)?, now, jitter);
+        step_to_py(py, step)
+    }
+
+    /// The attempt ended without a whole response: `failure` is
+    /// `"connect_failed"`, `"transport_failed"`, `"timed_out"` or
+    /// `"body_too_large"` (with `received` bytes). Returns the seconds to wait
+    /// before sending again, or raises the call's exception.
+    #[pyo3(signature = (failure, detail, elapsed, jitter, received = 0))]
+    fn on_failure(
+        &mut self,
+        py: Python<'_>,
+        failure: &str,
+        detail: &str,
+        elapsed: f64,
+        jitter: f64,
+        received: usize,
+    ) -> PyResult<f64> {
+        let failure = match failure {
+            "body_too_large" => Failure::BodyTooLarge { received },
+            other => Failure::from_name(other)
+                .ok_or_else(|| invalid(py, "failure", format!("unknown failure {other:?}")))?,
+        };
+        let step = self
+            .inner
+            .on_failure(failure, detail, secs(py, "elapsed", elapsed)?, jitter);
+        match step_to_py(py, step)? {
+            (false, wait) => wait.extract(py),
+            (true, _) => Err(invalid(
+                py,
+                "failure",
+                "a failure cannot end a call with a result",
+            )),
         }
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Exchange({:?}, attempt={})",
+            self.inner.call().name(),
+            self.inner.attempt()
+        )
     }
 }
 
-/// Checks (when a secret is set) and parses webhook deliveries.
+fn step_to_py(py: Python<'_>, step: Step) -> PyResult<(bool, Py<PyAny>)> {
+    match step {
+        Step::Done(output) => Ok((true, output_to_py(py, output)?)),
+        Step::Retry(wait) => Ok((
+            false,
+            wait.as_secs_f64().into_pyobject(py)?.into_any().unbind(),
+        )),
+        Step::Fail(error) => Err(to_pyerr(py, &error)),
+    }
+}
+
+/// Verifies and parses webhook deliveries; skipping verification takes
+/// `verify=False` (the core's rule: a missing secret is an error).
 #[pyclass(frozen, module = "antonnia_sdk._core", name = "WebhookReceiver")]
 struct PyWebhookReceiver {
     inner: WebhookReceiver,
-    verifies: bool,
-    max_body_bytes: usize,
 }
 
 #[pymethods]
 impl PyWebhookReceiver {
     #[new]
-    #[pyo3(signature = (secret = None, tolerance = 300.0, max_body_bytes = 1048576))]
+    #[pyo3(signature = (secret = None, tolerance = DEFAULT_TOLERANCE.as_secs_f64(), max_body_bytes = DEFAULT_MAX_BODY_BYTES, verify = true))]
     fn new(
         py: Python<'_>,
         secret: Option<&str>,
         tolerance: f64,
         max_body_bytes: usize,
+        verify: bool,
     ) -> PyResult<Self> {
-        let mut r = WebhookReceiver::new()
+        let inner = WebhookReceiver::from_options(secret, verify)
+            .map_err(|e| to_pyerr(py, &e))?
             .with_tolerance(secs(py, "tolerance", tolerance)?)
             .with_max_body_bytes(max_body_bytes);
-        if let Some(s) = secret {
-            r = r.with_secret(s).map_err(|e| to_pyerr(py, &e))?;
-        }
-        Ok(PyWebhookReceiver {
-            inner: r,
-            verifies: secret.is_some(),
-            max_body_bytes,
-        })
+        Ok(PyWebhookReceiver { inner })
+    }
+
+    /// Whether signatures are verified.
+    #[getter]
+    fn verifies(&self) -> bool {
+        self.inner.verifies()
     }
 
     /// Checks and parses one delivery; `now` is Unix seconds (default: the clock).
@@ -365,17 +469,15 @@ impl PyWebhookReceiver {
         headers: Option<Vec<(String, String)>>,
         now: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
-        let event = if self.verifies {
-            let now = match now {
-                Some(n) => Timestamp::from_unix_seconds_f64(n)
-                    .ok_or_else(|| invalid(py, "now", "is out of range"))?,
-                None => crate::now(),
-            };
-            self.inner.receive(body, &headers.unwrap_or_default(), now)
-        } else {
-            parse_event_with_limit(body, self.max_body_bytes)
-        }
-        .map_err(|e| to_pyerr(py, &e))?;
+        let now = match now {
+            Some(n) => Timestamp::from_unix_seconds_f64(n)
+                .ok_or_else(|| invalid(py, "now", "is out of range"))?,
+            None => crate::now(),
+        };
+        let event = self
+            .inner
+            .receive(body, &headers.unwrap_or_default(), now)
+            .map_err(|e| to_pyerr(py, &e))?;
         event_to_py(py, event)
     }
 }
@@ -405,49 +507,26 @@ fn sign_webhook(
 #[pyo3(signature = (status, provider_message_id = None, at = None, code = None, message = None))]
 fn delivery_fields<'py>(
     py: Python<'py>,
-    status: &str,
-    provider_message_id: Option<String>,
+    status: &Bound<'py, PyAny>,
+    provider_message_id: Option<&Bound<'py, PyAny>>,
     at: Option<&Bound<'py, PyAny>>,
-    code: Option<i64>,
-    message: Option<String>,
+    code: Option<&Bound<'py, PyAny>>,
+    message: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let at = match at {
-        Some(a) if !a.is_none() => match py_to_json(a, "at", 0)? {
-            Value::String(s) => {
-                Some(Timestamp::parse(&s).map_err(|e| invalid(py, "at", e.to_string()))?)
-            }
-            _ => {
-                return Err(invalid(
-                    py,
-                    "at",
-                    "must be a datetime or an RFC 3339 string",
-                ));
-            }
-        },
-        _ => None,
-    };
-    let report = match status {
-        "sent" => DeliveryReport::Sent {
-            provider_message_id,
-            at,
-        },
-        "delivered" => DeliveryReport::Delivered {
-            provider_message_id,
-            at,
-        },
-        "read" => DeliveryReport::Read {
-            provider_message_id,
-            at,
-        },
-        "failed" => DeliveryReport::Failed { code, message },
-        other => {
-            return Err(invalid(
-                py,
-                "status",
-                format!("must be sent, delivered, read or failed, got {other:?}"),
-            ));
+    let mut report = serde_json::Map::new();
+    let given = [
+        ("status", Some(status)),
+        ("provider_message_id", provider_message_id),
+        ("at", at),
+        ("code", code),
+        ("message", message),
+    ];
+    for (name, value) in given {
+        if let Some(v) = value.filter(|v| !v.is_none()) {
+            report.insert(name.to_string(), py_to_json(v, name, 0)?);
         }
-    };
+    }
+    let report = DeliveryReport::from_json(Value::Object(report)).map_err(|e| to_pyerr(py, &e))?;
     let v = serde_json::to_value(report.fields()).unwrap_or(Value::Null);
     json_to_py(py, &v)
 }
@@ -471,7 +550,12 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyConfig>()?;
     m.add_class::<PyCall>()?;
     m.add_class::<PyRetryPolicy>()?;
+    m.add_class::<PyExchange>()?;
     m.add_class::<PyWebhookReceiver>()?;
+    m.add("DEFAULT_TIMEOUT_SECONDS", DEFAULT_TIMEOUT.as_secs_f64())?;
+    m.add("DEFAULT_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES)?;
+    m.add("DEFAULT_TOLERANCE_SECONDS", DEFAULT_TOLERANCE.as_secs_f64())?;
+    m.add("DEFAULT_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)?;
     m.add_function(wrap_pyfunction!(parse_event, m)?)?;
     m.add_function(wrap_pyfunction!(sign_webhook, m)?)?;
     m.add_function(wrap_pyfunction!(delivery_fields, m)?)?;

@@ -32,6 +32,8 @@ KIND_TO_CLASS = {
     "decode": exceptions.DecodeError,
     "webhook_verification": exceptions.WebhookVerificationError,
     "payload_too_large": exceptions.PayloadTooLargeError,
+    "timeout": exceptions.APITimeoutError,
+    "transport": exceptions.TransportError,
 }
 
 
@@ -199,8 +201,10 @@ def test_webhook_vector(defaults: Dict[str, Any], v: Dict[str, Any]) -> None:
         return
     tolerance = v.get("tolerance", defaults["tolerance"])
     limit = v.get("max_body_bytes", defaults["max_body_bytes"])
+    # Without a secret a vector parses unverified, unless it says "verify": true.
+    verify = v.get("verify", "secret" in v)
     try:
-        receiver = webhooks.WebhookReceiver(v.get("secret"), tolerance=tolerance, max_body_bytes=limit)
+        receiver = webhooks.WebhookReceiver(v.get("secret"), tolerance=tolerance, max_body_bytes=limit, verify=verify)
         event = receiver.receive(body_of(v), v.get("headers"), now=v.get("now", 0))
     except exceptions.AntonniaError as exc:
         assert "error" in v, f"raised {exc!r}"
@@ -212,7 +216,8 @@ def test_webhook_vector(defaults: Dict[str, Any], v: Dict[str, Any]) -> None:
     if "outbound" in v:
         assert (channel.outbound_message(event) is not None) == v["outbound"]
     if "secret" not in v and limit == 1048576:
-        assert webhooks.parse(body_of(v)) == event
+        assert webhooks.parse(body_of(v), verify=False) == event
+        assert webhooks.parse_event(body_of(v)) == event
 
 
 SAFETY_ARGS: Dict[str, Dict[str, Any]] = {
@@ -240,22 +245,62 @@ def test_retry_vector(defaults: Dict[str, Any], v: Dict[str, Any]) -> None:
         idempotent = v["safety"] == "idempotent"
     else:
         idempotent = _core.Call(v["call"], SAFETY_ARGS.get(v["call"], {})).idempotent
-    outcome = v["outcome"]
-    got: Optional[float]
-    if isinstance(outcome, str):
-        got = policy.after_failure(idempotent, v["attempt"], outcome, v["jitter"])
-    else:
-        got = policy.decide(idempotent, v["attempt"], outcome["status"], outcome.get("retry_after"), v["jitter"])
-        # The same decision from a real response with a Retry-After header.
-        if "retry_after" in outcome and float(outcome["retry_after"]).is_integer():
-            headers = [("Retry-After", str(int(outcome["retry_after"])))]
-            again = policy.after_response(idempotent, v["attempt"], outcome["status"], headers, b"", v["jitter"])
-            assert again == got
+    got: Optional[float] = policy.decide(idempotent, v["attempt"], v["outcome"], v["jitter"])
     want = v["decision"]
     if want == "stop":
         assert got is None
     else:
         assert got == pytest.approx(want["retry_after"], abs=1e-9)
+
+
+@pytest.mark.parametrize("defaults,v", params("exchange.json"))
+def test_exchange_vector(defaults: Dict[str, Any], v: Dict[str, Any]) -> None:
+    """The core's exchange as the clients drive it, step by step."""
+    config = {**defaults["config"], **v.get("config", {})}
+    p = {**defaults["policy"], **v.get("policy", {})}
+    limits = {**defaults["limits"], **v.get("limits", {})}
+    policy = _core.RetryPolicy(
+        p["max_attempts"] - 1,
+        initial_backoff=p["initial_backoff"],
+        max_backoff=p["max_backoff"],
+        max_retry_after=p["max_retry_after"],
+    )
+    exchange = _core.Exchange(
+        _core.Call(v["call"], v["args"]),
+        _core.Config(config["token"], config["base_url"]),
+        policy,
+        limits["timeout"],
+        limits["total_timeout"],
+        limits["max_response_bytes"],
+    )
+    steps = v["steps"]
+    for i, step in enumerate(steps):
+        last = i + 1 == len(steps)
+        field = lambda k: step.get(k, defaults[k])  # noqa: E731
+        if "attempt_timeout" in step:
+            assert exchange.attempt_timeout(field("elapsed")) == pytest.approx(step["attempt_timeout"])
+        want = step["expect"]
+        try:
+            if "response" in step:
+                r = step["response"]
+                headers = list(r.get("headers", {}).items())
+                done, value = exchange.on_response(
+                    r["status"], headers, body_of(r), field("elapsed"), field("jitter"), field("now")
+                )
+            else:
+                done, value = False, exchange.on_failure(
+                    step["failure"], step.get("detail", ""), field("elapsed"), field("jitter"), step.get("received", 0)
+                )
+        except exceptions.AntonniaError as exc:
+            assert last and "error" in want, f"step {i}: raised {exc!r}, want {want}"
+            check_error(exc, want["error"])
+            continue
+        if done:
+            assert last and "result" in want, f"step {i}: done, want {want}"
+            assert value.to_dict() == want["result"]
+        else:
+            assert not last and "retry_after" in want, f"step {i}: retry, want {want}"
+            assert value == pytest.approx(want["retry_after"], abs=1e-9)
 
 
 @pytest.mark.parametrize("defaults,v", params("channel.json"))
@@ -296,5 +341,6 @@ def test_benchmark_event_is_a_vector() -> None:
 
 
 def test_every_vector_file_is_replayed() -> None:
-    total = sum(len(load(f)[1]) for f in ["requests.json", "responses.json", "webhooks.json", "retry.json", "channel.json"])
+    files = ["requests.json", "responses.json", "webhooks.json", "retry.json", "channel.json", "exchange.json"]
+    total = sum(len(load(f)[1]) for f in files)
     assert total >= 120

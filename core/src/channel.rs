@@ -14,6 +14,8 @@
 //! assert_eq!(update.fields.delivery_status.unwrap().as_str(), "sent");
 //! ```
 
+use serde::Deserialize;
+
 use crate::error::Error;
 use crate::ops::{MessageFields, UpdateMessage};
 use crate::time::Timestamp;
@@ -36,35 +38,49 @@ pub fn outbound_message(event: &WebhookEvent) -> Option<&Message> {
 }
 
 /// What became of a message on the channel.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// It reads from JSON tagged by `status` — `{"status": "sent",
+/// "provider_message_id": "wamid.1", "at": "2025-01-15T10:30:00Z"}` or
+/// `{"status": "failed", "code": 131047}` — which is how bindings pass one in;
+/// `at` must state its UTC offset.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "status", rename_all = "lowercase", deny_unknown_fields)]
 pub enum DeliveryReport {
     /// The channel accepted it.
     Sent {
         /// The channel's id for it.
+        #[serde(default)]
         provider_message_id: Option<String>,
         /// When, if the channel says.
+        #[serde(default, deserialize_with = "crate::time::deserialize_opt_with_offset")]
         at: Option<Timestamp>,
     },
     /// It reached the contact's device.
     Delivered {
         /// The channel's id for it.
+        #[serde(default)]
         provider_message_id: Option<String>,
         /// When.
+        #[serde(default, deserialize_with = "crate::time::deserialize_opt_with_offset")]
         at: Option<Timestamp>,
     },
     /// The contact saw it.
     Read {
         /// The channel's id for it.
+        #[serde(default)]
         provider_message_id: Option<String>,
         /// When.
+        #[serde(default, deserialize_with = "crate::time::deserialize_opt_with_offset")]
         at: Option<Timestamp>,
     },
     /// It could not be delivered.
     Failed {
         /// The channel's error code (e.g. WhatsApp's 131047).
+        #[serde(default)]
         code: Option<i64>,
         /// The channel's explanation; when absent, a known WhatsApp code's
         /// description is sent instead.
+        #[serde(default)]
         message: Option<String>,
     },
 }
@@ -81,6 +97,20 @@ impl DeliveryReport {
     /// `failed`, with the channel's code and message.
     pub fn failed(code: Option<i64>, message: Option<String>) -> DeliveryReport {
         DeliveryReport::Failed { code, message }
+    }
+
+    /// A report from its JSON form (see the type's documentation); a wrong
+    /// status or field is an `invalid_request` error naming it.
+    pub fn from_json(value: serde_json::Value) -> Result<DeliveryReport, Error> {
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let field = if path == "." {
+                "status".to_string()
+            } else {
+                path
+            };
+            Error::invalid(field, e.into_inner().to_string())
+        })
     }
 
     /// The fields of the message update that reports this.

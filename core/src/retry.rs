@@ -34,6 +34,9 @@ pub enum RetrySafety {
 }
 
 /// How an attempt ended.
+///
+/// It reads from JSON as the shared vectors write it: `"connect_failed"`,
+/// `"transport_failed"`, `"timed_out"`, or `{"status": 503, "retry_after": 1.5}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// A response arrived.
@@ -78,6 +81,47 @@ impl Outcome {
                 status: e.status,
                 retry_after: e.retry_after,
             }),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Outcome {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Outcome, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Wire {
+            Named(String),
+            Response {
+                status: u16,
+                #[serde(default)]
+                retry_after: Option<f64>,
+            },
+        }
+        match Wire::deserialize(d)? {
+            Wire::Named(name) => match name.as_str() {
+                "connect_failed" => Ok(Outcome::ConnectFailed),
+                "transport_failed" => Ok(Outcome::TransportFailed),
+                "timed_out" => Ok(Outcome::TimedOut),
+                other => Err(serde::de::Error::custom(format_args!(
+                    "unknown outcome {other:?} (connect_failed, transport_failed, timed_out)"
+                ))),
+            },
+            Wire::Response {
+                status,
+                retry_after,
+            } => {
+                let retry_after = retry_after
+                    .map(|s| {
+                        Duration::try_from_secs_f64(s).map_err(|_| {
+                            serde::de::Error::custom("retry_after must be seconds, 0 or more")
+                        })
+                    })
+                    .transpose()?;
+                Ok(Outcome::Response {
+                    status,
+                    retry_after,
+                })
+            }
         }
     }
 }

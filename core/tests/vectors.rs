@@ -407,15 +407,8 @@ fn retry_vectors() {
             }
             _ => return Err("needs safety or call".into()),
         };
-        let outcome = match &v["outcome"] {
-            Value::String(s) if s == "connect_failed" => Outcome::ConnectFailed,
-            Value::String(s) if s == "transport_failed" => Outcome::TransportFailed,
-            Value::String(s) if s == "timed_out" => Outcome::TimedOut,
-            o => Outcome::Response {
-                status: o["status"].as_u64().unwrap() as u16,
-                retry_after: o.get("retry_after").map(secs),
-            },
-        };
+        let outcome: Outcome =
+            serde_json::from_value(v["outcome"].clone()).map_err(|e| e.to_string())?;
         let decision = policy.decide(
             safety,
             v["attempt"].as_u64().unwrap() as u32,
@@ -430,47 +423,18 @@ fn retry_vectors() {
     });
 }
 
-fn report_of(v: &Value) -> Result<DeliveryReport, String> {
-    let pid = v
-        .get("provider_message_id")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let at = v
-        .get("at")
-        .and_then(Value::as_str)
-        .map(|s| Timestamp::parse(s).map_err(|e| e.to_string()))
-        .transpose()?;
-    Ok(match v["status"].as_str().unwrap() {
-        "sent" => DeliveryReport::Sent {
-            provider_message_id: pid,
-            at,
-        },
-        "delivered" => DeliveryReport::Delivered {
-            provider_message_id: pid,
-            at,
-        },
-        "read" => DeliveryReport::Read {
-            provider_message_id: pid,
-            at,
-        },
-        "failed" => DeliveryReport::Failed {
-            code: v.get("code").and_then(Value::as_i64),
-            message: v.get("message").and_then(Value::as_str).map(str::to_string),
-        },
-        other => return Err(format!("unknown report status {other}")),
-    })
-}
-
 #[test]
 fn channel_vectors() {
     replay("channel.json", |defaults, v| {
         match v["kind"].as_str().unwrap() {
             "delivery" => {
                 let config = config_of(defaults, v).map_err(|e| e.to_string())?;
-                let update = report_of(&v["report"])?.to_update(
-                    v["session_id"].as_str().unwrap(),
-                    v["message_id"].as_str().unwrap(),
-                );
+                let update = DeliveryReport::from_json(v["report"].clone())
+                    .map_err(|e| e.to_string())?
+                    .to_update(
+                        v["session_id"].as_str().unwrap(),
+                        v["message_id"].as_str().unwrap(),
+                    );
                 let req =
                     antonnia_core::Operation::build(&update, &config).map_err(|e| e.to_string())?;
                 check_request(&req, &v["request"])

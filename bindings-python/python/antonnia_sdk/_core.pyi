@@ -53,6 +53,10 @@ __all__ = [
 
 __version__: str
 DEFAULT_BASE_URL: str
+DEFAULT_TIMEOUT_SECONDS: float
+DEFAULT_MAX_RESPONSE_BYTES: int
+DEFAULT_TOLERANCE_SECONDS: float
+DEFAULT_MAX_BODY_BYTES: int
 WHATSAPP_ERRORS: Dict[int, str]
 
 _Headers = Sequence[Tuple[str, str]]
@@ -89,25 +93,52 @@ class RetryPolicy:
     ) -> RetryPolicy: ...
     @property
     def max_attempts(self) -> int: ...
-    def after_response(
-        self,
-        idempotent: bool,
-        attempt: int,
-        status: int,
-        headers: Optional[_Headers] = None,
-        body: bytes = ...,
-        jitter: float = 0.5,
-    ) -> Optional[float]: ...
-    def after_failure(self, idempotent: bool, attempt: int, outcome: str, jitter: float = 0.5) -> Optional[float]: ...
     def decide(
-        self, idempotent: bool, attempt: int, status: int, retry_after: Optional[float] = None, jitter: float = 0.5
+        self, idempotent: bool, attempt: int, outcome: Union[int, str, Dict[str, Any]], jitter: float = 0.5
     ) -> Optional[float]: ...
+
+@final
+class Exchange:
+    def __new__(
+        cls,
+        call: Call,
+        config: Config,
+        policy: RetryPolicy,
+        timeout: float,
+        total_timeout: Optional[float] = None,
+        max_response_bytes: int = ...,
+    ) -> Exchange: ...
+    def target(self) -> Tuple[str, str, Optional[bytes]]: ...
+    def headers(self) -> List[Tuple[str, str]]: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def attempt(self) -> int: ...
+    @property
+    def max_response_bytes(self) -> int: ...
+    def attempt_timeout(self, elapsed: float) -> float: ...
+    def on_response(
+        self,
+        status: int,
+        headers: List[Tuple[str, str]],
+        body: bytes,
+        elapsed: float,
+        jitter: float,
+        now: Optional[float] = None,
+    ) -> Tuple[bool, Any]: ...
+    def on_failure(self, failure: str, detail: str, elapsed: float, jitter: float, received: int = 0) -> float: ...
 
 @final
 class WebhookReceiver:
     def __new__(
-        cls, secret: Optional[str] = None, tolerance: float = 300.0, max_body_bytes: int = 1048576
+        cls,
+        secret: Optional[str] = None,
+        tolerance: float = 300.0,
+        max_body_bytes: int = 1048576,
+        verify: bool = True,
     ) -> WebhookReceiver: ...
+    @property
+    def verifies(self) -> bool: ...
     def receive(self, body: bytes, headers: Optional[_Headers] = None, now: Optional[float] = None) -> Event: ...
 
 def parse_event(body: bytes) -> Event: ...

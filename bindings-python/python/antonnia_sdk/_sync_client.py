@@ -9,14 +9,27 @@ import logging
 import random
 import time
 from datetime import datetime
+from time import monotonic
 from types import TracebackType
-from typing import Any, Iterator, Dict, List, Mapping, Optional, Type, Union
+from typing import Any, Iterator, Dict, List, Mapping, Optional, Tuple, Type, Union
 
 import httpx
 
 from . import _core
-from ._common import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ContentLike, args
-from .exceptions import APITimeoutError, TransportError
+from ._common import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AttemptFailed,
+    ContentLike,
+    args,
+    attempt_seconds,
+    bounded_timeout,
+    check_total_timeout,
+    describe,
+)
+from .exceptions import ClientClosedError, InvalidRequestError, TransportError
 from .types import (
     Agent,
     Message,
@@ -40,12 +53,21 @@ class Client:
     """A client of the Antonnia Conversations API.
 
     ``token`` is the API token (``sk_live_...``); ``base_url`` the API root
-    (default: production); ``timeout`` in seconds or an ``httpx.Timeout``;
-    ``http_client`` an ``httpx`` client of your own (proxies, mounts, event
-    hooks), which the SDK then never closes; ``max_retries`` how many times a
-    failed call is sent again when the core deems it safe (429 and, for calls
-    without side effects, 5xx and network failures), honouring
-    ``Retry-After``; ``headers`` extra headers sent with every request.
+    (default: production); ``http_client`` an ``httpx`` client of your own
+    (proxies, mounts, event hooks), which the SDK then never closes;
+    ``max_retries`` how many times a failed call is sent again when the core
+    deems it safe (429 and, for calls without side effects, 5xx and network
+    failures), honouring ``Retry-After``; ``headers`` extra headers sent with
+    every request.
+
+    Deadlines: ``timeout`` (seconds, or an ``httpx.Timeout`` whose largest
+    value counts) bounds each attempt from sending the request to the last
+    byte of the answer, so a server that drips its body cannot stretch it;
+    ``total_timeout`` (seconds, optional) bounds the whole call, retries and
+    the waits between them included — an attempt gets at most what is left,
+    and a retry that would end past it is not made. Responses over
+    ``max_response_bytes`` (default 10 MiB) are refused with
+    ``PayloadTooLargeError``.
     """
 
     def __init__(
@@ -56,6 +78,9 @@ class Client:
         http_client: Optional[httpx.Client] = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         headers: Optional[Mapping[str, str]] = None,
+        *,
+        total_timeout: Optional[float] = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if isinstance(timeout, (httpx.Client, httpx.Client)):
             # The vendor's third positional parameter is http_client.
@@ -64,12 +89,21 @@ class Client:
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
         self._policy = _core.RetryPolicy(max_retries)
+        if timeout is None:
+            raise InvalidRequestError(
+                "timeout: None would let a call hang forever; pass seconds or an httpx.Timeout",
+                field="timeout",
+            )
+        self._total_timeout = check_total_timeout(total_timeout)
+        self._max_response_bytes = max_response_bytes
+        self._closed = False
         self._owns_client = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(timeout=timeout)
         # An injected client keeps its own timeout unless one was asked for.
-        self._timeout: Any = (
-            httpx.USE_CLIENT_DEFAULT if (http_client is not None and timeout is DEFAULT_TIMEOUT) else timeout
+        self._timeout = httpx.Timeout(
+            self._http.timeout if (http_client is not None and timeout is DEFAULT_TIMEOUT) else timeout
         )
+        self._attempt_seconds = attempt_seconds(self._timeout)
         self.sessions = Sessions(self)
         self.agents = Agents(self)
 
@@ -82,7 +116,9 @@ class Client:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
     def close(self) -> None:
-        """Closes the HTTP client, unless it was passed in."""
+        """Closes the HTTP client, unless it was passed in; later calls raise
+        ``ClientClosedError``."""
+        self._closed = True
         if self._owns_client:
             self._http.close()
 
@@ -101,41 +137,71 @@ class Client:
         return self._send(_core.Call(name, arguments))
 
     def _send(self, call: _core.Call) -> Any:
-        method, url, headers, body = call.build(self._config)
-        attempt = 0
+        """One call to its end: the core's exchange decides each attempt's
+        limit, retries and the final error; this loop only sends and sleeps."""
+        if self._closed:
+            raise ClientClosedError(f"{call.name}: the client is closed")
+        exchange = _core.Exchange(
+            call, self._config, self._policy, self._attempt_seconds, self._total_timeout, self._max_response_bytes
+        )
+        started = monotonic()
         while True:
-            attempt += 1
             try:
-                response = self._http.request(method, url, headers=headers, content=body, timeout=self._timeout)
-            except httpx.TimeoutException as exc:
-                # A connect timeout means the server never saw the request.
-                outcome = "connect_failed" if isinstance(exc, httpx.ConnectTimeout) else "timed_out"
-                failure: Exception = APITimeoutError(f"{call.name}: {exc or type(exc).__name__}")
-                cause: Exception = exc
-            except httpx.ConnectError as exc:
-                outcome, cause = "connect_failed", exc
-                failure = TransportError(f"{call.name}: {exc or type(exc).__name__}")
-            except httpx.TransportError as exc:
-                outcome, cause = "transport_failed", exc
-                failure = TransportError(f"{call.name}: {exc or type(exc).__name__}")
+                status, headers, body = self._attempt(exchange, exchange.attempt_timeout(monotonic() - started))
+            except AttemptFailed as failed:
+                try:
+                    wait = exchange.on_failure(
+                        failed.kind, failed.detail, monotonic() - started, random.random(), failed.received
+                    )
+                except Exception as final:
+                    raise final from failed.__cause__
+                _log.debug("%s: %s (%s), retry %d in %.2f s", exchange.name, failed.kind, failed.detail, exchange.attempt - 1, wait)
             else:
-                status = response.status_code
-                if 200 <= status < 300:
-                    return call.parse(status, response.content)
-                response_headers = response.headers.multi_items()
-                delay = self._policy.after_response(
-                    call.idempotent, attempt, status, response_headers, response.content, random.random()
-                )
-                if delay is None:
-                    return call.parse(status, response.content, response_headers)
-                _log.debug("%s %s: HTTP %d, retry %d in %.2f s", method, url, status, attempt, delay)
-                _sleep(delay)
-                continue
-            delay = self._policy.after_failure(call.idempotent, attempt, outcome, random.random())
-            if delay is None:
-                raise failure from cause
-            _log.debug("%s %s: %s (%s), retry %d in %.2f s", method, url, outcome, cause, attempt, delay)
-            _sleep(delay)
+                done, value = exchange.on_response(status, headers, body, monotonic() - started, random.random())
+                if done:
+                    return value
+                wait = value
+                _log.debug("%s: HTTP %d, retry %d in %.2f s", exchange.name, status, exchange.attempt - 1, wait)
+            _sleep(wait)
+
+    def _attempt(self, exchange: _core.Exchange, limit: float) -> Tuple[int, List[Tuple[str, str]], bytes]:
+        """Sends the exchange's request once and reads the whole body within
+        ``limit`` seconds and the size cap; failures become ``AttemptFailed``."""
+        deadline = monotonic() + limit
+        cap = exchange.max_response_bytes
+        method, url, body = exchange.target()
+        try:
+            with self._http.stream(
+                method, url, headers=exchange.headers(), content=body, timeout=bounded_timeout(self._timeout, limit)
+            ) as response:
+                chunks: List[bytes] = []
+                received = 0
+                for chunk in response.iter_bytes():
+                    received += len(chunk)
+                    if received > cap:
+                        raise AttemptFailed("body_too_large", "", received)
+                    if monotonic() > deadline:
+                        raise AttemptFailed("timed_out", f"the body was still arriving after {limit:g} s")
+                    chunks.append(chunk)
+                return response.status_code, response.headers.multi_items(), b"".join(chunks)
+        except httpx.TimeoutException as exc:
+            # A connect timeout means the server never saw the request.
+            kind = "connect_failed" if isinstance(exc, httpx.ConnectTimeout) else "timed_out"
+            raise AttemptFailed(kind, describe(exc)) from exc
+        except httpx.ConnectError as exc:
+            raise AttemptFailed("connect_failed", describe(exc)) from exc
+        except httpx.RequestError as exc:
+            raise AttemptFailed("transport_failed", describe(exc)) from exc
+        except httpx.InvalidURL as exc:
+            raise InvalidRequestError(f"{exchange.name}: the URL is not valid: {exc}", field="base_url") from exc
+        except RuntimeError as exc:
+            # httpx refuses a closed client, and anyio a client whose
+            # connections belong to another event loop.
+            if self._http.is_closed:
+                raise ClientClosedError(f"{exchange.name}: the HTTP client is closed") from exc
+            raise TransportError(
+                f"{exchange.name}: {exc} (an Client belongs to the event loop it was first used on)"
+            ) from exc
 
     def _paginate(self, name: str, arguments: Dict[str, Any]) -> Iterator[Any]:
         call: Optional[_core.Call] = _core.Call(name, arguments)

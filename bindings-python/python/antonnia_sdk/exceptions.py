@@ -30,6 +30,7 @@ __all__ = [
     "DecodeError",
     "PayloadTooLargeError",
     "WebhookVerificationError",
+    "ClientClosedError",
 ]
 
 
@@ -140,8 +141,10 @@ class DecodeError(AntonniaError):
     kind = "decode"
 
 
-class PayloadTooLargeError(AntonniaError):
-    """A webhook body over the configured size limit."""
+class PayloadTooLargeError(APIError):
+    """A body over a size limit: a request the server refused with 413
+    (``status_code`` 413), or a webhook or response body over this side's
+    limit (``status_code`` None)."""
 
     kind = "payload_too_large"
 
@@ -150,6 +153,13 @@ class WebhookVerificationError(AntonniaError):
     """A webhook whose signature does not verify (see ``reason``)."""
 
     kind = "webhook_verification"
+
+
+class ClientClosedError(AntonniaError, RuntimeError):
+    """A call on a client after ``close()`` (or whose injected HTTP client was
+    closed). Also a built-in ``RuntimeError``."""
+
+    kind = "client_closed"
 
 
 _BY_KIND = {
@@ -172,7 +182,25 @@ _BY_KIND = {
 }
 
 
-def _from_core(kind: str, message: str, **kwargs: Any) -> AntonniaError:
-    """Builds the exception for a core error (called from Rust)."""
+def _from_core(info: Dict[str, Any]) -> AntonniaError:
+    """Builds the exception for a core error from its flat info (called from Rust).
+
+    The class is chosen by ``kind`` alone; ``message`` is the server's
+    ``detail`` for errors it answered with, else the whole description.
+    """
+    kind = info["kind"]
     cls = _BY_KIND.get(kind, AntonniaError)
-    return cls(message, kind=kind, **kwargs)
+    detail = info.get("detail")
+    return cls(
+        detail if detail is not None else info["message"],
+        status_code=info.get("status"),
+        response_data=info.get("data"),
+        description=info["message"],
+        kind=kind,
+        retry_after=info.get("retry_after"),
+        problems=info.get("problems"),
+        body=info.get("body"),
+        field=info.get("field"),
+        path=info.get("path"),
+        reason=info.get("reason"),
+    )
