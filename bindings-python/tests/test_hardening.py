@@ -235,3 +235,10 @@ def test_delivery_fields_unpack_into_messages_update() -> None:
     }
     failed = json.loads(seen[1].content)
     assert failed["delivery_status"] == "failed" and failed["delivery_error_code"] == 131047
+
+
+def test_delivery_reports_refuse_a_lone_surrogate_by_name() -> None:
+    for report, field in ((lambda: channel.sent(SURROGATE), "provider_message_id"), (lambda: channel.failed(1, SURROGATE), "message")):
+        with pytest.raises(InvalidRequestError) as info:
+            report()
+        assert info.value.field == field

@@ -23,6 +23,7 @@ __all__ = [
     "checked_base_url",
     "checked_headers",
     "checked_max_retries",
+    "checked_text",
     "invalid",
 ]
 
@@ -47,7 +48,7 @@ def invalid(field: str, message: str) -> InvalidRequestError:
     return InvalidRequestError(f"invalid {field}: {message}", field=field)
 
 
-def _text(field: str, value: str) -> str:
+def checked_text(field: str, value: str) -> str:
     # Python strings may hold lone surrogates that UTF-8 (and so the core) cannot carry.
     try:
         value.encode("utf-8")
@@ -62,7 +63,7 @@ def checked_base_url(base_url: str) -> str:
     repeated in the error, so the password stays out of logs."""
     if not isinstance(base_url, str):
         raise TypeError(f"base_url must be a str, not {type(base_url).__name__}")
-    _text("base_url", base_url)
+    checked_text("base_url", base_url)
     try:
         parts = urlsplit(base_url)
         has_credentials = parts.username is not None or parts.password is not None
@@ -85,7 +86,7 @@ def checked_headers(headers: Optional[Mapping[str, str]]) -> Optional[List[Tuple
             raise TypeError(
                 f"headers must map str to str; got {type(name).__name__} -> {type(value).__name__}"
             )
-        pairs.append((_text("headers", name), _text("headers", value)))
+        pairs.append((checked_text("headers", name), checked_text("headers", value)))
     return pairs
 
 
@@ -111,4 +112,4 @@ def check_max_items(max_items: Optional[int]) -> None:
 def check_token(token: str) -> None:
     """A token with a lone surrogate is a bad value, not a missing string."""
     if isinstance(token, str):
-        _text("token", token)
+        checked_text("token", token)

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any, Dict, Literal, Optional, Union, cast
 
 from . import _core
+from ._common import checked_text
 from ._core import (
     Event,
     Message,
@@ -136,6 +137,9 @@ def delivery_fields(
 ) -> DeliveryFields:
     """The ``messages.update`` keyword arguments reporting ``status``
     (``sent``, ``delivered``, ``read`` or ``failed``)."""
+    for field, value in (("provider_message_id", provider_message_id), ("at", at), ("message", message)):
+        if isinstance(value, str):
+            checked_text(field, value)
     return cast(DeliveryFields, _core.delivery_fields(status, provider_message_id, at, code, message))
 
 
