@@ -49,7 +49,8 @@ def invalid(field: str, message: str) -> InvalidRequestError:
 
 
 def checked_text(field: str, value: str) -> str:
-    # Python strings may hold lone surrogates that UTF-8 (and so the core) cannot carry.
+    """``value``, unless it holds a lone surrogate, which UTF-8 (and so the
+    core) cannot carry: then an ``InvalidRequestError`` naming ``field``."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
