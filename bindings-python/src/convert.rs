@@ -72,17 +72,22 @@ pub fn py_to_json(obj: &Bound<'_, PyAny>, field: &str, depth: u32) -> PyResult<V
             .ok_or_else(|| invalid(obj.py(), field, "is not a finite number"));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::String(s.to_cow()?.into_owned()));
+        return Ok(Value::String(utf8(s, field)?));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::with_capacity(d.len());
         for (k, v) in d.iter() {
             let key = k
                 .cast::<PyString>()
-                .map_err(|_| invalid(obj.py(), field, "has a key that is not a string"))?
-                .to_cow()?
-                .into_owned();
-            let sub = format!("{field}.{key}");
+                .map_err(|_| invalid(obj.py(), field, "has a key that is not a string"))?;
+            let key = utf8(key, &format!("{field} (a key)"))?;
+            // The call's own keywords are named as the caller wrote them
+            // (`session_id`, not `arguments.session_id`).
+            let sub = if depth == 0 && field == ARGUMENTS {
+                key.clone()
+            } else {
+                format!("{field}.{key}")
+            };
             let value = py_to_json(&v, &sub, depth + 1)?;
             map.insert(key, value);
         }
@@ -118,6 +123,23 @@ pub fn py_to_json(obj: &Bound<'_, PyAny>, field: &str, depth: u32) -> PyResult<V
                 .unwrap_or_default()
         ),
     ))
+}
+
+/// The name `call_from` gives the whole argument dict.
+const ARGUMENTS: &str = "arguments";
+
+/// A Python string as Rust text. Python strings may hold lone surrogates
+/// (`"\udc80"`, e.g. from `os.fsdecode` or `surrogateescape`), which UTF-8
+/// cannot carry: they are refused as a bad value of `field`, not leaked as a
+/// `UnicodeEncodeError`.
+fn utf8(s: &Bound<'_, PyString>, field: &str) -> PyResult<String> {
+    s.to_cow().map(|c| c.into_owned()).map_err(|_| {
+        invalid(
+            s.py(),
+            field,
+            "is not valid Unicode text (it holds a lone surrogate such as \\udc80)",
+        )
+    })
 }
 
 static DATETIME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();

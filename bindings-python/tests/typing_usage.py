@@ -5,7 +5,7 @@ needs a server); ``test_typing.py`` runs mypy on it."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Literal, Optional
 
 import httpx
 
@@ -28,6 +28,7 @@ from antonnia_sdk.exceptions import (
 )
 from antonnia_sdk.types import (
     Agent,
+    DeliveryFields,
     AIAgent,
     HumanAgent,
     Message,
@@ -145,7 +146,7 @@ async def async_usage(token: str) -> None:
     await vendor_style.close()
 
 
-def models_and_helpers(body: bytes, headers: Dict[str, str]) -> None:
+def models_and_helpers(client: Client, body: bytes, headers: Dict[str, str]) -> None:
     contents: List[MessageContent] = [
         MessageContentText(type="text", text="hi", template_id="t", template_parameters={"a": 1}),
         MessageContentImage(url="u"),
@@ -167,8 +168,14 @@ def models_and_helpers(body: bytes, headers: Dict[str, str]) -> None:
         print(action, finished)
     outbound: Optional[Message] = channel.outbound_message(event)
     if outbound is not None and channel.is_outbound(outbound):
-        kwargs: Dict[str, Any] = channel.failed(131047)
+        kwargs: DeliveryFields = channel.failed(131047)
         print(kwargs, channel.delivered("p"), channel.read("p"), channel.whatsapp_error_description(131047))
+        # The TypedDict unpacks into messages.update's keywords, checked by mypy.
+        client.sessions.messages.update("s", outbound.id, **channel.sent("p"))
+        out = channel.deliverable(outbound)
+        kind: Literal["text", "image", "video", "audio", "file", "unknown"] = out.kind
+        url: Optional[str] = out.media_url
+        print(kind, url, out.text, out.mime_type, out.filename, out.transcript, out.content.to_dict())
     receiver = webhooks.WebhookReceiver(secret="whsec_x")
     print(receiver.receive(body, headers).to_dict(), as_dicts, antonnia_sdk.__version__)
 

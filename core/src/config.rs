@@ -209,6 +209,45 @@ fn normalize_base_url(input: &str) -> Result<String, Error> {
     if host_end == 0 {
         return Err(Error::invalid("base_url", "has no host"));
     }
+    let authority = &rest[..host_end];
+    // Never echoed: the URL may hold a password.
+    if authority.contains('@') {
+        return Err(Error::invalid(
+            "base_url",
+            "must not carry credentials (user:password@host); the token authenticates",
+        ));
+    }
+    let port =
+        match authority.strip_prefix('[') {
+            Some(v6) => {
+                let (addr, after) = v6.split_once(']').ok_or_else(|| {
+                    Error::invalid("base_url", "has an IPv6 host without its closing ']'")
+                })?;
+                if addr.is_empty()
+                    || !addr
+                        .chars()
+                        .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+                {
+                    return Err(Error::invalid("base_url", "has an invalid IPv6 host"));
+                }
+                match after {
+                    "" => None,
+                    p => Some(p.strip_prefix(':').ok_or_else(|| {
+                        Error::invalid("base_url", "has text after its IPv6 host")
+                    })?),
+                }
+            }
+            None => authority.split_once(':').map(|(_, p)| p),
+        };
+    if let Some(port) = port {
+        if port.is_empty()
+            || port.len() > 5
+            || !port.bytes().all(|b| b.is_ascii_digit())
+            || port.parse::<u32>().map_or(true, |n| n > 65_535)
+        {
+            return Err(Error::invalid("base_url", "has an invalid port"));
+        }
+    }
     if url.contains(['?', '#']) {
         return Err(Error::invalid(
             "base_url",
@@ -286,10 +325,34 @@ mod tests {
             "http://x/?a=1",
             "http://x y",
             "sessions",
+            "http://[::1",
+            "http://[::1]x",
+            "http://user:pw@host/v1",
+            "http://host:99999",
+            "http://host:80a",
         ] {
             assert!(
                 Config::new("t").unwrap().with_base_url(bad).is_err(),
                 "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn base_url_credentials_are_refused_without_being_echoed() {
+        let e = Config::new("t")
+            .unwrap()
+            .with_base_url("https://bob:hunter2@example.test/v1")
+            .unwrap_err();
+        assert!(e.to_string().contains("credentials") && !e.to_string().contains("hunter2"));
+        for good in [
+            "http://[::1]:8080/v1",
+            "http://127.0.0.1:1/v1",
+            "https://h.test",
+        ] {
+            assert!(
+                Config::new("t").unwrap().with_base_url(good).is_ok(),
+                "{good}"
             );
         }
     }

@@ -11,7 +11,7 @@ source scripts/ci/lib.sh
 step "Python virtual environment (${VENV:-.venv})"
 ensure_venv
 "$PYBIN" -m pip install -q --upgrade pip
-"$PYBIN" -m pip install -q pytest pytest-asyncio mypy httpx
+"$PYBIN" -m pip install -q pytest pytest-asyncio mypy httpx hypothesis fastapi
 
 step "pip install ./bindings-python (builds the Rust extension with maturin)"
 "$PYBIN" -m pip install -q --force-reinstall --no-deps ./bindings-python

@@ -26,16 +26,25 @@ from ._common import (
     args,
     attempt_seconds,
     bounded_timeout,
+    check_max_items,
+    check_token,
     check_total_timeout,
+    checked_base_url,
+    checked_headers,
+    checked_max_retries,
     describe,
 )
 from .exceptions import ClientClosedError, InvalidRequestError, TransportError
 from .types import (
     Agent,
+    AgentType,
     Message,
+    MessageDeliveryStatus,
+    MessageRole,
     ScheduleConfigLike,
     Session,
     SessionSchedule,
+    SessionStatus,
     SurveySubmission,
 )
 
@@ -70,6 +79,11 @@ class AsyncClient:
     and a retry that would end past it is not made. Responses over
     ``max_response_bytes`` (default 10 MiB) are refused with
     ``PayloadTooLargeError``.
+
+    ``max_retries`` takes any int >= 0; values above ``MAX_RETRIES_CAP``
+    (2**32 - 1) mean the same as it: retry for as long as the core deems it
+    safe. ``base_url`` must not carry credentials (``user:pw@host``): httpx
+    would send them as Basic auth in place of the token.
     """
 
     def __init__(
@@ -87,10 +101,15 @@ class AsyncClient:
         if isinstance(timeout, (httpx.Client, httpx.AsyncClient)):
             # The vendor's third positional parameter is http_client.
             raise TypeError("pass the HTTP client by keyword: http_client=...")
-        self._config = _core.Config(token, base_url, list(headers.items()) if headers else None)
-        if max_retries < 0:
-            raise ValueError("max_retries must be 0 or more")
-        self._policy = _core.RetryPolicy(max_retries)
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            # The other flavour would be accepted and fail at the first call
+            # (a coroutine never awaited, or a blocking call in an event loop).
+            raise TypeError(
+                f"{type(self).__name__} needs http_client to be an httpx.AsyncClient, not {type(http_client).__name__}"
+            )
+        check_token(token)
+        self._config = _core.Config(token, checked_base_url(base_url), checked_headers(headers))
+        self._policy = _core.RetryPolicy(checked_max_retries(max_retries))
         if timeout is None:
             raise InvalidRequestError(
                 "timeout: None would let a call hang forever; pass seconds or an httpx.Timeout",
@@ -115,7 +134,11 @@ class AsyncClient:
         return self._config.base_url
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r})"
+        # Safe on a client whose __init__ raised (tracebacks repr `self`).
+        config = getattr(self, "_config", None)
+        if config is None:
+            return f"{type(self).__name__}(<not initialised>)"
+        return f"{type(self).__name__}(base_url={config.base_url!r})"
 
     async def close(self) -> None:
         """Closes the HTTP client, unless it was passed in; later calls raise
@@ -214,6 +237,18 @@ class AsyncClient:
             call = call.next_page(len(page))
 
 
+async def _capped(items: AsyncIterator[Any], max_items: Optional[int]) -> AsyncIterator[Any]:
+    """``items``, stopping after ``max_items`` (None: all) without asking for another page."""
+    if max_items == 0:
+        return
+    count = 0
+    async for item in items:
+        yield item
+        count += 1
+        if max_items is not None and count >= max_items:
+            return
+
+
 class AsyncSessions:
     """``client.sessions``: conversations between a contact and an agent."""
 
@@ -227,7 +262,7 @@ class AsyncSessions:
         contact_id: str,
         contact_name: str,
         agent_id: Optional[str] = None,
-        status: Optional[str] = None,
+        status: Optional[SessionStatus] = None,
         metadata: Optional[Mapping[str, Any]] = None,
     ) -> Session:
         """Creates a session (``status`` defaults to ``"open"`` on the server)."""
@@ -249,6 +284,8 @@ class AsyncSessions:
         """Changes a session's ``fields`` (``thread_id``, ``status``, ``agent_id``,
         ``ending_survey_submission_id``, ``metadata``). ``metadata=`` is the
         vendor's deprecated shortcut for ``fields={"metadata": ...}``."""
+        if fields is not None and not isinstance(fields, Mapping):
+            raise TypeError(f"fields must be a mapping of field names to values, not {type(fields).__name__}")
         merged: Dict[str, Any] = dict(fields or {})
         if metadata is not None:
             merged["metadata"] = metadata
@@ -289,7 +326,7 @@ class AsyncSessions:
     async def search(
         self,
         contact_id: Optional[str] = None,
-        status: Optional[str] = None,
+        status: Optional[SessionStatus] = None,
         metadata: Optional[Mapping[str, Union[str, int, float]]] = None,
         offset: Optional[int] = None,
         limit: Optional[int] = None,
@@ -303,14 +340,19 @@ class AsyncSessions:
     async def iter_search(
         self,
         contact_id: Optional[str] = None,
-        status: Optional[str] = None,
+        status: Optional[SessionStatus] = None,
         metadata: Optional[Mapping[str, Union[str, int, float]]] = None,
         offset: Optional[int] = None,
         limit: Optional[int] = None,
+        max_items: Optional[int] = None,
     ) -> AsyncIterator[Session]:
-        """Every matching session, fetching page after page (``limit`` is the page size)."""
+        """Every matching session, fetching page after page.
+
+        ``limit`` is the page size (how many sessions each request asks for),
+        not a cap on the results: ``max_items`` stops after that many."""
+        check_max_items(max_items)
         arguments = args(contact_id=contact_id, status=status, metadata=metadata, offset=offset, limit=limit)
-        async for item in self._client._paginate("sessions.search", arguments):
+        async for item in _capped(self._client._paginate("sessions.search", arguments), max_items):
             yield item
 
     async def schedule(
@@ -336,7 +378,7 @@ class AsyncMessages:
         self,
         session_id: str,
         content: ContentLike,
-        role: str = "user",
+        role: MessageRole = "user",
         provider_message_id: Optional[str] = None,
         replied_provider_message_id: Optional[str] = None,
         run_id: Optional[str] = None,
@@ -366,7 +408,7 @@ class AsyncMessages:
         message_id: str,
         provider_message_id: Optional[str] = None,
         replied_provider_message_id: Optional[str] = None,
-        delivery_status: Optional[str] = None,
+        delivery_status: Optional[MessageDeliveryStatus] = None,
         delivery_error_code: Optional[int] = None,
         delivery_error_message: Optional[str] = None,
         delivered_at: Optional[Union[datetime, str]] = None,
@@ -393,7 +435,7 @@ class AsyncMessages:
         replied_provider_message_id: Optional[str] = None,
         offset: Optional[int] = None,
         limit: Optional[int] = None,
-        role: Optional[str] = None,
+        role: Optional[MessageRole] = None,
     ) -> List[Message]:
         """One page of messages, in one session or (without ``session_id``) across all."""
         return await self._client._request(  # type: ignore[no-any-return]
@@ -415,9 +457,14 @@ class AsyncMessages:
         replied_provider_message_id: Optional[str] = None,
         offset: Optional[int] = None,
         limit: Optional[int] = None,
-        role: Optional[str] = None,
+        role: Optional[MessageRole] = None,
+        max_items: Optional[int] = None,
     ) -> AsyncIterator[Message]:
-        """Every matching message, page after page."""
+        """Every matching message, page after page.
+
+        ``limit`` is the page size (how many messages each request asks for),
+        not a cap on the results: ``max_items`` stops after that many."""
+        check_max_items(max_items)
         arguments = args(
             session_id=session_id,
             provider_message_id=provider_message_id,
@@ -426,7 +473,7 @@ class AsyncMessages:
             offset=offset,
             limit=limit,
         )
-        async for item in self._client._paginate("messages.search", arguments):
+        async for item in _capped(self._client._paginate("messages.search", arguments), max_items):
             yield item
 
 
@@ -464,7 +511,7 @@ class AsyncAgents:
     async def create(
         self,
         name: str,
-        type: str,
+        type: AgentType,
         assistant_id: Optional[str] = None,
         profile_id: Optional[str] = None,
     ) -> Agent:
@@ -496,7 +543,7 @@ class AsyncAgents:
 
     async def search(
         self,
-        type: Optional[str] = None,
+        type: Optional[AgentType] = None,
         assistant_id: Optional[str] = None,
         profile_id: Optional[str] = None,
         limit: Optional[int] = None,
@@ -510,13 +557,18 @@ class AsyncAgents:
 
     async def iter_search(
         self,
-        type: Optional[str] = None,
+        type: Optional[AgentType] = None,
         assistant_id: Optional[str] = None,
         profile_id: Optional[str] = None,
         limit: Optional[int] = None,
         offset: Optional[int] = None,
+        max_items: Optional[int] = None,
     ) -> AsyncIterator[Agent]:
-        """Every matching agent, page after page."""
+        """Every matching agent, page after page.
+
+        ``limit`` is the page size (how many agents each request asks for),
+        not a cap on the results: ``max_items`` stops after that many."""
+        check_max_items(max_items)
         arguments = args(type=type, assistant_id=assistant_id, profile_id=profile_id, limit=limit, offset=offset)
-        async for item in self._client._paginate("agents.search", arguments):
+        async for item in _capped(self._client._paginate("agents.search", arguments), max_items):
             yield item

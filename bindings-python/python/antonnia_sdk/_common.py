@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import httpx
 
@@ -23,6 +23,14 @@ __all__ = [
     "bounded_timeout",
     "check_total_timeout",
     "describe",
+    "MAX_RETRIES_CAP",
+    "check_max_items",
+    "check_token",
+    "checked_base_url",
+    "checked_headers",
+    "checked_max_retries",
+    "checked_text",
+    "invalid",
 ]
 
 #: The production API root, as in the Quick Start.
@@ -79,6 +87,76 @@ def check_total_timeout(total_timeout: Optional[float]) -> Optional[float]:
     return float(total_timeout)
 
 
+#: ``max_retries`` above this (the core's limit, in practice "retry for ever")
+#: is clamped to it rather than refused: asking for more is not a mistake.
+MAX_RETRIES_CAP: int = 2**32 - 1
+
+
 def args(**kwargs: Any) -> Dict[str, Any]:
     """The call's arguments without the ones left to their default (None)."""
     return {k: v for k, v in kwargs.items() if v is not None}
+
+
+def invalid(field: str, message: str) -> InvalidRequestError:
+    """The SDK's error for a bad argument value, worded like the core's."""
+    return InvalidRequestError(f"invalid {field}: {message}", field=field)
+
+
+def checked_text(field: str, value: str) -> str:
+    """``value``, unless it holds a lone surrogate, which UTF-8 (and so the
+    core) cannot carry: then an ``InvalidRequestError`` naming ``field``."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise invalid(field, "is not valid Unicode text (it holds a lone surrogate such as \\udc80)") from None
+    return value
+
+
+def checked_base_url(base_url: str) -> str:
+    """``base_url`` as text the core can read; the core refuses the rest
+    (credentials, which httpx would send as Basic auth in place of the token,
+    malformed hosts and ports) without repeating the URL."""
+    if not isinstance(base_url, str):
+        raise TypeError(f"base_url must be a str, not {type(base_url).__name__}")
+    return checked_text("base_url", base_url)
+
+
+def checked_headers(headers: Optional[Mapping[str, str]]) -> Optional[List[Tuple[str, str]]]:
+    """``headers`` as name/value pairs of text, or a ``TypeError`` naming what is not."""
+    if headers is None:
+        return None
+    if not isinstance(headers, Mapping):
+        raise TypeError(f"headers must be a mapping of str to str, not {type(headers).__name__}")
+    pairs: List[Tuple[str, str]] = []
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError(
+                f"headers must map str to str; got {type(name).__name__} -> {type(value).__name__}"
+            )
+        pairs.append((checked_text("headers", name), checked_text("headers", value)))
+    return pairs
+
+
+def checked_max_retries(max_retries: int) -> int:
+    """``max_retries`` as the core takes it: an int >= 0, clamped to ``MAX_RETRIES_CAP``."""
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+        raise TypeError(f"max_retries must be an int, not {type(max_retries).__name__}")
+    if max_retries < 0:
+        raise invalid("max_retries", "must be 0 or more")
+    return min(max_retries, MAX_RETRIES_CAP)
+
+
+def check_max_items(max_items: Optional[int]) -> None:
+    """``iter_search``'s cap on results: None (no cap) or an int >= 0."""
+    if max_items is None:
+        return
+    if isinstance(max_items, bool) or not isinstance(max_items, int):
+        raise TypeError(f"max_items must be an int or None, not {type(max_items).__name__}")
+    if max_items < 0:
+        raise invalid("max_items", "must be 0 or more")
+
+
+def check_token(token: str) -> None:
+    """A token with a lone surrogate is a bad value, not a missing string."""
+    if isinstance(token, str):
+        checked_text("token", token)

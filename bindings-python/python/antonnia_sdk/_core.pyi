@@ -429,10 +429,16 @@ class SessionSchedule(_Model):
 
 # ---------------------------------------------------------------- events
 
+# What `data.object` can be on the base class: each event class narrows it
+# (MessageCreated: Message, Session*: Session, AppConnectionCreated: dict);
+# an UnknownEvent carries whatever JSON was sent. Not Any, so that code
+# reading `.object` of an event it has not narrowed fails type-checking.
+_EventObject = Union[Message, Session, Dict[str, Any], List[Any], str, int, float, bool, None]
+
 @disjoint_base
 class EventData:
     @property
-    def object(self) -> Any: ...
+    def object(self) -> _EventObject: ...
     @property
     def action(self) -> Optional[str]: ...
     def to_dict(self) -> Dict[str, Any]: ...

@@ -10,7 +10,7 @@ keywords: ``MessageContentText(type="text", text="hi")``.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Literal, Mapping, Union
+from typing import Any, Dict, Literal, Mapping, TypedDict, Union
 
 from ._core import (
     AIAgent,
@@ -45,6 +45,8 @@ __all__ = [
     "Message",
     "MessageRole",
     "MessageDeliveryStatus",
+    "AgentType",
+    "DeliveryFields",
     "MessageContent",
     "MessageContentText",
     "MessageContentImage",
@@ -67,9 +69,30 @@ __all__ = [
 #: Any agent: ``AIAgent``, ``HumanAgent`` or ``UnknownAgent`` (all subclasses of ``AgentBase``).
 Agent = Union[AIAgent, HumanAgent, UnknownAgent]
 
+# The API's enums (CONTRACT.md), as the client methods' parameter types: a
+# typo such as status="opne" fails mypy instead of a request.
+#: A session's ``status``.
 SessionStatus = Literal["open", "closed"]
+#: Who wrote a message.
 MessageRole = Literal["user", "assistant"]
+#: What became of a message on the channel.
 MessageDeliveryStatus = Literal["pending", "sent", "delivered", "read", "failed", "rejected"]
+#: An agent's ``type``.
+AgentType = Literal["ai", "human"]
+
+
+class _DeliveryFieldsRequired(TypedDict):
+    delivery_status: MessageDeliveryStatus
+
+
+class DeliveryFields(_DeliveryFieldsRequired, total=False):
+    """What ``channel.sent()`` / ``delivered()`` / ``read()`` / ``failed()``
+    return: ``messages.update`` keyword arguments, to pass with ``**``."""
+
+    provider_message_id: str
+    delivered_at: str
+    delivery_error_code: int
+    delivery_error_message: str
 
 #: WhatsApp Cloud API error codes seen in ``delivery_error_code``, with a description.
 MESSAGE_ERROR_CODES: Dict[int, str] = dict(WHATSAPP_ERRORS)

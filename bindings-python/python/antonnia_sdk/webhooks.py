@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, List, Optional, Protocol, Tuple, Union
 
+from ._common import checked_text
 from ._core import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_TOLERANCE_SECONDS,
@@ -96,6 +97,11 @@ def _pairs(headers: Optional[HeadersLike]) -> List[Tuple[str, str]]:
     return [(_text(k), _text(v)) for k, v in items]
 
 
+def _secret(secret: Optional[str]) -> Optional[str]:
+    # A lone surrogate cannot cross into the core: say so as the SDK's error.
+    return None if secret is None else checked_text("secret", secret)
+
+
 def _bytes(body: BodyLike) -> bytes:
     if isinstance(body, str):
         return body.encode("utf-8")
@@ -118,7 +124,7 @@ class WebhookReceiver:
         *,
         verify: bool = True,
     ) -> None:
-        self._inner = _Receiver(secret, tolerance, max_body_bytes, verify)
+        self._inner = _Receiver(_secret(secret), tolerance, max_body_bytes, verify)
 
     @property
     def verifies(self) -> bool:
@@ -147,9 +153,9 @@ def parse(
     if not verify and max_body_bytes == DEFAULT_MAX_BODY_BYTES:
         # The common unverified case skips building a receiver.
         return parse_event(body if type(body) is bytes else _bytes(body))
-    return _Receiver(secret, tolerance, max_body_bytes, verify).receive(_bytes(body), _pairs(headers), None)
+    return _Receiver(_secret(secret), tolerance, max_body_bytes, verify).receive(_bytes(body), _pairs(headers), None)
 
 
 def sign(secret: str, id: str, timestamp: int, body: bytes) -> str:
     """The ``webhook-signature`` value (``v1,<base64>``) for a delivery: for tests and relays."""
-    return sign_webhook(secret, id, timestamp, body)
+    return sign_webhook(checked_text("secret", secret), checked_text("id", id), timestamp, _bytes(body))
