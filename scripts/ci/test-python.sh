@@ -2,7 +2,8 @@
 # The Python binding (bindings-python): build and install it the way users do
 # (pip install ./bindings-python), then the tests (every shared vector, end to
 # end against antonnia-sandbox when it is in the checkout), mypy --strict on
-# the usage file, stubtest, and rustfmt / clippy for the crate.
+# the usage file and stubtest (rustfmt / clippy run once for the workspace in
+# test-core.sh).
 # Needs only rustup-stable and python3; everything else comes from PyPI / crates.io.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,10 +36,6 @@ step "mypy --strict on the usage file and on the package"
 
 step "stubtest: the stubs agree with the module"
 (cd bindings-python && "$PYBIN" -m mypy.stubtest antonnia_sdk --allowlist stubtest-allowlist.txt)
-
-step "rustfmt and clippy for antonnia-python"
-cargo fmt -p antonnia-python -- --check
-cargo clippy -p antonnia-python --all-targets -- -D warnings
 
 step "the README's demo command: the Quick Start end to end in Python"
 out=$(bash scripts/demo.sh)

@@ -8,9 +8,14 @@ from typing_extensions import disjoint_base
 __all__ = [
     "__version__",
     "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT_SECONDS",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TOLERANCE_SECONDS",
+    "DEFAULT_MAX_BODY_BYTES",
     "Config",
     "Call",
     "RetryPolicy",
+    "Exchange",
     "WebhookReceiver",
     "parse_event",
     "sign_webhook",
@@ -133,8 +138,8 @@ class WebhookReceiver:
     def __new__(
         cls,
         secret: Optional[str] = None,
-        tolerance: float = 300.0,
-        max_body_bytes: int = 1048576,
+        tolerance: float = ...,
+        max_body_bytes: int = ...,
         verify: bool = True,
     ) -> WebhookReceiver: ...
     @property
