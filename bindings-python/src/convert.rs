@@ -48,7 +48,13 @@ pub fn map_to_py<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyResult<Bou
 /// in errors.
 pub fn py_to_json(obj: &Bound<'_, PyAny>, field: &str, depth: u32) -> PyResult<Value> {
     if depth > MAX_DEPTH {
-        return Err(invalid(obj.py(), field, "is nested too deeply"));
+        // Name the argument, not the 128-step path into it.
+        let top = field.split('.').next().unwrap_or(field);
+        return Err(invalid(
+            obj.py(),
+            top,
+            format!("is nested more than {MAX_DEPTH} levels deep (does it contain itself?)"),
+        ));
     }
     if obj.is_none() {
         return Ok(Value::Null);

@@ -43,44 +43,35 @@ pub fn outbound_message(event: &WebhookEvent) -> Option<&Message> {
 /// "provider_message_id": "wamid.1", "at": "2025-01-15T10:30:00Z"}` or
 /// `{"status": "failed", "code": 131047}` — which is how bindings pass one in;
 /// `at` must state its UTC offset.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "status", rename_all = "lowercase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeliveryReport {
     /// The channel accepted it.
     Sent {
         /// The channel's id for it.
-        #[serde(default)]
         provider_message_id: Option<String>,
         /// When, if the channel says.
-        #[serde(default, deserialize_with = "crate::time::deserialize_opt_with_offset")]
         at: Option<Timestamp>,
     },
     /// It reached the contact's device.
     Delivered {
         /// The channel's id for it.
-        #[serde(default)]
         provider_message_id: Option<String>,
         /// When.
-        #[serde(default, deserialize_with = "crate::time::deserialize_opt_with_offset")]
         at: Option<Timestamp>,
     },
     /// The contact saw it.
     Read {
         /// The channel's id for it.
-        #[serde(default)]
         provider_message_id: Option<String>,
         /// When.
-        #[serde(default, deserialize_with = "crate::time::deserialize_opt_with_offset")]
         at: Option<Timestamp>,
     },
     /// It could not be delivered.
     Failed {
         /// The channel's error code (e.g. WhatsApp's 131047).
-        #[serde(default)]
         code: Option<i64>,
         /// The channel's explanation; when absent, a known WhatsApp code's
         /// description is sent instead.
-        #[serde(default)]
         message: Option<String>,
     },
 }
@@ -102,14 +93,85 @@ impl DeliveryReport {
     /// A report from its JSON form (see the type's documentation); a wrong
     /// status or field is an `invalid_request` error naming it.
     pub fn from_json(value: serde_json::Value) -> Result<DeliveryReport, Error> {
-        serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            let field = if path == "." {
-                "status".to_string()
-            } else {
-                path
-            };
-            Error::invalid(field, e.into_inner().to_string())
+        // Read by hand rather than as a serde-tagged enum, so that an error
+        // names its field (`at`), not the tag.
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Progress {
+            #[serde(default)]
+            provider_message_id: Option<String>,
+            #[serde(default, deserialize_with = "crate::time::deserialize_opt_with_offset")]
+            at: Option<Timestamp>,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Failure {
+            #[serde(default)]
+            code: Option<i64>,
+            #[serde(default)]
+            message: Option<String>,
+        }
+        fn fields<T: serde::de::DeserializeOwned>(rest: serde_json::Value) -> Result<T, Error> {
+            serde_path_to_error::deserialize(rest).map_err(|e| {
+                let path = e.path().to_string();
+                let message = e.into_inner().to_string();
+                // serde names an unknown field only in its message.
+                let field = match path.as_str() {
+                    "." => message.split('`').nth(1).unwrap_or("report").to_string(),
+                    _ => path,
+                };
+                Error::invalid(field, message)
+            })
+        }
+        let serde_json::Value::Object(mut map) = value else {
+            return Err(Error::invalid("report", "must be an object with a status"));
+        };
+        let status = match map.remove("status") {
+            Some(serde_json::Value::String(s)) => s,
+            _ => {
+                return Err(Error::invalid(
+                    "status",
+                    "must be sent, delivered, read or failed",
+                ));
+            }
+        };
+        let rest = serde_json::Value::Object(map);
+        let progress = |rest| fields::<Progress>(rest).map(|p| (p.provider_message_id, p.at));
+        Ok(match status.as_str() {
+            "sent" => {
+                let (provider_message_id, at) = progress(rest)?;
+                DeliveryReport::Sent {
+                    provider_message_id,
+                    at,
+                }
+            }
+            "delivered" => {
+                let (provider_message_id, at) = progress(rest)?;
+                DeliveryReport::Delivered {
+                    provider_message_id,
+                    at,
+                }
+            }
+            "read" => {
+                let (provider_message_id, at) = progress(rest)?;
+                DeliveryReport::Read {
+                    provider_message_id,
+                    at,
+                }
+            }
+            "failed" => {
+                let f = fields::<Failure>(rest)?;
+                DeliveryReport::Failed {
+                    code: f.code,
+                    message: f.message,
+                }
+            }
+            other => {
+                return Err(Error::invalid(
+                    "status",
+                    format!("must be sent, delivered, read or failed, got {other:?}"),
+                ));
+            }
         })
     }
 
