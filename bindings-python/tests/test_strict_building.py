@@ -41,7 +41,7 @@ def test_content_needs_its_required_fields() -> None:
     client = _client()
     for content in ({"type": "text"}, {"type": "image"}, {"type": "file", "url": "https://x.test/a.pdf"}):
         with pytest.raises(InvalidRequestError) as info:
-            client.sessions.messages.create("s", content)  # type: ignore[arg-type]
+            client.sessions.messages.create("s", content)
         assert info.value.field == "content", content
     assert not SENT
 

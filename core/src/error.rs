@@ -176,6 +176,24 @@ pub struct ApiError {
     pub request: Option<String>,
 }
 
+/// Matches the variants that carry what the server said (one list, for both
+/// borrows of it).
+macro_rules! api_variants {
+    ($value:expr, $e:ident => $some:expr, $none:expr) => {
+        match $value {
+            Error::Authentication($e)
+            | Error::PermissionDenied($e)
+            | Error::NotFound($e)
+            | Error::Conflict($e)
+            | Error::Validation($e)
+            | Error::RateLimit($e)
+            | Error::RequestTooLarge($e)
+            | Error::Api($e) => $some,
+            _ => $none,
+        }
+    };
+}
+
 impl Error {
     /// A stable, language-neutral name for the variant, used by the shared test vectors.
     pub fn kind(&self) -> &'static str {
@@ -198,31 +216,11 @@ impl Error {
 
     /// The server's answer, for errors that came from one.
     pub fn api_error(&self) -> Option<&ApiError> {
-        match self {
-            Error::Authentication(e)
-            | Error::PermissionDenied(e)
-            | Error::NotFound(e)
-            | Error::Conflict(e)
-            | Error::Validation(e)
-            | Error::RateLimit(e)
-            | Error::RequestTooLarge(e)
-            | Error::Api(e) => Some(e.as_ref()),
-            _ => None,
-        }
+        api_variants!(self, e => Some(e.as_ref()), None)
     }
 
     fn api_error_mut(&mut self) -> Option<&mut ApiError> {
-        match self {
-            Error::Authentication(e)
-            | Error::PermissionDenied(e)
-            | Error::NotFound(e)
-            | Error::Conflict(e)
-            | Error::Validation(e)
-            | Error::RateLimit(e)
-            | Error::RequestTooLarge(e)
-            | Error::Api(e) => Some(e.as_mut()),
-            _ => None,
-        }
+        api_variants!(self, e => Some(e.as_mut()), None)
     }
 
     /// The HTTP status, for errors that came from the server.

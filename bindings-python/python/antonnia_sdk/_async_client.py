@@ -25,6 +25,7 @@ from ._common import (
     ContentLike,
     args,
     attempt_seconds,
+    call_args,
     bounded_timeout,
     check_max_items,
     check_token,
@@ -268,12 +269,12 @@ class AsyncSessions:
         """Creates a session (``status`` defaults to ``"open"`` on the server)."""
         return await self._client._request(  # type: ignore[no-any-return]
             "sessions.create",
-            args(contact_id=contact_id, contact_name=contact_name, agent_id=agent_id, status=status, metadata=metadata),
+            call_args(locals()),
         )
 
     async def get(self, session_id: str) -> Session:
         """Fetches a session."""
-        return await self._client._request("sessions.get", args(session_id=session_id))  # type: ignore[no-any-return]
+        return await self._client._request("sessions.get", call_args(locals()))  # type: ignore[no-any-return]
 
     async def update(
         self,
@@ -300,14 +301,14 @@ class AsyncSessions:
         auto_reply: Optional[bool] = None,
     ) -> Session:
         """Hands the session to another agent; ``agent_id=None`` removes the agent."""
-        arguments = args(session_id=session_id, auto_reply=auto_reply)
+        arguments = call_args(locals())
         arguments["agent_id"] = agent_id
         return await self._client._request("sessions.transfer", arguments)  # type: ignore[no-any-return]
 
     async def finish(self, session_id: str, ending_survey_id: Optional[str] = None) -> Session:
         """Closes the session, optionally starting a satisfaction survey."""
         return await self._client._request(  # type: ignore[no-any-return]
-            "sessions.finish", args(session_id=session_id, ending_survey_id=ending_survey_id)
+            "sessions.finish", call_args(locals())
         )
 
     async def reply(
@@ -320,7 +321,7 @@ class AsyncSessions:
         that a burst of user messages gets one answer."""
         return await self._client._request(  # type: ignore[no-any-return]
             "sessions.reply",
-            args(session_id=session_id, debounce_time=debounce_time, starting_node_id=starting_node_id),
+            call_args(locals()),
         )
 
     async def search(
@@ -334,7 +335,7 @@ class AsyncSessions:
         """One page of sessions (``metadata`` keys may be dotted paths)."""
         return await self._client._request(  # type: ignore[no-any-return]
             "sessions.search",
-            args(contact_id=contact_id, status=status, metadata=metadata, offset=offset, limit=limit),
+            call_args(locals()),
         )
 
     async def iter_search(
@@ -351,7 +352,7 @@ class AsyncSessions:
         ``limit`` is the page size (how many sessions each request asks for),
         not a cap on the results: ``max_items`` stops after that many."""
         check_max_items(max_items)
-        arguments = args(contact_id=contact_id, status=status, metadata=metadata, offset=offset, limit=limit)
+        arguments = call_args(locals(), "max_items")
         async for item in _capped(self._client._paginate("sessions.search", arguments), max_items):
             yield item
 
@@ -364,7 +365,7 @@ class AsyncSessions:
         """Schedules a message (``{"type": "message", "message": content}``) or a
         flow node (``{"type": "node", "node_id": ...}``) for later."""
         return await self._client._request(  # type: ignore[no-any-return]
-            "sessions.schedule", args(session_id=session_id, scheduled_for=scheduled_for, config=config)
+            "sessions.schedule", call_args(locals())
         )
 
 
@@ -386,20 +387,13 @@ class AsyncMessages:
         """Records a message (``content`` is a ``MessageContent*`` or its dict form)."""
         return await self._client._request(  # type: ignore[no-any-return]
             "messages.create",
-            args(
-                session_id=session_id,
-                content=content,
-                role=role,
-                provider_message_id=provider_message_id,
-                replied_provider_message_id=replied_provider_message_id,
-                run_id=run_id,
-            ),
+            call_args(locals()),
         )
 
     async def get(self, session_id: str, message_id: str) -> Message:
         """Fetches a message."""
         return await self._client._request(  # type: ignore[no-any-return]
-            "messages.get", args(session_id=session_id, message_id=message_id)
+            "messages.get", call_args(locals())
         )
 
     async def update(
@@ -416,16 +410,7 @@ class AsyncMessages:
         """Reports what became of a message on the channel (see ``antonnia_sdk.channel``)."""
         return await self._client._request(  # type: ignore[no-any-return]
             "messages.update",
-            args(
-                session_id=session_id,
-                message_id=message_id,
-                provider_message_id=provider_message_id,
-                replied_provider_message_id=replied_provider_message_id,
-                delivery_status=delivery_status,
-                delivery_error_code=delivery_error_code,
-                delivery_error_message=delivery_error_message,
-                delivered_at=delivered_at,
-            ),
+            call_args(locals()),
         )
 
     async def search(
@@ -440,14 +425,7 @@ class AsyncMessages:
         """One page of messages, in one session or (without ``session_id``) across all."""
         return await self._client._request(  # type: ignore[no-any-return]
             "messages.search",
-            args(
-                session_id=session_id,
-                provider_message_id=provider_message_id,
-                replied_provider_message_id=replied_provider_message_id,
-                role=role,
-                offset=offset,
-                limit=limit,
-            ),
+            call_args(locals()),
         )
 
     async def iter_search(
@@ -465,14 +443,7 @@ class AsyncMessages:
         ``limit`` is the page size (how many messages each request asks for),
         not a cap on the results: ``max_items`` stops after that many."""
         check_max_items(max_items)
-        arguments = args(
-            session_id=session_id,
-            provider_message_id=provider_message_id,
-            replied_provider_message_id=replied_provider_message_id,
-            role=role,
-            offset=offset,
-            limit=limit,
-        )
+        arguments = call_args(locals(), "max_items")
         async for item in _capped(self._client._paginate("messages.search", arguments), max_items):
             yield item
 
@@ -486,19 +457,19 @@ class AsyncSurveySubmissions:
     async def get(self, session_id: str, survey_submission_id: str) -> SurveySubmission:
         """Fetches a survey submission."""
         return await self._client._request(  # type: ignore[no-any-return]
-            "survey_submissions.get", args(session_id=session_id, survey_submission_id=survey_submission_id)
+            "survey_submissions.get", call_args(locals())
         )
 
     async def reply(self, session_id: str, survey_submission_id: str) -> SurveySubmission:
         """Asks the agent to (re)send the survey."""
         return await self._client._request(  # type: ignore[no-any-return]
-            "survey_submissions.reply", args(session_id=session_id, survey_submission_id=survey_submission_id)
+            "survey_submissions.reply", call_args(locals())
         )
 
     async def cancel(self, session_id: str, survey_submission_id: str) -> SurveySubmission:
         """Cancels a pending survey."""
         return await self._client._request(  # type: ignore[no-any-return]
-            "survey_submissions.cancel", args(session_id=session_id, survey_submission_id=survey_submission_id)
+            "survey_submissions.cancel", call_args(locals())
         )
 
 
@@ -517,12 +488,12 @@ class AsyncAgents:
     ) -> Agent:
         """Creates an agent (``type`` ``"ai"`` needs ``assistant_id``, ``"human"`` ``profile_id``)."""
         return await self._client._request(  # type: ignore[no-any-return]
-            "agents.create", args(name=name, type=type, assistant_id=assistant_id, profile_id=profile_id)
+            "agents.create", call_args(locals())
         )
 
     async def get(self, agent_id: str) -> Agent:
         """Fetches an agent."""
-        return await self._client._request("agents.get", args(agent_id=agent_id))  # type: ignore[no-any-return]
+        return await self._client._request("agents.get", call_args(locals()))  # type: ignore[no-any-return]
 
     async def update(
         self,
@@ -534,12 +505,12 @@ class AsyncAgents:
         """Changes an agent's fields."""
         return await self._client._request(  # type: ignore[no-any-return]
             "agents.update",
-            args(agent_id=agent_id, name=name, assistant_id=assistant_id, profile_id=profile_id),
+            call_args(locals()),
         )
 
     async def delete(self, agent_id: str) -> None:
         """Deletes an agent."""
-        await self._client._request("agents.delete", args(agent_id=agent_id))
+        await self._client._request("agents.delete", call_args(locals()))
 
     async def search(
         self,
@@ -552,7 +523,7 @@ class AsyncAgents:
         """One page of agents."""
         return await self._client._request(  # type: ignore[no-any-return]
             "agents.search",
-            args(type=type, assistant_id=assistant_id, profile_id=profile_id, limit=limit, offset=offset),
+            call_args(locals()),
         )
 
     async def iter_search(
@@ -569,6 +540,6 @@ class AsyncAgents:
         ``limit`` is the page size (how many agents each request asks for),
         not a cap on the results: ``max_items`` stops after that many."""
         check_max_items(max_items)
-        arguments = args(type=type, assistant_id=assistant_id, profile_id=profile_id, limit=limit, offset=offset)
+        arguments = call_args(locals(), "max_items")
         async for item in _capped(self._client._paginate("agents.search", arguments), max_items):
             yield item

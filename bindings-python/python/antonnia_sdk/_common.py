@@ -19,6 +19,7 @@ __all__ = [
     "AttemptFailed",
     "ContentLike",
     "args",
+    "call_args",
     "attempt_seconds",
     "bounded_timeout",
     "check_total_timeout",
@@ -95,6 +96,15 @@ MAX_RETRIES_CAP: int = 2**32 - 1
 def args(**kwargs: Any) -> Dict[str, Any]:
     """The call's arguments without the ones left to their default (None)."""
     return {k: v for k, v in kwargs.items() if v is not None}
+
+
+def call_args(scope: Dict[str, Any], *options: str) -> Dict[str, Any]:
+    """A client method's own parameters — its ``locals()`` taken before any
+    other local is set — as the core's call arguments: ``self`` and the
+    SDK-side ``options`` (such as ``max_items``) dropped, and parameters left
+    to their default (None) left out. The method's signature stays the one
+    place that lists them."""
+    return {k: v for k, v in scope.items() if v is not None and k != "self" and k not in options}
 
 
 def invalid(field: str, message: str) -> InvalidRequestError:
