@@ -39,6 +39,7 @@ pub mod exchange;
 pub mod http;
 pub mod ops;
 pub mod retry;
+pub mod stream;
 pub mod time;
 pub mod types;
 pub mod webhook;
@@ -49,6 +50,7 @@ pub use exchange::{Exchange, Failure, Limits, Step};
 pub use http::{HttpRequest, HttpResponse, Method};
 pub use ops::{Call, CallOutput, Operation, Paginated};
 pub use retry::{Outcome, RetryDecision, RetryPolicy, RetrySafety};
+pub use stream::{MessageStream, Poll, StreamOptions};
 pub use time::Timestamp;
 pub use types::{
     Agent, AgentKind, AgentType, DeliveryStatus, Message, MessageContent, MessageRole,

@@ -9,8 +9,9 @@ use std::time::Duration;
 use antonnia_core::channel::{DeliveryReport, whatsapp_error_description};
 use antonnia_core::webhook::{WebhookReceiver, WebhookSecret};
 use antonnia_core::{
-    Call, Config, Error, Exchange, Failure, HttpRequest, HttpResponse, Limits, Outcome,
-    RetryDecision, RetryPolicy, RetrySafety, Step, Timestamp,
+    Call, Config, Error, Exchange, Failure, HttpRequest, HttpResponse, Limits, Message,
+    MessageStream, Outcome, RetryDecision, RetryPolicy, RetrySafety, Step, StreamOptions,
+    Timestamp,
 };
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -375,6 +376,76 @@ fn exchange_vectors() {
         Ok(())
     });
     assert!(n >= 16, "{n}");
+}
+
+#[test]
+fn stream_vectors() {
+    let n = replay("stream.json", |defaults, v| {
+        let o = merged(defaults, v, "options");
+        let options = StreamOptions {
+            poll_interval: secs(&o["poll_interval"]),
+            max_poll_interval: secs(&o["max_poll_interval"]),
+            page_size: o["page_size"].as_i64().unwrap(),
+            from_start: o["from_start"].as_bool().unwrap(),
+        };
+        let session = v.get("session_id").unwrap_or(&defaults["session_id"]);
+        let mut stream = match (
+            MessageStream::new(session.as_str().unwrap(), options),
+            v.get("start_error"),
+        ) {
+            (Ok(s), None) => s,
+            (Err(e), Some(want)) => return check_error(&e, want),
+            (Ok(_), Some(_)) => return Err("the stream started, want an error".into()),
+            (Err(e), None) => return Err(format!("start: {e}")),
+        };
+        for (i, step) in v["steps"].as_array().unwrap().iter().enumerate() {
+            let call = stream.next_call();
+            let want_call = Call::from_json("messages.search", step["call"].clone())
+                .map_err(|e| format!("step {i} call: {e}"))?;
+            if call != want_call {
+                return Err(format!("step {i}: call {call:?}, want {want_call:?}"));
+            }
+            let want = &step["expect"];
+            if let Some(page) = step.get("page") {
+                let page: Vec<Message> =
+                    serde_json::from_value(page.clone()).map_err(|e| e.to_string())?;
+                let poll = stream.on_page(page);
+                let ids: Vec<&str> = poll.messages.iter().map(|m| m.id.as_str()).collect();
+                expect_eq(
+                    &format!("step {i} messages"),
+                    &json!(ids),
+                    &want["messages"],
+                )?;
+                expect_eq(
+                    &format!("step {i} wait"),
+                    &json!(poll.wait.as_secs_f64()),
+                    &want["wait"],
+                )?;
+            } else {
+                let e = &step["error"];
+                let error = match e.get("failure").and_then(Value::as_str) {
+                    Some(_) => Error::transport("connection reset"),
+                    None => Error::from_response(
+                        &HttpResponse {
+                            status: e["status"].as_u64().unwrap() as u16,
+                            headers: headers_of(e),
+                            body: body_of(e),
+                        },
+                        None,
+                    ),
+                };
+                match (stream.on_error(error), want.get("wait"), want.get("stop")) {
+                    (Ok(wait), Some(w), None) => {
+                        expect_eq(&format!("step {i} wait"), &json!(wait.as_secs_f64()), w)?
+                    }
+                    (Err(e), None, Some(stop)) => check_error(&e, stop)?,
+                    (got, ..) => return Err(format!("step {i}: got {got:?}, want {want}")),
+                }
+            }
+        }
+        Ok(())
+    });
+    assert!(n >= 12, "{n}");
 }
 
 #[test]

@@ -1,0 +1,273 @@
+//! A session's messages as a stream: each new message once, in order, by
+//! polling the session's message search — how a browser or a mobile chat
+//! shows the agent's replies without a webhook endpoint.
+//!
+//! [`MessageStream`] is the cursor; the binding only runs the calls it names
+//! and sleeps the delays it returns:
+//!
+//! ```
+//! use std::time::Duration;
+//! use antonnia_core::stream::{MessageStream, StreamOptions};
+//! use antonnia_core::{Message, MessageContent};
+//!
+//! let mut stream = MessageStream::new("sess_1", StreamOptions::default())?;
+//! let _call = stream.next_call(); // messages.search in sess_1: run it...
+//! let page = vec![Message::new("msg_1", MessageContent::text("Hi"))];
+//! let poll = stream.on_page(page); // ...and hand the page back
+//! assert_eq!(poll.messages.len(), 1);
+//! assert_eq!(poll.wait, Duration::from_secs(1)); // sleep, then poll again
+//! # Ok::<(), antonnia_core::Error>(())
+//! ```
+//!
+//! # How it polls
+//!
+//! Pages are read with `offset`/`limit`; the offset advances by what each
+//! page returned, so a session is read once however long it gets. A full
+//! page is followed at once by the next; otherwise the stream waits, from
+//! [`StreamOptions::poll_interval`] while messages keep coming, doubling
+//! while the session is idle up to [`StreamOptions::max_poll_interval`]. A new
+//! message brings the interval back down. A message already yielded is never
+//! yielded again (ids are remembered, a bounded number of them), and each
+//! page's new messages come out in `created_at` order.
+//!
+//! A failed poll (after the exchange's own retries) is judged by
+//! [`MessageStream::on_error`]: a rate limit waits its `Retry-After`, a
+//! server or network failure backs off like an idle poll, and anything else
+//! (a bad token, an unknown session) ends the stream with that error.
+
+use std::collections::{HashSet, VecDeque};
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::ops::{Call, SearchMessages, require_id};
+use crate::types::Message;
+
+/// How a stream polls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamOptions {
+    /// The wait between polls while messages keep coming (default 1 s).
+    pub poll_interval: Duration,
+    /// The longest wait while the session is idle (default 30 s).
+    pub max_poll_interval: Duration,
+    /// Messages asked for per poll (default 100, the server's page size).
+    pub page_size: i64,
+    /// Whether the messages already in the session come out first (`true`),
+    /// or only those created after the stream started (`false`, the default:
+    /// a chat window shows the history separately).
+    pub from_start: bool,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions {
+            poll_interval: Duration::from_secs(1),
+            max_poll_interval: Duration::from_secs(30),
+            page_size: 100,
+            from_start: false,
+        }
+    }
+}
+
+/// How many message ids a stream remembers to refuse repeats: far more than
+/// a page, bounded so that a long-lived stream does not grow without end.
+pub const REMEMBERED_IDS: usize = 10_000;
+
+/// What a poll gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Poll {
+    /// The new messages, in order, each yielded once.
+    pub messages: Vec<Message>,
+    /// How long to wait before the next call.
+    pub wait: Duration,
+}
+
+/// The cursor over one session's messages: see the [module documentation](self).
+#[derive(Debug, Clone)]
+pub struct MessageStream {
+    session_id: String,
+    options: StreamOptions,
+    offset: i64,
+    // Until the first short page, a stream that does not start at the
+    // beginning only skips over what is already there.
+    catching_up: bool,
+    idle_polls: u32,
+    seen: HashSet<String>,
+    seen_order: VecDeque<String>,
+}
+
+impl MessageStream {
+    /// A stream of the session's messages.
+    pub fn new(session_id: &str, options: StreamOptions) -> Result<MessageStream, Error> {
+        require_id("session_id", session_id)?;
+        if options.page_size <= 0 {
+            return Err(Error::invalid("page_size", "must be 1 or more"));
+        }
+        if options.poll_interval.is_zero() {
+            return Err(Error::invalid(
+                "poll_interval",
+                "must be more than 0 (a stream must not poll in a busy loop)",
+            ));
+        }
+        Ok(MessageStream {
+            session_id: session_id.to_string(),
+            options: StreamOptions {
+                max_poll_interval: options.max_poll_interval.max(options.poll_interval),
+                ..options
+            },
+            offset: 0,
+            catching_up: !options.from_start,
+            idle_polls: 0,
+            seen: HashSet::new(),
+            seen_order: VecDeque::new(),
+        })
+    }
+
+    /// The call to run now: a `messages.search` page of the session.
+    pub fn next_call(&self) -> Call {
+        Call::MessagesSearch(SearchMessages {
+            session_id: Some(self.session_id.clone()),
+            offset: Some(self.offset),
+            limit: Some(self.options.page_size),
+            ..SearchMessages::default()
+        })
+    }
+
+    /// Takes the page the last call returned: the new messages to yield and
+    /// the wait before the next call.
+    pub fn on_page(&mut self, page: Vec<Message>) -> Poll {
+        let returned = page.len();
+        self.offset = self
+            .offset
+            .saturating_add(i64::try_from(returned).unwrap_or(i64::MAX));
+        let full = i64::try_from(returned).is_ok_and(|n| n >= self.options.page_size);
+        let mut fresh: Vec<Message> = page.into_iter().filter(|m| self.remember(&m.id)).collect();
+        // created_at first, then id; messages without one keep their place last.
+        fresh.sort_by(|a, b| {
+            (a.created_at.is_none(), a.created_at, &a.id).cmp(&(
+                b.created_at.is_none(),
+                b.created_at,
+                &b.id,
+            ))
+        });
+        if self.catching_up {
+            fresh.clear();
+            if !full {
+                self.catching_up = false;
+            }
+        }
+        let wait = if full {
+            Duration::ZERO
+        } else if fresh.is_empty() {
+            let wait = self.idle_wait();
+            self.idle_polls = self.idle_polls.saturating_add(1);
+            wait
+        } else {
+            self.idle_polls = 0;
+            self.options.poll_interval
+        };
+        Poll {
+            messages: fresh,
+            wait,
+        }
+    }
+
+    /// Judges a poll that failed after the exchange's own retries: the wait
+    /// before polling again, or the error that ends the stream.
+    pub fn on_error(&mut self, error: Error) -> Result<Duration, Error> {
+        let info = error.info();
+        let retry_after = info
+            .retry_after
+            .and_then(|s| Duration::try_from_secs_f64(s).ok());
+        self.on_failed_poll(info.kind, info.status, retry_after)
+            .ok_or(error)
+    }
+
+    /// [`on_error`](Self::on_error) for bindings that hold the error as their
+    /// own exception: its `kind`, `status` and `retry_after` ([`Error::info`]
+    /// fields) decide; `None` means the stream ends with that exception.
+    pub fn on_failed_poll(
+        &mut self,
+        kind: &str,
+        status: Option<u16>,
+        retry_after: Option<Duration>,
+    ) -> Option<Duration> {
+        let transient = match kind {
+            "rate_limit" => {
+                if let Some(wait) = retry_after {
+                    return Some(wait.max(self.options.poll_interval));
+                }
+                true
+            }
+            "transport" | "timeout" => true,
+            _ => matches!(status, Some(408 | 500 | 502 | 503 | 504)),
+        };
+        if !transient {
+            return None;
+        }
+        let wait = self.idle_wait();
+        self.idle_polls = self.idle_polls.saturating_add(1);
+        Some(wait)
+    }
+
+    fn idle_wait(&self) -> Duration {
+        let factor = 2u32.saturating_pow(self.idle_polls.min(16));
+        self.options
+            .poll_interval
+            .saturating_mul(factor)
+            .min(self.options.max_poll_interval)
+    }
+
+    /// Remembers an id; whether it was new.
+    fn remember(&mut self, id: &str) -> bool {
+        if self.seen.contains(id) {
+            return false;
+        }
+        if self.seen_order.len() >= REMEMBERED_IDS {
+            if let Some(old) = self.seen_order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        self.seen.insert(id.to_string());
+        self.seen_order.push_back(id.to_string());
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::MessageContent;
+
+    fn msg(id: &str) -> Message {
+        Message::new(id, MessageContent::text(id))
+    }
+
+    #[test]
+    fn existing_messages_are_skipped_unless_asked_for() {
+        let mut s = MessageStream::new("s", StreamOptions::default()).unwrap();
+        assert!(s.on_page(vec![msg("old")]).messages.is_empty());
+        assert_eq!(s.on_page(vec![msg("new")]).messages[0].id, "new");
+        let opts = StreamOptions {
+            from_start: true,
+            ..StreamOptions::default()
+        };
+        let mut s = MessageStream::new("s", opts).unwrap();
+        assert_eq!(s.on_page(vec![msg("old")]).messages[0].id, "old");
+    }
+
+    #[test]
+    fn idle_polls_back_off_and_cap() {
+        let mut s = MessageStream::new("s", StreamOptions::default()).unwrap();
+        let waits: Vec<u64> = (0..8).map(|_| s.on_page(vec![]).wait.as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 30, 30, 30]);
+        assert_eq!(s.on_page(vec![msg("m")]).wait, Duration::from_secs(1));
+    }
+
+    #[test]
+    fn fatal_errors_end_the_stream() {
+        let mut s = MessageStream::new("s", StreamOptions::default()).unwrap();
+        let not_found = Error::from_response(&crate::HttpResponse::new(404, ""), None);
+        assert!(s.on_error(not_found).is_err());
+        assert!(s.on_error(Error::transport("reset")).is_ok());
+    }
+}
