@@ -238,9 +238,9 @@ macro_rules! read {
             .collect::<PyResult<Vec<Obj>>>()?
             .into_bound_py_any($py)
     };
-    // Anything else: an expression giving `PyResult` of a convertible value.
-    (py, $py:ident, $e:expr) => {
-        $e?.into_bound_py_any($py)
+    // Anything else: `$f(py, &value)` gives a `PyResult` of a convertible value.
+    (with($f:path), $py:ident, $e:expr) => {
+        $f($py, &$e)?.into_bound_py_any($py)
     };
 }
 
@@ -287,87 +287,83 @@ macro_rules! stub_type {
 /// ```text
 /// model! {
 ///     /// Class doc.
-///     final "PyName"("StubBase") for RustStruct { inner: CoreType }   // or: extends RustParent
-///     |binding, py| {                      // binding: `&inner`, or a pattern on the parent's `inner`
+///     #[class(final, "PyName", "StubBase" [, name: "narrowed stub type"]*)]
+///     RustStruct |binding: CoreType| {     // or `RustStruct: RustParent |pattern on the parent's inner|`
 ///         /// Attribute doc.
-///         name: kind = expression [=> "stub type"];
-///     }
-///     [narrow { name: "stub type" }]       // stub-only narrowing in a subclass
-///     [methods ["stub text of a method"]]  // members declared by hand elsewhere
+///         name: kind [= expression] [=> "stub type"];  // reads `binding.name` (in a
+///     }                                                // subclass: `name`) unless told
+///     [from_dict(core_to_py) [-> "stub type"];]        // `from_dict()`, from `to_dict()`'s form
+///     [methods ["stub text of a method declared by hand"]]
 /// }
 /// ```
+///
+/// `final` classes cannot be subclassed; `disjoint_base` ones are the bases of
+/// the per-`type` subclasses. A class whose stub base is `"_Model"` also gets
+/// `to_dict()`, `==`, `hash()`, `repr()` and pickling from its wire JSON.
 macro_rules! model {
     (
         $(#[doc = $cdoc:literal])*
-        $deco:ident $pyname:literal ($base:literal) for $ty:ident { inner: $inner:ty }
-        |$v:pat, $py:ident| {
-            $( $(#[doc = $doc:literal])* $name:ident : $kind:ident $(($f:path))? = $e:expr $(=> $pyty:literal)? ; )*
+        #[class($deco:ident, $pyname:literal, $base:tt $(, $nname:ident : $nty:expr)* $(,)?)]
+        $ty:ident |$v:ident : $inner:ty| {
+            $( $(#[doc = $doc:literal])* $name:ident : $kind:ident $(($f:path))? $(= $e:expr)? $(=> $pyty:literal)? ; )*
         }
-        $(narrow { $($nname:ident : $nty:expr),* $(,)? })?
+        $(from_dict($to_py:path) $(-> $fd_ret:literal)?;)?
         $(methods [ $($m:expr),* $(,)? ])?
     ) => {
         model!(@struct $deco, $pyname, [$($cdoc)*], $ty, { pub inner: $inner });
-        #[pymethods]
-        impl $ty {
-            $(
-                $(#[doc = $doc])*
-                #[getter]
-                fn $name<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-                    let $py = slf.py();
+        model!(@common $base, $ty);
+        $(from_dict!($ty, $inner, $to_py);)?
+        model!(@class $ty, $pyname, $base, $deco, [$($cdoc)*], slf, py,
+            [$( [$($doc)*] $name, {
                     let $v = &slf.get().inner;
-                    read!($kind $(($f))?, $py, $e)
-                }
-            )*
-        }
-        model!(@stub $deco, $pyname, $base, [$($cdoc)*], $ty,
-            [$( [$name, stub_type!($kind $(($f))? $(, $pyty)?), [$($doc)*]] )*],
-            [$($( [$nname, $nty] )*)?], [$($($m),*)?]);
+                    read!($kind $(($f))?, py, model!(@read $v.$name $(, $e)?))
+                },
+                stub_type!($kind $(($f))? $(, $pyty)?); )*],
+            [$( [$nname, $nty] )*],
+            [$(concat!(
+                "@staticmethod\ndef from_dict(data: Mapping[str, Any]) -> ",
+                model!(@or $($fd_ret)?, $pyname), ": ...",
+            ),)? $($($m,)*)?]);
     };
     (
         $(#[doc = $cdoc:literal])*
-        $deco:ident $pyname:literal ($base:literal) for $ty:ident extends $parent:ident
-        |$v:pat, $py:ident| {
-            $( $(#[doc = $doc:literal])* $name:ident : $kind:ident $(($f:path))? = $e:expr $(=> $pyty:literal)? ; )*
+        #[class($deco:ident, $pyname:literal, $base:tt $(, $nname:ident : $nty:expr)* $(,)?)]
+        $ty:ident : $parent:ident |$v:pat_param| {
+            $( $(#[doc = $doc:literal])* $name:ident : $kind:ident $(($f:path))? $(= $e:expr)? $(=> $pyty:literal)? ; )*
         }
-        $(narrow { $($nname:ident : $nty:expr),* $(,)? })?
         $(methods [ $($m:expr),* $(,)? ])?
     ) => {
         $(#[doc = $cdoc])*
         #[pyclass(extends = $parent, frozen, module = "antonnia_sdk._core", name = $pyname)]
         pub struct $ty;
+        model!(@class $ty, $pyname, $base, $deco, [$($cdoc)*], slf, py,
+            [$( [$($doc)*] $name, {
+                    // A subclass is only made for its parent's matching variant.
+                    #[allow(irrefutable_let_patterns)]
+                    let $v = &slf.as_super().get().inner else {
+                        return Err(pyo3::exceptions::PyAttributeError::new_err("another variant"));
+                    };
+                    read!($kind $(($f))?, py, model!(@read $name $(, $e)?))
+                },
+                stub_type!($kind $(($f))? $(, $pyty)?); )*],
+            [$( [$nname, $nty] )*], [$($($m,)*)?]);
+    };
+    // The getters and the stub of a class.
+    (@class $ty:ident, $pyname:literal, $base:tt, $deco:ident, [$($cdoc:literal)*],
+        $slf:ident, $py:ident,
+        [$( [$($doc:literal)*] $name:ident, $body:expr, $pyty:expr; )*],
+        [$( [$nname:ident, $nty:expr] )*], [$($m:expr,)*]) => {
         #[pymethods]
         impl $ty {
             $(
                 $(#[doc = $doc])*
                 #[getter]
-                fn $name<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-                    let $py = slf.py();
-                    // A subclass is only made for its parent's matching variant.
-                    #[allow(irrefutable_let_patterns)]
-                    let $v = &slf.as_super().get().inner else {
-                        return Err(pyo3::exceptions::PyAttributeError::new_err(stringify!($name)));
-                    };
-                    read!($kind $(($f))?, $py, $e)
+                fn $name<'py>($slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+                    let $py = $slf.py();
+                    $body
                 }
             )*
         }
-        model!(@stub $deco, $pyname, $base, [$($cdoc)*], $ty,
-            [$( [$name, stub_type!($kind $(($f))? $(, $pyty)?), [$($doc)*]] )*],
-            [$($( [$nname, $nty] )*)?], [$($($m),*)?]);
-    };
-    (@struct final, $pyname:literal, [$($cdoc:literal)*], $ty:ident, $body:tt) => {
-        $(#[doc = $cdoc])*
-        #[pyclass(frozen, module = "antonnia_sdk._core", name = $pyname)]
-        pub struct $ty $body
-    };
-    (@struct disjoint_base, $pyname:literal, [$($cdoc:literal)*], $ty:ident, $body:tt) => {
-        $(#[doc = $cdoc])*
-        #[pyclass(subclass, frozen, module = "antonnia_sdk._core", name = $pyname)]
-        pub struct $ty $body
-    };
-    (@stub $deco:ident, $pyname:literal, $base:literal, [$($cdoc:literal)*], $ty:ident,
-        [$( [$name:ident, $pyty:expr, [$($doc:literal)*]] )*],
-        [$( [$nname:ident, $nty:expr] )*], [$($m:expr),*]) => {
         impl Stub for $ty {
             const STUB: StubClass = StubClass {
                 name: $pyname,
@@ -384,6 +380,25 @@ macro_rules! model {
             };
         }
     };
+    (@struct final, $pyname:literal, [$($cdoc:literal)*], $ty:ident, $body:tt) => {
+        $(#[doc = $cdoc])*
+        #[pyclass(frozen, module = "antonnia_sdk._core", name = $pyname)]
+        pub struct $ty $body
+    };
+    (@struct disjoint_base, $pyname:literal, [$($cdoc:literal)*], $ty:ident, $body:tt) => {
+        $(#[doc = $cdoc])*
+        #[pyclass(subclass, frozen, module = "antonnia_sdk._core", name = $pyname)]
+        pub struct $ty $body
+    };
+    (@common "_Model", $ty:ident) => {
+        common_methods!($ty, |s| to_value(&s.inner));
+    };
+    (@common $base:tt, $ty:ident) => {};
+    // What a getter reads: the field of its name, unless the line says otherwise.
+    (@read $field:expr) => { $field };
+    (@read $field:expr, $e:expr) => { $e };
+    (@or $given:literal, $default:literal) => { $given };
+    (@or , $default:literal) => { $default };
     (@final final) => { true };
     (@final disjoint_base) => { false };
 }
@@ -568,16 +583,14 @@ macro_rules! classes {
 
 model! {
     /// The content of a message; one subclass per `type`.
-    disjoint_base "MessageContent"("_Model") for PyContent { inner: MessageContent }
-    |c, py| {
+    #[class(disjoint_base, "MessageContent", "_Model")]
+    PyContent |c: MessageContent| {
         /// The `type` tag.
         r#type: str = c.content_type();
         /// Whether a channel should show it to the user (not a thought or function call).
         is_deliverable: bool = c.is_deliverable();
     }
-    methods [
-        "@staticmethod\ndef from_dict(data: Mapping[str, Any]) -> MessageContent: ...",
-    ]
+    methods ["@staticmethod\ndef from_dict(data: Mapping[str, Any]) -> MessageContent: ..."]
 }
 
 #[pymethods]
@@ -590,7 +603,6 @@ impl PyContent {
         content_to_py(py, c)
     }
 }
-common_methods!(PyContent, |s| s.inner.to_json());
 
 pub fn content_to_py(py: Python<'_>, c: MessageContent) -> PyResult<Obj> {
     macro_rules! sub {
@@ -628,24 +640,77 @@ fn check_type(py: Python<'_>, got: &str, want: &str) -> PyResult<()> {
     }
 }
 
-/// Declares a content subclass: its constructor (the vendor's keywords, each
-/// with its stub type) and its attributes (as in [`model!`]).
-macro_rules! content_class {
-    (
+/// A constructor argument's Rust type, by the kind of the attribute it sets.
+macro_rules! arg_type {
+    (str) => { String };
+    (opt_str) => { Option<String> };
+    (opt_map) => { Option<Bound<'_, PyAny>> };
+}
+
+/// A constructor argument's stub type.
+macro_rules! arg_stub {
+    (str) => {
+        "str"
+    };
+    (opt_str) => {
+        "Optional[str]"
+    };
+    (opt_map) => {
+        "Optional[Mapping[str, Any]]"
+    };
+}
+
+/// A constructor argument as the core's field.
+macro_rules! arg_value {
+    (str, $py:ident, $name:ident) => {
+        $name
+    };
+    (opt_str, $py:ident, $name:ident) => {
+        $name
+    };
+    (opt_map, $py:ident, $name:ident) => {
+        dict_arg($py, stringify!($name), $name)?
+    };
+}
+
+/// An optional dict argument as a JSON object (None stays None).
+fn dict_arg(
+    py: Python<'_>,
+    field: &str,
+    v: Option<Bound<'_, PyAny>>,
+) -> PyResult<Option<Map<String, Value>>> {
+    match v {
+        Some(p) if !p.is_none() => match py_to_json(&p, field, 0)? {
+            Value::Object(m) => Ok(Some(m)),
+            _ => Err(invalid(py, field, "must be a dict")),
+        },
+        _ => Ok(None),
+    }
+}
+
+/// Declares the content subclasses: one a `type`, each attribute also a
+/// keyword of its constructor (the vendor's), required before the `;`,
+/// optional (default None) after it.
+macro_rules! content_classes {
+    ($(
         $(#[doc = $cdoc:literal])*
-        $rust:ident, $pyname:literal, $variant:ident, $tag:literal,
-        new[$npy:ident]($($arg:ident : $argty:ty => $argpy:literal),* $(; $($opt:ident : $optty:ty => $optpy:literal),*)?) => $build:expr,
-        |$c:ident| { $($fields:tt)* }
-    ) => {
+        #[content($pyname:literal, $tag:literal)]
+        $rust:ident : $variant:ident($core:ident) {
+            $( $(#[doc = $doc:literal])* $req:ident : $rkind:ident, )*
+            $(; $( $(#[doc = $odoc:literal])* $opt:ident : $okind:ident, )*)?
+        }
+    )*) => {$(
         model! {
             $(#[doc = $cdoc])*
-            final $pyname("MessageContent") for $rust extends PyContent
-            |MessageContent::$variant($c), py| { $($fields)* }
-            narrow { r#type: concat!("Literal[\"", $tag, "\"]") }
+            #[class(final, $pyname, "MessageContent", r#type: concat!("Literal[\"", $tag, "\"]"))]
+            $rust: PyContent |MessageContent::$variant(c)| {
+                $( $(#[doc = $doc])* $req: $rkind = c.$req; )*
+                $($( $(#[doc = $odoc])* $opt: $okind = c.$opt; )*)?
+            }
             methods [concat!(
                 "def __new__(cls, *, ",
-                $(stringify!($arg), ": ", $argpy, ", ",)*
-                $($(stringify!($opt), ": ", $optpy, " = None, ",)*)?
+                $(stringify!($req), ": ", arg_stub!($rkind), ", ",)*
+                $($(stringify!($opt), ": ", arg_stub!($okind), " = None, ",)*)?
                 "type: Literal[\"", $tag, "\"] = ...) -> ", $pyname, ": ...",
             )]
         }
@@ -653,128 +718,108 @@ macro_rules! content_class {
         #[pymethods]
         impl $rust {
             #[new]
-            #[pyo3(signature = (*, $($arg,)* $($($opt = None,)*)? r#type = $tag))]
-            #[allow(clippy::too_many_arguments)]
-            fn new($npy: Python<'_>, $($arg: $argty,)* $($($opt: $optty,)*)? r#type: &str) -> PyResult<PyClassInitializer<Self>> {
-                check_type($npy, r#type, $tag)?;
-                let inner: PyResult<MessageContent> = $build;
-                Ok(PyClassInitializer::from(PyContent { inner: inner? }).add_subclass($rust))
+            #[pyo3(signature = (*, $($req,)* $($($opt = None,)*)? r#type = $tag))]
+            fn new(
+                py: Python<'_>,
+                $($req: arg_type!($rkind),)*
+                $($($opt: arg_type!($okind),)*)?
+                r#type: &str,
+            ) -> PyResult<PyClassInitializer<Self>> {
+                check_type(py, r#type, $tag)?;
+                let inner = MessageContent::$variant($core {
+                    $($req: arg_value!($rkind, py, $req),)*
+                    $($($opt: arg_value!($okind, py, $opt),)*)?
+                });
+                Ok(PyClassInitializer::from(PyContent { inner }).add_subclass($rust))
             }
         }
-    };
+    )*};
 }
 
-content_class!(
+content_classes! {
     /// A text message.
-    ContentText, "MessageContentText", Text, "text",
-    new[py](text: String => "str"; template_id: Option<String> => "Optional[str]",
-            template_parameters: Option<Bound<'_, PyAny>> => "Optional[Mapping[str, Any]]") => {
-        let template_parameters = match template_parameters {
-            Some(p) if !p.is_none() => match py_to_json(&p, "template_parameters", 0)? {
-                Value::Object(m) => Some(m),
-                _ => return Err(invalid(py, "template_parameters", "must be a dict")),
-            },
-            _ => None,
-        };
-        Ok(MessageContent::Text(TextContent { text, template_id, template_parameters }))
-    },
-    |c| {
+    #[content("MessageContentText", "text")]
+    ContentText: Text(TextContent) {
         /// What it says.
-        text: str = c.text;
+        text: str,
+        ;
         /// The channel template it was sent with (e.g. a WhatsApp template), if any.
-        template_id: opt_str = c.template_id;
+        template_id: opt_str,
         /// The template's parameters (a fresh dict on every read).
-        template_parameters: opt_map = c.template_parameters;
+        template_parameters: opt_map,
     }
-);
-content_class!(
+
     /// An image, by URL.
-    ContentImage, "MessageContentImage", Image, "image",
-    new[py](url: String => "str") => Ok(MessageContent::Image(ImageContent { url })),
-    |c| {
+    #[content("MessageContentImage", "image")]
+    ContentImage: Image(ImageContent) {
         /// Where the image is.
-        url: str = c.url;
+        url: str,
     }
-);
-content_class!(
+
     /// A video, by URL.
-    ContentVideo, "MessageContentVideo", Video, "video",
-    new[py](url: String => "str") => Ok(MessageContent::Video(VideoContent { url })),
-    |c| {
+    #[content("MessageContentVideo", "video")]
+    ContentVideo: Video(VideoContent) {
         /// Where the video is.
-        url: str = c.url;
+        url: str,
     }
-);
-content_class!(
+
     /// A voice note or audio file, by URL.
-    ContentAudio, "MessageContentAudio", Audio, "audio",
-    new[py](url: String => "str"; transcript: Option<String> => "Optional[str]") =>
-        Ok(MessageContent::Audio(AudioContent { url, transcript })),
-    |c| {
+    #[content("MessageContentAudio", "audio")]
+    ContentAudio: Audio(AudioContent) {
         /// Where the audio is.
-        url: str = c.url;
+        url: str,
+        ;
         /// What it says, when transcribed.
-        transcript: opt_str = c.transcript;
+        transcript: opt_str,
     }
-);
-content_class!(
+
     /// A document, by URL.
-    ContentFile, "MessageContentFile", File, "file",
-    new[py](url: String => "str", mime_type: String => "str", name: String => "str") =>
-        Ok(MessageContent::File(FileContent { url, mime_type, name })),
-    |c| {
+    #[content("MessageContentFile", "file")]
+    ContentFile: File(FileContent) {
         /// Where the file is.
-        url: str = c.url;
+        url: str,
         /// Its media type, e.g. `application/pdf`.
-        mime_type: str = c.mime_type;
+        mime_type: str,
         /// Its file name.
-        name: str = c.name;
+        name: str,
     }
-);
-content_class!(
+
     /// A tool call made by the AI (not for the user's eyes).
-    ContentFunctionCall, "MessageContentFunctionCall", FunctionCall, "function_call",
-    new[py](id: String => "str", name: String => "str", input: String => "str") =>
-        Ok(MessageContent::FunctionCall(FunctionCallContent { id, name, input })),
-    |c| {
+    #[content("MessageContentFunctionCall", "function_call")]
+    ContentFunctionCall: FunctionCall(FunctionCallContent) {
         /// The call's id, which its result repeats.
-        id: str = c.id;
+        id: str,
         /// The function called.
-        name: str = c.name;
+        name: str,
         /// Its arguments, as sent (usually JSON text).
-        input: str = c.input;
+        input: str,
     }
-);
-content_class!(
+
     /// What a tool call returned (not for the user's eyes).
-    ContentFunctionResult, "MessageContentFunctionResult", FunctionResult, "function_result",
-    new[py](id: String => "str", name: String => "str", output: String => "str") =>
-        Ok(MessageContent::FunctionResult(FunctionResultContent { id, name, output })),
-    |c| {
+    #[content("MessageContentFunctionResult", "function_result")]
+    ContentFunctionResult: FunctionResult(FunctionResultContent) {
         /// The id of the call it answers.
-        id: str = c.id;
+        id: str,
         /// The function called.
-        name: str = c.name;
+        name: str,
         /// What it returned, as sent.
-        output: str = c.output;
+        output: str,
     }
-);
-content_class!(
+
     /// The AI's reasoning (not for the user's eyes).
-    ContentThought, "MessageContentThought", Thought, "thought",
-    new[py](thought: String => "str") => Ok(MessageContent::Thought(ThoughtContent { thought })),
-    |c| {
+    #[content("MessageContentThought", "thought")]
+    ContentThought: Thought(ThoughtContent) {
         /// The reasoning text.
-        thought: str = c.thought;
+        thought: str,
     }
-);
+}
 
 model! {
     /// Content of a `type` this SDK version does not know, kept whole (see `to_dict()`).
-    final "MessageContentUnknown"("MessageContent") for ContentUnknown extends PyContent
-    |MessageContent::Unknown(UnknownContent { raw, .. }), py| {
+    #[class(final, "MessageContentUnknown", "MessageContent")]
+    ContentUnknown: PyContent |MessageContent::Unknown(UnknownContent { raw, .. })| {
         /// Every field as sent, `type` included.
-        raw: map = raw;
+        raw: map;
     }
 }
 
@@ -782,49 +827,44 @@ model! {
 
 model! {
     /// An agent; `AIAgent`, `HumanAgent` or `UnknownAgent` by `type`.
-    disjoint_base "Agent"("_Model") for PyAgent { inner: Agent }
-    |a, py| {
+    #[class(disjoint_base, "Agent", "_Model")]
+    PyAgent |a: Agent| {
         /// The agent's id, e.g. `agent_abc`.
-        id: str = a.id;
+        id: str;
         /// The organization owning it.
-        organization_id: opt_str = a.organization_id;
+        organization_id: opt_str;
         /// Its display name.
-        name: opt_str = a.name;
+        name: opt_str;
         /// `"ai"`, `"human"`, or a type this SDK version does not know.
         r#type: enum_str = a.agent_type();
         /// When it was created.
-        created_at: opt_time = a.created_at;
+        created_at: opt_time;
     }
-    methods [
-        "@staticmethod\ndef from_dict(data: Mapping[str, Any]) -> _Agent: ...",
-    ]
+    from_dict(agent_to_py) -> "_Agent";
 }
-common_methods!(PyAgent, |s| to_value(&s.inner));
-from_dict!(PyAgent, Agent, agent_to_py);
 
 model! {
     /// An AI agent (`type == "ai"`).
-    final "AIAgent"("Agent") for AIAgent extends PyAgent
-    |Agent { kind: AgentKind::Ai { assistant_id }, .. }, py| {
+    #[class(final, "AIAgent", "Agent", r#type: "Literal[\"ai\"]")]
+    AIAgent: PyAgent |Agent { kind: AgentKind::Ai { assistant_id }, .. }| {
         /// The AI assistant behind the agent.
-        assistant_id: opt_str = assistant_id;
+        assistant_id: opt_str;
     }
-    narrow { r#type: "Literal[\"ai\"]" }
 }
 
 model! {
     /// A human agent (`type == "human"`).
-    final "HumanAgent"("Agent") for HumanAgent extends PyAgent
-    |Agent { kind: AgentKind::Human { profile_id }, .. }, py| {
+    #[class(final, "HumanAgent", "Agent", r#type: "Literal[\"human\"]")]
+    HumanAgent: PyAgent |Agent { kind: AgentKind::Human { profile_id }, .. }| {
         /// The person's profile.
-        profile_id: opt_str = profile_id;
+        profile_id: opt_str;
     }
-    narrow { r#type: "Literal[\"human\"]" }
 }
 
 model! {
     /// An agent of a `type` this SDK version does not know.
-    final "UnknownAgent"("Agent") for UnknownAgent extends PyAgent |_, py| {}
+    #[class(final, "UnknownAgent", "Agent")]
+    UnknownAgent: PyAgent |_| {}
 }
 
 pub fn agent_to_py(py: Python<'_>, a: Agent) -> PyResult<Obj> {
@@ -846,157 +886,132 @@ pub fn agent_to_py(py: Python<'_>, a: Agent) -> PyResult<Obj> {
 
 model! {
     /// A conversation between one contact and an agent.
-    final "Session"("_Model") for PySession { inner: Session }
-    |s, py| {
+    #[class(final, "Session", "_Model")]
+    PySession |s: Session| {
         /// The session's id, e.g. `sess_abc123`.
-        id: str = s.id;
+        id: str;
         /// The integrator's id for the contact.
-        contact_id: opt_str = s.contact_id;
+        contact_id: opt_str;
         /// The organization owning the session.
-        organization_id: opt_str = s.organization_id;
+        organization_id: opt_str;
         /// The conversation the session belongs to.
-        conversation_id: opt_str = s.conversation_id;
+        conversation_id: opt_str;
         /// An optional thread id.
-        thread_id: opt_str = s.thread_id;
+        thread_id: opt_str;
         /// `"open"` or `"closed"` (or a status this SDK version does not know).
-        status: opt_enum_str = s.status;
+        status: opt_enum_str;
         /// The agent in charge, if any.
-        agent: opt_model(agent_to_py) = s.agent => "Optional[_Agent]";
+        agent: opt_model(agent_to_py) => "Optional[_Agent]";
         /// The satisfaction survey started when the session finished.
-        ending_survey_submission_id: opt_str = s.ending_survey_submission_id;
+        ending_survey_submission_id: opt_str;
         /// Free-form data (a fresh dict on every read).
-        metadata: map = s.metadata;
+        metadata: map;
         /// When it was created.
-        created_at: opt_time = s.created_at;
+        created_at: opt_time;
         /// When it last changed.
-        updated_at: opt_time = s.updated_at;
+        updated_at: opt_time;
         /// `metadata["channel_type"]`, by the channel-integration convention.
         channel_type: opt_str = s.channel_type();
         /// `metadata["channel_user_id"]`, by the channel-integration convention.
         channel_user_id: opt_str = s.channel_user_id();
     }
-    methods [
-        "@staticmethod\ndef from_dict(data: Mapping[str, Any]) -> Session: ...",
-    ]
+    from_dict(session_to_py);
 }
-common_methods!(PySession, |s| to_value(&s.inner));
-from_dict!(PySession, Session, session_to_py);
 
 // ---------------------------------------------------------------- message
 
 model! {
     /// One message in a session.
-    final "Message"("_Model") for PyMessage { inner: Message }
-    |m, py| {
+    #[class(final, "Message", "_Model")]
+    PyMessage |m: Message| {
         /// The message's id, e.g. `msg_xyz789`.
-        id: str = m.id;
+        id: str;
         /// The session it belongs to.
-        session_id: opt_str = m.session_id;
+        session_id: opt_str;
         /// The conversation it belongs to.
-        conversation_id: opt_str = m.conversation_id;
+        conversation_id: opt_str;
         /// The organization owning it.
-        organization_id: opt_str = m.organization_id;
+        organization_id: opt_str;
         /// `"user"` or `"assistant"` (or a role this SDK version does not know).
-        role: opt_enum_str = m.role;
+        role: opt_enum_str;
         /// What it says; one `MessageContent` subclass per `type`.
-        content: model(content_to_py) = m.content => "_Content";
+        content: model(content_to_py) => "_Content";
         /// The channel's id for it.
-        provider_message_id: opt_str = m.provider_message_id;
+        provider_message_id: opt_str;
         /// The channel's id of the message it replies to.
-        replied_provider_message_id: opt_str = m.replied_provider_message_id;
+        replied_provider_message_id: opt_str;
         /// The AI run that produced it.
-        run_id: opt_str = m.run_id;
+        run_id: opt_str;
         /// When it was created.
-        created_at: opt_time = m.created_at;
+        created_at: opt_time;
         /// How far it got on the channel: `"pending"` (when absent), `"sent"`,
         /// `"delivered"`, `"read"` or `"failed"`.
-        delivery_status: enum_str = m.delivery_status;
+        delivery_status: enum_str;
         /// The channel's error code when delivery failed (e.g. WhatsApp's 131047).
-        delivery_error_code: opt_int = m.delivery_error_code;
+        delivery_error_code: opt_int;
         /// The channel's error message when delivery failed.
-        delivery_error_message: opt_str = m.delivery_error_message;
+        delivery_error_message: opt_str;
         /// When the channel delivered it.
-        delivered_at: opt_time = m.delivered_at;
+        delivered_at: opt_time;
         /// When it last changed.
-        updated_at: opt_time = m.updated_at;
+        updated_at: opt_time;
         /// Whether a channel must deliver it: a pending assistant message with
         /// content a user may see.
         is_outbound: bool = antonnia_core::channel::is_outbound(m);
     }
-    methods [
-        "@staticmethod\ndef from_dict(data: Mapping[str, Any]) -> Message: ...",
-    ]
+    from_dict(message_to_py);
 }
-common_methods!(PyMessage, |s| to_value(&s.inner));
-from_dict!(PyMessage, Message, message_to_py);
 
 // ---------------------------------------------------------------- surveys, schedules
 
 model! {
     /// A satisfaction survey sent when a session finished.
-    final "SurveySubmission"("_Model") for PySurveySubmission { inner: SurveySubmission }
-    |s, py| {
+    #[class(final, "SurveySubmission", "_Model")]
+    PySurveySubmission |s: SurveySubmission| {
         /// The submission's id.
-        id: str = s.id;
+        id: str;
         /// The survey answered.
-        survey_id: opt_str = s.survey_id;
+        survey_id: opt_str;
         /// The session it follows.
-        session_id: opt_str = s.session_id;
+        session_id: opt_str;
         /// The organization owning it.
-        organization_id: opt_str = s.organization_id;
+        organization_id: opt_str;
         /// `"pending"`, `"finished"` or `"cancelled"` (or a status this SDK version does not know).
-        status: opt_enum_str = s.status;
+        status: opt_enum_str;
         /// When it was created.
-        created_at: opt_time = s.created_at;
+        created_at: opt_time;
         /// When it stops accepting answers.
-        expires_at: opt_time = s.expires_at;
+        expires_at: opt_time;
         /// When it was answered.
-        finished_at: opt_time = s.finished_at;
+        finished_at: opt_time;
         /// When it last changed.
-        updated_at: opt_time = s.updated_at;
+        updated_at: opt_time;
     }
-    methods [
-        "@staticmethod\ndef from_dict(data: Mapping[str, Any]) -> SurveySubmission: ...",
-    ]
+    from_dict(survey_submission_to_py);
 }
-common_methods!(PySurveySubmission, |s| to_value(&s.inner));
-from_dict!(PySurveySubmission, SurveySubmission, |py, v| Ok(
-    Bound::new(py, PySurveySubmission { inner: v })?
-        .into_any()
-        .unbind()
-));
 
 model! {
     /// An action scheduled on a session.
-    final "SessionSchedule"("_Model") for PySessionSchedule { inner: SessionSchedule }
-    |s, py| {
+    #[class(final, "SessionSchedule", "_Model")]
+    PySessionSchedule |s: SessionSchedule| {
         /// The schedule's id.
-        id: str = s.id;
+        id: str;
         /// The session it acts on.
-        session_id: opt_str = s.session_id;
+        session_id: opt_str;
         /// The organization owning it.
-        organization_id: opt_str = s.organization_id;
+        organization_id: opt_str;
         /// When it runs.
-        scheduled_for: opt_time = s.scheduled_for;
+        scheduled_for: opt_time;
         /// What it does, as a dict: `{"type": "message", "message": {...}}` or
         /// `{"type": "node", "node_id": "..."}`.
-        config: opt_json = s.config;
+        config: opt_json;
         /// Where it stands, e.g. `"pending"` (as sent).
-        status: opt_enum_str = s.status;
+        status: opt_enum_str;
         /// When it was created.
-        created_at: opt_time = s.created_at;
+        created_at: opt_time;
     }
-    methods [
-        "@staticmethod\ndef from_dict(data: Mapping[str, Any]) -> SessionSchedule: ...",
-    ]
+    from_dict(session_schedule_to_py);
 }
-common_methods!(PySessionSchedule, |s| to_value(&s.inner));
-from_dict!(PySessionSchedule, SessionSchedule, |py, v| Ok(Bound::new(
-    py,
-    PySessionSchedule { inner: v }
-)?
-.into_any()
-.unbind()));
 
 pub fn session_to_py(py: Python<'_>, s: Session) -> PyResult<Obj> {
     Ok(Bound::new(py, PySession { inner: s })?.into_any().unbind())
@@ -1004,6 +1019,18 @@ pub fn session_to_py(py: Python<'_>, s: Session) -> PyResult<Obj> {
 
 pub fn message_to_py(py: Python<'_>, m: Message) -> PyResult<Obj> {
     Ok(Bound::new(py, PyMessage { inner: m })?.into_any().unbind())
+}
+
+fn survey_submission_to_py(py: Python<'_>, s: SurveySubmission) -> PyResult<Obj> {
+    Ok(Bound::new(py, PySurveySubmission { inner: s })?
+        .into_any()
+        .unbind())
+}
+
+fn session_schedule_to_py(py: Python<'_>, s: SessionSchedule) -> PyResult<Obj> {
+    Ok(Bound::new(py, PySessionSchedule { inner: s })?
+        .into_any()
+        .unbind())
 }
 
 // ---------------------------------------------------------------- events
@@ -1062,16 +1089,16 @@ fn finished_action(payload: &EventPayload) -> Option<&str> {
 
 model! {
     /// A webhook event; one subclass per `type` (`MessageCreated`, ...).
-    disjoint_base "Event"("") for PyEvent { inner: Arc<WebhookEvent> }
-    |e, py| {
+    #[class(disjoint_base, "Event", "")]
+    PyEvent |e: Arc<WebhookEvent>| {
         /// The event's id (absent in some deliveries, such as the Quick Start's sample).
-        id: opt_str = e.id;
+        id: opt_str;
         /// When the event happened.
-        created_at: opt_time = e.created_at;
+        created_at: opt_time;
         /// The event's type, e.g. `"message.created"`.
         r#type: str = e.event_type();
         /// The event's payload: `data.object` (and `data.action` for `session.finished`).
-        data: py = event_data(py, e) => "EventData";
+        data: with(event_data) = e => "EventData";
     }
     methods [
         "def outbound_message(self) -> Optional[Message]: ...",
@@ -1138,12 +1165,12 @@ impl PyEvent {
 macro_rules! event_classes {
     ($($event:ident $ename:literal / $data:ident $dname:literal = $tag:literal, $object:literal;)*) => {$(
         model! {
-            final $dname("EventData") for $data extends PyEventData |_, py| {}
-            narrow { object: $object }
+            #[class(final, $dname, "EventData", object: $object)]
+            $data: PyEventData |_| {}
         }
         model! {
-            final $ename("Event") for $event extends PyEvent |_, py| {}
-            narrow { r#type: concat!("Literal[\"", $tag, "\"]"), data: $dname }
+            #[class(final, $ename, "Event", r#type: concat!("Literal[\"", $tag, "\"]"), data: $dname)]
+            $event: PyEvent |_| {}
         }
     )*};
 }
@@ -1160,16 +1187,17 @@ event_classes! {
 
 model! {
     /// An event of a `type` this SDK version does not know; `to_dict()` keeps it whole.
-    final "UnknownEvent"("Event") for UnknownEvent extends PyEvent |_, py| {}
+    #[class(final, "UnknownEvent", "Event")]
+    UnknownEvent: PyEvent |_| {}
 }
 
 model! {
     /// The `data` of an event.
-    disjoint_base "EventData"("") for PyEventData { inner: Arc<WebhookEvent> }
-    |d, py| {
+    #[class(disjoint_base, "EventData", "")]
+    PyEventData |d: Arc<WebhookEvent>| {
         /// The resource the event is about: a `Message`, a `Session`, or a dict
         /// for app connections and unknown events.
-        object: py = event_object(py, &d.payload) => "Any";
+        object: with(event_object) = d.payload => "Any";
         /// For `session.finished`: `"expired"` when closed for inactivity, else None.
         action: opt_str = finished_action(&d.payload);
     }
