@@ -154,14 +154,14 @@ const MODEL_BASE_STUB: &str = "class _Model:
 // ---------------------------------------------------------------- the model table
 
 /// One attribute of a class, as `_core.pyi` declares it.
-pub struct StubProp {
+struct StubProp {
     name: &'static str,
     ty: &'static str,
     doc: &'static str,
 }
 
 /// One class of the module, as `_core.pyi` declares it.
-pub struct StubClass {
+struct StubClass {
     name: &'static str,
     /// The Python base class, or "" for none.
     base: &'static str,
@@ -230,12 +230,6 @@ macro_rules! read {
         $e.clone()
             .map(|v| $f($py, v))
             .transpose()?
-            .into_bound_py_any($py)
-    };
-    (list($f:path), $py:ident, $e:expr) => {
-        $e.iter()
-            .map(|v| $f($py, v.clone()))
-            .collect::<PyResult<Vec<Obj>>>()?
             .into_bound_py_any($py)
     };
     // Anything else: `$f(py, &value)` gives a `PyResult` of a convertible value.
