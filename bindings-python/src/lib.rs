@@ -18,8 +18,8 @@ use antonnia_core::webhook::{
     DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE, WebhookReceiver, WebhookSecret,
 };
 use antonnia_core::{
-    Call, CallOutput, Config, Exchange, Failure, HttpResponse, Limits, Outcome, RetryDecision,
-    RetryPolicy, RetrySafety, Step, Timestamp,
+    Call, CallOutput, Config, Exchange, Failure, HttpResponse, Limits, MessageStream, Outcome,
+    RetryDecision, RetryPolicy, RetrySafety, Step, StreamOptions, Timestamp,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
@@ -418,6 +418,82 @@ impl PyExchange {
     }
 }
 
+/// The cursor of `client.sessions.messages.stream()`: the core decides each
+/// call, what is new and how long to wait; the client only runs and sleeps.
+#[pyclass(module = "antonnia_sdk._core", name = "MessageStream")]
+struct PyMessageStream {
+    inner: MessageStream,
+}
+
+#[pymethods]
+impl PyMessageStream {
+    #[new]
+    #[pyo3(signature = (session_id, poll_interval = 1.0, max_poll_interval = 30.0, page_size = 100, from_start = false))]
+    fn new(
+        py: Python<'_>,
+        session_id: &str,
+        poll_interval: f64,
+        max_poll_interval: f64,
+        page_size: i64,
+        from_start: bool,
+    ) -> PyResult<Self> {
+        let options = StreamOptions {
+            poll_interval: secs(py, "poll_interval", poll_interval)?,
+            max_poll_interval: secs(py, "max_poll_interval", max_poll_interval)?,
+            page_size,
+            from_start,
+        };
+        let inner = MessageStream::new(session_id, options).map_err(|e| to_pyerr(py, &e))?;
+        Ok(PyMessageStream { inner })
+    }
+
+    /// The `messages.search` call to run now.
+    fn next_call(&self) -> PyCall {
+        PyCall {
+            inner: self.inner.next_call(),
+        }
+    }
+
+    /// Takes the page the call returned (its `Message`s): `(new messages,
+    /// seconds to wait before the next call)`.
+    fn on_page(
+        &mut self,
+        py: Python<'_>,
+        page: Vec<Bound<'_, PyAny>>,
+    ) -> PyResult<(Vec<Py<PyAny>>, f64)> {
+        let mut messages = Vec::with_capacity(page.len());
+        for item in page {
+            let m = item
+                .cast::<models::PyMessage>()
+                .map_err(|_| invalid(py, "page", "must hold the Message objects the search returned"))?;
+            messages.push(m.get().inner.clone());
+        }
+        let poll = self.inner.on_page(messages);
+        let fresh = poll
+            .messages
+            .into_iter()
+            .map(|m| message_to_py(py, m))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok((fresh, poll.wait.as_secs_f64()))
+    }
+
+    /// A poll failed with an SDK exception of this `kind`, `status` and
+    /// `retry_after`: seconds to wait before polling again, or None when the
+    /// stream must end with that exception.
+    #[pyo3(signature = (kind, status = None, retry_after = None))]
+    fn on_failed_poll(
+        &mut self,
+        kind: &str,
+        status: Option<u16>,
+        retry_after: Option<f64>,
+    ) -> Option<f64> {
+        let retry_after = retry_after.and_then(|s| Duration::try_from_secs_f64(s).ok());
+        self.inner
+            .on_failed_poll(kind, status, retry_after)
+            .map(|d| d.as_secs_f64())
+    }
+}
+
 fn step_to_py(py: Python<'_>, step: Step) -> PyResult<(bool, Py<PyAny>)> {
     match step {
         Step::Done(output) => Ok((true, output_to_py(py, output)?)),
@@ -551,6 +627,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyCall>()?;
     m.add_class::<PyRetryPolicy>()?;
     m.add_class::<PyExchange>()?;
+    m.add_class::<PyMessageStream>()?;
     m.add_class::<PyWebhookReceiver>()?;
     m.add("DEFAULT_TIMEOUT_SECONDS", DEFAULT_TIMEOUT.as_secs_f64())?;
     m.add("DEFAULT_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES)?;

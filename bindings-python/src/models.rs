@@ -3,20 +3,26 @@
 //! Each class holds the parsed Rust value; attributes are converted when read,
 //! so parsing pays only for what the caller looks at. `to_dict()` gives the
 //! canonical JSON shape of the shared fixtures (timestamps as RFC 3339 text).
+//!
+//! Every class is declared once with [`model!`]: one line per attribute says
+//! how it is read from the Rust value and its Python type, and the same table
+//! gives the getters and the stub text of `_core.pyi` (`_model_stubs()`,
+//! written into the file by `scripts/gen_stubs.py`).
 
 use std::sync::Arc;
 
 use antonnia_core::types::{
     AudioContent, FileContent, FunctionCallContent, FunctionResultContent, ImageContent,
-    ScheduleConfig, TextContent, ThoughtContent, UnknownContent, VideoContent,
+    TextContent, ThoughtContent, UnknownContent, VideoContent,
 };
 use antonnia_core::webhook::{EventPayload, WebhookEvent};
 use antonnia_core::{
     Agent, AgentKind, Message, MessageContent, Session, SessionSchedule, SurveySubmission,
 };
+use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::PyBytes;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -138,33 +144,451 @@ macro_rules! from_dict {
     };
 }
 
+/// The stub-only base of the resource classes: what `common_methods!` adds.
+const MODEL_BASE_STUB: &str = "class _Model:
+    def to_dict(self) -> Dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+";
+
+// ---------------------------------------------------------------- the model table
+
+/// One attribute of a class, as `_core.pyi` declares it.
+struct StubProp {
+    name: &'static str,
+    ty: &'static str,
+    doc: &'static str,
+}
+
+/// One class of the module, as `_core.pyi` declares it.
+struct StubClass {
+    name: &'static str,
+    /// The Python base class, or "" for none.
+    base: &'static str,
+    /// `@final`, else `@disjoint_base` (a base of the `type` subclasses).
+    is_final: bool,
+    doc: &'static str,
+    /// Hand-written stub members for what `model!` does not declare
+    /// (constructors, `from_dict`, methods).
+    methods: &'static [&'static str],
+    props: &'static [StubProp],
+    /// Attributes a subclass only narrows for type checkers (`type` to a `Literal`).
+    narrowed: &'static [(&'static str, &'static str)],
+}
+
+/// A class declared by [`model!`].
+trait Stub {
+    const STUB: StubClass;
+}
+
+/// How a getter turns what it read into a Python object: one arm a kind.
+macro_rules! read {
+    (str, $py:ident, $e:expr) => {
+        AsRef::<str>::as_ref(&$e).into_bound_py_any($py)
+    };
+    (opt_str, $py:ident, $e:expr) => {
+        $e.as_deref().into_bound_py_any($py)
+    };
+    // An open enum: its wire string, known value or not.
+    (enum_str, $py:ident, $e:expr) => {
+        $e.as_str().into_bound_py_any($py)
+    };
+    (opt_enum_str, $py:ident, $e:expr) => {
+        $e.as_ref().map(|v| v.as_str()).into_bound_py_any($py)
+    };
+    (opt_time, $py:ident, $e:expr) => {
+        opt_timestamp($py, &$e)?.into_bound_py_any($py)
+    };
+    // A fresh dict on every read, so that changing it changes nothing.
+    (map, $py:ident, $e:expr) => {
+        map_to_py($py, &$e).map(Bound::into_any)
+    };
+    (opt_map, $py:ident, $e:expr) => {
+        $e.as_ref()
+            .map(|m| map_to_py($py, m))
+            .transpose()?
+            .into_bound_py_any($py)
+    };
+    // Any serializable value, as its JSON form.
+    (opt_json, $py:ident, $e:expr) => {
+        $e.as_ref()
+            .map(|v| json_to_py($py, &to_value(v)))
+            .transpose()?
+            .into_bound_py_any($py)
+    };
+    (bool, $py:ident, $e:expr) => {
+        $e.into_bound_py_any($py)
+    };
+    (opt_int, $py:ident, $e:expr) => {
+        $e.into_bound_py_any($py)
+    };
+    // A nested model, built by its `*_to_py` function.
+    (model($f:path), $py:ident, $e:expr) => {
+        $f($py, $e.clone()).map(|o| o.into_bound($py))
+    };
+    (opt_model($f:path), $py:ident, $e:expr) => {
+        $e.clone()
+            .map(|v| $f($py, v))
+            .transpose()?
+            .into_bound_py_any($py)
+    };
+    // Anything else: `$f(py, &value)` gives a `PyResult` of a convertible value.
+    (with($f:path), $py:ident, $e:expr) => {
+        $f($py, &$e)?.into_bound_py_any($py)
+    };
+}
+
+/// The stub type of a kind; the kinds that read a model say theirs.
+macro_rules! stub_type {
+    ($kind:ident $(($f:path))?, $ty:literal) => {
+        $ty
+    };
+    (str) => {
+        "str"
+    };
+    (opt_str) => {
+        "Optional[str]"
+    };
+    (enum_str) => {
+        "str"
+    };
+    (opt_enum_str) => {
+        "Optional[str]"
+    };
+    (opt_time) => {
+        "Optional[datetime]"
+    };
+    (map) => {
+        "Dict[str, Any]"
+    };
+    (opt_map) => {
+        "Optional[Dict[str, Any]]"
+    };
+    (opt_json) => {
+        "Optional[Dict[str, Any]]"
+    };
+    (bool) => {
+        "bool"
+    };
+    (opt_int) => {
+        "Optional[int]"
+    };
+}
+
+/// Declares a Python class: the struct, its getters (converting when read,
+/// never at parse time) and its stub.
+///
+/// ```text
+/// model! {
+///     /// Class doc.
+///     #[class(final, "PyName", "StubBase" [, name: "narrowed stub type"]*)]
+///     RustStruct |binding: CoreType| {     // or `RustStruct: RustParent |pattern on the parent's inner|`
+///         /// Attribute doc.
+///         name: kind [= expression] [=> "stub type"];  // reads `binding.name` (in a
+///     }                                                // subclass: `name`) unless told
+///     [from_dict(core_to_py) [-> "stub type"];]        // `from_dict()`, from `to_dict()`'s form
+///     [methods ["stub text of a method declared by hand"]]
+/// }
+/// ```
+///
+/// `final` classes cannot be subclassed; `disjoint_base` ones are the bases of
+/// the per-`type` subclasses. A class whose stub base is `"_Model"` also gets
+/// `to_dict()`, `==`, `hash()`, `repr()` and pickling from its wire JSON.
+macro_rules! model {
+    (
+        $(#[doc = $cdoc:literal])*
+        #[class($deco:ident, $pyname:literal, $base:tt $(, $nname:ident : $nty:expr)* $(,)?)]
+        $ty:ident |$v:ident : $inner:ty| {
+            $( $(#[doc = $doc:literal])* $name:ident : $kind:ident $(($f:path))? $(= $e:expr)? $(=> $pyty:literal)? ; )*
+        }
+        $(from_dict($to_py:path) $(-> $fd_ret:literal)?;)?
+        $(methods [ $($m:expr),* $(,)? ])?
+    ) => {
+        model!(@struct $deco, $pyname, [$($cdoc)*], $ty, { pub inner: $inner });
+        model!(@common $base, $ty);
+        $(from_dict!($ty, $inner, $to_py);)?
+        model!(@class $ty, $pyname, $base, $deco, [$($cdoc)*], slf, py,
+            [$( [$($doc)*] $name, {
+                    let $v = &slf.get().inner;
+                    read!($kind $(($f))?, py, model!(@read $v.$name $(, $e)?))
+                },
+                stub_type!($kind $(($f))? $(, $pyty)?); )*],
+            [$( [$nname, $nty] )*],
+            [$(concat!(
+                "@staticmethod\ndef from_dict(data: Mapping[str, Any]) -> ",
+                model!(@or $($fd_ret)?, $pyname), ": ...",
+            ),)? $($($m,)*)?]);
+    };
+    (
+        $(#[doc = $cdoc:literal])*
+        #[class($deco:ident, $pyname:literal, $base:tt $(, $nname:ident : $nty:expr)* $(,)?)]
+        $ty:ident : $parent:ident |$v:pat_param| {
+            $( $(#[doc = $doc:literal])* $name:ident : $kind:ident $(($f:path))? $(= $e:expr)? $(=> $pyty:literal)? ; )*
+        }
+        $(methods [ $($m:expr),* $(,)? ])?
+    ) => {
+        $(#[doc = $cdoc])*
+        #[pyclass(extends = $parent, frozen, module = "antonnia_sdk._core", name = $pyname)]
+        pub struct $ty;
+        model!(@class $ty, $pyname, $base, $deco, [$($cdoc)*], slf, py,
+            [$( [$($doc)*] $name, {
+                    // A subclass is only made for its parent's matching variant.
+                    #[allow(irrefutable_let_patterns)]
+                    let $v = &slf.as_super().get().inner else {
+                        return Err(pyo3::exceptions::PyAttributeError::new_err("another variant"));
+                    };
+                    read!($kind $(($f))?, py, model!(@read $name $(, $e)?))
+                },
+                stub_type!($kind $(($f))? $(, $pyty)?); )*],
+            [$( [$nname, $nty] )*], [$($($m,)*)?]);
+    };
+    // The getters and the stub of a class.
+    (@class $ty:ident, $pyname:literal, $base:tt, $deco:ident, [$($cdoc:literal)*],
+        $slf:ident, $py:ident,
+        [$( [$($doc:literal)*] $name:ident, $body:expr, $pyty:expr; )*],
+        [$( [$nname:ident, $nty:expr] )*], [$($m:expr,)*]) => {
+        #[pymethods]
+        impl $ty {
+            $(
+                $(#[doc = $doc])*
+                #[getter]
+                fn $name<'py>($slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+                    let $py = $slf.py();
+                    $body
+                }
+            )*
+        }
+        impl Stub for $ty {
+            const STUB: StubClass = StubClass {
+                name: $pyname,
+                base: $base,
+                is_final: model!(@final $deco),
+                doc: concat!($($cdoc, "\n"),*),
+                methods: &[$($m),*],
+                props: &[$(StubProp {
+                    name: stringify!($name),
+                    ty: $pyty,
+                    doc: concat!($($doc, "\n"),*),
+                }),*],
+                narrowed: &[$((stringify!($nname), $nty)),*],
+            };
+        }
+    };
+    (@struct final, $pyname:literal, [$($cdoc:literal)*], $ty:ident, $body:tt) => {
+        $(#[doc = $cdoc])*
+        #[pyclass(frozen, module = "antonnia_sdk._core", name = $pyname)]
+        pub struct $ty $body
+    };
+    (@struct disjoint_base, $pyname:literal, [$($cdoc:literal)*], $ty:ident, $body:tt) => {
+        $(#[doc = $cdoc])*
+        #[pyclass(subclass, frozen, module = "antonnia_sdk._core", name = $pyname)]
+        pub struct $ty $body
+    };
+    (@common "_Model", $ty:ident) => {
+        common_methods!($ty, |s| to_value(&s.inner));
+    };
+    (@common $base:tt, $ty:ident) => {};
+    // What a getter reads: the field of its name, unless the line says otherwise.
+    (@read $field:expr) => { $field };
+    (@read $field:expr, $e:expr) => { $e };
+    (@or $given:literal, $default:literal) => { $given };
+    (@or , $default:literal) => { $default };
+    (@final final) => { true };
+    (@final disjoint_base) => { false };
+}
+
+/// A Python name from a Rust one (`r#type` is `type`).
+fn py_name(rust: &str) -> &str {
+    rust.strip_prefix("r#").unwrap_or(rust)
+}
+
+/// Appends `"""doc"""` at `indent`, or ` ...` on the line when there is none.
+fn push_body(out: &mut String, doc: &str, indent: &str) {
+    let lines: Vec<&str> = doc.lines().map(str::trim).collect();
+    if lines.iter().all(|l| l.is_empty()) {
+        out.push_str(" ...\n");
+        return;
+    }
+    out.push('\n');
+    out.push_str(indent);
+    out.push_str("\"\"\"");
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+            if !line.is_empty() {
+                out.push_str(indent);
+            }
+        }
+        out.push_str(line);
+    }
+    if lines.len() > 1 {
+        out.push('\n');
+        out.push_str(indent);
+    }
+    out.push_str("\"\"\"\n");
+}
+
+fn render_class(out: &mut String, c: &StubClass) {
+    out.push_str(if c.is_final {
+        "@final\n"
+    } else {
+        "@disjoint_base\n"
+    });
+    out.push_str("class ");
+    out.push_str(c.name);
+    if !c.base.is_empty() {
+        out.push('(');
+        out.push_str(c.base);
+        out.push(')');
+    }
+    out.push(':');
+    let empty = c.methods.is_empty() && c.props.is_empty() && c.narrowed.is_empty();
+    if empty && c.doc.trim().is_empty() {
+        out.push_str(" ...\n");
+        return;
+    }
+    if c.doc.trim().is_empty() {
+        out.push('\n');
+    } else {
+        push_body(out, c.doc, "    ");
+    }
+    for m in c.methods {
+        for line in m.lines() {
+            push_wrapped(out, line, "    ");
+        }
+    }
+    for p in c.props {
+        out.push_str("    @property\n    def ");
+        out.push_str(py_name(p.name));
+        out.push_str("(self) -> ");
+        out.push_str(p.ty);
+        out.push(':');
+        push_body(out, p.doc, "        ");
+    }
+    for (name, ty) in c.narrowed {
+        out.push_str("    @property\n    def ");
+        out.push_str(py_name(name));
+        out.push_str("(self) -> ");
+        out.push_str(ty);
+        out.push_str(": ...\n");
+    }
+}
+
+/// Keeps stub lines within 120 columns: a longer one has its outermost
+/// bracket's items one a line (`def f(\n    a: int,\n) -> X: ...`).
+fn push_wrapped(out: &mut String, line: &str, indent: &str) {
+    const WIDTH: usize = 120;
+    let open = line.find(['(', '[']);
+    let close = open.and_then(|o| {
+        let mut depth = 0;
+        line[o..].char_indices().find_map(|(i, ch)| {
+            match ch {
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(o + i)
+        })
+    });
+    let (Some(open), Some(close)) = (open, close) else {
+        out.push_str(indent);
+        out.push_str(line);
+        out.push('\n');
+        return;
+    };
+    if indent.len() + line.len() <= WIDTH {
+        out.push_str(indent);
+        out.push_str(line);
+        out.push('\n');
+        return;
+    }
+    out.push_str(indent);
+    out.push_str(&line[..=open]);
+    out.push('\n');
+    let mut depth = 0;
+    let mut start = open + 1;
+    let inner = &line[..close];
+    for (i, ch) in inner.char_indices().skip_while(|(i, _)| *i <= open) {
+        match ch {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            ',' if depth == 0 => {
+                push_item(out, &inner[start..i], indent);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    push_item(out, &inner[start..], indent);
+    out.push_str(indent);
+    out.push_str(&line[close..]);
+    out.push('\n');
+}
+
+fn push_item(out: &mut String, item: &str, indent: &str) {
+    let item = item.trim();
+    if !item.is_empty() {
+        out.push_str(indent);
+        out.push_str("    ");
+        out.push_str(item);
+        out.push_str(",\n");
+    }
+}
+
+/// `_X = Union[...]` of the subclasses of `base`, for the attributes typed by them.
+fn push_union(out: &mut String, alias: &str, base: &str) {
+    let subs: Vec<&str> = CLASSES
+        .iter()
+        .filter(|c| c.base == base)
+        .map(|c| c.name)
+        .collect();
+    push_wrapped(out, &format!("{alias} = Union[{}]", subs.join(", ")), "");
+}
+
+/// The stub text of every model class: the generated region of `_core.pyi`.
+#[pyfunction]
+fn _model_stubs() -> String {
+    let mut out = String::from("def _model_stubs() -> str: ...\n\n");
+    out.push_str(MODEL_BASE_STUB);
+    out.push('\n');
+    push_union(&mut out, "_Content", "MessageContent");
+    push_union(&mut out, "_Agent", "Agent");
+    for c in CLASSES {
+        out.push('\n');
+        render_class(&mut out, c);
+    }
+    out
+}
+
+/// The registered classes, in stub order.
+macro_rules! classes {
+    ($($ty:ty),* $(,)?) => {
+        const CLASSES: &[StubClass] = &[$(<$ty as Stub>::STUB),*];
+
+        pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+            $(m.add_class::<$ty>()?;)*
+            // Set, not added: `add_function` would list it in `__all__`.
+            m.setattr("_model_stubs", wrap_pyfunction!(_model_stubs, m)?)
+        }
+    };
+}
+
 // ---------------------------------------------------------------- content
 
-/// The content of a message; one subclass per `type`.
-#[pyclass(
-    subclass,
-    frozen,
-    module = "antonnia_sdk._core",
-    name = "MessageContent"
-)]
-pub struct PyContent {
-    pub inner: MessageContent,
+model! {
+    /// The content of a message; one subclass per `type`.
+    #[class(disjoint_base, "MessageContent", "_Model")]
+    PyContent |c: MessageContent| {
+        /// The `type` tag.
+        r#type: str = c.content_type();
+        /// Whether a channel should show it to the user (not a thought or function call).
+        is_deliverable: bool = c.is_deliverable();
+    }
+    methods ["@staticmethod\ndef from_dict(data: Mapping[str, Any]) -> MessageContent: ..."]
 }
 
 #[pymethods]
 impl PyContent {
-    /// The `type` tag.
-    #[getter(r#type)]
-    fn content_type(&self) -> &str {
-        self.inner.content_type()
-    }
-
-    /// Whether a channel should show it to the user (not a thought or function call).
-    #[getter]
-    fn is_deliverable(&self) -> bool {
-        self.inner.is_deliverable()
-    }
-
     /// Content from its dict form (`{"type": "text", "text": "hi"}`).
     #[staticmethod]
     fn from_dict(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Obj> {
@@ -173,7 +597,6 @@ impl PyContent {
         content_to_py(py, c)
     }
 }
-common_methods!(PyContent, |s| s.inner.to_json());
 
 pub fn content_to_py(py: Python<'_>, c: MessageContent) -> PyResult<Obj> {
     macro_rules! sub {
@@ -211,183 +634,232 @@ fn check_type(py: Python<'_>, got: &str, want: &str) -> PyResult<()> {
     }
 }
 
-/// Declares a content subclass: its constructor (the vendor's keywords) and getters.
-macro_rules! content_class {
-    (
-        $rust:ident, $pyname:literal, $variant:ident, $tag:literal,
-        new[$npy:ident]($($arg:ident : $argty:ty),* $(; $($opt:ident : $optty:ty),*)?) => $build:expr,
-        getters { $($getter:ident : $gty:ty => |$c:ident, $py:ident| $get:expr;)* }
-    ) => {
-        #[pyclass(extends = PyContent, frozen, module = "antonnia_sdk._core", name = $pyname)]
-        pub struct $rust;
+/// A constructor argument's Rust type, by the kind of the attribute it sets.
+macro_rules! arg_type {
+    (str) => { String };
+    (opt_str) => { Option<String> };
+    (opt_map) => { Option<Bound<'_, PyAny>> };
+}
+
+/// A constructor argument's stub type.
+macro_rules! arg_stub {
+    (str) => {
+        "str"
+    };
+    (opt_str) => {
+        "Optional[str]"
+    };
+    (opt_map) => {
+        "Optional[Mapping[str, Any]]"
+    };
+}
+
+/// A constructor argument as the core's field.
+macro_rules! arg_value {
+    (str, $py:ident, $name:ident) => {
+        $name
+    };
+    (opt_str, $py:ident, $name:ident) => {
+        $name
+    };
+    (opt_map, $py:ident, $name:ident) => {
+        dict_arg($py, stringify!($name), $name)?
+    };
+}
+
+/// An optional dict argument as a JSON object (None stays None).
+fn dict_arg(
+    py: Python<'_>,
+    field: &str,
+    v: Option<Bound<'_, PyAny>>,
+) -> PyResult<Option<Map<String, Value>>> {
+    match v {
+        Some(p) if !p.is_none() => match py_to_json(&p, field, 0)? {
+            Value::Object(m) => Ok(Some(m)),
+            _ => Err(invalid(py, field, "must be a dict")),
+        },
+        _ => Ok(None),
+    }
+}
+
+/// Declares the content subclasses: one a `type`, each attribute also a
+/// keyword of its constructor (the vendor's), required before the `;`,
+/// optional (default None) after it.
+macro_rules! content_classes {
+    ($(
+        $(#[doc = $cdoc:literal])*
+        #[content($pyname:literal, $tag:literal)]
+        $rust:ident : $variant:ident($core:ident) {
+            $( $(#[doc = $doc:literal])* $req:ident : $rkind:ident, )*
+            $(; $( $(#[doc = $odoc:literal])* $opt:ident : $okind:ident, )*)?
+        }
+    )*) => {$(
+        model! {
+            $(#[doc = $cdoc])*
+            #[class(final, $pyname, "MessageContent", r#type: concat!("Literal[\"", $tag, "\"]"))]
+            $rust: PyContent |MessageContent::$variant(c)| {
+                $( $(#[doc = $doc])* $req: $rkind = c.$req; )*
+                $($( $(#[doc = $odoc])* $opt: $okind = c.$opt; )*)?
+            }
+            methods [concat!(
+                "def __new__(cls, *, ",
+                $(stringify!($req), ": ", arg_stub!($rkind), ", ",)*
+                $($(stringify!($opt), ": ", arg_stub!($okind), " = None, ",)*)?
+                "type: Literal[\"", $tag, "\"] = ...) -> ", $pyname, ": ...",
+            )]
+        }
 
         #[pymethods]
         impl $rust {
             #[new]
-            #[pyo3(signature = (*, $($arg,)* $($($opt = None,)*)? r#type = $tag))]
-            #[allow(clippy::too_many_arguments)]
-            fn new($npy: Python<'_>, $($arg: $argty,)* $($($opt: $optty,)*)? r#type: &str) -> PyResult<PyClassInitializer<Self>> {
-                check_type($npy, r#type, $tag)?;
-                let inner: PyResult<MessageContent> = $build;
-                Ok(PyClassInitializer::from(PyContent { inner: inner? }).add_subclass($rust))
+            #[pyo3(signature = (*, $($req,)* $($($opt = None,)*)? r#type = $tag))]
+            fn new(
+                py: Python<'_>,
+                $($req: arg_type!($rkind),)*
+                $($($opt: arg_type!($okind),)*)?
+                r#type: &str,
+            ) -> PyResult<PyClassInitializer<Self>> {
+                check_type(py, r#type, $tag)?;
+                let inner = MessageContent::$variant($core {
+                    $($req: arg_value!($rkind, py, $req),)*
+                    $($($opt: arg_value!($okind, py, $opt),)*)?
+                });
+                Ok(PyClassInitializer::from(PyContent { inner }).add_subclass($rust))
             }
-
-            $(
-                #[getter]
-                fn $getter<'py>(slf: &Bound<'py, Self>) -> PyResult<$gty> {
-                    let $py = slf.py();
-                    match &slf.as_super().get().inner {
-                        MessageContent::$variant($c) => $get,
-                        _ => Err(pyo3::exceptions::PyAttributeError::new_err(stringify!($getter))),
-                    }
-                }
-            )*
         }
-    };
+    )*};
 }
 
-content_class!(ContentText, "MessageContentText", Text, "text",
-    new[py](text: String; template_id: Option<String>, template_parameters: Option<Bound<'_, PyAny>>) => {
-        let template_parameters = match template_parameters {
-            Some(p) if !p.is_none() => match py_to_json(&p, "template_parameters", 0)? {
-                Value::Object(m) => Some(m),
-                _ => return Err(invalid(py, "template_parameters", "must be a dict")),
-            },
-            _ => None,
-        };
-        Ok(MessageContent::Text(TextContent { text, template_id, template_parameters }))
-    },
-    getters {
-        text: String => |c, _py| Ok(c.text.clone());
-        template_id: Option<String> => |c, _py| Ok(c.template_id.clone());
-        template_parameters: Option<Bound<'py, PyDict>> => |c, py| c.template_parameters.as_ref().map(|m| map_to_py(py, m)).transpose();
+content_classes! {
+    /// A text message.
+    #[content("MessageContentText", "text")]
+    ContentText: Text(TextContent) {
+        /// What it says.
+        text: str,
+        ;
+        /// The channel template it was sent with (e.g. a WhatsApp template), if any.
+        template_id: opt_str,
+        /// The template's parameters (a fresh dict on every read).
+        template_parameters: opt_map,
     }
-);
-content_class!(ContentImage, "MessageContentImage", Image, "image",
-    new[py](url: String) => Ok(MessageContent::Image(ImageContent { url })),
-    getters { url: String => |c, _py| Ok(c.url.clone()); }
-);
-content_class!(ContentVideo, "MessageContentVideo", Video, "video",
-    new[py](url: String) => Ok(MessageContent::Video(VideoContent { url })),
-    getters { url: String => |c, _py| Ok(c.url.clone()); }
-);
-content_class!(ContentAudio, "MessageContentAudio", Audio, "audio",
-    new[py](url: String; transcript: Option<String>) => Ok(MessageContent::Audio(AudioContent { url, transcript })),
-    getters {
-        url: String => |c, _py| Ok(c.url.clone());
-        transcript: Option<String> => |c, _py| Ok(c.transcript.clone());
-    }
-);
-content_class!(ContentFile, "MessageContentFile", File, "file",
-    new[py](url: String, mime_type: String, name: String) => Ok(MessageContent::File(FileContent { url, mime_type, name })),
-    getters {
-        url: String => |c, _py| Ok(c.url.clone());
-        mime_type: String => |c, _py| Ok(c.mime_type.clone());
-        name: String => |c, _py| Ok(c.name.clone());
-    }
-);
-content_class!(ContentFunctionCall, "MessageContentFunctionCall", FunctionCall, "function_call",
-    new[py](id: String, name: String, input: String) => Ok(MessageContent::FunctionCall(FunctionCallContent { id, name, input })),
-    getters {
-        id: String => |c, _py| Ok(c.id.clone());
-        name: String => |c, _py| Ok(c.name.clone());
-        input: String => |c, _py| Ok(c.input.clone());
-    }
-);
-content_class!(ContentFunctionResult, "MessageContentFunctionResult", FunctionResult, "function_result",
-    new[py](id: String, name: String, output: String) => Ok(MessageContent::FunctionResult(FunctionResultContent { id, name, output })),
-    getters {
-        id: String => |c, _py| Ok(c.id.clone());
-        name: String => |c, _py| Ok(c.name.clone());
-        output: String => |c, _py| Ok(c.output.clone());
-    }
-);
-content_class!(ContentThought, "MessageContentThought", Thought, "thought",
-    new[py](thought: String) => Ok(MessageContent::Thought(ThoughtContent { thought })),
-    getters { thought: String => |c, _py| Ok(c.thought.clone()); }
-);
 
-/// Content of a `type` this SDK version does not know, kept whole (see `to_dict()`).
-#[pyclass(extends = PyContent, frozen, module = "antonnia_sdk._core", name = "MessageContentUnknown")]
-pub struct ContentUnknown;
+    /// An image, by URL.
+    #[content("MessageContentImage", "image")]
+    ContentImage: Image(ImageContent) {
+        /// Where the image is.
+        url: str,
+    }
 
-#[pymethods]
-impl ContentUnknown {
-    /// Every field as sent, `type` included.
-    #[getter]
-    fn raw<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        match &slf.as_super().get().inner {
-            MessageContent::Unknown(UnknownContent { raw, .. }) => map_to_py(slf.py(), raw),
-            _ => Ok(PyDict::new(slf.py())),
-        }
+    /// A video, by URL.
+    #[content("MessageContentVideo", "video")]
+    ContentVideo: Video(VideoContent) {
+        /// Where the video is.
+        url: str,
+    }
+
+    /// A voice note or audio file, by URL.
+    #[content("MessageContentAudio", "audio")]
+    ContentAudio: Audio(AudioContent) {
+        /// Where the audio is.
+        url: str,
+        ;
+        /// What it says, when transcribed.
+        transcript: opt_str,
+    }
+
+    /// A document, by URL.
+    #[content("MessageContentFile", "file")]
+    ContentFile: File(FileContent) {
+        /// Where the file is.
+        url: str,
+        /// Its media type, e.g. `application/pdf`.
+        mime_type: str,
+        /// Its file name.
+        name: str,
+    }
+
+    /// A tool call made by the AI (not for the user's eyes).
+    #[content("MessageContentFunctionCall", "function_call")]
+    ContentFunctionCall: FunctionCall(FunctionCallContent) {
+        /// The call's id, which its result repeats.
+        id: str,
+        /// The function called.
+        name: str,
+        /// Its arguments, as sent (usually JSON text).
+        input: str,
+    }
+
+    /// What a tool call returned (not for the user's eyes).
+    #[content("MessageContentFunctionResult", "function_result")]
+    ContentFunctionResult: FunctionResult(FunctionResultContent) {
+        /// The id of the call it answers.
+        id: str,
+        /// The function called.
+        name: str,
+        /// What it returned, as sent.
+        output: str,
+    }
+
+    /// The AI's reasoning (not for the user's eyes).
+    #[content("MessageContentThought", "thought")]
+    ContentThought: Thought(ThoughtContent) {
+        /// The reasoning text.
+        thought: str,
+    }
+}
+
+model! {
+    /// Content of a `type` this SDK version does not know, kept whole (see `to_dict()`).
+    #[class(final, "MessageContentUnknown", "MessageContent")]
+    ContentUnknown: PyContent |MessageContent::Unknown(UnknownContent { raw, .. })| {
+        /// Every field as sent, `type` included.
+        raw: map;
     }
 }
 
 // ---------------------------------------------------------------- agents
 
-/// An agent; `AIAgent`, `HumanAgent` or `UnknownAgent` by `type`.
-#[pyclass(subclass, frozen, module = "antonnia_sdk._core", name = "Agent")]
-pub struct PyAgent {
-    pub inner: Agent,
+model! {
+    /// An agent; `AIAgent`, `HumanAgent` or `UnknownAgent` by `type`.
+    #[class(disjoint_base, "Agent", "_Model")]
+    PyAgent |a: Agent| {
+        /// The agent's id, e.g. `agent_abc`.
+        id: str;
+        /// The organization owning it.
+        organization_id: opt_str;
+        /// Its display name.
+        name: opt_str;
+        /// `"ai"`, `"human"`, or a type this SDK version does not know.
+        r#type: enum_str = a.agent_type();
+        /// When it was created.
+        created_at: opt_time;
+    }
+    from_dict(agent_to_py) -> "_Agent";
 }
 
-#[pymethods]
-impl PyAgent {
-    #[getter]
-    fn id(&self) -> &str {
-        &self.inner.id
-    }
-    #[getter]
-    fn organization_id(&self) -> Option<&str> {
-        self.inner.organization_id.as_deref()
-    }
-    #[getter]
-    fn name(&self) -> Option<&str> {
-        self.inner.name.as_deref()
-    }
-    #[getter(r#type)]
-    fn agent_type(&self) -> String {
-        self.inner.agent_type().as_str().to_string()
-    }
-    #[getter]
-    fn created_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        opt_timestamp(py, &self.inner.created_at)
-    }
-}
-common_methods!(PyAgent, |s| to_value(&s.inner));
-from_dict!(PyAgent, Agent, agent_to_py);
-
-/// An AI agent (`type == "ai"`).
-#[pyclass(extends = PyAgent, frozen, module = "antonnia_sdk._core", name = "AIAgent")]
-pub struct AIAgent;
-#[pymethods]
-impl AIAgent {
-    #[getter]
-    fn assistant_id(slf: &Bound<'_, Self>) -> Option<String> {
-        match &slf.as_super().get().inner.kind {
-            AgentKind::Ai { assistant_id } => assistant_id.clone(),
-            _ => None,
-        }
+model! {
+    /// An AI agent (`type == "ai"`).
+    #[class(final, "AIAgent", "Agent", r#type: "Literal[\"ai\"]")]
+    AIAgent: PyAgent |Agent { kind: AgentKind::Ai { assistant_id }, .. }| {
+        /// The AI assistant behind the agent.
+        assistant_id: opt_str;
     }
 }
 
-/// A human agent (`type == "human"`).
-#[pyclass(extends = PyAgent, frozen, module = "antonnia_sdk._core", name = "HumanAgent")]
-pub struct HumanAgent;
-#[pymethods]
-impl HumanAgent {
-    #[getter]
-    fn profile_id(slf: &Bound<'_, Self>) -> Option<String> {
-        match &slf.as_super().get().inner.kind {
-            AgentKind::Human { profile_id } => profile_id.clone(),
-            _ => None,
-        }
+model! {
+    /// A human agent (`type == "human"`).
+    #[class(final, "HumanAgent", "Agent", r#type: "Literal[\"human\"]")]
+    HumanAgent: PyAgent |Agent { kind: AgentKind::Human { profile_id }, .. }| {
+        /// The person's profile.
+        profile_id: opt_str;
     }
 }
 
-/// An agent of a `type` this SDK version does not know.
-#[pyclass(extends = PyAgent, frozen, module = "antonnia_sdk._core", name = "UnknownAgent")]
-pub struct UnknownAgent;
+model! {
+    /// An agent of a `type` this SDK version does not know.
+    #[class(final, "UnknownAgent", "Agent")]
+    UnknownAgent: PyAgent |_| {}
+}
 
 pub fn agent_to_py(py: Python<'_>, a: Agent) -> PyResult<Obj> {
     let base = PyClassInitializer::from(PyAgent { inner: a.clone() });
@@ -406,261 +878,134 @@ pub fn agent_to_py(py: Python<'_>, a: Agent) -> PyResult<Obj> {
 
 // ---------------------------------------------------------------- session
 
-/// A conversation between one contact and an agent.
-#[pyclass(frozen, module = "antonnia_sdk._core", name = "Session")]
-pub struct PySession {
-    pub inner: Session,
+model! {
+    /// A conversation between one contact and an agent.
+    #[class(final, "Session", "_Model")]
+    PySession |s: Session| {
+        /// The session's id, e.g. `sess_abc123`.
+        id: str;
+        /// The integrator's id for the contact.
+        contact_id: opt_str;
+        /// The organization owning the session.
+        organization_id: opt_str;
+        /// The conversation the session belongs to.
+        conversation_id: opt_str;
+        /// An optional thread id.
+        thread_id: opt_str;
+        /// `"open"` or `"closed"` (or a status this SDK version does not know).
+        status: opt_enum_str;
+        /// The agent in charge, if any.
+        agent: opt_model(agent_to_py) => "Optional[_Agent]";
+        /// The satisfaction survey started when the session finished.
+        ending_survey_submission_id: opt_str;
+        /// Free-form data (a fresh dict on every read).
+        metadata: map;
+        /// When it was created.
+        created_at: opt_time;
+        /// When it last changed.
+        updated_at: opt_time;
+        /// `metadata["channel_type"]`, by the channel-integration convention.
+        channel_type: opt_str = s.channel_type();
+        /// `metadata["channel_user_id"]`, by the channel-integration convention.
+        channel_user_id: opt_str = s.channel_user_id();
+    }
+    from_dict(session_to_py);
 }
-
-#[pymethods]
-impl PySession {
-    #[getter]
-    fn id(&self) -> &str {
-        &self.inner.id
-    }
-    #[getter]
-    fn contact_id(&self) -> Option<&str> {
-        self.inner.contact_id.as_deref()
-    }
-    #[getter]
-    fn organization_id(&self) -> Option<&str> {
-        self.inner.organization_id.as_deref()
-    }
-    #[getter]
-    fn conversation_id(&self) -> Option<&str> {
-        self.inner.conversation_id.as_deref()
-    }
-    #[getter]
-    fn thread_id(&self) -> Option<&str> {
-        self.inner.thread_id.as_deref()
-    }
-    #[getter]
-    fn status(&self) -> Option<&str> {
-        self.inner.status.as_ref().map(|s| s.as_str())
-    }
-    #[getter]
-    fn agent(&self, py: Python<'_>) -> PyResult<Option<Obj>> {
-        self.inner
-            .agent
-            .clone()
-            .map(|a| agent_to_py(py, a))
-            .transpose()
-    }
-    #[getter]
-    fn ending_survey_submission_id(&self) -> Option<&str> {
-        self.inner.ending_survey_submission_id.as_deref()
-    }
-    /// Free-form data (a fresh dict on every read).
-    #[getter]
-    fn metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        map_to_py(py, &self.inner.metadata)
-    }
-    #[getter]
-    fn created_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        opt_timestamp(py, &self.inner.created_at)
-    }
-    #[getter]
-    fn updated_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        opt_timestamp(py, &self.inner.updated_at)
-    }
-    /// `metadata["channel_type"]`, by the channel-integration convention.
-    #[getter]
-    fn channel_type(&self) -> Option<&str> {
-        self.inner.channel_type()
-    }
-    /// `metadata["channel_user_id"]`, by the channel-integration convention.
-    #[getter]
-    fn channel_user_id(&self) -> Option<&str> {
-        self.inner.channel_user_id()
-    }
-}
-common_methods!(PySession, |s| to_value(&s.inner));
-from_dict!(PySession, Session, session_to_py);
 
 // ---------------------------------------------------------------- message
 
-/// One message in a session.
-#[pyclass(frozen, module = "antonnia_sdk._core", name = "Message")]
-pub struct PyMessage {
-    pub inner: Message,
+model! {
+    /// One message in a session.
+    #[class(final, "Message", "_Model")]
+    PyMessage |m: Message| {
+        /// The message's id, e.g. `msg_xyz789`.
+        id: str;
+        /// The session it belongs to.
+        session_id: opt_str;
+        /// The conversation it belongs to.
+        conversation_id: opt_str;
+        /// The organization owning it.
+        organization_id: opt_str;
+        /// `"user"` or `"assistant"` (or a role this SDK version does not know).
+        role: opt_enum_str;
+        /// What it says; one `MessageContent` subclass per `type`.
+        content: model(content_to_py) => "_Content";
+        /// The channel's id for it.
+        provider_message_id: opt_str;
+        /// The channel's id of the message it replies to.
+        replied_provider_message_id: opt_str;
+        /// The AI run that produced it.
+        run_id: opt_str;
+        /// When it was created.
+        created_at: opt_time;
+        /// How far it got on the channel: `"pending"` (when absent), `"sent"`,
+        /// `"delivered"`, `"read"` or `"failed"`.
+        delivery_status: enum_str;
+        /// The channel's error code when delivery failed (e.g. WhatsApp's 131047).
+        delivery_error_code: opt_int;
+        /// The channel's error message when delivery failed.
+        delivery_error_message: opt_str;
+        /// When the channel delivered it.
+        delivered_at: opt_time;
+        /// When it last changed.
+        updated_at: opt_time;
+        /// Whether a channel must deliver it: a pending assistant message with
+        /// content a user may see.
+        is_outbound: bool = antonnia_core::channel::is_outbound(m);
+    }
+    from_dict(message_to_py);
 }
-
-#[pymethods]
-impl PyMessage {
-    #[getter]
-    fn id(&self) -> &str {
-        &self.inner.id
-    }
-    #[getter]
-    fn session_id(&self) -> Option<&str> {
-        self.inner.session_id.as_deref()
-    }
-    #[getter]
-    fn conversation_id(&self) -> Option<&str> {
-        self.inner.conversation_id.as_deref()
-    }
-    #[getter]
-    fn organization_id(&self) -> Option<&str> {
-        self.inner.organization_id.as_deref()
-    }
-    #[getter]
-    fn role(&self) -> Option<&str> {
-        self.inner.role.as_ref().map(|r| r.as_str())
-    }
-    #[getter]
-    fn content(&self, py: Python<'_>) -> PyResult<Obj> {
-        content_to_py(py, self.inner.content.clone())
-    }
-    #[getter]
-    fn provider_message_id(&self) -> Option<&str> {
-        self.inner.provider_message_id.as_deref()
-    }
-    #[getter]
-    fn replied_provider_message_id(&self) -> Option<&str> {
-        self.inner.replied_provider_message_id.as_deref()
-    }
-    #[getter]
-    fn run_id(&self) -> Option<&str> {
-        self.inner.run_id.as_deref()
-    }
-    #[getter]
-    fn created_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        opt_timestamp(py, &self.inner.created_at)
-    }
-    #[getter]
-    fn delivery_status(&self) -> &str {
-        self.inner.delivery_status.as_str()
-    }
-    #[getter]
-    fn delivery_error_code(&self) -> Option<i64> {
-        self.inner.delivery_error_code
-    }
-    #[getter]
-    fn delivery_error_message(&self) -> Option<&str> {
-        self.inner.delivery_error_message.as_deref()
-    }
-    #[getter]
-    fn delivered_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        opt_timestamp(py, &self.inner.delivered_at)
-    }
-    #[getter]
-    fn updated_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        opt_timestamp(py, &self.inner.updated_at)
-    }
-    /// Whether a channel must deliver it: a pending assistant message with
-    /// content a user may see.
-    #[getter]
-    fn is_outbound(&self) -> bool {
-        antonnia_core::channel::is_outbound(&self.inner)
-    }
-}
-common_methods!(PyMessage, |s| to_value(&s.inner));
-from_dict!(PyMessage, Message, message_to_py);
 
 // ---------------------------------------------------------------- surveys, schedules
 
-/// A satisfaction survey sent when a session finished.
-#[pyclass(frozen, module = "antonnia_sdk._core", name = "SurveySubmission")]
-pub struct PySurveySubmission {
-    pub inner: SurveySubmission,
+model! {
+    /// A satisfaction survey sent when a session finished.
+    #[class(final, "SurveySubmission", "_Model")]
+    PySurveySubmission |s: SurveySubmission| {
+        /// The submission's id.
+        id: str;
+        /// The survey answered.
+        survey_id: opt_str;
+        /// The session it follows.
+        session_id: opt_str;
+        /// The organization owning it.
+        organization_id: opt_str;
+        /// `"pending"`, `"finished"` or `"cancelled"` (or a status this SDK version does not know).
+        status: opt_enum_str;
+        /// When it was created.
+        created_at: opt_time;
+        /// When it stops accepting answers.
+        expires_at: opt_time;
+        /// When it was answered.
+        finished_at: opt_time;
+        /// When it last changed.
+        updated_at: opt_time;
+    }
+    from_dict(survey_submission_to_py);
 }
 
-#[pymethods]
-impl PySurveySubmission {
-    #[getter]
-    fn id(&self) -> &str {
-        &self.inner.id
+model! {
+    /// An action scheduled on a session.
+    #[class(final, "SessionSchedule", "_Model")]
+    PySessionSchedule |s: SessionSchedule| {
+        /// The schedule's id.
+        id: str;
+        /// The session it acts on.
+        session_id: opt_str;
+        /// The organization owning it.
+        organization_id: opt_str;
+        /// When it runs.
+        scheduled_for: opt_time;
+        /// What it does, as a dict: `{"type": "message", "message": {...}}` or
+        /// `{"type": "node", "node_id": "..."}`.
+        config: opt_json;
+        /// Where it stands, e.g. `"pending"` (as sent).
+        status: opt_enum_str;
+        /// When it was created.
+        created_at: opt_time;
     }
-    #[getter]
-    fn survey_id(&self) -> Option<&str> {
-        self.inner.survey_id.as_deref()
-    }
-    #[getter]
-    fn session_id(&self) -> Option<&str> {
-        self.inner.session_id.as_deref()
-    }
-    #[getter]
-    fn organization_id(&self) -> Option<&str> {
-        self.inner.organization_id.as_deref()
-    }
-    #[getter]
-    fn status(&self) -> Option<&str> {
-        self.inner.status.as_ref().map(|s| s.as_str())
-    }
-    #[getter]
-    fn created_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        opt_timestamp(py, &self.inner.created_at)
-    }
-    #[getter]
-    fn expires_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        opt_timestamp(py, &self.inner.expires_at)
-    }
-    #[getter]
-    fn finished_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        opt_timestamp(py, &self.inner.finished_at)
-    }
-    #[getter]
-    fn updated_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        opt_timestamp(py, &self.inner.updated_at)
-    }
+    from_dict(session_schedule_to_py);
 }
-common_methods!(PySurveySubmission, |s| to_value(&s.inner));
-from_dict!(PySurveySubmission, SurveySubmission, |py, v| Ok(
-    Bound::new(py, PySurveySubmission { inner: v })?
-        .into_any()
-        .unbind()
-));
-
-/// An action scheduled on a session.
-#[pyclass(frozen, module = "antonnia_sdk._core", name = "SessionSchedule")]
-pub struct PySessionSchedule {
-    pub inner: SessionSchedule,
-}
-
-#[pymethods]
-impl PySessionSchedule {
-    #[getter]
-    fn id(&self) -> &str {
-        &self.inner.id
-    }
-    #[getter]
-    fn session_id(&self) -> Option<&str> {
-        self.inner.session_id.as_deref()
-    }
-    #[getter]
-    fn organization_id(&self) -> Option<&str> {
-        self.inner.organization_id.as_deref()
-    }
-    #[getter]
-    fn scheduled_for<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        opt_timestamp(py, &self.inner.scheduled_for)
-    }
-    /// What it does, as a dict: `{"type": "message", "message": {...}}` or
-    /// `{"type": "node", "node_id": "..."}`.
-    #[getter]
-    fn config<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.inner
-            .config
-            .as_ref()
-            .map(|c: &ScheduleConfig| json_to_py(py, &to_value(c)))
-            .transpose()
-    }
-    #[getter]
-    fn status(&self) -> Option<&str> {
-        self.inner.status.as_ref().map(|s| s.as_str())
-    }
-    #[getter]
-    fn created_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        opt_timestamp(py, &self.inner.created_at)
-    }
-}
-common_methods!(PySessionSchedule, |s| to_value(&s.inner));
-from_dict!(PySessionSchedule, SessionSchedule, |py, v| Ok(Bound::new(
-    py,
-    PySessionSchedule { inner: v }
-)?
-.into_any()
-.unbind()));
 
 pub fn session_to_py(py: Python<'_>, s: Session) -> PyResult<Obj> {
     Ok(Bound::new(py, PySession { inner: s })?.into_any().unbind())
@@ -670,55 +1015,94 @@ pub fn message_to_py(py: Python<'_>, m: Message) -> PyResult<Obj> {
     Ok(Bound::new(py, PyMessage { inner: m })?.into_any().unbind())
 }
 
+fn survey_submission_to_py(py: Python<'_>, s: SurveySubmission) -> PyResult<Obj> {
+    Ok(Bound::new(py, PySurveySubmission { inner: s })?
+        .into_any()
+        .unbind())
+}
+
+fn session_schedule_to_py(py: Python<'_>, s: SessionSchedule) -> PyResult<Obj> {
+    Ok(Bound::new(py, PySessionSchedule { inner: s })?
+        .into_any()
+        .unbind())
+}
+
 // ---------------------------------------------------------------- events
 
-/// A webhook event; one subclass per `type` (`MessageCreated`, ...).
-#[pyclass(subclass, frozen, module = "antonnia_sdk._core", name = "Event")]
-pub struct PyEvent {
-    pub inner: Arc<WebhookEvent>,
+/// An event's `data`, as the subclass of `EventData` for its type.
+fn event_data(py: Python<'_>, e: &Arc<WebhookEvent>) -> PyResult<Obj> {
+    let base = PyClassInitializer::from(PyEventData { inner: e.clone() });
+    Ok(match &e.payload {
+        EventPayload::MessageCreated(_) => {
+            Bound::new(py, base.add_subclass(MessageCreatedData))?.into_any()
+        }
+        EventPayload::SessionCreated(_) => {
+            Bound::new(py, base.add_subclass(SessionCreatedData))?.into_any()
+        }
+        EventPayload::SessionTransferred(_) => {
+            Bound::new(py, base.add_subclass(SessionTransferredData))?.into_any()
+        }
+        EventPayload::SessionFinished { .. } => {
+            Bound::new(py, base.add_subclass(SessionFinishedData))?.into_any()
+        }
+        EventPayload::AppConnectionCreated(_) => {
+            Bound::new(py, base.add_subclass(AppConnectionCreatedData))?.into_any()
+        }
+        _ => Bound::new(py, base)?.into_any(),
+    }
+    .unbind())
+}
+
+/// `data.object`: a `Message`, a `Session`, or a dict for app connections and
+/// unknown events.
+fn event_object(py: Python<'_>, payload: &EventPayload) -> PyResult<Obj> {
+    Ok(match payload {
+        EventPayload::MessageCreated(m) => message_to_py(py, (**m).clone())?,
+        EventPayload::SessionCreated(s) | EventPayload::SessionTransferred(s) => {
+            session_to_py(py, (**s).clone())?
+        }
+        EventPayload::SessionFinished { session, .. } => session_to_py(py, (**session).clone())?,
+        EventPayload::AppConnectionCreated(v) => json_to_py(py, v)?.unbind(),
+        EventPayload::Unknown { raw, .. } => json_to_py(
+            py,
+            raw.get("data")
+                .and_then(|d| d.get("object"))
+                .unwrap_or(&Value::Null),
+        )?
+        .unbind(),
+    })
+}
+
+/// `data.action` of a `session.finished`.
+fn finished_action(payload: &EventPayload) -> Option<&str> {
+    match payload {
+        EventPayload::SessionFinished { action, .. } => action.as_deref(),
+        _ => None,
+    }
+}
+
+model! {
+    /// A webhook event; one subclass per `type` (`MessageCreated`, ...).
+    #[class(disjoint_base, "Event", "")]
+    PyEvent |e: Arc<WebhookEvent>| {
+        /// The event's id (absent in some deliveries, such as the Quick Start's sample).
+        id: opt_str;
+        /// When the event happened.
+        created_at: opt_time;
+        /// The event's type, e.g. `"message.created"`.
+        r#type: str = e.event_type();
+        /// The event's payload: `data.object` (and `data.action` for `session.finished`).
+        data: with(event_data) = e => "EventData";
+    }
+    methods [
+        "def outbound_message(self) -> Optional[Message]: ...",
+        "def to_dict(self) -> Dict[str, Any]: ...",
+        "def __eq__(self, other: object, /) -> bool: ...",
+    ]
 }
 
 #[pymethods]
 impl PyEvent {
-    /// The event's id (absent in some deliveries, such as the Quick Start's sample).
-    #[getter]
-    fn id(&self) -> Option<&str> {
-        self.inner.id.as_deref()
-    }
-    #[getter]
-    fn created_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        opt_timestamp(py, &self.inner.created_at)
-    }
-    #[getter(r#type)]
-    fn event_type(&self) -> &str {
-        self.inner.event_type()
-    }
-    /// The event's payload: `data.object` (and `data.action` for `session.finished`).
-    #[getter]
-    fn data(&self, py: Python<'_>) -> PyResult<Obj> {
-        let base = PyClassInitializer::from(PyEventData {
-            inner: self.inner.clone(),
-        });
-        Ok(match &self.inner.payload {
-            EventPayload::MessageCreated(_) => {
-                Bound::new(py, base.add_subclass(MessageCreatedData))?.into_any()
-            }
-            EventPayload::SessionCreated(_) => {
-                Bound::new(py, base.add_subclass(SessionCreatedData))?.into_any()
-            }
-            EventPayload::SessionTransferred(_) => {
-                Bound::new(py, base.add_subclass(SessionTransferredData))?.into_any()
-            }
-            EventPayload::SessionFinished { .. } => {
-                Bound::new(py, base.add_subclass(SessionFinishedData))?.into_any()
-            }
-            EventPayload::AppConnectionCreated(_) => {
-                Bound::new(py, base.add_subclass(AppConnectionCreatedData))?.into_any()
-            }
-            _ => Bound::new(py, base)?.into_any(),
-        }
-        .unbind())
-    }
     /// The message to deliver on the channel, if this is a pending assistant
     /// `message.created` with content a user may see; else None.
     fn outbound_message(&self, py: Python<'_>) -> PyResult<Option<Obj>> {
@@ -770,84 +1154,64 @@ impl PyEvent {
     }
 }
 
-macro_rules! event_sub {
-    ($($rust:ident = $name:literal),*) => {$(
-        #[pyclass(extends = PyEvent, frozen, module = "antonnia_sdk._core", name = $name)]
-        pub struct $rust;
+/// Declares the subclasses of `Event` and of `EventData` for each known type,
+/// with what they narrow for type checkers.
+macro_rules! event_classes {
+    ($($event:ident $ename:literal / $data:ident $dname:literal = $tag:literal, $object:literal;)*) => {$(
+        model! {
+            #[class(final, $dname, "EventData", object: $object)]
+            $data: PyEventData |_| {}
+        }
+        model! {
+            #[class(final, $ename, "Event", r#type: concat!("Literal[\"", $tag, "\"]"), data: $dname)]
+            $event: PyEvent |_| {}
+        }
     )*};
 }
-event_sub!(
-    MessageCreated = "MessageCreated",
-    SessionCreated = "SessionCreated",
-    SessionTransferred = "SessionTransferred",
-    SessionFinished = "SessionFinished",
-    AppConnectionCreated = "AppConnectionCreated",
-    UnknownEvent = "UnknownEvent"
-);
 
-/// The `data` of an event.
-#[pyclass(subclass, frozen, module = "antonnia_sdk._core", name = "EventData")]
-pub struct PyEventData {
-    inner: Arc<WebhookEvent>,
+event_classes! {
+    MessageCreated "MessageCreated" / MessageCreatedData "MessageCreatedData" = "message.created", "Message";
+    SessionCreated "SessionCreated" / SessionCreatedData "SessionCreatedData" = "session.created", "Session";
+    SessionTransferred "SessionTransferred" / SessionTransferredData "SessionTransferredData" =
+        "session.transferred", "Session";
+    SessionFinished "SessionFinished" / SessionFinishedData "SessionFinishedData" = "session.finished", "Session";
+    AppConnectionCreated "AppConnectionCreated" / AppConnectionCreatedData "AppConnectionCreatedData" =
+        "app.connection.created", "Dict[str, Any]";
+}
+
+model! {
+    /// An event of a `type` this SDK version does not know; `to_dict()` keeps it whole.
+    #[class(final, "UnknownEvent", "Event")]
+    UnknownEvent: PyEvent |_| {}
+}
+
+model! {
+    /// The `data` of an event.
+    #[class(disjoint_base, "EventData", "")]
+    PyEventData |d: Arc<WebhookEvent>| {
+        /// The resource the event is about: a `Message`, a `Session`, or a dict
+        /// for app connections and unknown events.
+        object: with(event_object) = d.payload => "_EventObject";
+        /// For `session.finished`: `"expired"` when closed for inactivity, else None.
+        action: opt_str = finished_action(&d.payload);
+    }
+    methods ["def to_dict(self) -> Dict[str, Any]: ..."]
 }
 
 #[pymethods]
 impl PyEventData {
-    /// The resource the event is about: a `Message`, a `Session`, or a dict
-    /// for app connections and unknown events.
-    #[getter]
-    fn object(&self, py: Python<'_>) -> PyResult<Obj> {
-        Ok(match &self.inner.payload {
-            EventPayload::MessageCreated(m) => message_to_py(py, (**m).clone())?,
-            EventPayload::SessionCreated(s) | EventPayload::SessionTransferred(s) => {
-                session_to_py(py, (**s).clone())?
-            }
-            EventPayload::SessionFinished { session, .. } => {
-                session_to_py(py, (**session).clone())?
-            }
-            EventPayload::AppConnectionCreated(v) => json_to_py(py, v)?.unbind(),
-            EventPayload::Unknown { raw, .. } => json_to_py(
-                py,
-                raw.get("data")
-                    .and_then(|d| d.get("object"))
-                    .unwrap_or(&Value::Null),
-            )?
-            .unbind(),
-        })
-    }
-    /// For `session.finished`: `"expired"` when closed for inactivity, else None.
-    #[getter]
-    fn action(&self) -> Option<&str> {
-        match &self.inner.payload {
-            EventPayload::SessionFinished { action, .. } => action.as_deref(),
-            _ => None,
-        }
-    }
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let all = self.inner.to_json();
         json_to_py(py, all.get("data").unwrap_or(&Value::Object(Map::new())))
     }
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let py = slf.py();
         let name = slf.get_type().name()?.to_string();
-        let obj = slf.get().object(slf.py())?;
-        let r = obj.bind(slf.py()).repr()?;
+        let obj = event_object(py, &slf.get().inner.payload)?;
+        let r = obj.bind(py).repr()?;
         Ok(format!("{name}(object={})", r.to_cow()?))
     }
 }
-
-macro_rules! data_sub {
-    ($($rust:ident = $name:literal),*) => {$(
-        #[pyclass(extends = PyEventData, frozen, module = "antonnia_sdk._core", name = $name)]
-        pub struct $rust;
-    )*};
-}
-data_sub!(
-    MessageCreatedData = "MessageCreatedData",
-    SessionCreatedData = "SessionCreatedData",
-    SessionTransferredData = "SessionTransferredData",
-    SessionFinishedData = "SessionFinishedData",
-    AppConnectionCreatedData = "AppConnectionCreatedData"
-);
 
 pub fn event_to_py(py: Python<'_>, e: WebhookEvent) -> PyResult<Obj> {
     let kind = match &e.payload {
@@ -870,37 +1234,36 @@ pub fn event_to_py(py: Python<'_>, e: WebhookEvent) -> PyResult<Obj> {
     .unbind())
 }
 
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<PyContent>()?;
-    m.add_class::<ContentText>()?;
-    m.add_class::<ContentImage>()?;
-    m.add_class::<ContentVideo>()?;
-    m.add_class::<ContentAudio>()?;
-    m.add_class::<ContentFile>()?;
-    m.add_class::<ContentFunctionCall>()?;
-    m.add_class::<ContentFunctionResult>()?;
-    m.add_class::<ContentThought>()?;
-    m.add_class::<ContentUnknown>()?;
-    m.add_class::<PyAgent>()?;
-    m.add_class::<AIAgent>()?;
-    m.add_class::<HumanAgent>()?;
-    m.add_class::<UnknownAgent>()?;
-    m.add_class::<PySession>()?;
-    m.add_class::<PyMessage>()?;
-    m.add_class::<PySurveySubmission>()?;
-    m.add_class::<PySessionSchedule>()?;
-    m.add_class::<PyEvent>()?;
-    m.add_class::<MessageCreated>()?;
-    m.add_class::<SessionCreated>()?;
-    m.add_class::<SessionTransferred>()?;
-    m.add_class::<SessionFinished>()?;
-    m.add_class::<AppConnectionCreated>()?;
-    m.add_class::<UnknownEvent>()?;
-    m.add_class::<PyEventData>()?;
-    m.add_class::<MessageCreatedData>()?;
-    m.add_class::<SessionCreatedData>()?;
-    m.add_class::<SessionTransferredData>()?;
-    m.add_class::<SessionFinishedData>()?;
-    m.add_class::<AppConnectionCreatedData>()?;
-    Ok(())
-}
+classes!(
+    PyContent,
+    ContentText,
+    ContentImage,
+    ContentVideo,
+    ContentAudio,
+    ContentFile,
+    ContentFunctionCall,
+    ContentFunctionResult,
+    ContentThought,
+    ContentUnknown,
+    PyAgent,
+    AIAgent,
+    HumanAgent,
+    UnknownAgent,
+    PySession,
+    PyMessage,
+    PySurveySubmission,
+    PySessionSchedule,
+    PyEventData,
+    MessageCreatedData,
+    SessionCreatedData,
+    SessionTransferredData,
+    SessionFinishedData,
+    AppConnectionCreatedData,
+    PyEvent,
+    MessageCreated,
+    SessionCreated,
+    SessionTransferred,
+    SessionFinished,
+    AppConnectionCreated,
+    UnknownEvent,
+);

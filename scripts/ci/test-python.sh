@@ -20,6 +20,7 @@ step "pip install ./bindings-python (builds the Rust extension with maturin)"
 
 step "the sync client is generated from the async one"
 "$PYBIN" bindings-python/scripts/unasync.py --check
+"$PYBIN" bindings-python/scripts/gen_stubs.py --check
 
 step "pytest (shared vectors, models, end to end against antonnia-sandbox)"
 if [ -f tests/sandbox/Cargo.toml ]; then

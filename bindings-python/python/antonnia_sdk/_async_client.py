@@ -35,7 +35,7 @@ from ._common import (
     checked_max_retries,
     describe,
 )
-from .exceptions import ClientClosedError, InvalidRequestError, TransportError
+from .exceptions import AntonniaError, ClientClosedError, InvalidRequestError, TransportError
 from .types import (
     Agent,
     AgentType,
@@ -446,6 +446,36 @@ class AsyncMessages:
         arguments = call_args(locals(), "max_items")
         async for item in _capped(self._client._paginate("messages.search", arguments), max_items):
             yield item
+
+    async def stream(
+        self,
+        session_id: str,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 30.0,
+        from_start: bool = False,
+    ) -> AsyncIterator[Message]:
+        """Each new message of the session, once and in order, as it arrives:
+        the agent's replies without a webhook endpoint (a chat window, a
+        script). It polls the session's message search — every
+        ``poll_interval`` seconds while messages keep coming, backing off to
+        ``max_poll_interval`` while the session is idle, honouring
+        ``Retry-After`` — and runs until you stop iterating. Messages already
+        in the session are skipped unless ``from_start``. A poll that fails
+        for good (a bad token, an unknown session) ends it with that error;
+        rate limits and server or network trouble only delay it."""
+        cursor = _core.MessageStream(session_id, poll_interval, max_poll_interval, 100, from_start)
+        while True:
+            try:
+                page = await self._client._send(cursor.next_call())
+            except AntonniaError as exc:
+                wait = cursor.on_failed_poll(exc.kind, exc.status_code, exc.retry_after)
+                if wait is None:
+                    raise
+            else:
+                fresh, wait = cursor.on_page(page)
+                for message in fresh:
+                    yield message
+            await _sleep(wait)
 
 
 class AsyncSurveySubmissions:
