@@ -366,3 +366,58 @@ def test_injected_http_client_with_mounts_and_hooks(sandbox: Sandbox) -> None:
         assert seen == ["POST 200", "GET 200"] or seen == ["POST 201", "GET 200"]
     finally:
         http.close()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_message_stream_shows_the_agents_reply(kind: str, sandbox: Sandbox) -> None:
+    """A chat window without a webhook: once the stream runs, it yields the
+    user's new message and then the agent's answer, each once and in order,
+    and skips what the session held when it started."""
+    client = make(kind, sandbox)
+    try:
+        session = await aw(client.sessions.create(contact_id=f"c_{uid()}", contact_name="Ana", agent_id="agent_abc"))
+        await aw(client.sessions.messages.create(session.id, {"type": "text", "text": "before"}))
+        seen: List[Message] = []
+        done = threading.Event()
+
+        def keep(message: Message) -> bool:
+            seen.append(message)
+            return message.role == "assistant"
+
+        if isinstance(client, antonnia_sdk.Client):
+            sync_client = client
+
+            def consume() -> None:
+                for message in sync_client.sessions.messages.stream(session.id, poll_interval=0.05, max_poll_interval=0.2):
+                    if keep(message):
+                        break
+                done.set()
+
+            threading.Thread(target=consume, daemon=True).start()
+        else:
+            async_client = client
+
+            async def consume_async() -> None:
+                async for message in async_client.sessions.messages.stream(
+                    session.id, poll_interval=0.05, max_poll_interval=0.2
+                ):
+                    if keep(message):
+                        break
+                done.set()
+
+            task = asyncio.ensure_future(consume_async())
+        await asyncio.sleep(1.0)  # the stream's first poll has passed "before" by now
+        await aw(client.sessions.messages.create(session.id, {"type": "text", "text": "where is my order?"}))
+        await aw(client.sessions.reply(session.id, debounce_time=1))
+        for _ in range(200):
+            if done.is_set():
+                break
+            await asyncio.sleep(0.1)
+        assert done.is_set(), [m.to_dict() for m in seen]
+        texts = [m.content.text for m in seen if isinstance(m.content, MessageContentText)]
+        assert texts[0] == "where is my order?" and "before" not in texts
+        assert seen[-1].role == "assistant" and len({m.id for m in seen}) == len(seen)
+        if not isinstance(client, antonnia_sdk.Client):
+            await task
+    finally:
+        await close(client)

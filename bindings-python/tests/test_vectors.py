@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 import antonnia_sdk
-from antonnia_sdk import _core, channel, exceptions, webhooks
+from antonnia_sdk import _core, channel, exceptions, types, webhooks
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
 
@@ -303,6 +303,46 @@ def test_exchange_vector(defaults: Dict[str, Any], v: Dict[str, Any]) -> None:
             assert value == pytest.approx(want["retry_after"], abs=1e-9)
 
 
+@pytest.mark.parametrize("defaults,v", params("stream.json"))
+def test_stream_vector(defaults: Dict[str, Any], v: Dict[str, Any]) -> None:
+    """The message stream's cursor as ``messages.stream`` drives it."""
+    o = {**defaults["options"], **v.get("options", {})}
+    try:
+        cursor = _core.MessageStream(
+            v.get("session_id", defaults["session_id"]),
+            o["poll_interval"],
+            o["max_poll_interval"],
+            o["page_size"],
+            o["from_start"],
+        )
+    except exceptions.AntonniaError as exc:
+        assert "start_error" in v, f"raised {exc!r}"
+        check_error(exc, v["start_error"])
+        return
+    assert "start_error" not in v
+    for i, step in enumerate(v["steps"]):
+        assert cursor.next_call() == _core.Call("messages.search", step["call"]), i
+        want = step["expect"]
+        if "page" in step:
+            fresh, wait = cursor.on_page([types.Message.from_dict(m) for m in step["page"]])
+            assert [m.id for m in fresh] == want["messages"], i
+            assert wait == pytest.approx(want["wait"]), i
+            continue
+        e = step["error"]
+        if "failure" in e:
+            failure: exceptions.AntonniaError = exceptions.TransportError("connection reset", kind="transport")
+        else:
+            with pytest.raises(exceptions.AntonniaError) as info:
+                _core.Call("sessions.get", {"session_id": "s"}).parse(e["status"], body_of(e), list(e.get("headers", {}).items()))
+            failure = info.value
+        got = cursor.on_failed_poll(failure.kind, failure.status_code, failure.retry_after)
+        if "stop" in want:
+            assert got is None, i
+            check_error(failure, want["stop"])
+        else:
+            assert got == pytest.approx(want["wait"]), i
+
+
 @pytest.mark.parametrize("defaults,v", params("channel.json"))
 def test_channel_vector(defaults: Dict[str, Any], v: Dict[str, Any]) -> None:
     kind = v["kind"]
@@ -341,6 +381,6 @@ def test_benchmark_event_is_a_vector() -> None:
 
 
 def test_every_vector_file_is_replayed() -> None:
-    files = ["requests.json", "responses.json", "webhooks.json", "retry.json", "channel.json", "exchange.json"]
+    files = ["requests.json", "responses.json", "webhooks.json", "retry.json", "channel.json", "exchange.json", "stream.json"]
     total = sum(len(load(f)[1]) for f in files)
     assert total >= 120

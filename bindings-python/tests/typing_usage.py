@@ -93,6 +93,9 @@ def sync_usage(token: str) -> None:
         messages = client.sessions.messages.search(provider_message_id="p")
         for m in client.sessions.messages.iter_search(session_id=sid):
             print(m.delivery_status)
+        for m in client.sessions.messages.stream(sid, poll_interval=2.0, from_start=True):
+            if m.role == "assistant":
+                break
         sub: SurveySubmission = client.sessions.survey_submissions.get(session_id=sid, survey_submission_id="x")
         sub = client.sessions.survey_submissions.reply(session_id=sid, survey_submission_id="x")
         sub = client.sessions.survey_submissions.cancel(session_id=sid, survey_submission_id="x")

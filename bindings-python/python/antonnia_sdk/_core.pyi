@@ -568,7 +568,7 @@ class EventData:
     """The `data` of an event."""
     def to_dict(self) -> Dict[str, Any]: ...
     @property
-    def object(self) -> Any:
+    def object(self) -> _EventObject:
         """The resource the event is about: a `Message`, a `Session`, or a dict
         for app connections and unknown events.
         """

@@ -33,6 +33,7 @@ from ._common import (
     checked_base_url,
     checked_headers,
     checked_max_retries,
+    checked_text,
     describe,
 )
 from .exceptions import AntonniaError, ClientClosedError, InvalidRequestError, TransportError
@@ -457,10 +458,13 @@ class Messages:
         script). It polls the session's message search — every
         ``poll_interval`` seconds while messages keep coming, backing off to
         ``max_poll_interval`` while the session is idle, honouring
-        ``Retry-After`` — and runs until you stop iterating. Messages already
-        in the session are skipped unless ``from_start``. A poll that fails
+        ``Retry-After`` — and runs until you stop iterating. Messages the
+        session holds at the first poll are skipped unless ``from_start``:
+        start iterating (in a task or thread) before you post. A poll that fails
         for good (a bad token, an unknown session) ends it with that error;
         rate limits and server or network trouble only delay it."""
+        if isinstance(session_id, str):
+            checked_text("session_id", session_id)
         cursor = _core.MessageStream(session_id, poll_interval, max_poll_interval, 100, from_start)
         while True:
             try:
