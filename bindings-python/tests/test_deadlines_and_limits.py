@@ -222,3 +222,13 @@ def test_webhook_bodies_and_headers_in_every_framework_shape() -> None:
         assert event.type == "session.created"
     # A padless secret is the same secret.
     assert webhooks.parse(body, asgi, secret=SECRET.rstrip("=")).type == "session.created"
+
+
+def test_a_call_cannot_be_left_without_a_deadline() -> None:
+    with pytest.raises(antonnia_sdk.exceptions.InvalidRequestError) as info:
+        antonnia_sdk.Client("sk_test", timeout=None)
+    assert info.value.field == "timeout"
+    with pytest.raises(antonnia_sdk.exceptions.InvalidRequestError):
+        antonnia_sdk.AsyncClient("sk_test", timeout=httpx.Timeout(None))
+    with pytest.raises(antonnia_sdk.exceptions.InvalidRequestError):
+        antonnia_sdk.Client("sk_test", total_timeout=0)
