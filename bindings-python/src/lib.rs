@@ -463,9 +463,13 @@ impl PyMessageStream {
     ) -> PyResult<(Vec<Py<PyAny>>, f64)> {
         let mut messages = Vec::with_capacity(page.len());
         for item in page {
-            let m = item
-                .cast::<models::PyMessage>()
-                .map_err(|_| invalid(py, "page", "must hold the Message objects the search returned"))?;
+            let m = item.cast::<models::PyMessage>().map_err(|_| {
+                invalid(
+                    py,
+                    "page",
+                    "must hold the Message objects the search returned",
+                )
+            })?;
             messages.push(m.get().inner.clone());
         }
         let poll = self.inner.on_page(messages);
