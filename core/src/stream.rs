@@ -12,10 +12,12 @@
 //!
 //! let mut stream = MessageStream::new("sess_1", StreamOptions::default())?;
 //! let _call = stream.next_call(); // messages.search in sess_1: run it...
-//! let page = vec![Message::new("msg_1", MessageContent::text("Hi"))];
-//! let poll = stream.on_page(page); // ...and hand the page back
-//! assert_eq!(poll.messages.len(), 1);
+//! let history = vec![Message::new("msg_1", MessageContent::text("Hi"))];
+//! let poll = stream.on_page(history); // ...and hand the page back
+//! assert!(poll.messages.is_empty()); // what was there before the stream is skipped
 //! assert_eq!(poll.wait, Duration::from_secs(1)); // sleep, then poll again
+//! let poll = stream.on_page(vec![Message::new("msg_2", MessageContent::text("Hello!"))]);
+//! assert_eq!(poll.messages[0].id, "msg_2");
 //! # Ok::<(), antonnia_core::Error>(())
 //! ```
 //!
