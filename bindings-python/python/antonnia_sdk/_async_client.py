@@ -197,10 +197,11 @@ class AsyncClient:
         deadline = monotonic() + limit
         cap = exchange.max_response_bytes
         method, url, body = exchange.target()
+        timeout = self._timeout if limit >= self._attempt_seconds else bounded_timeout(self._timeout, limit)
         try:
-            async with self._http.stream(
-                method, url, headers=exchange.headers(), content=body, timeout=bounded_timeout(self._timeout, limit)
-            ) as response:
+            request = self._http.build_request(method, url, headers=exchange.headers(), content=body, timeout=timeout)
+            response = await self._http.send(request, stream=True)
+            try:
                 chunks: List[bytes] = []
                 received = 0
                 async for chunk in response.aiter_bytes():
@@ -210,7 +211,9 @@ class AsyncClient:
                     if monotonic() > deadline:
                         raise AttemptFailed("timed_out", f"the body was still arriving after {limit:g} s")
                     chunks.append(chunk)
-                return response.status_code, response.headers.multi_items(), b"".join(chunks)
+            finally:
+                await response.aclose()
+            return response.status_code, response.headers.multi_items(), b"".join(chunks)
         except httpx.TimeoutException as exc:
             # A connect timeout means the server never saw the request.
             kind = "connect_failed" if isinstance(exc, httpx.ConnectTimeout) else "timed_out"
