@@ -1,5 +1,5 @@
 # The two commands the README opens with, plus the pieces CI and developers share.
-.PHONY: demo test test-core test-python bench
+.PHONY: demo test test-core test-python parity bench
 
 # The Quick Start end to end against a local sandbox (no token needed).
 demo:
@@ -14,6 +14,10 @@ test-core:
 
 test-python:
 	bash scripts/ci/test-python.sh
+
+# Every shared vector x every language, as one table; any divergence fails.
+parity:
+	bash scripts/ci/parity.sh
 
 bench:
 	cargo bench -p antonnia-core --bench core

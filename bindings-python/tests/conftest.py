@@ -3,6 +3,7 @@ both stopped by the fixture that started them."""
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -16,6 +17,32 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+# test_vectors.py's replay functions, by the fixture file each one replays.
+_VECTOR_TESTS = {
+    "test_request_vector": "requests.json",
+    "test_response_vector": "responses.json",
+    "test_webhook_vector": "webhooks.json",
+    "test_retry_vector": "retry.json",
+    "test_channel_vector": "channel.json",
+    "test_exchange_vector": "exchange.json",
+    "test_stream_vector": "stream.json",
+}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """With PARITY_DIR set, records each shared vector's outcome in
+    $PARITY_DIR/python.jsonl for `make parity`'s cross-language table."""
+    parity = os.environ.get("PARITY_DIR")
+    match = re.match(r".*test_vectors\.py::(\w+)\[(.*)\]$", report.nodeid)
+    if not parity or not match or match.group(1) not in _VECTOR_TESTS:
+        return
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        line = {"file": _VECTOR_TESTS[match.group(1)], "name": match.group(2), "ok": report.passed}
+        os.makedirs(parity, exist_ok=True)
+        with open(os.path.join(parity, "python.jsonl"), "a") as out:
+            out.write(json.dumps(line) + "\n")
 
 
 def _target_dir() -> Path:

@@ -29,9 +29,12 @@ fn load(file: &str) -> (Value, Vec<Value>) {
 }
 
 /// Runs `check` on every vector and fails with the list of every mismatch.
+/// With `PARITY_DIR` set, also appends each vector's outcome to
+/// `$PARITY_DIR/rust.jsonl` for `make parity`'s cross-language table.
 fn replay(file: &str, check: impl Fn(&Value, &Value) -> Result<(), String>) -> usize {
     let (defaults, vectors) = load(file);
     let mut failures = Vec::new();
+    let mut outcomes = String::new();
     let mut names = std::collections::HashSet::new();
     for v in &vectors {
         let name = v["name"].as_str().expect("every vector has a name");
@@ -39,9 +42,22 @@ fn replay(file: &str, check: impl Fn(&Value, &Value) -> Result<(), String>) -> u
             names.insert(name.to_string()),
             "duplicate vector name {name}"
         );
-        if let Err(why) = check(&defaults, v) {
+        let result = check(&defaults, v);
+        outcomes.push_str(&json!({"file": file, "name": name, "ok": result.is_ok()}).to_string());
+        outcomes.push('\n');
+        if let Err(why) = result {
             failures.push(format!("{name}: {why}"));
         }
+    }
+    if let Some(dir) = std::env::var_os("PARITY_DIR") {
+        use std::io::Write;
+        std::fs::create_dir_all(&dir).expect("PARITY_DIR can be created");
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(PathBuf::from(dir).join("rust.jsonl"))
+            .and_then(|mut f| f.write_all(outcomes.as_bytes()))
+            .expect("PARITY_DIR is writable");
     }
     assert!(
         failures.is_empty(),
