@@ -7,3 +7,4 @@ bash scripts/ci/test-core.sh
 bash scripts/ci/test-sandbox.sh
 bash scripts/ci/test-python.sh
 bash scripts/ci/test-wheel.sh
+bash scripts/ci/test-wasm.sh
