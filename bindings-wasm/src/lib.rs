@@ -46,7 +46,8 @@ fn invalid(field: &str, message: impl Into<String>) -> JsValue {
 }
 
 fn json_arg(field: &str, text: &str) -> Result<Value, JsValue> {
-    serde_json::from_str(text).map_err(|e| invalid(field, format!("is not valid JSON: {e}")))
+    serde_json::from_slice(text.as_bytes())
+        .map_err(|e| invalid(field, format!("is not valid JSON: {e}")))
 }
 
 fn to_json(v: &impl serde::Serialize) -> Result<String, JsValue> {

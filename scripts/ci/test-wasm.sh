@@ -2,7 +2,8 @@
 # The JavaScript/TypeScript binding (bindings-wasm): build the npm package
 # antonnia-sdk (cargo for wasm32 + wasm-bindgen-cli + wasm-opt from npm
 # binaryen), then node --test (every shared vector through the public API,
-# end to end against antonnia-sandbox, garbage input), tsc --strict over the
+# end to end against antonnia-sandbox, garbage input, the web chat example
+# in a real headless Chromium across origins), tsc --strict over the
 # usage file, and `npm pack` installed into an empty folder.
 # Needs rustup-stable and node >= 18 with npm; everything else comes from
 # crates.io and npm. rustfmt / clippy run for the workspace in test-core.sh.
@@ -24,6 +25,12 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION"
     cargo install -q wasm-bindgen-cli --version "=$WB_VERSION"
 fi
 (cd bindings-wasm && npm ci --no-audit --no-fund --loglevel=error)
+# A real browser for tests/browser.test.mjs: Debian's Chromium, driven by
+# playwright-core (its own browser download is not reachable from CI).
+if [ ! -x /usr/bin/chromium ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+export CHROMIUM=/usr/bin/chromium ANTONNIA_REQUIRE_BROWSER=1
 
 step "build the npm package (bindings-wasm/pkg)"
 bash bindings-wasm/scripts/build.sh
@@ -32,7 +39,7 @@ step "the sandbox binary for the end-to-end tests"
 cargo build -q -p antonnia-sandbox
 export ANTONNIA_SANDBOX_BIN="$(cargo_target_dir)/debug/antonnia-sandbox"
 
-step "node --test (vectors, end to end against antonnia-sandbox, garbage input)"
+step "node --test (vectors, end to end against antonnia-sandbox, garbage input, headless Chromium)"
 (cd bindings-wasm && node --test --test-reporter=spec tests/*.test.mjs)
 
 step "tsc --strict --noEmit over the usage file"
