@@ -42,8 +42,9 @@ export ANTONNIA_SANDBOX_BIN="$(cargo_target_dir)/debug/antonnia-sandbox"
 step "node --test (vectors, end to end against antonnia-sandbox, garbage input, headless Chromium)"
 (cd bindings-wasm && node --test --test-reporter=spec tests/*.test.mjs)
 
-step "tsc --strict --noEmit over the usage file"
+step "tsc --strict --noEmit over the usage file and the README Quick Start"
 (cd bindings-wasm && node_modules/.bin/tsc -p tests/tsconfig.json)
+node bindings-wasm/scripts/check-readme-types.mjs
 
 step "npm pack installs into an empty folder and works with no build step"
 bash bindings-wasm/scripts/check-pack.sh
