@@ -1,5 +1,5 @@
 # The two commands the README opens with, plus the pieces CI and developers share.
-.PHONY: demo test test-core test-python bench
+.PHONY: demo test test-core test-python bench parity
 
 # The Quick Start end to end against a local sandbox (no token needed).
 demo:
@@ -14,6 +14,10 @@ test-core:
 
 test-python:
 	bash scripts/ci/test-python.sh
+
+# Every shared vector x every language (Rust core, Python, JavaScript), as a table.
+parity:
+	bash bindings-wasm/scripts/parity.sh
 
 bench:
 	cargo bench -p antonnia-core --bench core
