@@ -30,8 +30,7 @@ wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name antonnia_wasm 
   "$out/antonnia_wasm_bg.wasm" -o "$out/antonnia_wasm_bg.wasm"
 rm -f "$out/antonnia_wasm_bg.wasm.d.ts" "$out/.gitignore"
 cp "$here"/js/*.js "$here"/js/*.d.ts "$out/"
-cp "$root/README.md" "$out/README.md" 2>/dev/null || true
-cp "$here/README.md" "$out/README.md" 2>/dev/null || true
+cp "$here/README.md" "$out/README.md"
 
 version="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' "$root/Cargo.toml")"
 cat > "$out/package.json" <<JSON
