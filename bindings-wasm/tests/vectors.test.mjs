@@ -444,3 +444,10 @@ test('every vector file is replayed', () => {
   assert.equal(body.length, 410);
   assert.ok(load('webhooks.json')[1].some((v) => v.body === body.toString('utf8')));
 });
+
+test('every call the core knows has a client method', () => {
+  // A call added to the core's registry (for_each_call!) must get a method here.
+  assert.deepEqual(Object.keys(SIGNATURES).sort(), [...sdk.CALL_NAMES].sort());
+  const client = new sdk.Client({ token: 't', fetch: async () => new Response('null') });
+  for (const name of sdk.CALL_NAMES) assert.equal(typeof methodOf(client, name), 'function', name);
+});
