@@ -21,5 +21,12 @@ if ! "$PYBIN" -c "import antonnia_sdk" 2>/dev/null; then
 fi
 (cd bindings-python && "$PYBIN" -m pytest -q -p no:cacheprovider tests/test_vectors.py >/dev/null)
 
+step "parity: JavaScript (the npm package's vector replay)"
+if [ -f bindings-wasm/package.json ]; then
+  [ -d bindings-wasm/node_modules ] || (cd bindings-wasm && npm ci --no-audit --no-fund --loglevel=error)
+  [ -f bindings-wasm/pkg/index.js ] || bash bindings-wasm/scripts/build.sh >/dev/null
+  node --test bindings-wasm/tests/vectors.test.mjs >/dev/null
+fi
+
 step "parity: the table"
 python3 scripts/parity.py "$PARITY_DIR" --all

@@ -1,0 +1,127 @@
+// The SDK's errors: one class per core error kind, chosen by `kind` alone
+// from the core's ErrorInfo (see docs/architecture.md). Names are set
+// explicitly so that minifiers cannot change them.
+
+/** The root of every error the SDK throws (an aborted call rejects with the standard AbortError instead). */
+export class AntonniaError extends Error {
+  constructor(message, info = {}) {
+    super(message);
+    /** The language-neutral kind shared by every binding (`not_found`, `rate_limit`, ...). */
+    this.kind = info.kind ?? 'antonnia';
+    /** The HTTP status, for errors the server answered with. */
+    this.status = info.status ?? undefined;
+    /** What the server said (its `detail`), for errors it answered with. */
+    this.detail = info.detail ?? undefined;
+    /** The raw error body (first 8 KiB), for errors the server answered with. */
+    this.body = info.body ?? undefined;
+    /** The error body as JSON, when it was JSON. */
+    this.data = info.data ?? undefined;
+    /** FastAPI-style validation problems: `[{loc, msg, type}]`. */
+    this.problems = info.problems ?? [];
+    /** For InvalidRequestError: the argument at fault. */
+    this.field = info.field ?? undefined;
+    /** For DecodeError: where in the document parsing failed. */
+    this.path = info.path ?? undefined;
+    /** For WebhookVerificationError: why (`no_matching_signature`, ...). */
+    this.reason = info.reason ?? undefined;
+    /** Seconds the server asked to wait (RateLimitError). */
+    this.retryAfter = info.retry_after ?? undefined;
+  }
+}
+AntonniaError.prototype.name = 'AntonniaError';
+
+/** Any other non-2xx answer (5xx, and 4xx without a class of its own). */
+export class APIError extends AntonniaError {}
+APIError.prototype.name = 'APIError';
+/** 401: the token is missing, malformed or revoked. */
+export class AuthenticationError extends APIError {}
+AuthenticationError.prototype.name = 'AuthenticationError';
+/** 403: the token lacks access to this resource. */
+export class PermissionDeniedError extends APIError {}
+PermissionDeniedError.prototype.name = 'PermissionDeniedError';
+/** 404: no such session, message, agent or survey submission. */
+export class NotFoundError extends APIError {}
+NotFoundError.prototype.name = 'NotFoundError';
+/** 409: a conflict, such as a duplicate `provider_message_id`. */
+export class ConflictError extends APIError {}
+ConflictError.prototype.name = 'ConflictError';
+/** 422: the server rejected the request's content (see `problems`). */
+export class ValidationError extends APIError {}
+ValidationError.prototype.name = 'ValidationError';
+/** 429: too many requests; `retryAfter` is the wait the server asked for, in seconds. */
+export class RateLimitError extends APIError {}
+RateLimitError.prototype.name = 'RateLimitError';
+/** 413, or a response or webhook body over this side's limit. */
+export class PayloadTooLargeError extends APIError {}
+PayloadTooLargeError.prototype.name = 'PayloadTooLargeError';
+/** Arguments refused before anything was sent (see `field`). */
+export class InvalidRequestError extends AntonniaError {}
+InvalidRequestError.prototype.name = 'InvalidRequestError';
+/** The connection failed. */
+export class TransportError extends AntonniaError {}
+TransportError.prototype.name = 'TransportError';
+/** No complete response in time. */
+export class TimeoutError extends TransportError {}
+TimeoutError.prototype.name = 'TimeoutError';
+/** A 2xx or webhook body that is not what the contract says (see `path`). */
+export class DecodeError extends AntonniaError {}
+DecodeError.prototype.name = 'DecodeError';
+/** A webhook whose signature does not verify (see `reason`). */
+export class WebhookVerificationError extends AntonniaError {}
+WebhookVerificationError.prototype.name = 'WebhookVerificationError';
+
+const BY_KIND = {
+  api: APIError,
+  authentication: AuthenticationError,
+  permission_denied: PermissionDeniedError,
+  not_found: NotFoundError,
+  conflict: ConflictError,
+  validation: ValidationError,
+  rate_limit: RateLimitError,
+  payload_too_large: PayloadTooLargeError,
+  invalid_request: InvalidRequestError,
+  transport: TransportError,
+  timeout: TimeoutError,
+  decode: DecodeError,
+  webhook_verification: WebhookVerificationError,
+};
+
+/** The error for a core ErrorInfo (plain object). */
+export function fromInfo(info) {
+  const Cls = Object.hasOwn(BY_KIND, info.kind) ? BY_KIND[info.kind] : AntonniaError;
+  return new Cls(String(info.message ?? info.kind), info);
+}
+
+/** An InvalidRequestError naming the argument at fault. */
+export function invalid(field, message) {
+  return fromInfo({ kind: 'invalid_request', message: `invalid argument ${field}: ${message}`, field });
+}
+
+/**
+ * Converts what the wasm side threw into the SDK's error. The core throws an
+ * Error named `AntonniaCoreError` carrying the ErrorInfo as JSON; anything
+ * else (a trap, a wasm-bindgen type check) becomes an AntonniaError too, so
+ * that callers never see a foreign error or a string.
+ */
+export function fromThrown(e) {
+  if (e instanceof AntonniaError) return e;
+  if (e instanceof Error && e.name === 'AntonniaCoreError') {
+    try {
+      return fromInfo(JSON.parse(e.message));
+    } catch {
+      // fall through: not an ErrorInfo after all
+    }
+  }
+  const err = new AntonniaError(`internal error in the SDK's core: ${e instanceof Error ? e.message : String(e)}`);
+  err.cause = e;
+  return err;
+}
+
+/** Runs a core function, converting whatever it throws. */
+export function core(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    throw fromThrown(e);
+  }
+}

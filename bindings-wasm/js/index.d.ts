@@ -1,0 +1,391 @@
+// Types of the npm package antonnia-sdk. Objects use the wire's snake_case
+// names: they are the canonical JSON the Rust core produces (tests/fixtures/README.md).
+
+/** Free-form JSON, as in `metadata`. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/** Free-form metadata; channels keep `channel_type` and `channel_user_id` here. */
+export type Metadata = { [key: string]: any };
+
+/** A timestamp: RFC 3339 in UTC (`2025-01-15T10:30:00Z`) in results; a Date or an RFC 3339 string in parameters. */
+export type Timestamp = string;
+export type TimestampInput = string | Date;
+
+/** An open enum: the known values, or any other string a newer API sends. */
+type Open<T extends string> = T | (string & {});
+
+export type SessionStatus = Open<'open' | 'closed'>;
+export type MessageRole = Open<'user' | 'assistant'>;
+export type DeliveryStatus = Open<'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'rejected'>;
+export type AgentType = Open<'ai' | 'human'>;
+export type SurveySubmissionStatus = Open<'pending' | 'finished' | 'cancelled'>;
+export type ScheduleStatus = Open<'scheduled' | 'completed' | 'failed' | 'cancelled'>;
+
+export interface TextContent { type: 'text'; text: string; template_id?: string; template_parameters?: Metadata }
+export interface ImageContent { type: 'image'; url: string }
+export interface VideoContent { type: 'video'; url: string }
+export interface AudioContent { type: 'audio'; url: string; transcript?: string }
+export interface FileContent { type: 'file'; url: string; mime_type: string; name: string }
+/** The AI calling a tool (internal, never shown to users). */
+export interface FunctionCallContent { type: 'function_call'; id: string; name: string; input: string }
+/** A tool's answer to a call (internal). */
+export interface FunctionResultContent { type: 'function_result'; id: string; name: string; output: string }
+/** The AI's internal reasoning; a channel never shows it. */
+export interface ThoughtContent { type: 'thought'; thought: string }
+/** Content of a type this SDK version does not know, kept whole. */
+export interface UnknownContent { type: string; [key: string]: unknown }
+/** What a message says, discriminated on `type`. */
+export type MessageContent =
+  | TextContent | ImageContent | VideoContent | AudioContent | FileContent
+  | FunctionCallContent | FunctionResultContent | ThoughtContent;
+/**
+ * Content as results carry it: a known kind, or an unknown one kept whole.
+ * Narrow with `isKnownContent(content)` first, then by `type`.
+ */
+export type AnyMessageContent = MessageContent | UnknownContent;
+/** Whether content is of a kind this SDK version knows (then `type` narrows it). */
+export function isKnownContent(content: AnyMessageContent): content is MessageContent;
+
+export interface Agent {
+  id: string;
+  type: AgentType;
+  organization_id?: string;
+  name?: string;
+  assistant_id?: string;
+  profile_id?: string;
+  created_at?: Timestamp;
+}
+
+export interface Session {
+  id: string;
+  contact_id?: string;
+  organization_id?: string;
+  conversation_id?: string;
+  thread_id?: string;
+  status?: SessionStatus;
+  agent?: Agent;
+  ending_survey_submission_id?: string;
+  /** Always present (`{}` when the server sent none). */
+  metadata: Metadata;
+  created_at?: Timestamp;
+  updated_at?: Timestamp;
+}
+
+export interface Message {
+  id: string;
+  session_id?: string;
+  conversation_id?: string;
+  organization_id?: string;
+  role?: MessageRole;
+  content: AnyMessageContent;
+  provider_message_id?: string;
+  replied_provider_message_id?: string;
+  run_id?: string;
+  created_at?: Timestamp;
+  /** Always present (`pending` when the server sent none). */
+  delivery_status: DeliveryStatus;
+  delivery_error_code?: number;
+  delivery_error_message?: string;
+  delivered_at?: Timestamp;
+  updated_at?: Timestamp;
+}
+
+export interface SurveySubmission {
+  id: string;
+  survey_id?: string;
+  session_id?: string;
+  organization_id?: string;
+  status?: SurveySubmissionStatus;
+  created_at?: Timestamp;
+  expires_at?: Timestamp;
+  finished_at?: Timestamp;
+  updated_at?: Timestamp;
+}
+
+/** What a schedule does when its time comes. */
+export type ScheduleConfig =
+  | { type: 'message'; message: MessageContent }
+  | { type: 'node'; node_id: string };
+
+export interface SessionSchedule {
+  id: string;
+  session_id?: string;
+  organization_id?: string;
+  scheduled_for?: Timestamp;
+  config?: ScheduleConfig | { type: string & {}; [key: string]: unknown };
+  status?: ScheduleStatus;
+  created_at?: Timestamp;
+}
+
+// ------------------------------------------------------------ parameters
+
+export interface ClientOptions {
+  /** The API token (`sk_live_...`; `sk_test_sandbox` for the sandbox). Leave it out behind a proxy that adds it. */
+  token?: string;
+  /** The API root (default: production). A proxy's URL works too. */
+  baseUrl?: string;
+  /** Each attempt's deadline, from sending to the last byte of the body (default 60 000). */
+  timeoutMs?: number;
+  /** The whole call's deadline, retries and waits included (default: none). */
+  totalTimeoutMs?: number;
+  /** How many times a failed call is sent again when the core deems it safe (default 2). */
+  maxRetries?: number;
+  /** Headers sent with every request. */
+  headers?: Record<string, string> | Headers;
+  /** The fetch to use (default: the global one). */
+  fetch?: typeof fetch;
+  /** Responses over this are refused with PayloadTooLargeError (default 10 MiB). */
+  maxResponseBytes?: number;
+  /** Lets a client with a token call the production API from a browser, where every visitor can read the token. */
+  dangerouslyAllowBrowser?: boolean;
+}
+
+/** Per-call options, the last argument of every method. */
+export interface RequestOptions {
+  /** Aborting rejects the call with the signal's reason (the standard AbortError by default). */
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  maxRetries?: number;
+  headers?: Record<string, string> | Headers;
+}
+
+export interface SessionCreateParams {
+  contact_id: string;
+  contact_name: string;
+  agent_id?: string;
+  status?: SessionStatus;
+  metadata?: Metadata;
+}
+export interface SessionUpdateFields {
+  thread_id?: string;
+  status?: SessionStatus;
+  agent_id?: string;
+  ending_survey_submission_id?: string;
+  metadata?: Metadata;
+}
+export interface SessionTransferParams { agent_id: string | null; auto_reply?: boolean }
+export interface SessionFinishParams { ending_survey_id?: string }
+export interface SessionReplyParams { debounce_time?: number; starting_node_id?: string }
+export interface SessionSearchParams {
+  contact_id?: string;
+  status?: SessionStatus;
+  metadata?: Metadata;
+  offset?: number;
+  limit?: number;
+}
+export interface SessionScheduleParams { scheduled_for: TimestampInput; config: ScheduleConfig }
+
+export interface MessageCreateParams {
+  content: MessageContent;
+  role?: MessageRole;
+  provider_message_id?: string;
+  replied_provider_message_id?: string;
+  run_id?: string;
+}
+export interface MessageUpdateFields {
+  provider_message_id?: string;
+  replied_provider_message_id?: string;
+  delivery_status?: DeliveryStatus;
+  delivery_error_code?: number;
+  delivery_error_message?: string;
+  delivered_at?: TimestampInput;
+}
+export interface MessageSearchParams {
+  /** Inside one session; without it, across sessions. */
+  session_id?: string;
+  provider_message_id?: string;
+  replied_provider_message_id?: string;
+  role?: MessageRole;
+  offset?: number;
+  limit?: number;
+}
+export interface MessageStreamOptions {
+  /** The wait between polls while messages keep coming (default 1000). */
+  pollIntervalMs?: number;
+  /** The longest wait while the session is idle (default 30 000). */
+  maxPollIntervalMs?: number;
+  /** Messages asked for per poll (default 100). */
+  pageSize?: number;
+  /** Whether the messages already in the session come first (default: only new ones). */
+  fromStart?: boolean;
+  /** Ends the stream: the iterator rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface AgentCreateParams { name: string; type: AgentType; assistant_id?: string; profile_id?: string }
+export interface AgentUpdateFields { name?: string; assistant_id?: string; profile_id?: string }
+export interface AgentSearchParams { type?: AgentType; assistant_id?: string; profile_id?: string; offset?: number; limit?: number }
+
+// ------------------------------------------------------------ client
+
+export class Client {
+  constructor(options?: ClientOptions);
+  /** The API root requests are sent to. */
+  readonly baseUrl: string;
+  /** The User-Agent the SDK sends. */
+  readonly userAgent: string;
+  readonly sessions: Sessions;
+  readonly agents: Agents;
+}
+
+export interface Sessions {
+  readonly messages: Messages;
+  readonly surveySubmissions: SurveySubmissions;
+  create(params: SessionCreateParams, options?: RequestOptions): Promise<Session>;
+  get(sessionId: string, options?: RequestOptions): Promise<Session>;
+  update(sessionId: string, fields: SessionUpdateFields, options?: RequestOptions): Promise<Session>;
+  transfer(sessionId: string, params: SessionTransferParams, options?: RequestOptions): Promise<Session>;
+  finish(sessionId: string, params?: SessionFinishParams, options?: RequestOptions): Promise<Session>;
+  reply(sessionId: string, params?: SessionReplyParams, options?: RequestOptions): Promise<Session>;
+  search(params?: SessionSearchParams, options?: RequestOptions): Promise<Session[]>;
+  iterSearch(params?: SessionSearchParams, options?: RequestOptions): AsyncGenerator<Session, void, undefined>;
+  schedule(sessionId: string, params: SessionScheduleParams, options?: RequestOptions): Promise<SessionSchedule>;
+}
+
+export interface Messages {
+  create(sessionId: string, params: MessageCreateParams, options?: RequestOptions): Promise<Message>;
+  get(sessionId: string, messageId: string, options?: RequestOptions): Promise<Message>;
+  update(sessionId: string, messageId: string, fields: MessageUpdateFields, options?: RequestOptions): Promise<Message>;
+  search(params?: MessageSearchParams, options?: RequestOptions): Promise<Message[]>;
+  iterSearch(params?: MessageSearchParams, options?: RequestOptions): AsyncGenerator<Message, void, undefined>;
+  /** The session's messages as they arrive (polling decided by the core). */
+  stream(sessionId: string, options?: MessageStreamOptions): AsyncGenerator<Message, never, undefined>;
+}
+
+export interface SurveySubmissions {
+  get(sessionId: string, submissionId: string, options?: RequestOptions): Promise<SurveySubmission>;
+  reply(sessionId: string, submissionId: string, options?: RequestOptions): Promise<SurveySubmission>;
+  cancel(sessionId: string, submissionId: string, options?: RequestOptions): Promise<SurveySubmission>;
+}
+
+export interface Agents {
+  create(params: AgentCreateParams, options?: RequestOptions): Promise<Agent>;
+  get(agentId: string, options?: RequestOptions): Promise<Agent>;
+  update(agentId: string, fields: AgentUpdateFields, options?: RequestOptions): Promise<Agent>;
+  delete(agentId: string, options?: RequestOptions): Promise<null>;
+  search(params?: AgentSearchParams, options?: RequestOptions): Promise<Agent[]>;
+  iterSearch(params?: AgentSearchParams, options?: RequestOptions): AsyncGenerator<Agent, void, undefined>;
+}
+
+// ------------------------------------------------------------ webhooks
+
+interface EventBase { id?: string; created_at?: Timestamp }
+export interface MessageCreatedEvent extends EventBase { type: 'message.created'; data: { object: Message } }
+export interface SessionCreatedEvent extends EventBase { type: 'session.created'; data: { object: Session } }
+export interface SessionTransferredEvent extends EventBase { type: 'session.transferred'; data: { object: Session } }
+/** `action`: why, when not closed by a call (`expired` after inactivity). */
+export interface SessionFinishedEvent extends EventBase { type: 'session.finished'; data: { object: Session; action?: string } }
+/** The connection as sent (its shape is not specified). */
+export interface AppConnectionCreatedEvent extends EventBase { type: 'app.connection.created'; data: { object: JsonValue } }
+export interface UnknownEvent { type: string; [key: string]: unknown }
+export type KnownEvent =
+  | MessageCreatedEvent | SessionCreatedEvent | SessionTransferredEvent | SessionFinishedEvent
+  | AppConnectionCreatedEvent;
+/**
+ * A webhook event, discriminated on `type` (unknown types kept whole).
+ * TypeScript cannot subtract the known types from `string`, so narrow in two
+ * steps: `if (isKnownEvent(event)) switch (event.type) { ... }`.
+ */
+export type WebhookEvent = KnownEvent | UnknownEvent;
+/** Whether the event is of a type this SDK version knows (then `type` narrows it). */
+export function isKnownEvent(event: WebhookEvent): event is KnownEvent;
+/** The event types this SDK version knows. */
+export const KNOWN_EVENT_TYPES: readonly KnownEvent['type'][];
+
+export interface ParseWebhookOptions {
+  /** The request's headers: a plain object (any letter case; Node's arrays joined) or a Headers. */
+  headers?: Record<string, string | string[] | undefined> | Headers;
+  /** The endpoint's secret (`whsec_...`). Required unless `verify: false`. */
+  secret?: string;
+  /** `false` skips the signature check (by name only: a missing secret is otherwise an error). */
+  verify?: boolean;
+  /** How far the signature's timestamp may be from now, either way (default 300). */
+  toleranceSeconds?: number;
+  /** The clock: a Date or Unix seconds (default: now). */
+  now?: Date | number;
+  /** Larger bodies are refused before any HMAC work (default 1 MiB). */
+  maxBodyBytes?: number;
+}
+
+/** Verifies and parses one webhook delivery from its raw body. Throws WebhookVerificationError, DecodeError, PayloadTooLargeError. */
+export function parseWebhook(body: string | Uint8Array | ArrayBuffer, options: ParseWebhookOptions): WebhookEvent;
+/** The Standard Webhooks signature (`v1,<base64>`) of a delivery. */
+export function signWebhook(secret: string, id: string, timestamp: number, body: string | Uint8Array | ArrayBuffer): string;
+
+// ------------------------------------------------------------ channel
+
+/** The message to deliver for a `message.created` of a pending assistant message with visible content; else null. */
+export function outboundMessage(event: WebhookEvent): Message | null;
+
+export type Deliverable =
+  | { kind: 'text'; content: TextContent; text: string; templateId?: string; templateParameters?: Metadata }
+  | { kind: 'image' | 'video'; content: ImageContent | VideoContent; mediaUrl: string }
+  | { kind: 'audio'; content: AudioContent; mediaUrl: string; transcript?: string }
+  | { kind: 'file'; content: FileContent; mediaUrl: string; mimeType: string; filename: string }
+  | { kind: 'unknown'; content: UnknownContent };
+/** What to send for an outbound message, one shape for every kind. */
+export function deliverable(message: Message | AnyMessageContent): Deliverable;
+
+/** The fields of `client.sessions.messages.update` reporting a delivery outcome. */
+export interface DeliveryFields extends MessageUpdateFields {}
+export function sent(providerMessageId?: string | null, at?: TimestampInput | null): DeliveryFields;
+export function delivered(providerMessageId?: string | null, at?: TimestampInput | null): DeliveryFields;
+export function read(providerMessageId?: string | null, at?: TimestampInput | null): DeliveryFields;
+export function failed(code?: number | null, message?: string | null): DeliveryFields;
+export function whatsappErrorDescription(code: number): string | null;
+export const WHATSAPP_ERRORS: Readonly<Record<string, string>>;
+
+export const VERSION: string;
+export const DEFAULT_BASE_URL: string;
+export const DEFAULT_TIMEOUT_MS: number;
+export const DEFAULT_MAX_RETRIES: number;
+export const DEFAULT_MAX_RESPONSE_BYTES: number;
+export const CALL_NAMES: readonly string[];
+
+// ------------------------------------------------------------ errors
+
+export type ErrorKind =
+  | 'authentication' | 'permission_denied' | 'not_found' | 'conflict' | 'validation' | 'rate_limit'
+  | 'payload_too_large' | 'api' | 'invalid_request' | 'transport' | 'timeout' | 'decode'
+  | 'webhook_verification' | 'antonnia';
+
+export interface ValidationProblem { loc: string[]; msg: string; type: string }
+
+/** The root of every error the SDK throws. */
+export class AntonniaError extends Error {
+  /** The language-neutral kind shared by every binding. */
+  readonly kind: ErrorKind | (string & {});
+  /** The HTTP status, for errors the server answered with. */
+  readonly status: number | undefined;
+  /** What the server said (its `detail`). */
+  readonly detail: string | undefined;
+  /** The raw error body (first 8 KiB). */
+  readonly body: string | undefined;
+  /** The error body as JSON, when it was JSON. */
+  readonly data: JsonValue | undefined;
+  readonly problems: ValidationProblem[];
+  /** For InvalidRequestError: the argument at fault. */
+  readonly field: string | undefined;
+  /** For DecodeError: where parsing failed. */
+  readonly path: string | undefined;
+  /** For WebhookVerificationError: why. */
+  readonly reason: string | undefined;
+  /** Seconds the server asked to wait. */
+  readonly retryAfter: number | undefined;
+}
+export class APIError extends AntonniaError {}
+export class AuthenticationError extends APIError {}
+export class PermissionDeniedError extends APIError {}
+export class NotFoundError extends APIError {}
+export class ConflictError extends APIError {}
+export class ValidationError extends APIError {}
+export class RateLimitError extends APIError {}
+export class PayloadTooLargeError extends APIError {}
+export class InvalidRequestError extends AntonniaError {}
+export class TransportError extends AntonniaError {}
+export class TimeoutError extends TransportError {}
+export class DecodeError extends AntonniaError {}
+export class WebhookVerificationError extends AntonniaError {
+  readonly reason:
+    | 'missing_header' | 'invalid_timestamp' | 'timestamp_out_of_tolerance' | 'invalid_secret'
+    | 'no_matching_signature' | 'missing_secret' | (string & {}) | undefined;
+}

@@ -1,0 +1,693 @@
+// antonnia-sdk: the Antonnia Conversations API client for JavaScript and
+// TypeScript. The Rust core (in WebAssembly) builds every request, parses
+// every response and webhook, and decides every retry; this file only moves
+// bytes with `fetch`, sleeps, and converts values at the edge.
+import * as wasm from './wasm.js';
+import { AntonniaError, core, invalid } from './errors.js';
+
+export {
+  AntonniaError, APIError, AuthenticationError, PermissionDeniedError, NotFoundError, ConflictError,
+  ValidationError, RateLimitError, PayloadTooLargeError, InvalidRequestError, TransportError, TimeoutError,
+  DecodeError, WebhookVerificationError,
+} from './errors.js';
+
+/** The SDK version (the workspace's). */
+export const VERSION = wasm.version();
+/** The production API root. */
+export const DEFAULT_BASE_URL = wasm.defaultBaseUrl();
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_MAX_RETRIES = 2;
+export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+const PRODUCTION_HOST = new URL(DEFAULT_BASE_URL).host;
+const encoder = new TextEncoder();
+
+// ---------------------------------------------------------------- helpers
+
+function isPlainObject(v) {
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+// A shallow copy, read once: a getter or proxy that throws becomes an
+// InvalidRequestError here rather than a foreign error later.
+function params(field, value) {
+  if (value === undefined || value === null) return {};
+  try {
+    if (!isPlainObject(value)) throw invalid(field, 'must be an object of named parameters');
+    return { ...value };
+  } catch (e) {
+    if (e instanceof AntonniaError) throw e;
+    throw invalid(field, `cannot be read: ${describe(e)}`);
+  }
+}
+
+// setTimeout fires at once for delays past 2**31 - 1 ms (about 24.8 days).
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+// Arguments cross into wasm as JSON text. Values JSON cannot carry faithfully
+// are refused rather than silently changed (NaN would become null, a function
+// would vanish); undefined properties are left out, i.e. not passed.
+function replacer(key, value) {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw invalid(key || 'arguments', `${value} cannot be sent as JSON`);
+  }
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    throw invalid(key || 'arguments', `a ${typeof value} cannot be sent as JSON`);
+  }
+  return value;
+}
+
+function argsJson(args) {
+  try {
+    return JSON.stringify(args, replacer);
+  } catch (e) {
+    if (e instanceof AntonniaError) throw e;
+    // Cycles, BigInt, a throwing toJSON, nesting deeper than the stack.
+    throw invalid('arguments', `cannot be sent as JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function makeCall(name, args) {
+  const json = argsJson(args);
+  return core(() => new wasm.Call(name, json));
+}
+
+function millis(field, v, dflt) {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw invalid(field, 'must be a non-negative, finite number of milliseconds');
+  }
+  return v;
+}
+
+function whole(field, v, dflt) {
+  if (v === undefined) return dflt;
+  if (!Number.isSafeInteger(v) || v < 0) throw invalid(field, 'must be a whole number, 0 or more');
+  return v;
+}
+
+function headerPairs(field, headers) {
+  if (headers === undefined || headers === null) return [];
+  let entries;
+  if (typeof Headers !== 'undefined' && headers instanceof Headers) {
+    entries = [...headers];
+  } else if (isPlainObject(headers)) {
+    entries = Object.entries(headers);
+  } else {
+    throw invalid(field, 'must be a Headers or a plain object of name: value');
+  }
+  const out = [];
+  for (const [k, v] of entries) {
+    if (v === undefined) continue;
+    // Node's IncomingMessage gives repeated headers as arrays.
+    const value = Array.isArray(v) ? v.join(', ') : v;
+    if (typeof value !== 'string') throw invalid(field, `the value of ${k} must be a string`);
+    out.push([k, value]);
+  }
+  return out;
+}
+
+function abortError(signal) {
+  if (signal.reason !== undefined) return signal.reason;
+  return new DOMException('This operation was aborted', 'AbortError');
+}
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.min(ms, MAX_TIMER_MS));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+const now = typeof performance !== 'undefined' ? () => performance.now() : () => Date.now();
+
+class AttemptFailed {
+  constructor(kind, detail, received = 0) {
+    this.kind = kind;
+    this.detail = detail;
+    this.received = received;
+  }
+}
+
+// Node's fetch (undici) names the cause; a refused or unresolved connection
+// never reached the server, so even calls with side effects may retry it.
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function failureOf(e) {
+  let c = e;
+  for (let i = 0; i < 4 && c; i++) {
+    if (c.code && CONNECT_CODES.has(c.code)) return 'connect_failed';
+    c = c.cause;
+  }
+  return 'transport_failed';
+}
+
+function describe(e) {
+  const parts = [];
+  let c = e;
+  for (let i = 0; i < 4 && c; i++) {
+    parts.push(c instanceof Error ? c.message : String(c));
+    c = c.cause;
+  }
+  return parts.join(': ');
+}
+
+function isBrowser() {
+  return (typeof window !== 'undefined' && typeof window.document !== 'undefined')
+    || (typeof self !== 'undefined' && typeof self.importScripts === 'function');
+}
+
+// ---------------------------------------------------------------- client
+
+/** A client of the Antonnia Conversations API. */
+export class Client {
+  #config;
+  #policy;
+  #policies = new Map();
+  #fetch;
+  #timeoutMs;
+  #totalTimeoutMs;
+  #maxResponseBytes;
+  #maxRetries;
+
+  constructor(options = {}) {
+    const o = params('options', options);
+    const token = o.token;
+    if (token !== undefined && typeof token !== 'string') throw invalid('token', 'must be a string');
+    const baseUrl = o.baseUrl;
+    if (baseUrl !== undefined && typeof baseUrl !== 'string') throw invalid('baseUrl', 'must be a string');
+    const headers = headerPairs('headers', o.headers);
+    this.#config = core(() => new wasm.Config(token, baseUrl, headers));
+    if (token !== undefined && isBrowser() && !o.dangerouslyAllowBrowser
+        && new URL(this.#config.baseUrl).host === PRODUCTION_HOST) {
+      this.#config.free();
+      throw invalid('dangerouslyAllowBrowser',
+        'this code runs in a browser, where a secret API token is visible to every visitor. '
+        + 'Call the API from your server, or through a proxy (baseUrl) that adds the token; '
+        + 'pass dangerouslyAllowBrowser: true if you really mean to');
+    }
+    this.#timeoutMs = millis('timeoutMs', o.timeoutMs, DEFAULT_TIMEOUT_MS);
+    this.#totalTimeoutMs = o.totalTimeoutMs === undefined ? undefined : millis('totalTimeoutMs', o.totalTimeoutMs);
+    this.#maxResponseBytes = whole('maxResponseBytes', o.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
+    this.#maxRetries = whole('maxRetries', o.maxRetries, DEFAULT_MAX_RETRIES);
+    this.#policy = this.#policyFor(this.#maxRetries);
+    if (o.fetch !== undefined && typeof o.fetch !== 'function') throw invalid('fetch', 'must be a function');
+    const f = o.fetch ?? globalThis.fetch;
+    if (typeof f !== 'function') throw invalid('fetch', 'no global fetch here: pass one');
+    // Browsers refuse a fetch called on another `this` ("Illegal invocation").
+    this.#fetch = o.fetch ? f : f.bind(globalThis);
+    this.sessions = new Sessions(this);
+    this.agents = new Agents(this);
+  }
+
+  /** The API root requests are sent to. */
+  get baseUrl() {
+    return this.#config.baseUrl;
+  }
+
+  /** The User-Agent the SDK sends. */
+  get userAgent() {
+    return this.#config.userAgent;
+  }
+
+  toString() {
+    return `Client(baseUrl=${this.baseUrl})`;
+  }
+
+  #policyFor(maxRetries) {
+    let p = this.#policies.get(maxRetries);
+    if (!p) {
+      p = core(() => new wasm.RetryPolicy(maxRetries));
+      this.#policies.set(maxRetries, p);
+    }
+    return p;
+  }
+
+  /** @internal One call by name, with the wire's argument names. */
+  async _request(name, args, options) {
+    const call = makeCall(name, args);
+    try {
+      return await this._sendCall(call, options);
+    } finally {
+      call.free();
+    }
+  }
+
+  /** @internal Every page of a search, item by item. */
+  async *_paginate(name, args, options) {
+    let call = makeCall(name, args);
+    try {
+      while (call) {
+        const page = await this._sendCall(call, options);
+        for (const item of page) yield item;
+        const next = core(() => call.nextPage(page.length));
+        call.free();
+        call = next;
+      }
+    } finally {
+      call?.free();
+    }
+  }
+
+  /**
+   * @internal One call to its end: the core's exchange decides each
+   * attempt's limit, retries and the final error; this loop only sends and sleeps.
+   */
+  async _sendCall(call, options) {
+    const o = params('options', options);
+    const signal = o.signal;
+    if (signal !== undefined && !(typeof AbortSignal !== 'undefined' && signal instanceof AbortSignal)) {
+      throw invalid('signal', 'must be an AbortSignal');
+    }
+    if (signal?.aborted) throw abortError(signal);
+    const timeoutMs = millis('timeoutMs', o.timeoutMs, this.#timeoutMs);
+    const policy = o.maxRetries === undefined ? this.#policy : this.#policyFor(whole('maxRetries', o.maxRetries));
+    const extra = headerPairs('headers', o.headers);
+    for (const [k] of extra) {
+      if (k.toLowerCase() === 'authorization') throw invalid('headers', 'set the token instead of an Authorization header');
+    }
+    const exchange = core(() => new wasm.Exchange(
+      call, this.#config, policy, timeoutMs, this.#totalTimeoutMs, this.#maxResponseBytes));
+    try {
+      const started = now();
+      const elapsed = () => Math.max(0, now() - started);
+      for (;;) {
+        const limit = core(() => exchange.attemptTimeoutMs(elapsed()));
+        let wait;
+        try {
+          const r = await this.#attempt(exchange, limit, signal, extra);
+          const step = core(() => exchange.onResponse(r.status, r.headers, r.body, elapsed(), Date.now(), Math.random()));
+          if (step.done) return JSON.parse(step.value);
+          wait = step.retryAfterMs;
+        } catch (e) {
+          if (!(e instanceof AttemptFailed)) throw e;
+          wait = core(() => exchange.onFailure(e.kind, e.detail, elapsed(), Math.random(), e.received));
+        }
+        await sleep(wait, signal);
+      }
+    } finally {
+      exchange.free();
+    }
+  }
+
+  /** Sends the request once and reads the whole body within `limitMs` and the size cap. */
+  async #attempt(exchange, limitMs, signal, extra) {
+    const req = JSON.parse(exchange.requestJson());
+    let headers;
+    try {
+      headers = new Headers(req.headers);
+      for (const [k, v] of extra) headers.set(k, v);
+    } catch (e) {
+      throw invalid('headers', describe(e));
+    }
+    const body = exchange.requestBody();
+    const cap = exchange.maxResponseBytes;
+    const ctrl = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ctrl.abort();
+    }, Math.min(limitMs, MAX_TIMER_MS));
+    const onAbort = () => ctrl.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const failed = (e) => {
+      if (signal?.aborted) return abortError(signal);
+      if (timedOut) return new AttemptFailed('timed_out', `no whole response within ${Math.round(limitMs)} ms`);
+      return new AttemptFailed(failureOf(e), describe(e));
+    };
+    try {
+      let resp;
+      try {
+        // Redirects are not followed: they would carry the token elsewhere.
+        resp = await this.#fetch(req.url, {
+          method: req.method, headers, body, signal: ctrl.signal, redirect: 'manual',
+        });
+      } catch (e) {
+        throw failed(e);
+      }
+      if (resp === null || typeof resp !== 'object' || !Number.isInteger(resp.status)
+          || resp.status < 100 || resp.status > 999 || typeof resp.headers?.[Symbol.iterator] !== 'function') {
+        throw new AttemptFailed('transport_failed', 'fetch returned something that is not a Response');
+      }
+      if (resp.type === 'opaqueredirect') {
+        throw new AttemptFailed('transport_failed', 'the server answered with a redirect, which the SDK does not follow');
+      }
+      let pairs;
+      try {
+        pairs = [...resp.headers].map(([k, v]) => [String(k), String(v)]);
+      } catch (e) {
+        throw new AttemptFailed('transport_failed', `unreadable response headers: ${describe(e)}`);
+      }
+      let bytes;
+      try {
+        bytes = await readCapped(resp, cap);
+      } catch (e) {
+        if (e instanceof AttemptFailed) throw e;
+        throw failed(e);
+      }
+      return { status: resp.status, headers: pairs, body: bytes };
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+async function readCapped(resp, cap) {
+  if (!resp.body) return new Uint8Array(await resp.arrayBuffer());
+  const reader = resp.body.getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (!(value instanceof Uint8Array)) throw new TypeError('the response body stream gave something other than bytes');
+    total += value.byteLength;
+    if (total > cap) {
+      reader.cancel().catch(() => {});
+      throw new AttemptFailed('body_too_large', `the response body exceeds ${cap} bytes`, total);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+class Sessions {
+  #c;
+  constructor(client) {
+    this.#c = client;
+    this.messages = new Messages(client);
+    this.surveySubmissions = new SurveySubmissions(client);
+  }
+  create(p, options) {
+    return this.#c._request('sessions.create', { ...params('params', p) }, options);
+  }
+  get(sessionId, options) {
+    return this.#c._request('sessions.get', { session_id: sessionId }, options);
+  }
+  update(sessionId, fields, options) {
+    return this.#c._request('sessions.update', { session_id: sessionId, fields: params('fields', fields) }, options);
+  }
+  transfer(sessionId, p, options) {
+    return this.#c._request('sessions.transfer', { ...params('params', p), session_id: sessionId }, options);
+  }
+  finish(sessionId, p, options) {
+    return this.#c._request('sessions.finish', { ...params('params', p), session_id: sessionId }, options);
+  }
+  reply(sessionId, p, options) {
+    return this.#c._request('sessions.reply', { ...params('params', p), session_id: sessionId }, options);
+  }
+  search(p, options) {
+    return this.#c._request('sessions.search', { ...params('params', p) }, options);
+  }
+  iterSearch(p, options) {
+    return this.#c._paginate('sessions.search', { ...params('params', p) }, options);
+  }
+  schedule(sessionId, p, options) {
+    return this.#c._request('sessions.schedule', { ...params('params', p), session_id: sessionId }, options);
+  }
+}
+
+class Messages {
+  #c;
+  constructor(client) {
+    this.#c = client;
+  }
+  create(sessionId, p, options) {
+    return this.#c._request('messages.create', { ...params('params', p), session_id: sessionId }, options);
+  }
+  get(sessionId, messageId, options) {
+    return this.#c._request('messages.get', { session_id: sessionId, message_id: messageId }, options);
+  }
+  update(sessionId, messageId, fields, options) {
+    return this.#c._request('messages.update',
+      { ...params('fields', fields), session_id: sessionId, message_id: messageId }, options);
+  }
+  search(p, options) {
+    return this.#c._request('messages.search', { ...params('params', p) }, options);
+  }
+  iterSearch(p, options) {
+    return this.#c._paginate('messages.search', { ...params('params', p) }, options);
+  }
+
+  /**
+   * The session's messages as they arrive: an async iterator over the core's
+   * cursor (it decides each poll, what is new and how long to wait).
+   */
+  async *stream(sessionId, options) {
+    const o = params('options', options);
+    const signal = o.signal;
+    const cursor = core(() => new wasm.MessageStream(
+      sessionId,
+      millis('pollIntervalMs', o.pollIntervalMs, 1000),
+      millis('maxPollIntervalMs', o.maxPollIntervalMs, 30_000),
+      whole('pageSize', o.pageSize, 100),
+      Boolean(o.fromStart)));
+    try {
+      for (;;) {
+        const call = cursor.nextCall();
+        let fresh = [];
+        let wait;
+        try {
+          const page = await this.#c._sendCall(call, { signal });
+          const poll = JSON.parse(core(() => cursor.onPage(JSON.stringify(page))));
+          fresh = poll.messages;
+          wait = poll.waitMs;
+        } catch (e) {
+          if (!(e instanceof AntonniaError)) throw e;
+          wait = cursor.onFailedPoll(e.kind, e.status, e.retryAfter);
+          if (wait === undefined) throw e;
+        } finally {
+          call.free();
+        }
+        for (const m of fresh) yield m;
+        await sleep(wait, signal);
+      }
+    } finally {
+      cursor.free();
+    }
+  }
+}
+
+class SurveySubmissions {
+  #c;
+  constructor(client) {
+    this.#c = client;
+  }
+  get(sessionId, submissionId, options) {
+    return this.#c._request('survey_submissions.get', { session_id: sessionId, survey_submission_id: submissionId }, options);
+  }
+  reply(sessionId, submissionId, options) {
+    return this.#c._request('survey_submissions.reply', { session_id: sessionId, survey_submission_id: submissionId }, options);
+  }
+  cancel(sessionId, submissionId, options) {
+    return this.#c._request('survey_submissions.cancel', { session_id: sessionId, survey_submission_id: submissionId }, options);
+  }
+}
+
+class Agents {
+  #c;
+  constructor(client) {
+    this.#c = client;
+  }
+  create(p, options) {
+    return this.#c._request('agents.create', { ...params('params', p) }, options);
+  }
+  get(agentId, options) {
+    return this.#c._request('agents.get', { agent_id: agentId }, options);
+  }
+  update(agentId, fields, options) {
+    return this.#c._request('agents.update', { ...params('fields', fields), agent_id: agentId }, options);
+  }
+  delete(agentId, options) {
+    return this.#c._request('agents.delete', { agent_id: agentId }, options);
+  }
+  search(p, options) {
+    return this.#c._request('agents.search', { ...params('params', p) }, options);
+  }
+  iterSearch(p, options) {
+    return this.#c._paginate('agents.search', { ...params('params', p) }, options);
+  }
+}
+
+// ---------------------------------------------------------------- webhooks
+
+function bodyBytes(body) {
+  if (typeof body === 'string') return encoder.encode(body);
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  throw invalid('body', 'must be the raw body: a string, a Uint8Array (or Buffer) or an ArrayBuffer');
+}
+
+let receiverCache = null;
+
+function receiverFor(secret, verify, tolerance, maxBodyBytes) {
+  const c = receiverCache;
+  if (c && c.secret === secret && c.verify === verify && c.tolerance === tolerance && c.maxBodyBytes === maxBodyBytes) {
+    return c.receiver;
+  }
+  const receiver = core(() => new wasm.WebhookReceiver(secret, verify, tolerance, maxBodyBytes));
+  c?.receiver.free();
+  receiverCache = { secret, verify, tolerance, maxBodyBytes, receiver };
+  return receiver;
+}
+
+/**
+ * Verifies (Standard Webhooks) and parses one webhook delivery from its raw
+ * body and headers. Skipping verification takes `verify: false`; with
+ * verification (the default) a missing secret is an error.
+ */
+export function parseWebhook(body, options) {
+  const o = params('options', options);
+  const bytes = bodyBytes(body);
+  const verify = o.verify === undefined ? true : o.verify;
+  if (typeof verify !== 'boolean') throw invalid('verify', 'must be a boolean');
+  const secret = o.secret ?? undefined;
+  if (secret !== undefined && typeof secret !== 'string') throw invalid('secret', 'must be a string');
+  const tolerance = o.toleranceSeconds === undefined ? undefined : o.toleranceSeconds;
+  if (tolerance !== undefined && (typeof tolerance !== 'number' || !(tolerance >= 0))) {
+    throw invalid('toleranceSeconds', 'must be a non-negative number of seconds');
+  }
+  const maxBodyBytes = whole('maxBodyBytes', o.maxBodyBytes, undefined);
+  let nowMs;
+  if (o.now === undefined) nowMs = Date.now();
+  else if (o.now instanceof Date) nowMs = o.now.getTime();
+  else if (typeof o.now === 'number') nowMs = o.now * 1000;
+  else throw invalid('now', 'must be a Date or Unix seconds');
+  if (!Number.isFinite(nowMs)) throw invalid('now', 'must be a valid time');
+  const headers = headerPairs('headers', o.headers);
+  const receiver = receiverFor(secret, verify, tolerance, maxBodyBytes);
+  return JSON.parse(core(() => receiver.receive(bytes, headers, nowMs)));
+}
+
+/** The event types this SDK version knows (the core's EventPayload). */
+export const KNOWN_EVENT_TYPES = Object.freeze([
+  'message.created', 'session.created', 'session.transferred', 'session.finished', 'app.connection.created',
+]);
+
+/** Whether the event is of a type this SDK version knows. */
+export function isKnownEvent(event) {
+  return isPlainObject(event) && KNOWN_EVENT_TYPES.includes(event.type);
+}
+
+const KNOWN_CONTENT = new Set(['text', 'image', 'video', 'audio', 'file', 'function_call', 'function_result', 'thought']);
+
+/** Whether message content is of a kind this SDK version knows. */
+export function isKnownContent(content) {
+  return isPlainObject(content) && KNOWN_CONTENT.has(content.type);
+}
+
+/** The Standard Webhooks signature (`v1,<base64>`) of a delivery, for tests and senders. */
+export function signWebhook(secret, id, timestamp, body) {
+  if (typeof secret !== 'string') throw invalid('secret', 'must be a string');
+  if (typeof id !== 'string') throw invalid('id', 'must be a string');
+  if (typeof timestamp !== 'number') throw invalid('timestamp', 'must be Unix seconds');
+  const bytes = bodyBytes(body);
+  return core(() => wasm.signWebhook(secret, id, timestamp, bytes));
+}
+
+// ---------------------------------------------------------------- channel
+
+/**
+ * The message your channel must deliver, when the event is a
+ * `message.created` for a pending assistant message with content a user may
+ * see; otherwise null. Webhooks can arrive twice: deliver each id once.
+ */
+export function outboundMessage(event) {
+  const e = params('event', event);
+  if (e.type !== 'message.created') return null;
+  const data = params('event.data', e.data);
+  const message = data.object;
+  if (!isPlainObject(message)) return null;
+  const json = argsJson(message);
+  return core(() => wasm.isOutbound(json)) ? message : null;
+}
+
+/**
+ * What to send for an outbound message, in one shape for every content kind.
+ * Throws InvalidRequestError for the AI's internal content.
+ */
+export function deliverable(message) {
+  const m = params('message', message);
+  const content = isPlainObject(m.content) ? params('message.content', m.content) : m;
+  if (typeof content.type !== 'string') throw invalid('message', 'must be a Message or its content');
+  switch (content.type) {
+    case 'text':
+      return { kind: 'text', content, text: content.text, templateId: content.template_id, templateParameters: content.template_parameters };
+    case 'image':
+    case 'video':
+      return { kind: content.type, content, mediaUrl: content.url };
+    case 'audio':
+      return { kind: 'audio', content, mediaUrl: content.url, transcript: content.transcript };
+    case 'file':
+      return { kind: 'file', content, mediaUrl: content.url, mimeType: content.mime_type, filename: content.name };
+    case 'thought':
+    case 'function_call':
+    case 'function_result':
+      throw invalid('message', `${content.type} content is the AI's own and is never delivered`);
+    default:
+      return { kind: 'unknown', content };
+  }
+}
+
+function atString(at) {
+  if (at === undefined || at === null) return undefined;
+  if (at instanceof Date) {
+    if (Number.isNaN(at.getTime())) throw invalid('at', 'is an invalid Date');
+    return at.toISOString();
+  }
+  return at;
+}
+
+function report(r) {
+  return JSON.parse(core(() => wasm.deliveryFields(argsJson(r))));
+}
+
+/** The `messages.update` fields reporting that the channel sent the message. */
+export function sent(providerMessageId, at) {
+  return report({ status: 'sent', provider_message_id: providerMessageId ?? undefined, at: atString(at) });
+}
+/** ... that the contact's device received it. */
+export function delivered(providerMessageId, at) {
+  return report({ status: 'delivered', provider_message_id: providerMessageId ?? undefined, at: atString(at) });
+}
+/** ... that the contact read it. */
+export function read(providerMessageId, at) {
+  return report({ status: 'read', provider_message_id: providerMessageId ?? undefined, at: atString(at) });
+}
+/** ... that delivery failed, with the channel's error code and message (a known WhatsApp code is described when no message is given). */
+export function failed(code, message) {
+  return report({ status: 'failed', code: code ?? undefined, message: message ?? undefined });
+}
+
+/** A readable description of a WhatsApp Cloud API error code, or null. */
+export function whatsappErrorDescription(code) {
+  if (typeof code !== 'number') return null;
+  return wasm.whatsappErrorDescription(code) ?? null;
+}
+
+/** The WhatsApp Cloud API error codes the SDK describes. */
+export const WHATSAPP_ERRORS = Object.freeze(Object.fromEntries(JSON.parse(wasm.whatsappErrors())));
+
+/** Every call name the core knows (`sessions.get`, ...). */
+export const CALL_NAMES = Object.freeze(JSON.parse(wasm.callNames()));
+

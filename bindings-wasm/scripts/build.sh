@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds the npm package antonnia-sdk into bindings-wasm/pkg/: the core for
+# wasm32 (cargo), its JS glue (wasm-bindgen-cli, --target web: plain ESM that
+# runs in browsers, bundlers and Node >= 18), shrunk by wasm-opt (npm
+# binaryen), plus the hand-written wrapper in js/. Needs the wasm32 target,
+# wasm-bindgen-cli at the crate's version and `npm ci` done here
+# (scripts/ci/test-wasm.sh installs them).
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$here/.." && pwd)"
+cd "$root"
+
+# Speed (opt-level 3, wasm-opt -O3): opt-level z saves 40 KiB gzip but makes a
+# webhook parse 2-3x slower (BENCHMARKS.md). The workspace's release
+# profile is tuned for the Python extension, so override it here only.
+export CARGO_PROFILE_RELEASE_OPT_LEVEL=3
+export CARGO_PROFILE_RELEASE_LTO=fat
+export CARGO_PROFILE_RELEASE_PANIC=abort
+export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
+cargo build -p antonnia-wasm --target wasm32-unknown-unknown --release --locked
+target="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+
+out="$here/pkg"
+rm -rf "$out"
+mkdir -p "$out"
+wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name antonnia_wasm \
+  "$target/wasm32-unknown-unknown/release/antonnia_wasm.wasm"
+"$here/node_modules/.bin/wasm-opt" -O3 --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$out/antonnia_wasm_bg.wasm" -o "$out/antonnia_wasm_bg.wasm"
+rm -f "$out/antonnia_wasm_bg.wasm.d.ts" "$out/.gitignore"
+cp "$here"/js/*.js "$here"/js/*.d.ts "$out/"
+cp "$here/README.md" "$out/README.md"
+
+version="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' "$root/Cargo.toml")"
+cat > "$out/package.json" <<JSON
+{
+  "name": "antonnia-sdk",
+  "version": "$version",
+  "description": "Antonnia Conversations API client: the Rust core in WebAssembly, fetch for HTTP, typed.",
+  "license": "MIT OR Apache-2.0",
+  "repository": { "type": "git", "url": "https://github.com/antonnia/antonnia-sdk" },
+  "type": "module",
+  "main": "./index.js",
+  "types": "./index.d.ts",
+  "exports": {
+    ".": { "types": "./index.d.ts", "default": "./index.js" },
+    "./package.json": "./package.json"
+  },
+  "files": ["*.js", "*.d.ts", "antonnia_wasm_bg.wasm", "README.md"],
+  "sideEffects": ["./wasm.js", "./index.js"],
+  "engines": { "node": ">=18" }
+}
+JSON
+echo "built $out (antonnia-sdk $version): $(wc -c < "$out/antonnia_wasm_bg.wasm") bytes of wasm"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `npm pack` of bindings-wasm/pkg yields a tarball that installs into an
+# empty folder (no registry needed: the package has no dependencies) and
+# works there with no build step, from Node as ESM and from TypeScript
+# through package.json `exports`.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+(cd "$here/pkg" && npm pack --silent --pack-destination "$tmp" >/dev/null)
+tarball="$(ls "$tmp"/antonnia-sdk-*.tgz)"
+echo "packed $(basename "$tarball"): $(wc -c < "$tarball") bytes"
+mkdir "$tmp/app"
+cd "$tmp/app"
+echo '{"name":"app","private":true,"type":"module"}' > package.json
+npm install --offline --no-audit --no-fund --loglevel=error "$tarball"
+cat > main.mjs <<'JS'
+import { Client, parseWebhook, signWebhook, outboundMessage, NotFoundError, VERSION } from 'antonnia-sdk';
+const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const body = JSON.stringify({ id: 'evt_1', type: 'message.created', created_at: '2025-01-15T10:30:00Z',
+  data: { object: { id: 'msg_1', session_id: 'sess_1', role: 'assistant', content: { type: 'text', text: 'Hi' } } } });
+const ts = Math.floor(Date.now() / 1000);
+const headers = { 'webhook-id': 'evt_1', 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(secret, 'evt_1', ts, body) };
+const event = parseWebhook(body, { headers, secret });
+if (event.type !== 'message.created' || outboundMessage(event)?.id !== 'msg_1') throw new Error('webhook round trip failed');
+const client = new Client({ token: 'sk_test_x', baseUrl: 'https://api.test/v1', maxRetries: 0,
+  fetch: async () => new Response('{"detail":"Session not found"}', { status: 404 }) });
+try { await client.sessions.get('sess_x'); throw new Error('no error'); }
+catch (e) { if (!(e instanceof NotFoundError) || e.detail !== 'Session not found') throw e; }
+console.log(`antonnia-sdk ${VERSION} works from the installed tarball`);
+JS
+node main.mjs
+cat > main.ts <<'TS'
+import { Client, parseWebhook, isKnownEvent, type WebhookEvent, type Session } from 'antonnia-sdk';
+const client = new Client({ token: 'sk_test_x' });
+const s: Promise<Session> = client.sessions.get('sess_1');
+const e: WebhookEvent = parseWebhook('{}', { verify: false });
+if (isKnownEvent(e) && e.type === 'message.created') { const id: string = e.data.object.id; void id; }
+void s;
+TS
+"$here/node_modules/.bin/tsc" --strict --noEmit --module nodenext --moduleResolution nodenext --target es2022 --lib es2022,dom main.ts
+echo "types resolve through package.json exports"

@@ -1,0 +1,594 @@
+//! `antonnia-wasm`: the core in WebAssembly, for the npm package `antonnia-sdk`.
+//!
+//! A small, generic surface: the hand-written ESM wrapper (`js/`) turns it
+//! into the typed client. Structured values cross the boundary as JSON text
+//! (one `JSON.stringify` / `JSON.parse` on the JS side), because serde_json's
+//! recursion limit and error paths then apply to every argument, and a string
+//! is the cheapest way to move a tree into and out of wasm.
+//!
+//! Nothing here panics on input: a panic in wasm traps and leaves the instance
+//! unusable. Every failure is thrown as a JS `Error` named
+//! `AntonniaCoreError` whose message is the core's `ErrorInfo` as JSON; the
+//! wrapper turns it into its error class, chosen by `kind`. There is no clock
+//! here either (`SystemTime::now` panics on wasm32-unknown-unknown): the
+//! wrapper passes `now`.
+
+#![forbid(unsafe_code)]
+
+use std::time::Duration;
+
+use antonnia_core::channel::{DeliveryReport, is_outbound, whatsapp_error_description};
+use antonnia_core::webhook::{WebhookReceiver as CoreReceiver, WebhookSecret};
+use antonnia_core::{
+    Call as CoreCall, Config as CoreConfig, Error, Exchange as CoreExchange, Failure, HttpResponse,
+    Limits, Message, MessageStream as CoreStream, Outcome, RetryDecision,
+    RetryPolicy as CorePolicy, RetrySafety, Step, StreamOptions, Timestamp,
+};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+/// The JS error the wrapper recognises: `name` `AntonniaCoreError`, `message`
+/// the `ErrorInfo` JSON.
+fn throw(e: &Error) -> JsValue {
+    core_error(serde_json::to_string(&e.info()).unwrap_or_else(|_| {
+        r#"{"kind":"invalid_request","message":"an error that could not be described"}"#.into()
+    }))
+}
+
+fn core_error(info_json: String) -> JsValue {
+    let err = js_sys::Error::new(&info_json);
+    err.set_name("AntonniaCoreError");
+    err.into()
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> JsValue {
+    throw(&Error::invalid(field, message))
+}
+
+fn json_arg(field: &str, text: &str) -> Result<Value, JsValue> {
+    serde_json::from_slice(text.as_bytes())
+        .map_err(|e| invalid(field, format!("is not valid JSON: {e}")))
+}
+
+fn to_json(v: &impl serde::Serialize) -> Result<String, JsValue> {
+    serde_json::to_string(v).map_err(|e| invalid("result", e.to_string()))
+}
+
+fn millis(field: &str, ms: f64) -> Result<Duration, JsValue> {
+    Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| {
+        invalid(
+            field,
+            "must be a non-negative, finite number of milliseconds",
+        )
+    })
+}
+
+fn secs(field: &str, s: f64) -> Result<Duration, JsValue> {
+    Duration::try_from_secs_f64(s)
+        .map_err(|_| invalid(field, "must be a non-negative, finite number of seconds"))
+}
+
+fn timestamp_ms(field: &str, ms: f64) -> Result<Timestamp, JsValue> {
+    Timestamp::from_unix_seconds_f64(ms / 1000.0).ok_or_else(|| invalid(field, "is out of range"))
+}
+
+fn count(field: &str, n: f64) -> Result<usize, JsValue> {
+    if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= usize::MAX as f64 {
+        Ok(n as usize)
+    } else {
+        Err(invalid(field, "must be a whole number, 0 or more"))
+    }
+}
+
+/// Header pairs from a JS array of `[name, value]` arrays.
+fn header_pairs(field: &str, headers: JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    if headers.is_undefined() || headers.is_null() {
+        return Ok(Vec::new());
+    }
+    serde_wasm_bindgen::from_value(headers)
+        .map_err(|_| invalid(field, "must be a list of [name, value] string pairs"))
+}
+
+/// The SDK version (the workspace's).
+#[wasm_bindgen(js_name = version)]
+pub fn version() -> String {
+    antonnia_core::SDK_VERSION.to_string()
+}
+
+/// The production API root.
+#[wasm_bindgen(js_name = defaultBaseUrl)]
+pub fn default_base_url() -> String {
+    antonnia_core::DEFAULT_BASE_URL.to_string()
+}
+
+/// Every call name the core knows, as a JSON array.
+#[wasm_bindgen(js_name = callNames)]
+pub fn call_names() -> String {
+    serde_json::to_string(CoreCall::NAMES).unwrap_or_else(|_| "[]".into())
+}
+
+/// Where requests go and how they are signed. The token cannot be read back.
+#[wasm_bindgen]
+pub struct Config {
+    inner: CoreConfig,
+    // A client without a token (behind a proxy that adds it) sends no
+    // Authorization header; the core requires one, so it gets a placeholder
+    // that `Exchange` strips.
+    anonymous: bool,
+}
+
+const ANONYMOUS_TOKEN: &str = "anonymous";
+
+#[wasm_bindgen]
+impl Config {
+    /// `token` (absent: no Authorization header), `baseUrl` (absent:
+    /// production), `headersJson` a JSON array of `[name, value]` pairs.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        token: Option<String>,
+        base_url: Option<String>,
+        headers: JsValue,
+    ) -> Result<Config, JsValue> {
+        let anonymous = token.is_none();
+        let token = token.unwrap_or_else(|| ANONYMOUS_TOKEN.into());
+        let mut c = CoreConfig::new(&token)
+            .and_then(|c| c.with_binding("js"))
+            .map_err(|e| throw(&e))?;
+        if let Some(url) = base_url {
+            c = c.with_base_url(&url).map_err(|e| throw(&e))?;
+        }
+        for (k, v) in header_pairs("headers", headers)? {
+            c = c.with_header(&k, &v).map_err(|e| throw(&e))?;
+        }
+        Ok(Config {
+            inner: c,
+            anonymous,
+        })
+    }
+
+    /// The API root, without a trailing slash.
+    #[wasm_bindgen(getter, js_name = baseUrl)]
+    pub fn base_url(&self) -> String {
+        self.inner.base_url().to_string()
+    }
+
+    /// The `User-Agent` the SDK sends.
+    #[wasm_bindgen(getter, js_name = userAgent)]
+    pub fn user_agent(&self) -> String {
+        self.inner.user_agent().to_string()
+    }
+}
+
+/// One API call with checked arguments.
+#[wasm_bindgen]
+pub struct Call {
+    inner: CoreCall,
+}
+
+#[wasm_bindgen]
+impl Call {
+    /// A call by name (`sessions.get`, ...) with its arguments as JSON
+    /// (an object keyed by the wire's names).
+    #[wasm_bindgen(constructor)]
+    pub fn new(name: &str, args_json: &str) -> Result<Call, JsValue> {
+        let args = json_arg("arguments", args_json)?;
+        let inner = CoreCall::from_json(name, args).map_err(|e| throw(&e))?;
+        Ok(Call { inner })
+    }
+
+    /// The call's name.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.inner.name().to_string()
+    }
+
+    /// Whether repeating it cannot duplicate a side effect.
+    #[wasm_bindgen(getter)]
+    pub fn idempotent(&self) -> bool {
+        self.inner.retry_safety() == RetrySafety::Idempotent
+    }
+
+    /// The request as JSON `{method, url, headers: [[name, value]...], body: string|null}`.
+    #[wasm_bindgen(js_name = buildJson)]
+    pub fn build_json(&self, config: &Config) -> Result<String, JsValue> {
+        let req = self.inner.build(&config.inner).map_err(|e| throw(&e))?;
+        let headers = visible_headers(&req.headers, config.anonymous);
+        to_json(&serde_json::json!({
+            "method": req.method.as_str(),
+            "url": req.url,
+            "headers": headers,
+            "body": req.body.as_deref().map(String::from_utf8_lossy),
+        }))
+    }
+
+    /// For searches: the call for the page after one that returned
+    /// `returned` items, or undefined after the last page.
+    #[wasm_bindgen(js_name = nextPage)]
+    pub fn next_page(&self, returned: f64) -> Result<Option<Call>, JsValue> {
+        let returned = count("returned", returned)?;
+        Ok(self.inner.next_page(returned).map(|inner| Call { inner }))
+    }
+
+    /// Whether both are the same call with the same arguments.
+    pub fn equals(&self, other: &Call) -> bool {
+        self.inner == other.inner
+    }
+}
+
+fn visible_headers(headers: &[(String, String)], anonymous: bool) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter(|(k, _)| !(anonymous && k.eq_ignore_ascii_case("authorization")))
+        .cloned()
+        .collect()
+}
+
+/// How many times, and when, failed calls are sent again.
+#[wasm_bindgen]
+pub struct RetryPolicy {
+    inner: CorePolicy,
+}
+
+#[wasm_bindgen]
+impl RetryPolicy {
+    /// `maxRetries` (default 2); the others in seconds (absent: the core's defaults).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        max_retries: Option<f64>,
+        initial_backoff: Option<f64>,
+        max_backoff: Option<f64>,
+        max_retry_after: Option<f64>,
+    ) -> Result<RetryPolicy, JsValue> {
+        let retries = match max_retries {
+            None => 2,
+            Some(n) => count("maxRetries", n)?.min(u32::MAX as usize) as u32,
+        };
+        let mut p = CorePolicy::with_max_retries(retries);
+        if let Some(v) = initial_backoff {
+            p.initial_backoff = secs("initial_backoff", v)?;
+        }
+        if let Some(v) = max_backoff {
+            p.max_backoff = secs("max_backoff", v)?;
+        }
+        if let Some(v) = max_retry_after {
+            p.max_retry_after = secs("max_retry_after", v)?;
+        }
+        Ok(RetryPolicy { inner: p })
+    }
+
+    /// Seconds to wait before sending again after `attempt` ended with
+    /// `outcome` (JSON, the vectors' form), or undefined to stop.
+    pub fn decide(
+        &self,
+        idempotent: bool,
+        attempt: u32,
+        outcome_json: &str,
+        jitter: f64,
+    ) -> Result<Option<f64>, JsValue> {
+        let outcome: Outcome = serde_json::from_value(json_arg("outcome", outcome_json)?)
+            .map_err(|e| invalid("outcome", e.to_string()))?;
+        let safety = if idempotent {
+            RetrySafety::Idempotent
+        } else {
+            RetrySafety::NotIdempotent
+        };
+        Ok(match self.inner.decide(safety, attempt, &outcome, jitter) {
+            RetryDecision::Retry { after } => Some(after.as_secs_f64()),
+            RetryDecision::Stop => None,
+        })
+    }
+}
+
+/// One call in progress: the core decides each attempt's time limit, the
+/// retries and the final error; the wrapper's loop only sends and sleeps.
+#[wasm_bindgen]
+pub struct Exchange {
+    inner: CoreExchange,
+    anonymous: bool,
+}
+
+#[wasm_bindgen]
+impl Exchange {
+    /// Limits: `timeoutMs` per attempt, `totalTimeoutMs` for the whole call
+    /// (absent: none), `maxResponseBytes`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        call: &Call,
+        config: &Config,
+        policy: &RetryPolicy,
+        timeout_ms: f64,
+        total_timeout_ms: Option<f64>,
+        max_response_bytes: f64,
+    ) -> Result<Exchange, JsValue> {
+        let limits = Limits {
+            timeout: millis("timeoutMs", timeout_ms)?,
+            total_timeout: total_timeout_ms
+                .map(|t| millis("totalTimeoutMs", t))
+                .transpose()?,
+            max_response_bytes: count("maxResponseBytes", max_response_bytes)?,
+        };
+        let inner = CoreExchange::new(call.inner.clone(), &config.inner, policy.inner, limits)
+            .map_err(|e| throw(&e))?;
+        Ok(Exchange {
+            inner,
+            anonymous: config.anonymous,
+        })
+    }
+
+    /// The call's name.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.inner.call().name().to_string()
+    }
+
+    /// The current attempt, 1 for the first.
+    #[wasm_bindgen(getter)]
+    pub fn attempt(&self) -> u32 {
+        self.inner.attempt()
+    }
+
+    /// The largest response body to read.
+    #[wasm_bindgen(getter, js_name = maxResponseBytes)]
+    pub fn max_response_bytes(&self) -> f64 {
+        self.inner.limits().max_response_bytes as f64
+    }
+
+    /// The request to send: JSON `{method, url, headers: [[name, value]...]}`
+    /// (the token included: pass them straight to `fetch`).
+    #[wasm_bindgen(js_name = requestJson)]
+    pub fn request_json(&self) -> Result<String, JsValue> {
+        let req = self.inner.request();
+        to_json(&serde_json::json!({
+            "method": req.method.as_str(),
+            "url": req.url,
+            "headers": visible_headers(&req.headers, self.anonymous),
+        }))
+    }
+
+    /// The request body, if any.
+    #[wasm_bindgen(js_name = requestBody)]
+    pub fn request_body(&self) -> Option<Vec<u8>> {
+        self.inner.request().body.clone()
+    }
+
+    /// Milliseconds the current attempt may take, `elapsedMs` into the call.
+    #[wasm_bindgen(js_name = attemptTimeoutMs)]
+    pub fn attempt_timeout_ms(&self, elapsed_ms: f64) -> Result<f64, JsValue> {
+        let elapsed = millis("elapsedMs", elapsed_ms)?;
+        Ok(self.inner.attempt_timeout(elapsed).as_secs_f64() * 1000.0)
+    }
+
+    /// A whole response: `{done: true, value: <result JSON text>}` or
+    /// `{done: false, retryAfterMs}`; throws the call's error.
+    #[wasm_bindgen(js_name = onResponse)]
+    pub fn on_response(
+        &mut self,
+        status: u16,
+        headers: JsValue,
+        body: &[u8],
+        elapsed_ms: f64,
+        now_ms: f64,
+        jitter: f64,
+    ) -> Result<JsValue, JsValue> {
+        let response = HttpResponse {
+            status,
+            headers: header_pairs("headers", headers)?,
+            body: body.to_vec(),
+        };
+        let elapsed = millis("elapsedMs", elapsed_ms)?;
+        let now = timestamp_ms("nowMs", now_ms)?;
+        let step = self.inner.on_response(&response, elapsed, now, jitter);
+        step_to_js(step)
+    }
+
+    /// An attempt without a whole response (`connect_failed`,
+    /// `transport_failed`, `timed_out`, `body_too_large` with `received`
+    /// bytes): milliseconds to wait before sending again; throws the call's
+    /// error.
+    #[wasm_bindgen(js_name = onFailure)]
+    pub fn on_failure(
+        &mut self,
+        failure: &str,
+        detail: &str,
+        elapsed_ms: f64,
+        jitter: f64,
+        received: f64,
+    ) -> Result<f64, JsValue> {
+        let failure = match failure {
+            "body_too_large" => Failure::BodyTooLarge {
+                received: count("received", received)?,
+            },
+            other => Failure::from_name(other)
+                .ok_or_else(|| invalid("failure", format!("unknown failure {other:?}")))?,
+        };
+        let elapsed = millis("elapsedMs", elapsed_ms)?;
+        match self.inner.on_failure(failure, detail, elapsed, jitter) {
+            Step::Retry(wait) => Ok(wait.as_secs_f64() * 1000.0),
+            Step::Fail(e) => Err(throw(&e)),
+            Step::Done(_) => Err(invalid(
+                "failure",
+                "a failure cannot end a call with a result",
+            )),
+        }
+    }
+}
+
+fn step_to_js(step: Step) -> Result<JsValue, JsValue> {
+    let obj = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| js_sys::Reflect::set(&obj, &JsValue::from_str(k), &v);
+    let ok = match step {
+        Step::Done(output) => {
+            let text = to_json(&output.to_json())?;
+            set("done", JsValue::TRUE).and_then(|_| set("value", JsValue::from_str(&text)))
+        }
+        Step::Retry(wait) => set("done", JsValue::FALSE).and_then(|_| {
+            set(
+                "retryAfterMs",
+                JsValue::from_f64(wait.as_secs_f64() * 1000.0),
+            )
+        }),
+        Step::Fail(e) => return Err(throw(&e)),
+    };
+    ok.map(|_| obj.into())
+}
+
+/// The cursor of `messages.stream`: the core decides each call, what is new
+/// and how long to wait.
+#[wasm_bindgen]
+pub struct MessageStream {
+    inner: CoreStream,
+}
+
+#[wasm_bindgen]
+impl MessageStream {
+    /// A stream of one session's messages (intervals in milliseconds).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        session_id: &str,
+        poll_interval_ms: f64,
+        max_poll_interval_ms: f64,
+        page_size: f64,
+        from_start: bool,
+    ) -> Result<MessageStream, JsValue> {
+        if !page_size.is_finite() || page_size.fract() != 0.0 {
+            return Err(invalid("page_size", "must be a whole number"));
+        }
+        let options = StreamOptions {
+            poll_interval: millis("pollIntervalMs", poll_interval_ms)?,
+            max_poll_interval: millis("maxPollIntervalMs", max_poll_interval_ms)?,
+            page_size: page_size.clamp(i64::MIN as f64, i64::MAX as f64) as i64,
+            from_start,
+        };
+        let inner = CoreStream::new(session_id, options).map_err(|e| throw(&e))?;
+        Ok(MessageStream { inner })
+    }
+
+    /// The `messages.search` call to run now.
+    #[wasm_bindgen(js_name = nextCall)]
+    pub fn next_call(&self) -> Call {
+        Call {
+            inner: self.inner.next_call(),
+        }
+    }
+
+    /// Takes the page the call returned (its canonical JSON): JSON
+    /// `{messages: [...new ones], waitMs}`.
+    #[wasm_bindgen(js_name = onPage)]
+    pub fn on_page(&mut self, page_json: &str) -> Result<String, JsValue> {
+        let page: Vec<Message> = serde_json::from_str(page_json).map_err(|e| {
+            invalid(
+                "page",
+                format!("must be the messages a search returned: {e}"),
+            )
+        })?;
+        let poll = self.inner.on_page(page);
+        to_json(&serde_json::json!({
+            "messages": poll.messages,
+            "waitMs": poll.wait.as_secs_f64() * 1000.0,
+        }))
+    }
+
+    /// A poll failed with an SDK error of this `kind`, `status` and
+    /// `retryAfter` (seconds): milliseconds to wait before polling again, or
+    /// undefined when the stream must end with that error.
+    #[wasm_bindgen(js_name = onFailedPoll)]
+    pub fn on_failed_poll(
+        &mut self,
+        kind: &str,
+        status: Option<u16>,
+        retry_after: Option<f64>,
+    ) -> Option<f64> {
+        let retry_after = retry_after.and_then(|s| Duration::try_from_secs_f64(s).ok());
+        self.inner
+            .on_failed_poll(kind, status, retry_after)
+            .map(|d| d.as_secs_f64() * 1000.0)
+    }
+}
+
+/// Verifies and parses webhook deliveries; skipping verification takes
+/// `verify = false` (a missing secret is an error otherwise).
+#[wasm_bindgen]
+pub struct WebhookReceiver {
+    inner: CoreReceiver,
+}
+
+#[wasm_bindgen]
+impl WebhookReceiver {
+    /// `toleranceSeconds` and `maxBodyBytes` absent: the core's defaults.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        secret: Option<String>,
+        verify: bool,
+        tolerance_seconds: Option<f64>,
+        max_body_bytes: Option<f64>,
+    ) -> Result<WebhookReceiver, JsValue> {
+        let mut inner =
+            CoreReceiver::from_options(secret.as_deref(), verify).map_err(|e| throw(&e))?;
+        if let Some(t) = tolerance_seconds {
+            inner = inner.with_tolerance(secs("toleranceSeconds", t)?);
+        }
+        if let Some(n) = max_body_bytes {
+            inner = inner.with_max_body_bytes(count("maxBodyBytes", n)?);
+        }
+        Ok(WebhookReceiver { inner })
+    }
+
+    /// Checks and parses one delivery: the event's canonical JSON.
+    /// `nowMs` is the clock, in Unix milliseconds.
+    pub fn receive(&self, body: &[u8], headers: JsValue, now_ms: f64) -> Result<String, JsValue> {
+        let headers = header_pairs("headers", headers)?;
+        let now = timestamp_ms("now", now_ms)?;
+        let event = self
+            .inner
+            .receive(body, &headers, now)
+            .map_err(|e| throw(&e))?;
+        to_json(&event.to_json())
+    }
+}
+
+/// Whether a message (canonical JSON) is one the channel must deliver.
+#[wasm_bindgen(js_name = isOutbound)]
+pub fn is_outbound_message(message_json: &str) -> Result<bool, JsValue> {
+    let m: Message = serde_json::from_str(message_json)
+        .map_err(|e| invalid("message", format!("is not a message: {e}")))?;
+    Ok(is_outbound(&m))
+}
+
+/// The Standard Webhooks signature (`v1,<base64>`) of a delivery.
+#[wasm_bindgen(js_name = signWebhook)]
+pub fn sign_webhook(
+    secret: &str,
+    id: &str,
+    timestamp: f64,
+    body: &[u8],
+) -> Result<String, JsValue> {
+    if !timestamp.is_finite() || timestamp.fract() != 0.0 || timestamp.abs() > 1e15 {
+        return Err(invalid("timestamp", "must be whole Unix seconds"));
+    }
+    let s = WebhookSecret::new(secret).map_err(|e| throw(&e))?;
+    Ok(s.sign(id, timestamp as i64, body))
+}
+
+/// The `messages.update` fields (JSON) that report a delivery outcome
+/// (`reportJson`: `{status, provider_message_id?, at?, code?, message?}`).
+#[wasm_bindgen(js_name = deliveryFields)]
+pub fn delivery_fields(report_json: &str) -> Result<String, JsValue> {
+    let report =
+        DeliveryReport::from_json(json_arg("report", report_json)?).map_err(|e| throw(&e))?;
+    to_json(&report.fields())
+}
+
+/// A readable description of a WhatsApp Cloud API error code.
+#[wasm_bindgen(js_name = whatsappErrorDescription)]
+pub fn whatsapp_error_description_(code: f64) -> Option<String> {
+    if !code.is_finite() || code.fract() != 0.0 || code.abs() > 9e15 {
+        return None;
+    }
+    whatsapp_error_description(code as i64).map(str::to_string)
+}
+
+/// The WhatsApp error table as JSON `[[code, description]...]`.
+#[wasm_bindgen(js_name = whatsappErrors)]
+pub fn whatsapp_errors() -> String {
+    serde_json::to_string(antonnia_core::channel::WHATSAPP_ERRORS).unwrap_or_else(|_| "[]".into())
+}

@@ -1,0 +1,114 @@
+// Test helpers: the antonnia-sandbox server and a webhook receiver on
+// node:http, both on loopback, both stopped by the test that started them.
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+export const uid = () => randomUUID().replaceAll('-', '').slice(0, 10);
+
+function sandboxBin() {
+  if (process.env.ANTONNIA_SANDBOX_BIN) return process.env.ANTONNIA_SANDBOX_BIN;
+  execFileSync('cargo', ['build', '-q', '-p', 'antonnia-sandbox'], { cwd: REPO, stdio: 'inherit' });
+  const meta = JSON.parse(execFileSync('cargo', ['metadata', '--format-version', '1', '--no-deps'], { cwd: REPO }));
+  return `${meta.target_directory}/debug/antonnia-sandbox`;
+}
+
+/** Starts antonnia-sandbox on a free port; `stop()` ends it. */
+export async function startSandbox(...args) {
+  const proc = spawn(sandboxBin(), ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const lines = createInterface({ input: proc.stdout });
+  const first = await Promise.race([
+    once(lines, 'line').then(([l]) => l),
+    once(proc, 'exit').then(() => { throw new Error('antonnia-sandbox exited before announcing its address'); }),
+    new Promise((_, reject) => setTimeout(() => reject(new Error('antonnia-sandbox did not start in 60 s')), 60_000).unref()),
+  ]);
+  const match = /listening on (\S+)/.exec(first);
+  if (!match) {
+    proc.kill();
+    throw new Error(`unexpected first line from antonnia-sandbox: ${first}`);
+  }
+  lines.on('line', () => {});
+  return {
+    baseUrl: match[1],
+    token: 'sk_test_sandbox',
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = once(proc, 'exit');
+        proc.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
+/** A node:http server recording every POST (headers, raw body). */
+export async function startWebhookSink() {
+  const received = [];
+  const waiters = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(204).end();
+      for (const w of waiters.splice(0)) w();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}/webhooks`,
+    received,
+    /** The first delivery (in arrival order) whose parsed body matches. */
+    async next(where = () => true, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      let seen = 0;
+      for (;;) {
+        for (; seen < received.length; seen++) {
+          const r = received[seen];
+          if (where(JSON.parse(r.body.toString('utf8')))) {
+            received.splice(seen, 1);
+            return r;
+          }
+        }
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error('no matching webhook arrived');
+        await new Promise((resolve) => {
+          const t = setTimeout(resolve, left);
+          waiters.push(() => { clearTimeout(t); resolve(); });
+        });
+      }
+    },
+    async stop() {
+      server.closeAllConnections?.();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+/** A loopback server answering each request with `handler(req, res)`. */
+export async function startServer(handler) {
+  const sockets = new Set();
+  const server = createServer(handler);
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${server.address().port}/conversations/v2/api/v1`,
+    async stop() {
+      for (const s of sockets) s.destroy();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}

@@ -1,0 +1,118 @@
+// Type-checked (tsc --strict, never run): every call of the package with
+// its parameter and result types, the options, the errors, and an event
+// narrowed by `type`. `@ts-expect-error` lines prove the types refuse misuse.
+import {
+  Client, parseWebhook, isKnownEvent, isKnownContent, outboundMessage, deliverable, sent, delivered, read, failed,
+  whatsappErrorDescription, signWebhook, AntonniaError, NotFoundError, RateLimitError, ValidationError,
+  WebhookVerificationError, InvalidRequestError, TimeoutError, TransportError, APIError,
+  type Session, type Message, type Agent, type SurveySubmission, type SessionSchedule, type WebhookEvent,
+  type MessageContent, type DeliveryFields,
+} from '../../pkg/index.js';
+
+export async function everyCall(token: string, signal: AbortSignal): Promise<void> {
+  const client = new Client({ token, baseUrl: 'http://127.0.0.1:1/conversations/v2/api/v1', timeoutMs: 5000, maxRetries: 1, headers: { 'x-trace': '1' }, fetch });
+  const opts = { signal, timeoutMs: 1000, maxRetries: 0, headers: { 'x-call': '1' } };
+
+  const s: Session = await client.sessions.create({ contact_id: 'c', contact_name: 'Jane', agent_id: 'agent_abc', status: 'open', metadata: { channel_type: 'web' } }, opts);
+  const g: Session = await client.sessions.get(s.id);
+  const u: Session = await client.sessions.update(s.id, { status: 'closed', metadata: { a: 1 } });
+  const t: Session = await client.sessions.transfer(s.id, { agent_id: 'agent_2', auto_reply: true });
+  const f: Session = await client.sessions.finish(s.id, { ending_survey_id: 'srv' });
+  const f2: Session = await client.sessions.finish(s.id);
+  const r: Session = await client.sessions.reply(s.id, { debounce_time: 3, starting_node_id: 'n1' });
+  const r2: Session = await client.sessions.reply(s.id);
+  const found: Session[] = await client.sessions.search({ contact_id: 'c', status: 'open', metadata: { k: 'v' }, offset: 0, limit: 10 });
+  for await (const each of client.sessions.iterSearch({ contact_id: 'c' })) { const id: string = each.id; void id; }
+  const sched: SessionSchedule = await client.sessions.schedule(s.id, { scheduled_for: new Date(), config: { type: 'message', message: { type: 'text', text: 'hi' } } });
+  await client.sessions.schedule(s.id, { scheduled_for: '2030-01-01T00:00:00Z', config: { type: 'node', node_id: 'n' } });
+
+  const content: MessageContent = { type: 'file', url: 'https://x/y.pdf', mime_type: 'application/pdf', name: 'y.pdf' };
+  const m: Message = await client.sessions.messages.create(s.id, { content, role: 'user', provider_message_id: 'p1', replied_provider_message_id: 'p0' });
+  const mg: Message = await client.sessions.messages.get(s.id, m.id);
+  const mu: Message = await client.sessions.messages.update(s.id, m.id, { delivery_status: 'sent', provider_message_id: 'p2', delivered_at: new Date() });
+  const ms: Message[] = await client.sessions.messages.search({ session_id: s.id, role: 'assistant', limit: 5 });
+  for await (const each of client.sessions.messages.iterSearch({ session_id: s.id })) { const c = each.content; void c; }
+  for await (const live of client.sessions.messages.stream(s.id, { pollIntervalMs: 500, signal })) {
+    if (isKnownContent(live.content) && live.content.type === 'text') { const text: string = live.content.text; void text; }
+    break;
+  }
+
+  const sub: SurveySubmission = await client.sessions.surveySubmissions.get(s.id, 'sub_1');
+  await client.sessions.surveySubmissions.reply(s.id, 'sub_1');
+  await client.sessions.surveySubmissions.cancel(s.id, 'sub_1', opts);
+
+  const a: Agent = await client.agents.create({ name: 'Bot', type: 'ai', assistant_id: 'asst' });
+  const ag: Agent = await client.agents.get(a.id);
+  const au: Agent = await client.agents.update(a.id, { name: 'Bot 2' });
+  const gone: null = await client.agents.delete(a.id);
+  const as: Agent[] = await client.agents.search({ type: 'human', limit: 3 });
+  for await (const each of client.agents.iterSearch()) { const ty: string = each.type; void ty; }
+
+  void [g, u, t, f, f2, r, r2, found, sched, mg, mu, ms, sub, ag, au, gone, as];
+
+  // @ts-expect-error contact_name is required
+  await client.sessions.create({ contact_id: 'c' });
+  // @ts-expect-error content must be a known kind
+  await client.sessions.messages.create(s.id, { content: { type: 'text' } });
+  // @ts-expect-error ids are positional strings
+  await client.sessions.get({ session_id: 's' });
+}
+
+export function webhooks(body: string, headers: Record<string, string>, secret: string): void {
+  const event: WebhookEvent = parseWebhook(body, { headers, secret, toleranceSeconds: 60, now: new Date() });
+  const unverified = parseWebhook(new TextEncoder().encode(body), { verify: false });
+  void unverified;
+  if (isKnownEvent(event)) {
+    switch (event.type) {
+      case 'message.created': {
+        const m: Message = event.data.object;
+        void m;
+        break;
+      }
+      case 'session.finished': {
+        const why: string | undefined = event.data.action;
+        const s: Session = event.data.object;
+        void why; void s;
+        break;
+      }
+      case 'session.created':
+      case 'session.transferred': {
+        const s: Session = event.data.object;
+        void s;
+        break;
+      }
+      case 'app.connection.created':
+        break;
+      default: {
+        const never: never = event;
+        void never;
+      }
+    }
+  } else {
+    const t: string = event.type;
+    void t;
+  }
+  const out: Message | null = outboundMessage(event);
+  if (out) {
+    const d = deliverable(out);
+    if (d.kind === 'file') { const name: string = d.filename; void name; }
+    const fields: DeliveryFields[] = [sent('p'), delivered('p', new Date()), read(null, '2025-01-01T00:00:00Z'), failed(131047), failed(null, 'boom')];
+    void fields;
+  }
+  const desc: string | null = whatsappErrorDescription(131047);
+  const sig: string = signWebhook(secret, 'msg_1', 1700000000, body);
+  void desc; void sig;
+}
+
+export function errors(e: unknown): string {
+  if (e instanceof RateLimitError) return `wait ${e.retryAfter ?? 0} s (status ${e.status ?? 429})`;
+  if (e instanceof ValidationError) return e.problems.map((p) => `${p.loc.join('.')}: ${p.msg}`).join('; ');
+  if (e instanceof NotFoundError) return e.detail ?? e.message;
+  if (e instanceof WebhookVerificationError) return e.reason ?? 'unverified';
+  if (e instanceof InvalidRequestError) return e.field ?? '';
+  if (e instanceof TimeoutError || e instanceof TransportError) return e.name;
+  if (e instanceof APIError) return `${e.status}: ${e.body ?? ''}`;
+  if (e instanceof AntonniaError) return e.kind;
+  if (e instanceof DOMException && e.name === 'AbortError') return 'aborted';
+  return String(e);
+}

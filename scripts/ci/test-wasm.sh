@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The JavaScript/TypeScript binding (bindings-wasm): build the npm package
+# antonnia-sdk (cargo for wasm32 + wasm-bindgen-cli + wasm-opt from npm
+# binaryen), then node --test (every shared vector through the public API,
+# end to end against antonnia-sandbox, garbage input, the web chat example
+# in a real headless Chromium across origins), tsc --strict over the
+# usage file, and `npm pack` installed into an empty folder.
+# Needs rustup-stable and node >= 18 with npm; everything else comes from
+# crates.io and npm. rustfmt / clippy run for the workspace in test-core.sh.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/ci/lib.sh
+
+# The wasm-bindgen crate is pinned with `=` in bindings-wasm/Cargo.toml; the
+# CLI must be the very same version.
+WB_VERSION="$(sed -n 's/^wasm-bindgen = { version = "=\([^"]*\)".*/\1/p' bindings-wasm/Cargo.toml)"
+
+step "toolchain: wasm32 target, wasm-bindgen-cli $WB_VERSION, npm ci"
+command -v node >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
+node -e 'const [M]=process.versions.node.split(".").map(Number); if (M < 18) { console.error("node >= 18 needed, got " + process.version); process.exit(1) }'
+rustup target add wasm32-unknown-unknown >/dev/null
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ]; then
+    # Without --locked: with it, resolution fails on a webpki-roots version
+    # the registry lacks (see TOOLCHAINS notes). Cached in ~/.cargo/bin.
+    cargo install -q wasm-bindgen-cli --version "=$WB_VERSION"
+fi
+(cd bindings-wasm && npm ci --no-audit --no-fund --loglevel=error)
+# A real browser for tests/browser.test.mjs: Debian's Chromium, driven by
+# playwright-core (its own browser download is not reachable from CI).
+if [ ! -x /usr/bin/chromium ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+export CHROMIUM=/usr/bin/chromium ANTONNIA_REQUIRE_BROWSER=1
+
+step "build the npm package (bindings-wasm/pkg)"
+bash bindings-wasm/scripts/build.sh
+
+step "the sandbox binary for the end-to-end tests"
+cargo build -q -p antonnia-sandbox
+export ANTONNIA_SANDBOX_BIN="$(cargo_target_dir)/debug/antonnia-sandbox"
+
+step "node --test (vectors, end to end against antonnia-sandbox, garbage input, headless Chromium)"
+(cd bindings-wasm && node --test --test-reporter=spec tests/*.test.mjs)
+
+step "tsc --strict --noEmit over the usage file and the README Quick Start"
+(cd bindings-wasm && node_modules/.bin/tsc -p tests/tsconfig.json)
+node bindings-wasm/scripts/check-readme-types.mjs
+
+step "npm pack installs into an empty folder and works with no build step"
+bash bindings-wasm/scripts/check-pack.sh
