@@ -579,10 +579,8 @@ export function parseWebhook(body, options) {
   return JSON.parse(core(() => receiver.receive(bytes, headers, nowMs)));
 }
 
-/** The event types this SDK version knows (the core's EventPayload). */
-export const KNOWN_EVENT_TYPES = Object.freeze([
-  'message.created', 'session.created', 'session.transferred', 'session.finished', 'app.connection.created',
-]);
+/** The event types this SDK version knows (the core's KNOWN_EVENT_TYPES). */
+export const KNOWN_EVENT_TYPES = Object.freeze(JSON.parse(wasm.knownEventTypes()));
 
 /** Whether the event is of a type this SDK version knows. */
 export function isKnownEvent(event) {

@@ -107,17 +107,17 @@ pub fn call_names() -> String {
     serde_json::to_string(CoreCall::NAMES).unwrap_or_else(|_| "[]".into())
 }
 
+/// The webhook event types the core parses into their own shapes, as a JSON array.
+#[wasm_bindgen(js_name = knownEventTypes)]
+pub fn known_event_types() -> String {
+    serde_json::to_string(antonnia_core::webhook::KNOWN_EVENT_TYPES).unwrap_or_else(|_| "[]".into())
+}
+
 /// Where requests go and how they are signed. The token cannot be read back.
 #[wasm_bindgen]
 pub struct Config {
     inner: CoreConfig,
-    // A client without a token (behind a proxy that adds it) sends no
-    // Authorization header; the core requires one, so it gets a placeholder
-    // that `Exchange` strips.
-    anonymous: bool,
 }
-
-const ANONYMOUS_TOKEN: &str = "anonymous";
 
 #[wasm_bindgen]
 impl Config {
@@ -129,21 +129,21 @@ impl Config {
         base_url: Option<String>,
         headers: JsValue,
     ) -> Result<Config, JsValue> {
-        let anonymous = token.is_none();
-        let token = token.unwrap_or_else(|| ANONYMOUS_TOKEN.into());
-        let mut c = CoreConfig::new(&token)
-            .and_then(|c| c.with_binding("js"))
-            .map_err(|e| throw(&e))?;
+        // Without a token (behind a proxy that adds it) no Authorization
+        // header is sent.
+        let mut c = match token {
+            Some(token) => CoreConfig::new(&token),
+            None => Ok(CoreConfig::anonymous()),
+        }
+        .and_then(|c| c.with_binding("js"))
+        .map_err(|e| throw(&e))?;
         if let Some(url) = base_url {
             c = c.with_base_url(&url).map_err(|e| throw(&e))?;
         }
         for (k, v) in header_pairs("headers", headers)? {
             c = c.with_header(&k, &v).map_err(|e| throw(&e))?;
         }
-        Ok(Config {
-            inner: c,
-            anonymous,
-        })
+        Ok(Config { inner: c })
     }
 
     /// The API root, without a trailing slash.
@@ -192,11 +192,10 @@ impl Call {
     #[wasm_bindgen(js_name = buildJson)]
     pub fn build_json(&self, config: &Config) -> Result<String, JsValue> {
         let req = self.inner.build(&config.inner).map_err(|e| throw(&e))?;
-        let headers = visible_headers(&req.headers, config.anonymous);
         to_json(&serde_json::json!({
             "method": req.method.as_str(),
             "url": req.url,
-            "headers": headers,
+            "headers": req.headers,
             "body": req.body.as_deref().map(String::from_utf8_lossy),
         }))
     }
@@ -213,14 +212,6 @@ impl Call {
     pub fn equals(&self, other: &Call) -> bool {
         self.inner == other.inner
     }
-}
-
-fn visible_headers(headers: &[(String, String)], anonymous: bool) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .filter(|(k, _)| !(anonymous && k.eq_ignore_ascii_case("authorization")))
-        .cloned()
-        .collect()
 }
 
 /// How many times, and when, failed calls are sent again.
@@ -284,7 +275,6 @@ impl RetryPolicy {
 #[wasm_bindgen]
 pub struct Exchange {
     inner: CoreExchange,
-    anonymous: bool,
 }
 
 #[wasm_bindgen]
@@ -309,10 +299,7 @@ impl Exchange {
         };
         let inner = CoreExchange::new(call.inner.clone(), &config.inner, policy.inner, limits)
             .map_err(|e| throw(&e))?;
-        Ok(Exchange {
-            inner,
-            anonymous: config.anonymous,
-        })
+        Ok(Exchange { inner })
     }
 
     /// The call's name.
@@ -341,7 +328,7 @@ impl Exchange {
         to_json(&serde_json::json!({
             "method": req.method.as_str(),
             "url": req.url,
-            "headers": visible_headers(&req.headers, self.anonymous),
+            "headers": req.headers,
         }))
     }
 

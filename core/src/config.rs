@@ -66,7 +66,8 @@ impl fmt::Display for Token {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Config {
     base_url: String,
-    token: Token,
+    // None: no Authorization header (a proxy in front of the API adds it).
+    token: Option<Token>,
     user_agent: String,
     extra_headers: Vec<(String, String)>,
 }
@@ -100,11 +101,23 @@ impl Config {
     /// A configuration for the production API with this token.
     pub fn new(token: &str) -> Result<Config, Error> {
         Ok(Config {
+            token: Some(Token::new(token)?),
+            ..Config::anonymous()
+        })
+    }
+
+    /// A configuration that sends no token: for a proxy in front of the API
+    /// that authenticates its callers its own way (the session of a web page
+    /// or a mobile app) and adds the token itself, so that no secret ships to
+    /// browsers or app binaries. Point it at the proxy with
+    /// [`with_base_url`](Self::with_base_url).
+    pub fn anonymous() -> Config {
+        Config {
             base_url: DEFAULT_BASE_URL.to_string(),
-            token: Token::new(token)?,
+            token: None,
             user_agent: format!("antonnia-sdk/{SDK_VERSION} (rust)"),
             extra_headers: Vec::new(),
-        })
+        }
     }
 
     /// Uses another base URL (a sandbox, a proxy). Its path is kept: paths are
@@ -156,9 +169,9 @@ impl Config {
         &self.base_url
     }
 
-    /// The token.
-    pub fn token(&self) -> &Token {
-        &self.token
+    /// The token, unless the configuration is [anonymous](Self::anonymous).
+    pub fn token(&self) -> Option<&Token> {
+        self.token.as_ref()
     }
 
     /// The `User-Agent` sent with every request.
@@ -177,10 +190,12 @@ impl Config {
         url.push_str(&self.base_url);
         url.push_str(path);
         let mut headers = Vec::with_capacity(4 + self.extra_headers.len());
-        headers.push((
-            "authorization".to_string(),
-            format!("Bearer {}", self.token.expose()),
-        ));
+        if let Some(token) = &self.token {
+            headers.push((
+                "authorization".to_string(),
+                format!("Bearer {}", token.expose()),
+            ));
+        }
         headers.push(("accept".to_string(), "application/json".to_string()));
         if body.is_some() {
             headers.push(("content-type".to_string(), "application/json".to_string()));
@@ -289,11 +304,22 @@ mod tests {
     #[test]
     fn token_is_redacted_everywhere() {
         let cfg = Config::new("sk_live_secret").unwrap();
-        let shown = format!("{cfg:?} {} {:?}", cfg.token(), cfg.token());
+        let shown = format!("{cfg:?} {} {:?}", cfg.token().unwrap(), cfg.token());
         assert!(!shown.contains("sk_live_secret"), "{shown}");
         let req = cfg.request(Method::Get, "/x", None);
         assert!(!format!("{req:?}").contains("sk_live_secret"));
         assert_eq!(req.header("Authorization"), Some("Bearer sk_live_secret"));
+    }
+
+    #[test]
+    fn anonymous_configs_send_no_authorization() {
+        let cfg = Config::anonymous()
+            .with_base_url("https://proxy.example.test/antonnia")
+            .unwrap();
+        let req = cfg.request(Method::Get, "/sessions/s", None);
+        assert_eq!(req.header("authorization"), None);
+        assert_eq!(req.url, "https://proxy.example.test/antonnia/sessions/s");
+        assert!(cfg.token().is_none());
     }
 
     #[test]

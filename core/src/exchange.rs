@@ -127,7 +127,7 @@ pub struct Exchange {
     policy: RetryPolicy,
     limits: Limits,
     attempt: u32,
-    token: Token,
+    token: Option<Token>,
 }
 
 impl Exchange {
@@ -145,7 +145,7 @@ impl Exchange {
             policy,
             limits,
             attempt: 1,
-            token: config.token().clone(),
+            token: config.token().cloned(),
         })
     }
 
@@ -268,9 +268,11 @@ impl Exchange {
     }
 
     fn finish(&self, error: Error) -> Error {
-        error
-            .with_request(self.request.method.as_str(), &self.request.url)
-            .redacted(self.token.expose())
+        let error = error.with_request(self.request.method.as_str(), &self.request.url);
+        match &self.token {
+            Some(token) => error.redacted(token.expose()),
+            None => error,
+        }
     }
 }
 

@@ -25,6 +25,18 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// How far a signed webhook's timestamp may be from `now`, either way, by default.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
 
+/// The event `type`s this version of the SDK parses into their own
+/// [`EventPayload`] variants; any other type is kept as
+/// [`EventPayload::Unknown`]. Bindings whose type systems narrow on `type`
+/// take the list from here instead of keeping a copy.
+pub const KNOWN_EVENT_TYPES: &[&str] = &[
+    "message.created",
+    "session.created",
+    "session.transferred",
+    "session.finished",
+    "app.connection.created",
+];
+
 /// One webhook delivery.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebhookEvent {
@@ -443,6 +455,17 @@ mod tests {
     use super::*;
 
     const QUICKSTART: &str = r#"{"type":"message.created","data":{"object":{"id":"msg_xyz789","session_id":"sess_abc123","role":"assistant","content":{"type":"text","text":"I'd be happy to help with your order. Could you share your order number?"},"delivery_status":"pending"}}}"#;
+
+    #[test]
+    fn every_known_type_has_its_own_payload() {
+        for t in KNOWN_EVENT_TYPES {
+            let object = r#"{"id":"x","content":{"type":"text","text":"hi"}}"#;
+            let body = format!(r#"{{"type":"{t}","data":{{"object":{object}}}}}"#);
+            let e = parse_event(body.as_bytes()).unwrap();
+            assert!(!matches!(e.payload, EventPayload::Unknown { .. }), "{t}");
+            assert_eq!(e.event_type(), *t);
+        }
+    }
 
     #[test]
     fn quick_start_sample_parses() {
