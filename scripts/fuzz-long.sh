@@ -66,7 +66,7 @@ for target in "${targets[@]}"; do
       minimized="regressions/$target/$(basename "$crash")"
       nice -n "$niceness" cargo +nightly fuzz tmin "$target" "$crash" -- -rss_limit_mb=2048 \
         >"$logs/tmin" 2>&1 || true
-      newest=$(ls -t "artifacts/$target"/minimized-from-* 2>/dev/null | head -n 1)
+      newest=$(ls -t "artifacts/$target"/minimized-from-* 2>/dev/null | head -n 1 || true)
       cp "${newest:-$crash}" "$minimized"
       echo "crash kept (minimized) in core/fuzz/$minimized" >&2
     done
