@@ -55,9 +55,15 @@ for target in "${targets[@]}"; do
   fi
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logs/$target" | tail -n 1)
   per_sec=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$logs/$target" | tail -n 1)
-  corpus=$(find "corpus/$target" -type f | wc -l)
-  printf '%s\t%s s\t%s runs\t%s exec/s\t%s corpus files\t%s crashes\n' \
-    "$target" "$took" "${runs:-?}" "${per_sec:-?}" "$corpus" "$crashes" | tee -a "$logs/summary"
+  # libFuzzer's own corpus (inputs that add coverage, and their size), its
+  # coverage, and the files on disk (which also keep superseded inputs).
+  done_line=$(grep -E '^#[0-9]+ +DONE' "$logs/$target" | tail -n 1 || true)
+  corp=$(sed -n 's/.* corp: \([^ ]*\).*/\1/p' <<<"$done_line")
+  cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$done_line")
+  files=$(find "corpus/$target" -type f | wc -l)
+  printf '%s\t%s s\t%s runs\t%s exec/s\tcorpus %s (%s files)\tcov %s\t%s crashes\n' \
+    "$target" "$took" "${runs:-?}" "${per_sec:-?}" "${corp:-?}" "$files" "${cov:-?}" "$crashes" |
+    tee -a "$logs/summary"
   if [ "$crashes" -gt 0 ]; then
     failed=1
     grep -m1 -A3 -E 'panicked at|ERROR: libFuzzer' "$logs/$target" >&2 || true
