@@ -57,7 +57,7 @@ for target in "${targets[@]}"; do
   per_sec=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$logs/$target" | tail -n 1)
   # libFuzzer's own corpus (inputs that add coverage, and their size), its
   # coverage, and the files on disk (which also keep superseded inputs).
-  done_line=$(grep -E '^#[0-9]+ +DONE' "$logs/$target" | tail -n 1 || true)
+  done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$logs/$target" | tail -n 1 || true)
   corp=$(sed -n 's/.* corp: \([^ ]*\).*/\1/p' <<<"$done_line")
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$done_line")
   files=$(find "corpus/$target" -type f | wc -l)

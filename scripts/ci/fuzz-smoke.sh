@@ -32,6 +32,6 @@ for target in webhook response signature build_request; do
     echo "fuzz target $target failed; the input is in core/fuzz/artifacts/$target/" >&2
     exit 1
   fi
-  grep -E '^(#[0-9]+ +DONE|Done [0-9]+ runs)' "$log" | tail -n 2
+  grep -E '^(#[0-9]+[[:space:]]+DONE|Done [0-9]+ runs)' "$log" | tail -n 2
   rm -f "$log"
 done
