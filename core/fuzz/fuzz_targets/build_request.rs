@@ -187,6 +187,24 @@ fn check_request(request: &HttpRequest, config: &Config, name: &str, args: &Valu
         panic!("{} has no path after the base URL", request.url);
     };
     let segments: Vec<&str> = path.split('/').collect();
+    for raw in &segments {
+        assert!(
+            raw != &"." && raw != &"..",
+            "a dot segment in {}",
+            request.url
+        );
+        if percent_decode(raw).is_none() {
+            panic!(
+                "segment {raw:?} of {} is not percent-encoded text",
+                request.url
+            );
+        }
+    }
+    // serde also reads a struct from an array, by field position: such
+    // arguments name no ids to compare with.
+    if !args.is_object() {
+        return;
+    }
     let expected = route(name, args);
     assert_eq!(
         segments.len(),
@@ -195,17 +213,7 @@ fn check_request(request: &HttpRequest, config: &Config, name: &str, args: &Valu
         request.url
     );
     for (raw, want) in segments.iter().zip(&expected) {
-        assert!(
-            raw != &"." && raw != &"..",
-            "a dot segment in {}",
-            request.url
-        );
-        let Some(decoded) = percent_decode(raw) else {
-            panic!(
-                "segment {raw:?} of {} is not percent-encoded text",
-                request.url
-            );
-        };
+        let decoded = percent_decode(raw).expect("checked above");
         assert_eq!(&decoded, want, "{name}: segment {raw:?} of {}", request.url);
     }
 }
