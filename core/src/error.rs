@@ -297,6 +297,7 @@ impl Error {
             scrub(&mut api.body);
             for p in &mut api.problems {
                 scrub(&mut p.msg);
+                scrub(&mut p.kind);
                 p.loc.iter_mut().for_each(&scrub);
             }
             if let Some(data) = &mut api.data {
@@ -440,7 +441,17 @@ fn scrub_json(v: &mut Value, scrub: &impl Fn(&mut String)) {
     match v {
         Value::String(s) => scrub(s),
         Value::Array(items) => items.iter_mut().for_each(|x| scrub_json(x, scrub)),
-        Value::Object(map) => map.values_mut().for_each(|x| scrub_json(x, scrub)),
+        Value::Object(map) => {
+            // Keys too: a body may list things keyed by the token.
+            *map = std::mem::take(map)
+                .into_iter()
+                .map(|(mut k, mut x)| {
+                    scrub(&mut k);
+                    scrub_json(&mut x, scrub);
+                    (k, x)
+                })
+                .collect();
+        }
         _ => {}
     }
 }

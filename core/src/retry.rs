@@ -190,7 +190,9 @@ impl RetryPolicy {
         };
         let exp = 2f64.powi(retry.saturating_sub(1).min(62) as i32);
         let full = (self.initial_backoff.as_secs_f64() * exp).min(self.max_backoff.as_secs_f64());
-        Duration::from_secs_f64(full / 2.0 + full / 2.0 * jitter)
+        // A cap within about 1000 s of `Duration::MAX` reads back as 2^64 s,
+        // one past what a `Duration` holds: that delay is the cap itself.
+        Duration::try_from_secs_f64(full / 2.0 + full / 2.0 * jitter).unwrap_or(self.max_backoff)
     }
 
     /// Decides after attempt number `attempt` (1 for the first) ended with `outcome`.
@@ -295,6 +297,24 @@ mod tests {
         assert_eq!(p.backoff(2, 1.0), Duration::from_secs(1));
         assert_eq!(p.backoff(30, 1.0), Duration::from_secs(8));
         assert_eq!(p.backoff(u32::MAX, f64::NAN), Duration::from_secs(6));
+    }
+
+    #[test]
+    fn backoff_never_panics_near_the_largest_duration() {
+        // Found by the build_request fuzz target: `Duration::MAX` as "no cap".
+        let p = RetryPolicy {
+            initial_backoff: Duration::MAX,
+            max_backoff: Duration::MAX,
+            ..RetryPolicy::default()
+        };
+        assert_eq!(p.backoff(1, 1.0), Duration::MAX);
+        assert_eq!(p.backoff(2, 0.0), Duration::from_secs(1 << 63));
+        assert_eq!(
+            p.decide(RetrySafety::Idempotent, 1, &status(503), 1.0),
+            RetryDecision::Retry {
+                after: Duration::MAX
+            }
+        );
     }
 
     #[test]
