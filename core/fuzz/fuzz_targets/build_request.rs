@@ -153,7 +153,7 @@ fuzz_target!(|data: &[u8]| {
     );
     // A token the caller put in the arguments is theirs to see again (in
     // the URL of an error); only one the server or transport echoes is not.
-    let token_in_args = args.to_string().contains(config.token().expose());
+    let token_in_args = args.to_string().contains(config.token().expect("built with a token").expose());
     let script = &mut Unstructured::new(script.get(1..).unwrap_or(&[]));
     let _ = exchange(script, call, &config, &request, !token_in_args);
 });
@@ -165,7 +165,7 @@ fn check_request(request: &HttpRequest, config: &Config, name: &str, args: &Valu
         .filter(|(k, _)| k.eq_ignore_ascii_case("authorization"))
         .collect();
     assert_eq!(auth.len(), 1, "one Authorization header");
-    assert_eq!(auth[0].1, format!("Bearer {}", config.token().expose()));
+    assert_eq!(auth[0].1, format!("Bearer {}", config.token().expect("built with a token").expose()));
     match &request.body {
         Some(body) => {
             if let Err(e) = serde_json::from_slice::<Value>(body) {
@@ -401,7 +401,7 @@ fn exchange(
     assert_eq!(ex.request(), request);
     let mut elapsed = Duration::ZERO;
     let mut retries = 0u32;
-    let token = config.token().expose();
+    let token = config.token().expect("built with a token").expose();
     for _ in 0..32 {
         let limit = ex.attempt_timeout(elapsed);
         assert!(
