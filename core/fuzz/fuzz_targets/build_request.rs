@@ -153,7 +153,9 @@ fuzz_target!(|data: &[u8]| {
     );
     // A token the caller put in the arguments is theirs to see again (in
     // the URL of an error); only one the server or transport echoes is not.
-    let token_in_args = args.to_string().contains(config.token().expect("built with a token").expose());
+    let token_in_args = args
+        .to_string()
+        .contains(config.token().expect("built with a token").expose());
     let script = &mut Unstructured::new(script.get(1..).unwrap_or(&[]));
     let _ = exchange(script, call, &config, &request, !token_in_args);
 });
@@ -165,7 +167,13 @@ fn check_request(request: &HttpRequest, config: &Config, name: &str, args: &Valu
         .filter(|(k, _)| k.eq_ignore_ascii_case("authorization"))
         .collect();
     assert_eq!(auth.len(), 1, "one Authorization header");
-    assert_eq!(auth[0].1, format!("Bearer {}", config.token().expect("built with a token").expose()));
+    assert_eq!(
+        auth[0].1,
+        format!(
+            "Bearer {}",
+            config.token().expect("built with a token").expose()
+        )
+    );
     match &request.body {
         Some(body) => {
             if let Err(e) = serde_json::from_slice::<Value>(body) {

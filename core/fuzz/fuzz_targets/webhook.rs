@@ -19,7 +19,10 @@ fuzz_target!(|data: &[u8]| {
     let headers = vec![
         ("webhook-id".to_string(), "msg_fuzz".to_string()),
         ("webhook-timestamp".to_string(), "1700000000".to_string()),
-        ("webhook-signature".to_string(), String::from_utf8_lossy(sig).into_owned()),
+        (
+            "webhook-signature".to_string(),
+            String::from_utf8_lossy(sig).into_owned(),
+        ),
     ];
     let receiver =
         WebhookReceiver::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD").expect("valid secret");
