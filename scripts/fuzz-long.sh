@@ -18,14 +18,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(webhook response signature build_request)
 niceness="${FUZZ_NICE:-19}"
 
-if ! rustup run nightly rustc --version >/dev/null 2>&1; then
-  echo "the nightly Rust toolchain is required for cargo fuzz" >&2
-  exit 1
-fi
-if ! cargo fuzz --version >/dev/null 2>&1; then
-  step "installing cargo-fuzz from crates.io"
-  cargo install cargo-fuzz --locked || cargo install cargo-fuzz
-fi
+ensure_cargo_fuzz
 
 python3 core/fuzz/seed_corpus.py core/fuzz/corpus
 cd core/fuzz

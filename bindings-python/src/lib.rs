@@ -19,7 +19,7 @@ use antonnia_core::webhook::{
 };
 use antonnia_core::{
     Call, CallOutput, Config, Exchange, Failure, HttpResponse, Limits, MessageStream, Outcome,
-    RetryDecision, RetryPolicy, RetrySafety, Step, StreamOptions, Timestamp,
+    RetryPolicy, RetrySafety, Step, StreamOptions, Timestamp,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
@@ -260,15 +260,12 @@ impl PyRetryPolicy {
         };
         let outcome: Outcome =
             serde_json::from_value(value).map_err(|e| invalid(py, "outcome", e.to_string()))?;
-        let safety = if idempotent {
-            RetrySafety::Idempotent
-        } else {
-            RetrySafety::NotIdempotent
-        };
-        Ok(match self.inner.decide(safety, attempt, &outcome, jitter) {
-            RetryDecision::Retry { after } => Some(after.as_secs_f64()),
-            RetryDecision::Stop => None,
-        })
+        let safety = RetrySafety::from_idempotent(idempotent);
+        Ok(self
+            .inner
+            .decide(safety, attempt, &outcome, jitter)
+            .wait()
+            .map(|d| d.as_secs_f64()))
     }
 
     fn __repr__(&self) -> String {

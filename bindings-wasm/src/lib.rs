@@ -21,8 +21,8 @@ use antonnia_core::channel::{DeliveryReport, is_outbound, whatsapp_error_descrip
 use antonnia_core::webhook::{WebhookReceiver as CoreReceiver, WebhookSecret};
 use antonnia_core::{
     Call as CoreCall, Config as CoreConfig, Error, Exchange as CoreExchange, Failure, HttpResponse,
-    Limits, Message, MessageStream as CoreStream, Outcome, RetryDecision,
-    RetryPolicy as CorePolicy, RetrySafety, Step, StreamOptions, Timestamp,
+    Limits, Message, MessageStream as CoreStream, Outcome, RetryPolicy as CorePolicy, RetrySafety,
+    Step, StreamOptions, Timestamp,
 };
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -258,15 +258,12 @@ impl RetryPolicy {
     ) -> Result<Option<f64>, JsValue> {
         let outcome: Outcome = serde_json::from_value(json_arg("outcome", outcome_json)?)
             .map_err(|e| invalid("outcome", e.to_string()))?;
-        let safety = if idempotent {
-            RetrySafety::Idempotent
-        } else {
-            RetrySafety::NotIdempotent
-        };
-        Ok(match self.inner.decide(safety, attempt, &outcome, jitter) {
-            RetryDecision::Retry { after } => Some(after.as_secs_f64()),
-            RetryDecision::Stop => None,
-        })
+        let safety = RetrySafety::from_idempotent(idempotent);
+        Ok(self
+            .inner
+            .decide(safety, attempt, &outcome, jitter)
+            .wait()
+            .map(|d| d.as_secs_f64()))
     }
 }
 

@@ -33,6 +33,18 @@ pub enum RetrySafety {
     NotIdempotent,
 }
 
+impl RetrySafety {
+    /// The safety of a call known only by whether it is idempotent (the
+    /// bindings' `idempotent` flag).
+    pub fn from_idempotent(idempotent: bool) -> RetrySafety {
+        if idempotent {
+            RetrySafety::Idempotent
+        } else {
+            RetrySafety::NotIdempotent
+        }
+    }
+}
+
 /// How an attempt ended.
 ///
 /// It reads from JSON as the shared vectors write it: `"connect_failed"`,
@@ -136,6 +148,16 @@ pub enum RetryDecision {
     },
     /// Stop: return the outcome to the caller.
     Stop,
+}
+
+impl RetryDecision {
+    /// The wait before the retry, or `None` to stop.
+    pub fn wait(&self) -> Option<Duration> {
+        match self {
+            RetryDecision::Retry { after } => Some(*after),
+            RetryDecision::Stop => None,
+        }
+    }
 }
 
 /// Limits on retrying. The defaults: 3 attempts in all, backoff starting at

@@ -8,14 +8,7 @@ cd "$(dirname "$0")/../.."
 source scripts/ci/lib.sh
 seconds="${FUZZ_SECONDS:-20}"
 
-if ! rustup run nightly rustc --version >/dev/null 2>&1; then
-  echo "the nightly Rust toolchain is required for cargo fuzz (rustup toolchain list shows none)" >&2
-  exit 1
-fi
-if ! cargo fuzz --version >/dev/null 2>&1; then
-  step "installing cargo-fuzz from crates.io"
-  cargo install cargo-fuzz --locked || cargo install cargo-fuzz
-fi
+ensure_cargo_fuzz
 
 # Seeds: the shared vectors, written in each target's input layout.
 python3 core/fuzz/seed_corpus.py core/fuzz/corpus

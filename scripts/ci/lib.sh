@@ -24,3 +24,16 @@ cargo_target_dir() {
   cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])'
 }
+
+# cargo fuzz on the nightly toolchain (present on these machines); cargo-fuzz
+# is installed from crates.io when missing.
+ensure_cargo_fuzz() {
+  if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+    echo "the nightly Rust toolchain is required for cargo fuzz (rustup toolchain list shows none)" >&2
+    exit 1
+  fi
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    step "installing cargo-fuzz from crates.io"
+    cargo install cargo-fuzz --locked || cargo install cargo-fuzz
+  fi
+}
