@@ -95,6 +95,17 @@ impl CallOutput {
     }
 }
 
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 fn args<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
@@ -145,7 +156,15 @@ macro_rules! define_calls {
             pub fn from_json(name: &str, arguments: Value) -> Result<Call, Error> {
                 let arguments = match arguments {
                     Value::Null => Value::Object(Default::default()),
-                    other => other,
+                    Value::Object(map) => Value::Object(map),
+                    // serde would take an array as the fields in declaration
+                    // order: a silent reading nobody means, so it is refused.
+                    other => {
+                        return Err(Error::invalid(
+                            "arguments",
+                            format!("must be a JSON object of named arguments, not {}", json_kind(&other)),
+                        ));
+                    }
                 };
                 match name {
                     $( $name => Ok(Call::$variant(args(arguments)?)), )+
@@ -189,3 +208,26 @@ macro_rules! define_calls {
 }
 
 crate::for_each_call!(define_calls);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn arguments_must_be_named() {
+        for (arguments, kind) in [
+            (json!(["sess_1"]), "an array"),
+            (json!("sess_1"), "a string"),
+            (json!(7), "a number"),
+        ] {
+            let error = Call::from_json("sessions.get", arguments).unwrap_err();
+            let info = error.info();
+            assert_eq!(info.kind, "invalid_request");
+            assert_eq!(info.field.as_deref(), Some("arguments"));
+            assert!(info.message.contains(kind), "{}", info.message);
+        }
+        assert!(Call::from_json("sessions.get", json!({"session_id": "sess_1"})).is_ok());
+        assert!(Call::from_json("sessions.search", Value::Null).is_ok());
+    }
+}
