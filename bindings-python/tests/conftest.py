@@ -28,6 +28,7 @@ _VECTOR_TESTS = {
     "test_channel_vector": "channel.json",
     "test_exchange_vector": "exchange.json",
     "test_stream_vector": "stream.json",
+    "test_relay_vector": "relay.json",
 }
 
 
