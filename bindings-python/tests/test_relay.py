@@ -384,3 +384,31 @@ def test_the_sync_relay(env: Tuple[Sandbox, WebhookSink], request: pytest.Fixtur
         assert [relay.handle_webhook(body, headers).outcome for _ in range(3)] == ["sent", "duplicate", "duplicate"]
         assert len(sent) == 1
         relay.close()
+
+
+async def test_at_most_two_redis_round_trips_per_delivered_message(
+    redis_server: RedisServer, env: Tuple[Sandbox, WebhookSink], client: AsyncClient
+) -> None:
+    ch = Channel()
+    store = RedisStore.from_url(redis_server.url)
+    relay = ChannelRelay(client, "whatsapp", "agent_abc", ch.deliver, WEBHOOK_SECRET, store, prefix=uuid.uuid4().hex)
+    commands: List[str] = []
+    original = store._redis.execute_command
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        commands.append(str(args[0]))
+        return await original(*args, **kwargs)
+
+    store._redis.execute_command = counting
+    uid = user()
+    for n in range(2):
+        r = await relay.receive(channel_user_id=uid, text=f"m{n}", provider_message_id=f"{uid}.{n}")
+        headers, body = await answer(env[1], r.session_id)
+        commands.clear()
+        assert (await relay.handle_webhook(body, headers)).outcome == "sent"
+        if n == 1:  # the first time also loads the scripts (NOSCRIPT → SCRIPT LOAD)
+            assert commands == ["EVALSHA", "EVALSHA"], commands
+        commands.clear()
+        assert (await relay.handle_webhook(body, headers)).outcome == "duplicate"
+        assert commands == ["EVALSHA"], commands
+    await relay.close()

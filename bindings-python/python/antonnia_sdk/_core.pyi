@@ -22,6 +22,16 @@ __all__ = [
     "sign_webhook",
     "delivery_fields",
     "call_names",
+    "RelayKeys",
+    "relay_decide",
+    "relay_classify",
+    "relay_decode_record",
+    "relay_encode_record",
+    "RELAY_CLAIM_LUA",
+    "RELAY_FINISH_LUA",
+    "RELAY_UNLOCK_LUA",
+    "RELAY_FORGET_LUA",
+    "RELAY_DEFAULT_PREFIX",
     "whatsapp_error_description",
     "WHATSAPP_ERRORS",
     "MessageContent",
@@ -175,8 +185,9 @@ def delivery_fields(
 def whatsapp_error_description(code: int) -> Optional[str]: ...
 def call_names() -> List[str]: ...
 
+@final
 class RelayKeys:
-    def __init__(self, prefix: str) -> None: ...
+    def __new__(cls, prefix: str) -> RelayKeys: ...
     @property
     def prefix(self) -> str: ...
     def lock(self, channel_type: str, channel_user_id: str) -> str: ...

@@ -95,29 +95,43 @@ class Received:
 class WebhookReply(NamedTuple):
     """The HTTP answer for a webhook: ``status, body = await relay.handle_webhook(...)``.
 
-    ``outcome`` says what happened (``sent``, ``failed``, ``duplicate``,
+    The body is JSON, ``{"outcome": ..., "retry_after"?: seconds}``; the
+    outcome says what happened (``sent``, ``failed``, ``duplicate``,
     ``not_ours``, ``not_assistant``, ``other_event``, ``forgotten``,
     ``bad_signature``, ``bad_request``, ``busy``, ``store_unavailable``,
-    ``api_unavailable``, ``deliver_crashed``); ``headers`` adds
-    ``Retry-After`` to a 503."""
+    ``api_unavailable``, ``deliver_crashed``). ``headers`` gives the response
+    headers, with ``Retry-After`` on a 503."""
 
     status: int
     body: bytes
-    outcome: str
-    retry_after: Optional[int] = None
+
+    @property
+    def outcome(self) -> str:
+        """What happened (see the class)."""
+        return str(json.loads(self.body)["outcome"])
+
+    @property
+    def retry_after(self) -> Optional[int]:
+        """Seconds the sender should wait before trying again (503 only)."""
+        value = json.loads(self.body).get("retry_after")
+        return None if value is None else int(value)
 
     @property
     def headers(self) -> Dict[str, str]:
+        """``content-type``, and ``retry-after`` on a 503."""
         h = {"content-type": "application/json"}
-        if self.retry_after is not None:
-            h["retry-after"] = str(self.retry_after)
+        retry_after = self.retry_after
+        if retry_after is not None:
+            h["retry-after"] = str(retry_after)
         return h
 
 
 def _reply(outcome: str, retry_after: Optional[int] = None) -> WebhookReply:
     r = _core.relay_decide("response", {"outcome": outcome, "retry_after": retry_after})
-    body = json.dumps({"outcome": outcome}).encode()
-    return WebhookReply(int(r["status"]), body, outcome, r.get("retry_after"))
+    answer: Dict[str, Any] = {"outcome": outcome}
+    if r.get("retry_after") is not None:
+        answer["retry_after"] = r["retry_after"]
+    return WebhookReply(int(r["status"]), json.dumps(answer).encode())
 
 
 #: ``deliver`` for the async relay: ``async def send(message, contact, attempt) -> provider id``.
@@ -230,7 +244,7 @@ class _Memory:
         if raw is None:
             return False
         rec = json.loads(raw)
-        owned = rec.get("owner") == token
+        owned = bool(rec.get("owner") == token)
         if rec["state"] == "done":
             return owned
         if state == "released":

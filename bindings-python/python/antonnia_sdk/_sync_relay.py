@@ -9,6 +9,7 @@ import json
 import secrets
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from time import monotonic
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
@@ -173,6 +174,16 @@ class SyncRedisStore:
 Store = Union[SyncMemoryStore, SyncRedisStore]
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _ms(at: datetime) -> int:
+    """Unix milliseconds, exactly as the core computes a message's place."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    return (at - _EPOCH) // timedelta(milliseconds=1)
+
+
 class _Retry(Exception):
     def __init__(self, outcome: str, after: Optional[int] = None) -> None:
         super().__init__(outcome)
@@ -201,6 +212,12 @@ class SyncChannelRelay:
     is handled or skipped; 503 with ``Retry-After`` when it is in hand
     elsewhere, when the store is unreachable, or when ``deliver`` crashed.
 
+    With ``strict_order`` (the default), before a message is handed over the
+    session's earlier pending assistant messages are read from the API (one
+    ``messages.search`` per delivered message) and delivered first, so that
+    order holds even when a later message's webhook arrives before an earlier
+    one's; ``strict_order=False`` orders only among the webhooks received.
+
     ``report`` passes the channel's later receipts (``delivered``, ``read``,
     ``failed``) on, by the channel's message id.
     """
@@ -222,6 +239,7 @@ class SyncChannelRelay:
         max_wait: float = 5.0,
         retention: float = 7 * 24 * 3600.0,
         verify: bool = True,
+        strict_order: bool = True,
     ) -> None:
         if deliver is None:
             raise TypeError("SyncChannelRelay needs deliver=: the function that sends a message on your channel")
@@ -240,6 +258,7 @@ class SyncChannelRelay:
         self._claim_lease_ms = int(claim_lease * 1000)
         self._policy = {"max_wait_ms": int(max_wait * 1000), "poll_ms": 100}
         self._retention_ms = int(retention * 1000)
+        self._strict_order = strict_order
 
     @property
     def store(self) -> Store:
@@ -449,6 +468,14 @@ class SyncChannelRelay:
                     session_id,
                 )
                 redelivery = kind == "deliver" and bool(step["redelivery"])
+                if self._strict_order:
+                    try:
+                        self._deliver_earlier(message, session_id, started, depth)
+                    except BaseException:
+                        self._store.finish(
+                            args.outbound_key, args.queue_key, message.id, token, "released", None, self._retention_ms
+                        )
+                        raise
                 if kind == "verify":
                     current = self._client.sessions.messages.get(session_id, message.id)
                     step = _core.relay_decide("verified", {"delivery_status": current.delivery_status})
@@ -460,6 +487,22 @@ class SyncChannelRelay:
                         return "duplicate"
                     redelivery = True
                 return self._deliver_once(message, contact, redelivery, args)
+
+    def _deliver_earlier(self, message: Message, session_id: str, started: float, depth: int) -> None:
+        # A webhook can reach every worker after a later message's (a
+        # duplicate sent late, a retry): the API knows which earlier
+        # messages of the session are still pending; they go first.
+        if message.created_at is None:
+            return
+        mine = (_ms(message.created_at), message.id)
+        earlier = [
+            m
+            for m in self._client.sessions.messages.iter_search(session_id=session_id, role="assistant")
+            if m.id != message.id and m.created_at is not None and channel.is_outbound(m) and (_ms(m.created_at), m.id) < mine
+        ]
+        for m in sorted(earlier, key=lambda m: (_ms(m.created_at), m.id) if m.created_at else (0, m.id)):
+            text = json.dumps(m.to_dict(), separators=(",", ":"))
+            self._handle(m, text, session_id, _ms(m.created_at) if m.created_at else 0, started, depth + 1)
 
     def _deliver_once(self, message: Message, contact: Contact, redelivery: bool, args: ClaimArgs) -> str:
         try:
