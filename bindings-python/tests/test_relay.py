@@ -412,3 +412,24 @@ async def test_at_most_two_redis_round_trips_per_delivered_message(
         assert (await relay.handle_webhook(body, headers)).outcome == "duplicate"
         assert commands == ["EVALSHA"], commands
     await relay.close()
+
+
+async def test_a_session_the_store_does_not_know_is_read_from_the_api(make_relay: Any, env: Tuple[Sandbox, WebhookSink], client: AsyncClient) -> None:
+    ch = Channel()
+    relay = make_relay(ch)
+    uid = user()
+    # Opened elsewhere (another integration version, a store that was flushed).
+    s = await client.sessions.create(contact_id=uid, contact_name="Jane", agent_id="agent_abc",
+                                     metadata={"channel_type": "whatsapp", "channel_user_id": uid})
+    await client.sessions.messages.create(s.id, {"type": "text", "text": "hi"})
+    await client.sessions.reply(s.id, debounce_time=0)
+    headers, body = await answer(env[1], s.id)
+    rep = await relay.handle_webhook(body, headers)
+    assert (rep.status, rep.outcome) == (200, "sent")
+    assert [x[1] for x in ch.sent] == [uid]
+    # A session the API does not have is not ours: skipped, not retried forever.
+    gone = body.replace(s.id.encode(), b"sess_gone")
+    ts = int(headers["webhook-timestamp"])
+    signed = {**headers, "webhook-signature": webhooks.sign(WEBHOOK_SECRET, headers["webhook-id"], ts, gone)}
+    assert (await relay.handle_webhook(gone, signed)).outcome == "not_ours"
+    assert len(ch.sent) == 1

@@ -162,6 +162,7 @@ class _Memory:
     def __init__(self) -> None:
         self.values: Dict[str, Tuple[str, Optional[int]]] = {}
         self.queues: Dict[str, Dict[str, int]] = {}
+        self.writes = 0
 
     def get(self, key: str, now: int) -> Optional[str]:
         item = self.values.get(key)
@@ -174,6 +175,11 @@ class _Memory:
 
     def set(self, key: str, value: str, ttl_ms: Optional[int], now: int) -> None:
         self.values[key] = (value, None if ttl_ms is None else now + ttl_ms)
+        self.writes += 1
+        if self.writes % 4096 == 0:
+            # Expired records go now and then, so a long-lived process stays bounded by `retention`.
+            for k in [k for k, (_, exp) in self.values.items() if exp is not None and exp <= now]:
+                del self.values[k]
 
     def acquire(self, key: str, token: str, lease_ms: int) -> bool:
         now = _now_ms()
@@ -254,7 +260,10 @@ class _Memory:
         elif state == "done":
             rec = {"v": 1, "state": "done", "created_at_ms": rec["created_at_ms"], "attempts": rec["attempts"],
                    "lease_until_ms": 0, "owner": rec.get("owner"), "outcome": dict(outcome or {})}
-            self.queues.get(queue_key, {}).pop(message_id, None)
+            queue = self.queues.get(queue_key, {})
+            queue.pop(message_id, None)
+            if not queue:
+                self.queues.pop(queue_key, None)
         else:
             rec["state"] = "delivered"
             rec["outcome"] = dict(outcome or {})

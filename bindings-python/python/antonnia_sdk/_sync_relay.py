@@ -34,7 +34,14 @@ from ._relay_common import (
     decode_record,
     encode_record,
 )
-from .exceptions import AntonniaError, DecodeError, PayloadTooLargeError, ValidationError, WebhookVerificationError
+from .exceptions import (
+    AntonniaError,
+    DecodeError,
+    NotFoundError,
+    PayloadTooLargeError,
+    ValidationError,
+    WebhookVerificationError,
+)
 from .types import ContentLike, MessageContentText
 from .webhooks import BodyLike, HeadersLike, WebhookReceiver
 
@@ -441,7 +448,10 @@ class SyncChannelRelay:
             elif kind == "retry_later":
                 raise _Retry("busy", step["after"])
             elif kind == "fetch_session":
-                session = self._client.sessions.get(session_id)
+                try:
+                    session = self._client.sessions.get(session_id)
+                except NotFoundError:
+                    return "not_ours"  # a session this organization does not have (any more)
                 md = session.metadata or {}
                 record = {
                     "v": 1,
