@@ -225,7 +225,8 @@ class ChannelRelay:
     session's earlier pending assistant messages are read from the API (one
     ``messages.search`` per delivered message) and delivered first, so that
     order holds even when a later message's webhook arrives before an earlier
-    one's; ``strict_order=False`` orders only among the webhooks received.
+    one's (only those created within ``order_window`` seconds before it);
+    ``strict_order=False`` orders only among the webhooks received.
 
     ``report`` passes the channel's later receipts (``delivered``, ``read``,
     ``failed``) on, by the channel's message id.
@@ -249,6 +250,7 @@ class ChannelRelay:
         retention: float = 7 * 24 * 3600.0,
         verify: bool = True,
         strict_order: bool = True,
+        order_window: float = 3600.0,
     ) -> None:
         if deliver is None:
             raise TypeError("ChannelRelay needs deliver=: the function that sends a message on your channel")
@@ -268,6 +270,7 @@ class ChannelRelay:
         self._policy = {"max_wait_ms": int(max_wait * 1000), "poll_ms": 100}
         self._retention_ms = int(retention * 1000)
         self._strict_order = strict_order
+        self._order_window_ms = int(order_window * 1000)
 
     @property
     def store(self) -> Store:
@@ -507,10 +510,16 @@ class ChannelRelay:
         if message.created_at is None:
             return
         mine = (_ms(message.created_at), message.id)
+        # Older pending messages (from before the relay ran, say) are not held against this one.
+        since = mine[0] - self._order_window_ms
         earlier = [
             m
             async for m in self._client.sessions.messages.iter_search(session_id=session_id, role="assistant")
-            if m.id != message.id and m.created_at is not None and channel.is_outbound(m) and (_ms(m.created_at), m.id) < mine
+            if m.id != message.id
+            and m.created_at is not None
+            and channel.is_outbound(m)
+            and since <= _ms(m.created_at)
+            and (_ms(m.created_at), m.id) < mine
         ]
         for m in sorted(earlier, key=lambda m: (_ms(m.created_at), m.id) if m.created_at else (0, m.id)):
             text = json.dumps(m.to_dict(), separators=(",", ":"))
