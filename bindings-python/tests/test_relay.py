@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from pathlib import Path
 from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Tuple
 
 import pytest
@@ -18,10 +19,12 @@ from antonnia_sdk.relay import (
     DeliveryError,
     MemoryStore,
     RedisStore,
+    RelayKeys,
     StoreUnavailableError,
     SyncChannelRelay,
     SyncMemoryStore,
     SyncRedisStore,
+    encode_record,
 )
 from antonnia_sdk._relay_common import ClaimArgs
 from antonnia_sdk.types import Message
@@ -433,3 +436,56 @@ async def test_a_session_the_store_does_not_know_is_read_from_the_api(make_relay
     signed = {**headers, "webhook-signature": webhooks.sign(WEBHOOK_SECRET, headers["webhook-id"], ts, gone)}
     assert (await relay.handle_webhook(gone, signed)).outcome == "not_ours"
     assert len(ch.sent) == 1
+
+
+STORE_SCENARIOS = json.loads((Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "relay_store.json").read_text())
+
+
+@pytest.mark.parametrize("scenario", STORE_SCENARIOS["scenarios"], ids=lambda s: s["name"])
+async def test_store_conformance(scenario: Dict[str, Any], store_kind: str, request: pytest.FixtureRequest) -> None:
+    """tests/fixtures/relay_store.json: MemoryStore and the Lua scripts answer alike."""
+    d = STORE_SCENARIOS["defaults"]
+    store: Any = MemoryStore() if store_kind == "memory" else RedisStore.from_url(request.getfixturevalue("redis_server").url)
+    keys = RelayKeys(uuid.uuid4().hex)
+    sid, ct = d["session_id"], d["channel_type"]
+    try:
+        if scenario["contact"] is not None:
+            await store.put(keys.contact(sid), encode_record("contact", scenario["contact"]), d["retention_ms"])
+        for i, step in enumerate(scenario["steps"]):
+            op, where = step["op"], f"step {i} {step}"
+            if op == "sleep":
+                await asyncio.sleep(step["ms"] / 1000)
+            elif op == "claim":
+                mid = step["message_id"]
+                args = ClaimArgs(keys.outbound(sid, mid), keys.queue(sid), keys.contact(sid), mid, step["created_at_ms"],
+                                 json.dumps({"id": mid}), step["token"], step["lease_ms"], d["retention_ms"], ct,
+                                 keys.session_base(sid))
+                got = await store.claim(args)
+                want = step["expect"]
+                assert got["result"] == want["result"], (where, got)
+                for k, v in want.items():
+                    if k == "lease_ms":
+                        assert (got[k] == 0) if v == 0 else (0 < got[k] <= v), (where, got)
+                    elif k == "contact":
+                        assert json.loads(got[k]) == scenario["contact"], (where, got)
+                    elif k == "message":
+                        assert json.loads(got[k])["id"] == (mid if v is True else v), (where, got)
+                    else:
+                        assert got[k] == v, (where, got)
+            elif op == "finish":
+                mid = step["message_id"]
+                owned = await store.finish(keys.outbound(sid, mid), keys.queue(sid), mid, step["token"], step["state"],
+                                           step.get("outcome"), d["retention_ms"])
+                assert owned is step["expect"], where
+            elif op == "acquire":
+                assert await store.acquire(keys.lock(ct, "u1"), step["token"], step["lease_ms"]) is step["expect"], where
+            elif op == "release":
+                await store.release(keys.lock(ct, "u1"), step["token"])
+            elif op == "put_session":
+                await store.put(keys.session(ct, "u1"), encode_record("session", {"v": 1, "session_id": step["session_id"]}), d["retention_ms"])
+            elif op == "forget":
+                assert await store.forget(keys.session(ct, "u1"), step["session_id"]) is step["expect"], where
+            else:
+                pytest.fail(f"unknown op {op}")
+    finally:
+        await store.close()
