@@ -768,6 +768,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(relay_encode_record, m)?)?;
     m.add("RELAY_CLAIM_LUA", antonnia_core::relay::CLAIM_LUA)?;
     m.add("RELAY_FINISH_LUA", antonnia_core::relay::FINISH_LUA)?;
+    m.add("RELAY_EXTEND_LUA", antonnia_core::relay::EXTEND_LUA)?;
     m.add("RELAY_UNLOCK_LUA", antonnia_core::relay::UNLOCK_LUA)?;
     m.add("RELAY_FORGET_LUA", antonnia_core::relay::FORGET_LUA)?;
     m.add("RELAY_DEFAULT_PREFIX", antonnia_core::relay::DEFAULT_PREFIX)?;

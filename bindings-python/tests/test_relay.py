@@ -478,6 +478,9 @@ async def test_store_conformance(scenario: Dict[str, Any], store_kind: str, requ
                 owned = await store.finish(keys.outbound(sid, mid), keys.queue(sid), mid, step["token"], step["state"],
                                            step.get("outcome"), d["retention_ms"])
                 assert owned is step["expect"], where
+            elif op == "extend":
+                mid = step["message_id"]
+                assert await store.extend(keys.outbound(sid, mid), step["token"], step["lease_ms"]) is step["expect"], where
             elif op == "acquire":
                 assert await store.acquire(keys.lock(ct, "u1"), step["token"], step["lease_ms"]) is step["expect"], where
             elif op == "release":
@@ -502,3 +505,19 @@ async def test_a_contact_lock_held_too_long_is_a_typed_error(make_relay: Any) ->
         await relay.receive(channel_user_id=uid, text="hi", provider_message_id=f"{uid}.1")
     await relay.store.release(relay._keys.lock("whatsapp", uid), "another-worker")
     assert not (await relay.receive(channel_user_id=uid, text="hi", provider_message_id=f"{uid}.1")).duplicate
+
+
+async def test_a_slow_channel_keeps_its_claim(make_relay: Any, env: Tuple[Sandbox, WebhookSink]) -> None:
+    """A deliver running three leases long is not handed to a second worker:
+    its claim is extended while it runs."""
+    ch = Channel()
+    slow, other = make_relay(ch, claim_lease=0.3, max_wait=3), make_relay(ch, claim_lease=0.3, max_wait=3)
+    r = await slow.receive(channel_user_id=user(), text="hi", provider_message_id="h.1")
+    headers, body = await answer(env[1], r.session_id)
+    ch.delay = 1.0
+    first = asyncio.ensure_future(slow.handle_webhook(body, headers))
+    await asyncio.sleep(0.1)
+    ch.delay = 0.0
+    second = await other.handle_webhook(body, headers)  # waits for the slow one to finish
+    assert (await first).outcome == "sent" and second.outcome == "duplicate"
+    assert len(ch.sent) == 1

@@ -19,6 +19,7 @@ from ._core import Message
 from ._relay_common import (
     DEFAULT_PREFIX,
     AsyncDeliver,
+    AsyncHeartbeat,
     ClaimArgs,
     Contact,
     DeliveryAttempt,
@@ -87,6 +88,10 @@ class MemoryStore:
         with self._mutex:
             return self._data.claim(args)
 
+    async def extend(self, outbound_key: str, token: str, lease_ms: int) -> bool:
+        with self._mutex:
+            return self._data.extend(outbound_key, token, lease_ms)
+
     async def finish(
         self,
         outbound_key: str,
@@ -117,6 +122,7 @@ class RedisStore:
         self._redis = redis
         self._claim = redis.register_script(_core.RELAY_CLAIM_LUA)
         self._finish = redis.register_script(_core.RELAY_FINISH_LUA)
+        self._extend = redis.register_script(_core.RELAY_EXTEND_LUA)
         self._unlock = redis.register_script(_core.RELAY_UNLOCK_LUA)
         self._forget = redis.register_script(_core.RELAY_FORGET_LUA)
 
@@ -160,6 +166,9 @@ class RedisStore:
         raw = await self._run("claim", lambda: self._claim(keys=args.keys(), args=args.argv()))
         result: Dict[str, Any] = json.loads(raw)
         return result
+
+    async def extend(self, outbound_key: str, token: str, lease_ms: int) -> bool:
+        return bool(await self._run("extend", lambda: self._extend(keys=[outbound_key], args=[token, lease_ms])))
 
     async def finish(
         self,
@@ -527,7 +536,8 @@ class ChannelRelay:
 
     async def _deliver_once(self, message: Message, contact: Contact, redelivery: bool, args: ClaimArgs) -> str:
         try:
-            provider_id = await self._deliver(message, contact, DeliveryAttempt(redelivery, message.id))
+            async with AsyncHeartbeat(self._store, args, self._claim_lease_ms / 3000):
+                provider_id = await self._deliver(message, contact, DeliveryAttempt(redelivery, message.id))
             delivery: Dict[str, Any] = {"delivery": "sent", "provider_message_id": provider_id}
         except DeliveryError as exc:
             delivery = {"delivery": "refused", "code": exc.code, "message": exc.message}

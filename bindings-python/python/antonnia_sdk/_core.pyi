@@ -29,6 +29,7 @@ __all__ = [
     "relay_encode_record",
     "RELAY_CLAIM_LUA",
     "RELAY_FINISH_LUA",
+    "RELAY_EXTEND_LUA",
     "RELAY_UNLOCK_LUA",
     "RELAY_FORGET_LUA",
     "RELAY_DEFAULT_PREFIX",
@@ -205,6 +206,7 @@ def relay_encode_record(record_type: str, record: Mapping[str, Any]) -> str: ...
 
 RELAY_CLAIM_LUA: str
 RELAY_FINISH_LUA: str
+RELAY_EXTEND_LUA: str
 RELAY_UNLOCK_LUA: str
 RELAY_FORGET_LUA: str
 RELAY_DEFAULT_PREFIX: str

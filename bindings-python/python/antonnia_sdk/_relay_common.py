@@ -5,9 +5,10 @@ to ``deliver``, record encoding, and the in-memory store's atomic operations
 from __future__ import annotations
 
 import json
+import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, NamedTuple, Optional, Protocol, Tuple
 
 from . import _core
 from ._core import Message, RelayKeys
@@ -243,6 +244,18 @@ class _Memory:
             return {"result": "unreported", "attempt": rec["attempts"], "outcome": rec["outcome"], "contact": raw_contact}
         return {"result": "claimed", "attempt": rec["attempts"], "contact": raw_contact, "message": rec.get("message")}
 
+    def extend(self, outbound_key: str, token: str, lease_ms: int) -> bool:
+        now = _now_ms()
+        raw = self.get(outbound_key, now)
+        if raw is None:
+            return False
+        rec = json.loads(raw)
+        if rec.get("owner") != token or rec["state"] != "pending" or rec["lease_until_ms"] <= now:
+            return False
+        rec["lease_until_ms"] = now + lease_ms
+        self.values[outbound_key] = (json.dumps(rec), self.values[outbound_key][1])
+        return True
+
     def finish(self, outbound_key: str, queue_key: str, message_id: str, token: str, state: str,
                outcome: Optional[Mapping[str, Any]], retention_ms: int) -> bool:
         now = _now_ms()
@@ -293,6 +306,67 @@ class ClaimArgs(NamedTuple):
     def argv(self) -> List[Any]:
         return [self.message_id, self.created_at_ms, self.message_json, self.token, self.lease_ms,
                 self.retention_ms, self.channel_type, self.session_base]
+
+
+class _Extends(Protocol):
+    def extend(self, outbound_key: str, token: str, lease_ms: int) -> Any: ...
+
+
+class AsyncHeartbeat:
+    """Extends a claim every ``every`` seconds while ``deliver`` runs, so a slow
+    channel does not let the lease lapse and the message go out twice."""
+
+    def __init__(self, store: _Extends, args: ClaimArgs, every: float) -> None:
+        self._store, self._args, self._every = store, args, every
+        self._task: Any = None
+
+    async def _beat(self) -> None:
+        import asyncio
+
+        while True:
+            await asyncio.sleep(self._every)
+            try:
+                if not await self._store.extend(self._args.outbound_key, self._args.token, self._args.lease_ms):
+                    return
+            except RelayError:
+                pass  # the store is down: the lease may lapse, as if this worker had died
+
+    async def __aenter__(self) -> "AsyncHeartbeat":
+        import asyncio
+
+        self._task = asyncio.ensure_future(self._beat())
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        import asyncio
+
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+
+
+class Heartbeat:
+    """``AsyncHeartbeat`` for the sync relay, on a thread."""
+
+    def __init__(self, store: _Extends, args: ClaimArgs, every: float) -> None:
+        self._store, self._args, self._every = store, args, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._every):
+            try:
+                if not self._store.extend(self._args.outbound_key, self._args.token, self._args.lease_ms):
+                    return
+            except RelayError:
+                pass
+
+    def __enter__(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def _escape(s: str) -> str:

@@ -14,7 +14,7 @@
 //! - the **records** ([`SessionRecord`], [`ContactRecord`], [`InboundRecord`],
 //!   [`OutboundRecord`]): JSON objects with `"v": 1`;
 //! - the **atomic operations** on Redis: the Lua scripts [`CLAIM_LUA`],
-//!   [`FINISH_LUA`], [`UNLOCK_LUA`] and [`FORGET_LUA`] (an in-memory store
+//!   [`FINISH_LUA`], [`EXTEND_LUA`], [`UNLOCK_LUA`] and [`FORGET_LUA`] (an in-memory store
 //!   does the same under its own lock; `docs/relay.md` gives their semantics);
 //! - the **decisions**: [`next_inbound`] (an inbound message, step by step),
 //!   [`classify_event`] (which webhooks matter), [`on_claim`] (what a claim
@@ -51,6 +51,8 @@ pub const DEFAULT_PREFIX: &str = "antonnia:relay";
 pub const CLAIM_LUA: &str = include_str!("claim.lua");
 /// Settles a claim: `done`, `delivered` (sent, report pending) or `released`.
 pub const FINISH_LUA: &str = include_str!("finish.lua");
+/// Extends a live claim for its holder (a `deliver` that runs long).
+pub const EXTEND_LUA: &str = include_str!("extend.lua");
 /// Compare-and-delete of a lock.
 pub const UNLOCK_LUA: &str = include_str!("unlock.lua");
 /// Forgets a contact's session only if it is still the given one.
