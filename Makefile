@@ -1,9 +1,13 @@
 # The two commands the README opens with, plus the pieces CI and developers share.
-.PHONY: demo test test-core test-python parity bench
+.PHONY: demo relay-demo test test-core test-python test-relay parity bench
 
 # The Quick Start end to end against a local sandbox (no token needed).
 demo:
 	bash scripts/demo.sh
+
+# The channel relay example: two workers sharing Redis, the sandbox, a fake channel.
+relay-demo:
+	bash scripts/relay-demo.sh
 
 # Everything CI runs: installs what it needs, then every check of every part.
 test:
@@ -14,6 +18,10 @@ test-core:
 
 test-python:
 	bash scripts/ci/test-python.sh
+
+# The channel relay: vectors, guarantees on MemoryStore and a real Redis, the chaos test.
+test-relay:
+	bash scripts/ci/test-relay.sh
 
 # Every shared vector x every language, as one table; any divergence fails.
 parity:

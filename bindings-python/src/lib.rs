@@ -614,6 +614,129 @@ fn whatsapp_error_description_(code: i64) -> Option<&'static str> {
     whatsapp_error_description(code)
 }
 
+/// The relay's store keys under one prefix (`antonnia_core::relay::Keys`).
+#[pyclass(frozen, module = "antonnia_sdk._core", name = "RelayKeys")]
+struct PyRelayKeys {
+    inner: antonnia_core::relay::Keys,
+}
+
+#[pymethods]
+impl PyRelayKeys {
+    #[new]
+    fn new(py: Python<'_>, prefix: &str) -> PyResult<Self> {
+        let inner = antonnia_core::relay::Keys::new(prefix).map_err(|e| to_pyerr(py, &e))?;
+        Ok(PyRelayKeys { inner })
+    }
+    #[getter]
+    fn prefix(&self) -> &str {
+        self.inner.prefix()
+    }
+    fn lock(&self, channel_type: &str, channel_user_id: &str) -> String {
+        self.inner.lock(channel_type, channel_user_id)
+    }
+    fn session(&self, channel_type: &str, channel_user_id: &str) -> String {
+        self.inner.session(channel_type, channel_user_id)
+    }
+    fn inbound(
+        &self,
+        channel_type: &str,
+        channel_user_id: &str,
+        provider_message_id: &str,
+    ) -> String {
+        self.inner
+            .inbound(channel_type, channel_user_id, provider_message_id)
+    }
+    fn contact(&self, session_id: &str) -> String {
+        self.inner.contact(session_id)
+    }
+    fn queue(&self, session_id: &str) -> String {
+        self.inner.queue(session_id)
+    }
+    fn outbound(&self, session_id: &str, message_id: &str) -> String {
+        self.inner.outbound(session_id, message_id)
+    }
+    fn session_base(&self, session_id: &str) -> String {
+        self.inner.session_base(session_id)
+    }
+    fn __repr__(&self) -> String {
+        format!("RelayKeys(prefix={:?})", self.inner.prefix())
+    }
+}
+
+/// One of the relay's decisions by name (`antonnia_core::relay::decide_json`).
+#[pyfunction]
+fn relay_decide(py: Python<'_>, kind: &str, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let input = py_to_json(input, "input", 0)?;
+    let out = antonnia_core::relay::decide_json(kind, input).map_err(|e| to_pyerr(py, &e))?;
+    Ok(json_to_py(py, &out)?.unbind())
+}
+
+/// What a parsed webhook asks of the relay (`claim`, `forget` or `skip`).
+#[pyfunction]
+fn relay_classify(py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let event = event
+        .cast::<models::PyEvent>()
+        .map_err(|_| invalid(py, "event", "must be a webhook event"))?;
+    let action = antonnia_core::relay::classify_event(&event.get().inner);
+    let v = serde_json::to_value(action).unwrap_or(Value::Null);
+    Ok(json_to_py(py, &v)?.unbind())
+}
+
+/// A stored relay record (`session`, `contact`, `inbound`, `outbound`) read
+/// from its JSON text, its version checked; raises `DecodeError`.
+#[pyfunction]
+fn relay_decode_record(py: Python<'_>, record_type: &str, text: &str) -> PyResult<Py<PyAny>> {
+    use antonnia_core::relay::{
+        ContactRecord, InboundRecord, OutboundRecord, SessionRecord, decode_record,
+    };
+    fn value<T: antonnia_core::relay::Record>(text: &str) -> Result<Value, antonnia_core::Error> {
+        decode_record::<T>(text).map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+    }
+    let v = match record_type {
+        "session" => value::<SessionRecord>(text),
+        "contact" => value::<ContactRecord>(text),
+        "inbound" => value::<InboundRecord>(text),
+        "outbound" => value::<OutboundRecord>(text),
+        _ => {
+            return Err(invalid(
+                py,
+                "record_type",
+                "must be session, contact, inbound or outbound",
+            ));
+        }
+    }
+    .map_err(|e| to_pyerr(py, &e))?;
+    Ok(json_to_py(py, &v)?.unbind())
+}
+
+/// A relay record (a dict) as the JSON text every worker writes; checks its fields.
+#[pyfunction]
+fn relay_encode_record(
+    py: Python<'_>,
+    record_type: &str,
+    record: &Bound<'_, PyAny>,
+) -> PyResult<String> {
+    use antonnia_core::relay::{
+        ContactRecord, InboundRecord, OutboundRecord, SessionRecord, encode_record,
+    };
+    fn text<T: antonnia_core::relay::Record>(py: Python<'_>, v: Value) -> PyResult<String> {
+        let r: T = serde_json::from_value(v).map_err(|e| invalid(py, "record", e.to_string()))?;
+        Ok(encode_record(&r))
+    }
+    let v = py_to_json(record, "record", 0)?;
+    match record_type {
+        "session" => text::<SessionRecord>(py, v),
+        "contact" => text::<ContactRecord>(py, v),
+        "inbound" => text::<InboundRecord>(py, v),
+        "outbound" => text::<OutboundRecord>(py, v),
+        _ => Err(invalid(
+            py,
+            "record_type",
+            "must be session, contact, inbound or outbound",
+        )),
+    }
+}
+
 /// Every call name the core knows.
 #[pyfunction]
 fn call_names() -> Vec<&'static str> {
@@ -638,6 +761,17 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sign_webhook, m)?)?;
     m.add_function(wrap_pyfunction!(delivery_fields, m)?)?;
     m.add_function(wrap_pyfunction!(call_names, m)?)?;
+    m.add_class::<PyRelayKeys>()?;
+    m.add_function(wrap_pyfunction!(relay_decide, m)?)?;
+    m.add_function(wrap_pyfunction!(relay_classify, m)?)?;
+    m.add_function(wrap_pyfunction!(relay_decode_record, m)?)?;
+    m.add_function(wrap_pyfunction!(relay_encode_record, m)?)?;
+    m.add("RELAY_CLAIM_LUA", antonnia_core::relay::CLAIM_LUA)?;
+    m.add("RELAY_FINISH_LUA", antonnia_core::relay::FINISH_LUA)?;
+    m.add("RELAY_EXTEND_LUA", antonnia_core::relay::EXTEND_LUA)?;
+    m.add("RELAY_UNLOCK_LUA", antonnia_core::relay::UNLOCK_LUA)?;
+    m.add("RELAY_FORGET_LUA", antonnia_core::relay::FORGET_LUA)?;
+    m.add("RELAY_DEFAULT_PREFIX", antonnia_core::relay::DEFAULT_PREFIX)?;
     let f = wrap_pyfunction!(whatsapp_error_description_, m)?;
     m.add("whatsapp_error_description", f)?;
     let table = PyDict::new(m.py());

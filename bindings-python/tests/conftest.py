@@ -28,6 +28,7 @@ _VECTOR_TESTS = {
     "test_channel_vector": "channel.json",
     "test_exchange_vector": "exchange.json",
     "test_stream_vector": "stream.json",
+    "test_relay_vector": "relay.json",
 }
 
 
@@ -173,3 +174,62 @@ def webhook_sink() -> Iterator[WebhookSink]:
         yield sink
     finally:
         sink.stop()
+
+
+class RedisServer:
+    """A throwaway redis-server on a free loopback port, without persistence."""
+
+    def __init__(self, binary: str) -> None:
+        import socket
+        import time
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--protected-mode", "yes", "--daemonize", "no", "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as c:
+                    c.sendall(b"PING\r\n")
+                    if c.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server (Debian's `redis-server`, installed by
+    scripts/ci/test-relay.sh); skipped when absent unless ANTONNIA_REQUIRE_REDIS."""
+    import shutil
+
+    binary = os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not os.path.exists(binary):
+        if os.environ.get("ANTONNIA_REQUIRE_REDIS"):
+            pytest.fail("redis-server is missing and ANTONNIA_REQUIRE_REDIS is set")
+        pytest.skip("redis-server is not installed (scripts/ci/test-relay.sh installs it)")
+    server = RedisServer(binary)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -373,6 +373,44 @@ def test_channel_vector(defaults: Dict[str, Any], v: Dict[str, Any]) -> None:
         pytest.fail(f"unknown kind {kind}")
 
 
+@pytest.mark.parametrize("defaults,v", params("relay.json"))
+def test_relay_vector(defaults: Dict[str, Any], v: Dict[str, Any]) -> None:
+    """The channel relay's key names, records and decisions, as antonnia_sdk.relay uses them."""
+    from antonnia_sdk import relay
+
+    kind = v["kind"]
+    try:
+        if kind == "keys":
+            k = relay.RelayKeys(v["prefix"])
+            ct, user, sid = v["channel_type"], v["channel_user_id"], v["session_id"]
+            got: Any = {
+                "lock": k.lock(ct, user),
+                "session": k.session(ct, user),
+                "inbound": k.inbound(ct, user, v["provider_message_id"]),
+                "contact": k.contact(sid),
+                "queue": k.queue(sid),
+                "outbound": k.outbound(sid, v["message_id"]),
+                "session_base": k.session_base(sid),
+            }
+            assert got == v["keys"]
+        elif kind == "record":
+            record = relay.decode_record(v["type"], v["text"])
+            assert record == v["record"]
+            assert relay.encode_record(v["type"], record) == v["encoded"]
+        elif kind == "event":
+            event = webhooks.parse(body_of(v), verify=False)
+            assert _core.relay_classify(event) == v["action"]
+        elif kind == "decide":
+            assert _core.relay_decide(v["decision"], v["input"]) == v["output"]
+        else:
+            pytest.fail(f"unknown kind {kind}")
+    except exceptions.AntonniaError as exc:
+        assert "error" in v, f"raised {exc!r}"
+        check_error(exc, v["error"])
+        return
+    assert "error" not in v
+
+
 def test_benchmark_event_is_a_vector() -> None:
     body = (FIXTURES / "message_created_410.json").read_bytes()
     assert len(body) == 410
@@ -381,6 +419,6 @@ def test_benchmark_event_is_a_vector() -> None:
 
 
 def test_every_vector_file_is_replayed() -> None:
-    files = ["requests.json", "responses.json", "webhooks.json", "retry.json", "channel.json", "exchange.json", "stream.json"]
+    files = ["requests.json", "responses.json", "webhooks.json", "retry.json", "channel.json", "exchange.json", "stream.json", "relay.json"]
     total = sum(len(load(f)[1]) for f in files)
     assert total >= 120

@@ -198,3 +198,47 @@ def errors() -> None:
         print(e.kind, e.field, e.reason, e.path)
     except AntonniaError as e:
         print(e)
+
+
+async def relay_usage(raw_body: bytes, headers: Dict[str, str]) -> None:
+    from antonnia_sdk.relay import (
+        ChannelRelay,
+        Contact,
+        DeliveryAttempt,
+        DeliveryError,
+        Received,
+        RedisStore,
+        StoreUnavailableError,
+        SyncChannelRelay,
+        SyncMemoryStore,
+        WebhookReply,
+    )
+    from antonnia_sdk.types import Message
+
+    async def send_on_my_channel(message: Message, contact: Contact, attempt: DeliveryAttempt) -> Optional[str]:
+        if attempt.redelivery:
+            print(attempt.idempotency_key)
+        if contact.channel_user_id == "blocked":
+            raise DeliveryError(131047, "re-engagement window closed")
+        return "wamid.2"
+
+    client = AsyncClient(token="sk_test_sandbox")
+    relay = ChannelRelay(client, channel_type="whatsapp", agent_id="agent_abc",
+                         deliver=send_on_my_channel, webhook_secret="whsec_x",
+                         store=RedisStore.from_url("redis://127.0.0.1:6379/0"))
+    session: Received = await relay.receive(channel_user_id="ext_user_456", contact_name="Jane",
+                                            text="Hello", provider_message_id="wamid.1")
+    print(session.session_id, session.message_id, session.duplicate)
+    try:
+        status, body = await relay.handle_webhook(raw_body, headers)
+        reply: WebhookReply = await relay.handle_webhook(raw_body, headers)
+        print(status + 1, body.decode(), reply.headers, reply.outcome)
+    except StoreUnavailableError:
+        pass
+    await relay.report(provider_message_id="wamid.2", status="delivered")
+
+    def send_sync(message: Message, contact: Contact, attempt: DeliveryAttempt) -> Optional[str]:
+        return None
+
+    sync = SyncChannelRelay(Client("t"), "whatsapp", deliver=send_sync, store=SyncMemoryStore(), verify=False)
+    print(sync.receive("u", "hi", provider_message_id="p").session_id)

@@ -38,6 +38,7 @@ pub mod error;
 pub mod exchange;
 pub mod http;
 pub mod ops;
+pub mod relay;
 pub mod retry;
 pub mod stream;
 pub mod time;

@@ -579,3 +579,70 @@ fn benchmark_event_is_410_bytes_and_a_vector() {
             .any(|v| v["body"].as_str().map(str::as_bytes) == Some(body.as_slice()))
     );
 }
+
+#[test]
+fn relay_vectors() {
+    use antonnia_core::relay::{
+        ContactRecord, InboundRecord, Keys, OutboundRecord, SessionRecord, classify_event,
+        decide_json, decode_record, encode_record,
+    };
+    fn record<T: antonnia_core::relay::Record>(v: &Value) -> Result<(), String> {
+        let text = v["text"].as_str().unwrap();
+        match (decode_record::<T>(text), v.get("error")) {
+            (Ok(r), None) => {
+                let encoded = encode_record(&r);
+                expect_eq("record", &serde_json::to_value(&r).unwrap(), &v["record"])?;
+                expect_eq("encoded", &json!(encoded), &v["encoded"])
+            }
+            (Err(e), Some(want)) => check_error(&e, want),
+            (Ok(r), Some(_)) => Err(format!("decoded {}, want an error", encode_record(&r))),
+            (Err(e), None) => Err(e.to_string()),
+        }
+    }
+    let n = replay("relay.json", |_, v| match v["kind"].as_str().unwrap() {
+        "keys" => match (Keys::new(v["prefix"].as_str().unwrap()), v.get("error")) {
+            (Ok(k), None) => {
+                let s = |f: &str| v[f].as_str().unwrap();
+                let (ct, user) = (s("channel_type"), s("channel_user_id"));
+                let got = json!({
+                    "lock": k.lock(ct, user),
+                    "session": k.session(ct, user),
+                    "inbound": k.inbound(ct, user, s("provider_message_id")),
+                    "contact": k.contact(s("session_id")),
+                    "queue": k.queue(s("session_id")),
+                    "outbound": k.outbound(s("session_id"), s("message_id")),
+                    "session_base": k.session_base(s("session_id")),
+                });
+                expect_eq("keys", &got, &v["keys"])
+            }
+            (Err(e), Some(want)) => check_error(&e, want),
+            (r, _) => Err(format!("got {r:?}")),
+        },
+        "record" => match v["type"].as_str().unwrap() {
+            "session" => record::<SessionRecord>(v),
+            "contact" => record::<ContactRecord>(v),
+            "inbound" => record::<InboundRecord>(v),
+            "outbound" => record::<OutboundRecord>(v),
+            other => Err(format!("unknown record type {other}")),
+        },
+        "event" => {
+            let event =
+                antonnia_core::webhook::parse_event(&body_of(v)).map_err(|e| e.to_string())?;
+            expect_eq(
+                "action",
+                &serde_json::to_value(classify_event(&event)).unwrap(),
+                &v["action"],
+            )
+        }
+        "decide" => match (
+            decide_json(v["decision"].as_str().unwrap(), v["input"].clone()),
+            v.get("error"),
+        ) {
+            (Ok(out), None) => expect_eq("output", &out, &v["output"]),
+            (Err(e), Some(want)) => check_error(&e, want),
+            (r, _) => Err(format!("got {r:?}")),
+        },
+        other => Err(format!("unknown kind {other}")),
+    });
+    assert!(n >= 60, "{n}");
+}

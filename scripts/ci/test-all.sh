@@ -6,6 +6,7 @@ cd "$(dirname "$0")/../.."
 bash scripts/ci/test-core.sh
 bash scripts/ci/test-sandbox.sh
 bash scripts/ci/test-python.sh
+bash scripts/ci/test-relay.sh
 bash scripts/ci/test-wheel.sh
 bash scripts/ci/test-wasm.sh
 bash scripts/ci/parity.sh

@@ -1,0 +1,595 @@
+"""The asynchronous channel relay and its stores.
+
+``_sync_relay.py`` is generated from this file by ``scripts/unasync.py``
+(``tests/test_unasync.py`` checks that it is current): edit this one.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from datetime import datetime, timedelta, timezone
+from time import monotonic
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
+
+from . import _core, channel
+from ._async_client import AsyncClient
+from ._core import Message
+from ._relay_common import (
+    DEFAULT_PREFIX,
+    AsyncDeliver,
+    AsyncHeartbeat,
+    ClaimArgs,
+    Contact,
+    DeliveryAttempt,
+    DeliveryError,
+    LockTimeoutError,
+    Received,
+    RelayKeys,
+    StoreUnavailableError,
+    WebhookReply,
+    _Memory,
+    _now_ms,
+    _reply,
+    decode_record,
+    encode_record,
+)
+from .exceptions import (
+    AntonniaError,
+    DecodeError,
+    NotFoundError,
+    PayloadTooLargeError,
+    ValidationError,
+    WebhookVerificationError,
+)
+from .types import ContentLike, MessageContentText
+from .webhooks import BodyLike, HeadersLike, WebhookReceiver
+
+__all__ = ["ChannelRelay", "MemoryStore", "RedisStore"]
+
+
+async def _sleep(seconds: float) -> None:
+    import asyncio  # deferred: importing asyncio costs ~60 ms
+
+    await asyncio.sleep(seconds)
+
+
+class MemoryStore:
+    """The relay's store in this process's memory: for one process (any number
+    of concurrent tasks). Several processes need ``RedisStore``."""
+
+    def __init__(self) -> None:
+        self._data = _Memory()
+        self._mutex = threading.Lock()
+
+    async def acquire(self, key: str, token: str, lease_ms: int) -> bool:
+        with self._mutex:
+            return self._data.acquire(key, token, lease_ms)
+
+    async def release(self, key: str, token: str) -> None:
+        with self._mutex:
+            self._data.release(key, token)
+
+    async def get_many(self, keys: Sequence[str]) -> List[Optional[str]]:
+        with self._mutex:
+            now = _now_ms()
+            return [self._data.get(k, now) for k in keys]
+
+    async def put(self, key: str, value: str, ttl_ms: int) -> None:
+        with self._mutex:
+            self._data.set(key, value, ttl_ms, _now_ms())
+
+    async def forget(self, key: str, session_id: str) -> bool:
+        with self._mutex:
+            return self._data.forget(key, session_id)
+
+    async def claim(self, args: ClaimArgs) -> Dict[str, Any]:
+        with self._mutex:
+            return self._data.claim(args)
+
+    async def extend(self, outbound_key: str, token: str, lease_ms: int) -> bool:
+        with self._mutex:
+            return self._data.extend(outbound_key, token, lease_ms)
+
+    async def finish(
+        self,
+        outbound_key: str,
+        queue_key: str,
+        message_id: str,
+        token: str,
+        state: str,
+        outcome: Optional[Mapping[str, Any]],
+        retention_ms: int,
+    ) -> bool:
+        with self._mutex:
+            return self._data.finish(outbound_key, queue_key, message_id, token, state, outcome, retention_ms)
+
+    async def close(self) -> None:
+        pass
+
+
+class RedisStore:
+    """The relay's store on Redis (redis-py), shared by every worker process,
+    in any language, that uses the same prefix. Claims and compare-and-delete
+    are Lua scripts (one round trip each); locks are ``SET NX PX``. Any Redis
+    failure raises ``StoreUnavailableError``.
+
+    ``RedisStore.from_url("redis://127.0.0.1:6379/0")``, or wrap a client of
+    your own created with ``decode_responses=True``."""
+
+    def __init__(self, redis: Any) -> None:
+        self._redis = redis
+        self._claim = redis.register_script(_core.RELAY_CLAIM_LUA)
+        self._finish = redis.register_script(_core.RELAY_FINISH_LUA)
+        self._extend = redis.register_script(_core.RELAY_EXTEND_LUA)
+        self._unlock = redis.register_script(_core.RELAY_UNLOCK_LUA)
+        self._forget = redis.register_script(_core.RELAY_FORGET_LUA)
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> RedisStore:
+        """A store on a new client for ``url`` (``redis://`` / ``rediss://`` /
+        ``unix://``); ``kwargs`` go to ``redis.asyncio.Redis.from_url``. Needs
+        ``pip install 'antonnia-sdk[redis]'``."""
+        try:
+            import redis.asyncio as redis_lib
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("RedisStore needs redis-py: pip install 'antonnia-sdk[redis]'") from exc
+        kwargs.setdefault("socket_timeout", 5.0)
+        kwargs.setdefault("socket_connect_timeout", 5.0)
+        return cls(redis_lib.Redis.from_url(url, decode_responses=True, **kwargs))
+
+    async def _run(self, what: str, call: Callable[[], Any]) -> Any:
+        from redis.exceptions import RedisError
+
+        try:
+            return await call()
+        except (RedisError, OSError) as exc:
+            raise StoreUnavailableError(f"redis {what} failed: {type(exc).__name__}: {exc}") from None
+
+    async def acquire(self, key: str, token: str, lease_ms: int) -> bool:
+        return bool(await self._run("SET NX", lambda: self._redis.set(key, token, nx=True, px=lease_ms)))
+
+    async def release(self, key: str, token: str) -> None:
+        await self._run("unlock", lambda: self._unlock(keys=[key], args=[token]))
+
+    async def get_many(self, keys: Sequence[str]) -> List[Optional[str]]:
+        return list(await self._run("MGET", lambda: self._redis.mget(list(keys))))
+
+    async def put(self, key: str, value: str, ttl_ms: int) -> None:
+        await self._run("SET", lambda: self._redis.set(key, value, px=ttl_ms))
+
+    async def forget(self, key: str, session_id: str) -> bool:
+        return bool(await self._run("forget", lambda: self._forget(keys=[key], args=[session_id])))
+
+    async def claim(self, args: ClaimArgs) -> Dict[str, Any]:
+        raw = await self._run("claim", lambda: self._claim(keys=args.keys(), args=args.argv()))
+        result: Dict[str, Any] = json.loads(raw)
+        return result
+
+    async def extend(self, outbound_key: str, token: str, lease_ms: int) -> bool:
+        return bool(await self._run("extend", lambda: self._extend(keys=[outbound_key], args=[token, lease_ms])))
+
+    async def finish(
+        self,
+        outbound_key: str,
+        queue_key: str,
+        message_id: str,
+        token: str,
+        state: str,
+        outcome: Optional[Mapping[str, Any]],
+        retention_ms: int,
+    ) -> bool:
+        encoded = json.dumps(dict(outcome)) if outcome is not None else ""
+        args = [message_id, token, state, encoded, retention_ms]
+        return bool(await self._run("finish", lambda: self._finish(keys=[outbound_key, queue_key], args=args)))
+
+    async def close(self) -> None:
+        """Closes the Redis client."""
+        await self._redis.aclose()
+
+
+Store = Union[MemoryStore, RedisStore]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _ms(at: datetime) -> int:
+    """Unix milliseconds, exactly as the core computes a message's place."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    return (at - _EPOCH) // timedelta(milliseconds=1)
+
+
+class _Retry(Exception):
+    def __init__(self, outcome: str, after: Optional[int] = None) -> None:
+        super().__init__(outcome)
+        self.outcome = outcome
+        self.after = after
+
+
+class ChannelRelay:
+    """The Quick Start loop as one object, safe across concurrent calls and
+    worker processes sharing a store.
+
+    ``receive`` records a user message: one open session per
+    ``(channel_type, channel_user_id)`` (a per-contact lock in the store; a
+    cached mapping; on a miss a search by metadata before creating; a
+    finished session is replaced), the message posted once per
+    ``provider_message_id``, then a reply requested with ``debounce``.
+
+    ``handle_webhook`` takes Antonnia's webhook (raw body and headers) and
+    answers ``(status, body)``: each pending assistant message is handed to
+    ``deliver(message, contact, attempt)`` once across duplicated webhooks and
+    workers (a claim on its id with a lease of ``claim_lease`` seconds), in
+    ``created_at`` order within its session, then reported ``sent`` with the
+    id ``deliver`` returns, or ``failed`` when it raises ``DeliveryError``. A
+    claim whose lease expired (its worker died) is handed over again with
+    ``attempt.redelivery`` set. 401 for a bad signature; 2xx once the message
+    is handled or skipped; 503 with ``Retry-After`` when it is in hand
+    elsewhere, when the store is unreachable, or when ``deliver`` crashed.
+
+    With ``strict_order`` (the default), before a message is handed over the
+    session's earlier pending assistant messages are read from the API (one
+    ``messages.search`` per delivered message) and delivered first, so that
+    order holds even when a later message's webhook arrives before an earlier
+    one's (only those created within ``order_window`` seconds before it);
+    ``strict_order=False`` orders only among the webhooks received.
+
+    ``report`` passes the channel's later receipts (``delivered``, ``read``,
+    ``failed``) on, by the channel's message id.
+    """
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        channel_type: str,
+        agent_id: Optional[str] = None,
+        deliver: Optional[AsyncDeliver] = None,
+        webhook_secret: Optional[str] = None,
+        store: Optional[Store] = None,
+        *,
+        debounce: int = 3,
+        prefix: str = DEFAULT_PREFIX,
+        lock_lease: float = 30.0,
+        lock_wait: float = 10.0,
+        claim_lease: float = 30.0,
+        max_wait: float = 5.0,
+        retention: float = 7 * 24 * 3600.0,
+        verify: bool = True,
+        strict_order: bool = True,
+        order_window: float = 3600.0,
+    ) -> None:
+        if deliver is None:
+            raise TypeError("ChannelRelay needs deliver=: the function that sends a message on your channel")
+        if not channel_type:
+            raise ValueError("channel_type must not be empty")
+        self._client = client
+        self._channel_type = channel_type
+        self._agent_id = agent_id
+        self._deliver = deliver
+        self._receiver = WebhookReceiver(webhook_secret, verify=verify)
+        self._store: Store = store if store is not None else MemoryStore()
+        self._keys = RelayKeys(prefix)
+        self._debounce = debounce
+        self._lock_lease_ms = int(lock_lease * 1000)
+        self._lock_wait = lock_wait
+        self._claim_lease_ms = int(claim_lease * 1000)
+        self._policy = {"max_wait_ms": int(max_wait * 1000), "poll_ms": 100}
+        self._retention_ms = int(retention * 1000)
+        self._strict_order = strict_order
+        self._order_window_ms = int(order_window * 1000)
+
+    @property
+    def store(self) -> Store:
+        """The store the relay uses."""
+        return self._store
+
+    def __repr__(self) -> str:
+        return f"ChannelRelay(channel_type={self._channel_type!r}, store={type(self._store).__name__})"
+
+    # -- inbound ---------------------------------------------------------
+
+    async def receive(
+        self,
+        channel_user_id: str,
+        text: Optional[str] = None,
+        *,
+        provider_message_id: str,
+        contact_name: Optional[str] = None,
+        content: Optional[ContentLike] = None,
+    ) -> Received:
+        """Records a user message from the channel and asks for a reply; see the
+        class. ``text`` or ``content`` (a ``MessageContent*`` or its dict).
+        Raises ``StoreUnavailableError``, ``LockTimeoutError`` or the API's
+        error; calling again with the same ``provider_message_id`` is safe."""
+        if (text is None) == (content is None):
+            raise TypeError("receive() takes text= or content=, exactly one")
+        body: ContentLike = content if content is not None else MessageContentText(type="text", text=str(text))
+        ct, uid = self._channel_type, channel_user_id
+        lock_key = self._keys.lock(ct, uid)
+        session_key = self._keys.session(ct, uid)
+        inbound_key = self._keys.inbound(ct, uid, provider_message_id)
+        token = secrets.token_hex(16)
+        facts: Dict[str, Any] = {}
+        try:
+            while True:
+                step: Dict[str, Any] = _core.relay_decide("inbound", facts)
+                kind = step["step"]
+                if kind == "lock":
+                    await self._lock(lock_key, token)
+                    facts["locked"] = True
+                elif kind == "read":
+                    cached, inbound = await self._store.get_many([session_key, inbound_key])
+                    if cached is not None:
+                        facts["cached"] = decode_record("session", cached)["session_id"]
+                    if inbound is not None:
+                        facts["inbound"] = decode_record("inbound", inbound)
+                    facts["read"] = True
+                elif kind == "find_posted":
+                    found = await self._client.sessions.messages.search(
+                        session_id=step["session_id"], provider_message_id=provider_message_id, limit=1
+                    )
+                    facts["found_posted"] = found[0].id if found else None
+                elif kind == "search":
+                    sessions = await self._client.sessions.search(
+                        status="open", metadata={"channel_type": ct, "channel_user_id": uid}
+                    )
+                    facts["searched"] = [
+                        {"id": s.id, **({"created_at": s.created_at.isoformat()} if s.created_at else {})}
+                        for s in sessions
+                    ]
+                elif kind == "create":
+                    session = await self._client.sessions.create(
+                        contact_id=uid,
+                        contact_name=contact_name or uid,
+                        agent_id=self._agent_id,
+                        metadata={"channel_type": ct, "channel_user_id": uid},
+                    )
+                    facts["created"] = session.id
+                elif kind == "remember":
+                    sid = step["session_id"]
+                    await self._store.put(session_key, encode_record("session", {"v": 1, "session_id": sid}), self._retention_ms)
+                    await self._remember_contact(sid, uid, contact_name)
+                    facts["remembered"] = True
+                elif kind == "post":
+                    sid = step["session_id"]
+                    posting = {"v": 1, "state": "posting", "session_id": sid}
+                    await self._store.put(inbound_key, encode_record("inbound", posting), self._retention_ms)
+                    message = await self._client.sessions.messages.create(
+                        session_id=sid, content=body, role="user", provider_message_id=provider_message_id
+                    )
+                    facts["posted"] = message.id
+                elif kind == "reply":
+                    try:
+                        await self._client.sessions.reply(step["session_id"], debounce_time=self._debounce)
+                        facts["replied"] = True
+                    except ValidationError:
+                        session = await self._client.sessions.get(step["session_id"])
+                        if session.status != "closed":
+                            raise
+                        facts["closed"] = True
+                elif kind == "replace":
+                    await self._store.forget(session_key, step["session_id"])
+                    facts = {"locked": True, "read": True}
+                else:  # finish
+                    if not step["duplicate"]:
+                        posted = {"v": 1, "state": "posted", "session_id": step["session_id"], "message_id": step["message_id"]}
+                        await self._store.put(inbound_key, encode_record("inbound", posted), self._retention_ms)
+                    return Received(step["session_id"], step["message_id"], bool(step["duplicate"]))
+        finally:
+            if facts.get("locked"):
+                try:
+                    await self._store.release(lock_key, token)
+                except StoreUnavailableError:
+                    pass  # the lease frees it
+
+    async def _lock(self, key: str, token: str) -> None:
+        deadline = monotonic() + self._lock_wait
+        pause = 0.005
+        while not await self._store.acquire(key, token, self._lock_lease_ms):
+            if monotonic() >= deadline:
+                raise LockTimeoutError(f"the contact's lock stayed held for {self._lock_wait} s")
+            await _sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+    async def _remember_contact(self, session_id: str, channel_user_id: str, contact_name: Optional[str]) -> None:
+        record: Dict[str, Any] = {"v": 1, "channel_type": self._channel_type, "channel_user_id": channel_user_id}
+        if contact_name is not None:
+            record["contact_name"] = contact_name
+        await self._store.put(self._keys.contact(session_id), encode_record("contact", record), self._retention_ms)
+
+    # -- outbound --------------------------------------------------------
+
+    async def handle_webhook(self, body: BodyLike, headers: Optional[HeadersLike] = None) -> WebhookReply:
+        """Handles one webhook delivery; returns ``(status, body)`` to answer
+        with (and ``.headers``, ``.outcome``). Never raises for what the
+        sender did or for an outage: those are statuses."""
+        try:
+            event = self._receiver.receive(body, headers)
+        except WebhookVerificationError:
+            return _reply("bad_signature")
+        except (DecodeError, PayloadTooLargeError):
+            return _reply("bad_request")
+        action: Dict[str, Any] = _core.relay_classify(event)
+        try:
+            if action["action"] == "skip":
+                return _reply(action["reason"])
+            if action["action"] == "forget":
+                sid = action["session_id"]
+                (raw,) = await self._store.get_many([self._keys.contact(sid)])
+                if raw is not None:
+                    contact = decode_record("contact", raw)
+                    if contact["channel_type"] == self._channel_type:
+                        await self._store.forget(self._keys.session(self._channel_type, contact["channel_user_id"]), sid)
+                return _reply("forgotten")
+            message = event.data.object
+            assert isinstance(message, Message)
+            text = json.dumps(message.to_dict(), separators=(",", ":"))
+            started = monotonic()
+            return _reply(await self._handle(message, text, action["session_id"], action["created_at_ms"], started, 0))
+        except _Retry as retry:
+            return _reply(retry.outcome, retry.after)
+        except StoreUnavailableError:
+            return _reply("store_unavailable")
+        except AntonniaError:
+            return _reply("api_unavailable")
+
+    async def _handle(self, message: Message, text: str, session_id: str, created_at_ms: int, started: float, depth: int) -> str:
+        keys = self._keys
+        token = secrets.token_hex(16)
+        args = ClaimArgs(
+            keys.outbound(session_id, message.id),
+            keys.queue(session_id),
+            keys.contact(session_id),
+            message.id,
+            created_at_ms,
+            text,
+            token,
+            self._claim_lease_ms,
+            self._retention_ms,
+            self._channel_type,
+            keys.session_base(session_id),
+        )
+        while True:
+            result = await self._store.claim(args)
+            waited = int((monotonic() - started) * 1000)
+            step: Dict[str, Any] = _core.relay_decide("claim", {"result": result, "waited_ms": waited, "policy": self._policy})
+            kind = step["step"]
+            if kind == "wait":
+                await _sleep(step["ms"] / 1000)
+            elif kind == "retry_later":
+                raise _Retry("busy", step["after"])
+            elif kind == "fetch_session":
+                try:
+                    session = await self._client.sessions.get(session_id)
+                except NotFoundError:
+                    return "not_ours"  # a session this organization does not have (any more)
+                md = session.metadata or {}
+                record = {
+                    "v": 1,
+                    "channel_type": str(md.get("channel_type") or ""),
+                    "channel_user_id": str(md.get("channel_user_id") or ""),
+                }
+                await self._store.put(keys.contact(session_id), encode_record("contact", record), self._retention_ms)
+            elif kind == "take_over":
+                if depth > 50 or step.get("message") is None:
+                    raise _Retry("busy", 1)
+                earlier = Message.from_dict(json.loads(step["message"]))
+                await self._handle(earlier, step["message"], session_id, 0, started, depth + 1)
+            elif kind == "skip":
+                return str(step["reason"])
+            elif kind == "report":
+                await self._report(session_id, message.id, step["outcome"], args)
+                return str(step["outcome"]["status"])
+            else:
+                contact_record = decode_record("contact", result["contact"])
+                contact = Contact(
+                    contact_record["channel_type"],
+                    contact_record["channel_user_id"],
+                    contact_record.get("contact_name"),
+                    session_id,
+                )
+                redelivery = kind == "deliver" and bool(step["redelivery"])
+                if self._strict_order:
+                    try:
+                        await self._deliver_earlier(message, session_id, started, depth)
+                    except BaseException:
+                        await self._store.finish(
+                            args.outbound_key, args.queue_key, message.id, token, "released", None, self._retention_ms
+                        )
+                        raise
+                if kind == "verify":
+                    current = await self._client.sessions.messages.get(session_id, message.id)
+                    step = _core.relay_decide("verified", {"delivery_status": current.delivery_status})
+                    if step["step"] == "skip":
+                        await self._store.finish(
+                            args.outbound_key, args.queue_key, message.id, token, "done",
+                            {"status": current.delivery_status}, self._retention_ms,
+                        )
+                        return "duplicate"
+                    redelivery = True
+                return await self._deliver_once(message, contact, redelivery, args)
+
+    async def _deliver_earlier(self, message: Message, session_id: str, started: float, depth: int) -> None:
+        # A webhook can reach every worker after a later message's (a
+        # duplicate sent late, a retry): the API knows which earlier
+        # messages of the session are still pending; they go first.
+        if message.created_at is None:
+            return
+        mine = (_ms(message.created_at), message.id)
+        # Older pending messages (from before the relay ran, say) are not held against this one.
+        since = mine[0] - self._order_window_ms
+        earlier = [
+            m
+            async for m in self._client.sessions.messages.iter_search(session_id=session_id, role="assistant")
+            if m.id != message.id
+            and m.created_at is not None
+            and channel.is_outbound(m)
+            and since <= _ms(m.created_at)
+            and (_ms(m.created_at), m.id) < mine
+        ]
+        for m in sorted(earlier, key=lambda m: (_ms(m.created_at), m.id) if m.created_at else (0, m.id)):
+            text = json.dumps(m.to_dict(), separators=(",", ":"))
+            await self._handle(m, text, session_id, _ms(m.created_at) if m.created_at else 0, started, depth + 1)
+
+    async def _deliver_once(self, message: Message, contact: Contact, redelivery: bool, args: ClaimArgs) -> str:
+        try:
+            async with AsyncHeartbeat(self._store, args, self._claim_lease_ms / 3000):
+                provider_id = await self._deliver(message, contact, DeliveryAttempt(redelivery, message.id))
+            delivery: Dict[str, Any] = {"delivery": "sent", "provider_message_id": provider_id}
+        except DeliveryError as exc:
+            delivery = {"delivery": "refused", "code": exc.code, "message": exc.message}
+        except Exception:
+            await self._store.finish(
+                args.outbound_key, args.queue_key, args.message_id, args.token, "released", None, self._retention_ms
+            )
+            raise _Retry("deliver_crashed") from None
+        outcome: Dict[str, Any] = _core.relay_decide("delivered", delivery)
+        await self._report(contact.session_id, message.id, outcome, args)
+        return str(outcome["status"])
+
+    async def _report(self, session_id: str, message_id: str, outcome: Mapping[str, Any], args: ClaimArgs) -> None:
+        if outcome["status"] == "sent":
+            fields = channel.sent(outcome.get("provider_message_id"))
+        else:
+            fields = channel.failed(outcome.get("code"), outcome.get("message"))
+        try:
+            await self._client.sessions.messages.update(session_id, message_id, **fields)
+        except AntonniaError:
+            # On the channel but not reported: the next delivery of this
+            # webhook reports it without sending again.
+            await self._store.finish(
+                args.outbound_key, args.queue_key, message_id, args.token, "delivered", outcome, self._retention_ms
+            )
+            raise
+        await self._store.finish(
+            args.outbound_key, args.queue_key, message_id, args.token, "done", outcome, self._retention_ms
+        )
+
+    # -- receipts --------------------------------------------------------
+
+    async def report(
+        self,
+        provider_message_id: str,
+        status: channel.DeliveryReportStatus,
+        *,
+        at: Optional[str] = None,
+        code: Optional[int] = None,
+        message: Optional[str] = None,
+    ) -> Optional[Message]:
+        """Passes a channel receipt on (``delivered``, ``read``, ``failed``) for
+        the assistant message the channel knows as ``provider_message_id``;
+        returns the updated message, or None when no message has that id."""
+        found = await self._client.sessions.messages.search(provider_message_id=provider_message_id, role="assistant", limit=1)
+        if not found or found[0].session_id is None:
+            return None
+        target = found[0]
+        fields = channel.delivery_fields(status, provider_message_id if status != "failed" else None, at, code, message)
+        assert target.session_id is not None
+        return await self._client.sessions.messages.update(target.session_id, target.id, **fields)
+
+    async def close(self) -> None:
+        """Closes the store (not the client, which is yours)."""
+        await self._store.close()

@@ -1,0 +1,523 @@
+"""The channel relay's guarantees (docs/relay.md), each proven against the
+sandbox over real HTTP, with the in-memory store and with a real redis-server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Tuple
+
+import pytest
+
+from antonnia_sdk import AsyncClient, Client, webhooks
+from antonnia_sdk.relay import (
+    ChannelRelay,
+    Contact,
+    DeliveryAttempt,
+    DeliveryError,
+    MemoryStore,
+    RedisStore,
+    RelayKeys,
+    StoreUnavailableError,
+    SyncChannelRelay,
+    SyncMemoryStore,
+    SyncRedisStore,
+    encode_record,
+)
+from antonnia_sdk._relay_common import ClaimArgs
+from antonnia_sdk.types import Message
+
+from .conftest import WEBHOOK_SECRET, RedisServer, Sandbox, WebhookSink
+
+pytestmark = pytest.mark.e2e
+
+Webhook = Tuple[Dict[str, str], bytes]
+
+
+class Channel:
+    """A fake channel: records every send; can refuse or stall."""
+
+    def __init__(self) -> None:
+        self.sent: List[Tuple[str, str, bool, str]] = []  # (message id, user, redelivery, idempotency key)
+        self.refuse: Optional[int] = None
+        self.delay = 0.0
+
+    async def deliver(self, message: Message, contact: Contact, attempt: DeliveryAttempt) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.refuse is not None:
+            raise DeliveryError(self.refuse)
+        self.sent.append((message.id, contact.channel_user_id, attempt.redelivery, attempt.idempotency_key))
+        return f"wamid.{message.id}"
+
+    def ids(self) -> List[str]:
+        return [s[0] for s in self.sent]
+
+
+@pytest.fixture
+def env(start_sandbox: Callable[..., Sandbox], webhook_sink: WebhookSink) -> Tuple[Sandbox, WebhookSink]:
+    sb = start_sandbox("--time-scale", "0.01", "--webhook-url", webhook_sink.url, "--webhook-secret", WEBHOOK_SECRET)
+    return sb, webhook_sink
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def client(env: Tuple[Sandbox, WebhookSink]) -> AsyncIterator[AsyncClient]:
+    async with AsyncClient(token=env[0].token, base_url=env[0].base_url) as c:
+        yield c
+
+
+@pytest.fixture
+async def make_relay(
+    store_kind: str, request: pytest.FixtureRequest, client: AsyncClient
+) -> AsyncIterator[Callable[..., ChannelRelay]]:
+    """Relays sharing one store, as worker processes share one Redis (each
+    Redis relay has its own client and connection)."""
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    memory = MemoryStore()
+    made: List[ChannelRelay] = []
+
+    def make(channel: Channel, **kw: Any) -> ChannelRelay:
+        if "store" not in kw:
+            if store_kind == "memory":
+                kw["store"] = memory
+            else:
+                server: RedisServer = request.getfixturevalue("redis_server")
+                kw["store"] = RedisStore.from_url(server.url)
+        relay = ChannelRelay(
+            client, channel_type="whatsapp", agent_id="agent_abc", deliver=channel.deliver,
+            webhook_secret=WEBHOOK_SECRET, prefix=prefix, **kw,
+        )
+        made.append(relay)
+        return relay
+
+    yield make
+    for relay in made:
+        await relay.close()
+
+
+def is_answer(session_id: str) -> Callable[[bytes], bool]:
+    def match(body: bytes) -> bool:
+        o = json.loads(body).get("data", {}).get("object", {})
+        return bool(json.loads(body).get("type") == "message.created" and o.get("role") == "assistant" and o.get("session_id") == session_id)
+
+    return match
+
+
+async def answer(sink: WebhookSink, session_id: str) -> Webhook:
+    return await asyncio.to_thread(sink.next, 20.0, is_answer(session_id))
+
+
+def user() -> str:
+    return f"55{uuid.uuid4().int % 10**9:09d}"
+
+
+async def test_one_session_per_contact_across_concurrent_receives(make_relay: Any, client: AsyncClient) -> None:
+    ch = Channel()
+    workers = [make_relay(ch), make_relay(ch)]
+    uid = user()
+    got = await asyncio.gather(*(
+        workers[i % 2].receive(channel_user_id=uid, contact_name="Jane", text=f"m{i}", provider_message_id=f"{uid}.{i}")
+        for i in range(12)
+    ))
+    assert len({r.session_id for r in got}) == 1
+    sessions = await client.sessions.search(metadata={"channel_type": "whatsapp", "channel_user_id": uid})
+    assert [s.id for s in sessions] == [got[0].session_id]
+    texts = [m.content.text for m in await client.sessions.messages.search(session_id=got[0].session_id, role="user")]
+    assert sorted(texts) == sorted(f"m{i}" for i in range(12))
+
+
+async def test_a_search_by_metadata_finds_a_session_the_store_forgot(make_relay: Any, client: AsyncClient) -> None:
+    uid = user()
+    existing = await client.sessions.create(
+        contact_id=uid, contact_name="Jane", agent_id="agent_abc",
+        metadata={"channel_type": "whatsapp", "channel_user_id": uid},
+    )
+    r = await make_relay(Channel()).receive(channel_user_id=uid, text="hi", provider_message_id=f"{uid}.1")
+    assert r.session_id == existing.id
+
+
+async def test_each_user_message_is_posted_once(make_relay: Any, client: AsyncClient) -> None:
+    a, b = make_relay(Channel()), make_relay(Channel())
+    uid = user()
+    first = await a.receive(channel_user_id=uid, text="Hello", provider_message_id="wamid.same")
+    again = await asyncio.gather(*(w.receive(channel_user_id=uid, text="Hello", provider_message_id="wamid.same") for w in (a, b, a)))
+    assert not first.duplicate and all(r.duplicate for r in again)
+    assert {r.message_id for r in again} == {first.message_id}
+    posted = await client.sessions.messages.search(session_id=first.session_id, provider_message_id="wamid.same")
+    assert len(posted) == 1
+
+
+async def test_a_reply_is_requested_and_delivered_once_across_duplicates(make_relay: Any, env: Tuple[Sandbox, WebhookSink], client: AsyncClient) -> None:
+    ch = Channel()
+    workers = [make_relay(ch) for _ in range(3)]
+    uid = user()
+    r = await workers[0].receive(channel_user_id=uid, contact_name="Jane", text="Where is my order?", provider_message_id=f"{uid}.1")
+    headers, body = await answer(env[1], r.session_id)  # the reply was requested: the agent answered
+    replies = await asyncio.gather(*(workers[i % 3].handle_webhook(body, headers) for i in range(20)))
+    assert all(rep.status == 200 for rep in replies), replies
+    assert sorted(rep.outcome for rep in replies) == ["duplicate"] * 19 + ["sent"]
+    message_id = json.loads(body)["data"]["object"]["id"]
+    assert ch.sent == [(message_id, uid, False, message_id)]
+    stored = await client.sessions.messages.get(r.session_id, message_id)
+    assert (stored.delivery_status, stored.provider_message_id) == ("sent", f"wamid.{message_id}")
+
+
+async def test_a_refused_delivery_is_reported_failed_with_the_channel_code(make_relay: Any, env: Tuple[Sandbox, WebhookSink], client: AsyncClient) -> None:
+    ch = Channel()
+    ch.refuse = 131047
+    relay = make_relay(ch)
+    r = await relay.receive(channel_user_id=user(), text="hi", provider_message_id="x.1")
+    headers, body = await answer(env[1], r.session_id)
+    rep = await relay.handle_webhook(body, headers)
+    assert (rep.status, rep.outcome) == (200, "failed")
+    stored = await client.sessions.messages.get(r.session_id, json.loads(body)["data"]["object"]["id"])
+    assert stored.delivery_status == "failed" and stored.delivery_error_code == 131047
+    assert "24 hours" in (stored.delivery_error_message or "")
+    assert (await relay.handle_webhook(body, headers)).outcome == "duplicate"
+
+
+async def _claim_as_dead_worker(relay: ChannelRelay, body: bytes, lease_ms: int) -> str:
+    """Claims the webhook's message the way a worker does, then never settles it (it 'died')."""
+    event = webhooks.parse(body, verify=False)
+    message = event.data.object
+    assert isinstance(message, Message) and message.session_id is not None
+    keys = relay._keys
+    sid = message.session_id
+    action = __import__("antonnia_sdk")._core.relay_classify(event)
+    args = ClaimArgs(keys.outbound(sid, message.id), keys.queue(sid), keys.contact(sid), message.id,
+                     action["created_at_ms"], json.dumps(message.to_dict()), "dead-worker", lease_ms,
+                     60_000, "whatsapp", keys.session_base(sid))
+    result = await relay.store.claim(args)
+    assert result["result"] == "claimed", result
+    return message.id
+
+
+async def test_a_dead_workers_message_is_redelivered_once_its_lease_expires(make_relay: Any, env: Tuple[Sandbox, WebhookSink], client: AsyncClient) -> None:
+    ch = Channel()
+    relay = make_relay(ch)
+    r = await relay.receive(channel_user_id=user(), text="hi", provider_message_id="d.1")
+    headers, body = await answer(env[1], r.session_id)
+    message_id = await _claim_as_dead_worker(relay, body, lease_ms=400)
+    started = asyncio.get_running_loop().time()
+    rep = await relay.handle_webhook(body, headers)  # waits out the lease, then takes it
+    assert asyncio.get_running_loop().time() - started >= 0.3
+    assert (rep.status, rep.outcome) == (200, "sent")
+    assert ch.sent == [(message_id, ch.sent[0][1], True, message_id)]
+    assert (await client.sessions.messages.get(r.session_id, message_id)).delivery_status == "sent"
+
+
+async def test_a_message_held_past_the_wait_budget_gets_a_retryable_503(make_relay: Any, env: Tuple[Sandbox, WebhookSink]) -> None:
+    ch = Channel()
+    relay = make_relay(ch, max_wait=0.2)
+    r = await relay.receive(channel_user_id=user(), text="hi", provider_message_id="b.1")
+    headers, body = await answer(env[1], r.session_id)
+    await _claim_as_dead_worker(relay, body, lease_ms=5_000)
+    rep = await relay.handle_webhook(body, headers)
+    assert (rep.status, rep.outcome) == (503, "busy")
+    assert int(rep.headers["retry-after"]) >= 1
+    assert ch.sent == []
+
+
+async def test_messages_of_a_session_go_out_in_created_at_order(make_relay: Any, env: Tuple[Sandbox, WebhookSink]) -> None:
+    ch = Channel()
+    relay = make_relay(ch)
+    uid = user()
+    r = await relay.receive(channel_user_id=uid, text="one", provider_message_id=f"{uid}.1")
+    first = await answer(env[1], r.session_id)
+    await relay.receive(channel_user_id=uid, text="two", provider_message_id=f"{uid}.2")
+    second = await answer(env[1], r.session_id)
+    first_id = await _claim_as_dead_worker(relay, first[1], lease_ms=300)
+    # The later message waits for the earlier one; once its claim lapses the
+    # waiting worker delivers the earlier one first.
+    rep = await relay.handle_webhook(second[1], second[0])
+    assert rep.outcome == "sent"
+    second_id = json.loads(second[1])["data"]["object"]["id"]
+    assert ch.ids() == [first_id, second_id]
+    assert ch.sent[0][2] is True and ch.sent[1][2] is False
+    # A slow delivery of the earlier message holds the later one back too.
+    await relay.receive(channel_user_id=uid, text="three", provider_message_id=f"{uid}.3")
+    third = await answer(env[1], r.session_id)
+    await relay.receive(channel_user_id=uid, text="four", provider_message_id=f"{uid}.4")
+    fourth = await answer(env[1], r.session_id)
+    ch.delay = 0.2
+    slow = asyncio.ensure_future(relay.handle_webhook(third[1], third[0]))
+    await asyncio.sleep(0.05)
+    ch.delay = 0.0
+    await relay.handle_webhook(fourth[1], fourth[0])
+    await slow
+    assert ch.ids()[2:] == [json.loads(b)["data"]["object"]["id"] for _, b in (third, fourth)]
+
+
+async def test_signature_and_event_kinds(make_relay: Any, env: Tuple[Sandbox, WebhookSink]) -> None:
+    ch = Channel()
+    relay = make_relay(ch)
+    uid = user()
+    r = await relay.receive(channel_user_id=uid, text="hi", provider_message_id=f"{uid}.1")
+    headers, body = await answer(env[1], r.session_id)
+    forged = body.replace(b"assistant", b"assistant ", 0) + b" "
+    assert (await relay.handle_webhook(forged, headers)).status == 401
+    assert (await relay.handle_webhook(body, {**headers, "webhook-signature": "v1,AAAA"})).status == 401
+    assert (await relay.handle_webhook(body, {})).status == 401
+    user_event = body.replace(b'"role":"assistant"', b'"role":"user"')
+    ts = headers["webhook-timestamp"]
+    signed = {**headers, "webhook-signature": webhooks.sign(WEBHOOK_SECRET, headers["webhook-id"], int(ts), user_event)}
+    rep = await relay.handle_webhook(user_event, signed)
+    assert (rep.status, rep.outcome) == (200, "not_assistant")
+    assert ch.sent == []
+
+
+async def test_a_session_of_another_channel_is_not_ours(make_relay: Any, env: Tuple[Sandbox, WebhookSink], client: AsyncClient) -> None:
+    ch = Channel()
+    relay = make_relay(ch)
+    s = await client.sessions.create(contact_id="c", contact_name="n", agent_id="agent_abc",
+                                     metadata={"channel_type": "telegram", "channel_user_id": "1"})
+    await client.sessions.messages.create(s.id, {"type": "text", "text": "hi"})
+    await client.sessions.reply(s.id, debounce_time=0)
+    headers, body = await answer(env[1], s.id)
+    rep = await relay.handle_webhook(body, headers)
+    assert (rep.status, rep.outcome) == (200, "not_ours")
+    assert ch.sent == []
+
+
+@pytest.mark.parametrize("with_webhook", [True, False])
+async def test_a_finished_session_is_replaced(make_relay: Any, env: Tuple[Sandbox, WebhookSink], client: AsyncClient, with_webhook: bool) -> None:
+    relay = make_relay(Channel())
+    uid = user()
+    first = await relay.receive(channel_user_id=uid, text="one", provider_message_id=f"{uid}.1")
+    await client.sessions.finish(first.session_id)
+    if with_webhook:
+        finished = lambda b: json.loads(b).get("type") == "session.finished"  # noqa: E731
+        headers, body = await asyncio.to_thread(env[1].next, 20.0, finished)
+        assert (await relay.handle_webhook(body, headers)).outcome == "forgotten"
+    second = await relay.receive(channel_user_id=uid, text="two", provider_message_id=f"{uid}.2")
+    assert second.session_id != first.session_id
+    open_ = await client.sessions.search(status="open", metadata={"channel_type": "whatsapp", "channel_user_id": uid})
+    assert [s.id for s in open_] == [second.session_id]
+    texts = [m.content.text for m in await client.sessions.messages.search(session_id=second.session_id, role="user")]
+    assert texts == ["two"]
+
+
+async def test_channel_receipts_are_reported(make_relay: Any, env: Tuple[Sandbox, WebhookSink], client: AsyncClient) -> None:
+    ch = Channel()
+    relay = make_relay(ch)
+    r = await relay.receive(channel_user_id=user(), text="hi", provider_message_id="r.1")
+    headers, body = await answer(env[1], r.session_id)
+    await relay.handle_webhook(body, headers)
+    message_id = json.loads(body)["data"]["object"]["id"]
+    updated = await relay.report(provider_message_id=f"wamid.{message_id}", status="read")
+    assert updated is not None and updated.id == message_id and updated.delivery_status == "read"
+    assert await relay.report(provider_message_id="wamid.unknown", status="delivered") is None
+
+
+class Broken(MemoryStore):
+    async def claim(self, args: ClaimArgs) -> Dict[str, Any]:
+        raise StoreUnavailableError("down")
+
+
+async def test_an_unreachable_store_answers_a_retryable_503(env: Tuple[Sandbox, WebhookSink], client: AsyncClient) -> None:
+    ch = Channel()
+    sink = env[1]
+    # A Redis nobody listens on, and a store that fails: never a 2xx.
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    down = RedisStore.from_url(f"redis://127.0.0.1:{port}/0", socket_connect_timeout=0.5)
+    relay = ChannelRelay(client, "whatsapp", "agent_abc", ch.deliver, WEBHOOK_SECRET, down)
+    with pytest.raises(StoreUnavailableError):
+        await relay.receive(channel_user_id="1", text="hi", provider_message_id="u.1")
+    working = ChannelRelay(client, "whatsapp", "agent_abc", ch.deliver, WEBHOOK_SECRET)
+    r = await working.receive(channel_user_id=user(), text="hi", provider_message_id="u.2")
+    headers, body = await answer(sink, r.session_id)
+    for store in (down, Broken()):
+        failing = ChannelRelay(client, "whatsapp", "agent_abc", ch.deliver, WEBHOOK_SECRET, store)
+        rep = await failing.handle_webhook(body, headers)
+        assert (rep.status, rep.outcome, rep.headers.get("retry-after")) == (503, "store_unavailable", "1")
+    assert ch.sent == []
+    await down.close()
+
+
+async def test_a_crashing_deliver_releases_the_claim_and_answers_503(make_relay: Any, env: Tuple[Sandbox, WebhookSink]) -> None:
+    ch = Channel()
+    calls: List[bool] = []
+
+    async def flaky(message: Message, contact: Contact, attempt: DeliveryAttempt) -> str:
+        calls.append(attempt.redelivery)
+        if len(calls) == 1:
+            raise ConnectionError("channel down")
+        return await ch.deliver(message, contact, attempt)
+
+    relay = make_relay(ch)
+    relay._deliver = flaky
+    r = await relay.receive(channel_user_id=user(), text="hi", provider_message_id="c.1")
+    headers, body = await answer(env[1], r.session_id)
+    rep = await relay.handle_webhook(body, headers)
+    assert (rep.status, rep.outcome) == (503, "deliver_crashed")
+    rep = await relay.handle_webhook(body, headers)  # the sender's retry: claimed again at once
+    assert (rep.status, rep.outcome) == (200, "sent")
+    # The crashed call may have sent it: the next one is flagged.
+    assert calls == [False, True]
+    assert len(ch.sent) == 1
+
+
+def test_the_sync_relay(env: Tuple[Sandbox, WebhookSink], request: pytest.FixtureRequest, store_kind: str) -> None:
+    sb, sink = env
+    sent: List[str] = []
+
+    def deliver(message: Message, contact: Contact, attempt: DeliveryAttempt) -> str:
+        sent.append(message.id)
+        return "wamid.sync"
+
+    with Client(token=sb.token, base_url=sb.base_url) as client:
+        if store_kind == "memory":
+            store: Any = SyncMemoryStore()
+        else:
+            store = SyncRedisStore.from_url(request.getfixturevalue("redis_server").url)
+        relay = SyncChannelRelay(client, "whatsapp", "agent_abc", deliver, WEBHOOK_SECRET, store, prefix=uuid.uuid4().hex)
+        r = relay.receive(channel_user_id=user(), text="hi", provider_message_id="s.1")
+        assert relay.receive(channel_user_id="x", text="hi", provider_message_id="s.1").session_id != r.session_id
+        headers, body = sink.next(20.0, is_answer(r.session_id))
+        assert [relay.handle_webhook(body, headers).outcome for _ in range(3)] == ["sent", "duplicate", "duplicate"]
+        assert len(sent) == 1
+        relay.close()
+
+
+async def test_at_most_two_redis_round_trips_per_delivered_message(
+    redis_server: RedisServer, env: Tuple[Sandbox, WebhookSink], client: AsyncClient
+) -> None:
+    ch = Channel()
+    store = RedisStore.from_url(redis_server.url)
+    relay = ChannelRelay(client, "whatsapp", "agent_abc", ch.deliver, WEBHOOK_SECRET, store, prefix=uuid.uuid4().hex)
+    commands: List[str] = []
+    original = store._redis.execute_command
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        commands.append(str(args[0]))
+        return await original(*args, **kwargs)
+
+    store._redis.execute_command = counting
+    uid = user()
+    for n in range(2):
+        r = await relay.receive(channel_user_id=uid, text=f"m{n}", provider_message_id=f"{uid}.{n}")
+        headers, body = await answer(env[1], r.session_id)
+        commands.clear()
+        assert (await relay.handle_webhook(body, headers)).outcome == "sent"
+        if n == 1:  # the first time also loads the scripts (NOSCRIPT → SCRIPT LOAD)
+            assert commands == ["EVALSHA", "EVALSHA"], commands
+        commands.clear()
+        assert (await relay.handle_webhook(body, headers)).outcome == "duplicate"
+        assert commands == ["EVALSHA"], commands
+    await relay.close()
+
+
+async def test_a_session_the_store_does_not_know_is_read_from_the_api(make_relay: Any, env: Tuple[Sandbox, WebhookSink], client: AsyncClient) -> None:
+    ch = Channel()
+    relay = make_relay(ch)
+    uid = user()
+    # Opened elsewhere (another integration version, a store that was flushed).
+    s = await client.sessions.create(contact_id=uid, contact_name="Jane", agent_id="agent_abc",
+                                     metadata={"channel_type": "whatsapp", "channel_user_id": uid})
+    await client.sessions.messages.create(s.id, {"type": "text", "text": "hi"})
+    await client.sessions.reply(s.id, debounce_time=0)
+    headers, body = await answer(env[1], s.id)
+    rep = await relay.handle_webhook(body, headers)
+    assert (rep.status, rep.outcome) == (200, "sent")
+    assert [x[1] for x in ch.sent] == [uid]
+    # A session the API does not have is not ours: skipped, not retried forever.
+    gone = body.replace(s.id.encode(), b"sess_gone")
+    ts = int(headers["webhook-timestamp"])
+    signed = {**headers, "webhook-signature": webhooks.sign(WEBHOOK_SECRET, headers["webhook-id"], ts, gone)}
+    assert (await relay.handle_webhook(gone, signed)).outcome == "not_ours"
+    assert len(ch.sent) == 1
+
+
+STORE_SCENARIOS = json.loads((Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "relay_store.json").read_text())
+
+
+@pytest.mark.parametrize("scenario", STORE_SCENARIOS["scenarios"], ids=lambda s: s["name"])
+async def test_store_conformance(scenario: Dict[str, Any], store_kind: str, request: pytest.FixtureRequest) -> None:
+    """tests/fixtures/relay_store.json: MemoryStore and the Lua scripts answer alike."""
+    d = STORE_SCENARIOS["defaults"]
+    store: Any = MemoryStore() if store_kind == "memory" else RedisStore.from_url(request.getfixturevalue("redis_server").url)
+    keys = RelayKeys(uuid.uuid4().hex)
+    sid, ct = d["session_id"], d["channel_type"]
+    try:
+        if scenario["contact"] is not None:
+            await store.put(keys.contact(sid), encode_record("contact", scenario["contact"]), d["retention_ms"])
+        for i, step in enumerate(scenario["steps"]):
+            op, where = step["op"], f"step {i} {step}"
+            if op == "sleep":
+                await asyncio.sleep(step["ms"] / 1000)
+            elif op == "claim":
+                mid = step["message_id"]
+                args = ClaimArgs(keys.outbound(sid, mid), keys.queue(sid), keys.contact(sid), mid, step["created_at_ms"],
+                                 json.dumps({"id": mid}), step["token"], step["lease_ms"], d["retention_ms"], ct,
+                                 keys.session_base(sid))
+                got = await store.claim(args)
+                want = step["expect"]
+                assert got["result"] == want["result"], (where, got)
+                for k, v in want.items():
+                    if k == "lease_ms":
+                        assert (got[k] == 0) if v == 0 else (0 < got[k] <= v), (where, got)
+                    elif k == "contact":
+                        assert json.loads(got[k]) == scenario["contact"], (where, got)
+                    elif k == "message":
+                        assert json.loads(got[k])["id"] == (mid if v is True else v), (where, got)
+                    else:
+                        assert got[k] == v, (where, got)
+            elif op == "finish":
+                mid = step["message_id"]
+                owned = await store.finish(keys.outbound(sid, mid), keys.queue(sid), mid, step["token"], step["state"],
+                                           step.get("outcome"), d["retention_ms"])
+                assert owned is step["expect"], where
+            elif op == "extend":
+                mid = step["message_id"]
+                assert await store.extend(keys.outbound(sid, mid), step["token"], step["lease_ms"]) is step["expect"], where
+            elif op == "acquire":
+                assert await store.acquire(keys.lock(ct, "u1"), step["token"], step["lease_ms"]) is step["expect"], where
+            elif op == "release":
+                await store.release(keys.lock(ct, "u1"), step["token"])
+            elif op == "put_session":
+                await store.put(keys.session(ct, "u1"), encode_record("session", {"v": 1, "session_id": step["session_id"]}), d["retention_ms"])
+            elif op == "forget":
+                assert await store.forget(keys.session(ct, "u1"), step["session_id"]) is step["expect"], where
+            else:
+                pytest.fail(f"unknown op {op}")
+    finally:
+        await store.close()
+
+
+async def test_a_contact_lock_held_too_long_is_a_typed_error(make_relay: Any) -> None:
+    from antonnia_sdk.relay import LockTimeoutError
+
+    relay = make_relay(Channel(), lock_wait=0.2)
+    uid = user()
+    assert await relay.store.acquire(relay._keys.lock("whatsapp", uid), "another-worker", 10_000)
+    with pytest.raises(LockTimeoutError):
+        await relay.receive(channel_user_id=uid, text="hi", provider_message_id=f"{uid}.1")
+    await relay.store.release(relay._keys.lock("whatsapp", uid), "another-worker")
+    assert not (await relay.receive(channel_user_id=uid, text="hi", provider_message_id=f"{uid}.1")).duplicate
+
+
+async def test_a_slow_channel_keeps_its_claim(make_relay: Any, env: Tuple[Sandbox, WebhookSink]) -> None:
+    """A deliver running three leases long is not handed to a second worker:
+    its claim is extended while it runs."""
+    ch = Channel()
+    slow, other = make_relay(ch, claim_lease=0.3, max_wait=3), make_relay(ch, claim_lease=0.3, max_wait=3)
+    r = await slow.receive(channel_user_id=user(), text="hi", provider_message_id="h.1")
+    headers, body = await answer(env[1], r.session_id)
+    ch.delay = 1.0
+    first = asyncio.ensure_future(slow.handle_webhook(body, headers))
+    await asyncio.sleep(0.1)
+    ch.delay = 0.0
+    second = await other.handle_webhook(body, headers)  # waits for the slow one to finish
+    assert (await first).outcome == "sent" and second.outcome == "duplicate"
+    assert len(ch.sent) == 1

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The channel relay (antonnia_sdk.relay, issue 10): its shared vectors, its
+# guarantees against the sandbox with MemoryStore and with a real
+# redis-server, the chaos test (4 worker processes, duplicated webhooks, 50
+# contacts, one worker SIGKILLed), mypy --strict on the example, and the
+# example's one-command demo. redis-server comes from Debian's package when
+# missing; the tests start it on a free loopback port without persistence and
+# stop it afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/ci/lib.sh
+
+step "redis-server (Debian package)"
+if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
+  apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+fi
+# The package may start a system instance; the tests use their own and never touch it.
+redis-server --version
+
+step "Python virtual environment (${VENV:-.venv}) with the redis extra"
+ensure_venv
+"$PYBIN" -m pip install -q pytest pytest-asyncio mypy httpx 'redis>=5.0.1,<8'
+if ! "$PYBIN" -c "import antonnia_sdk.relay" 2>/dev/null || [ "${RELAY_REINSTALL:-1}" = 1 ]; then
+  "$PYBIN" -m pip install -q --force-reinstall --no-deps ./bindings-python
+fi
+
+step "the relay's vectors (Rust core and Python)"
+cargo test -q -p antonnia-core --test vectors relay_vectors
+(cd bindings-python && "$PYBIN" -m pytest -q -p no:cacheprovider tests/test_vectors.py -k relay)
+
+step "the relay's guarantees, MemoryStore and RedisStore, against the sandbox"
+cargo build -q -p antonnia-sandbox
+export ANTONNIA_REQUIRE_SANDBOX=1 ANTONNIA_REQUIRE_REDIS=1
+(cd bindings-python && "$PYBIN" -m pytest -q -p no:cacheprovider tests/test_relay.py)
+
+step "chaos: 4 workers on one Redis, duplicated webhooks, 50 contacts, one worker SIGKILLed"
+(cd bindings-python && "$PYBIN" -m pytest -q -s -p no:cacheprovider tests/test_relay_chaos.py)
+
+step "mypy --strict on the relay example"
+(cd bindings-python && "$PYBIN" -m mypy --strict examples/relay/worker.py examples/relay/run.py)
+
+step "the example, end to end (make relay-demo)"
+out=$(bash scripts/relay-demo.sh)
+printf '%s\n' "$out"
+grep -q "Done: each answer went out once" <<<"$out"
