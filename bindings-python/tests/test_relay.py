@@ -90,8 +90,9 @@ async def make_relay(
             else:
                 server: RedisServer = request.getfixturevalue("redis_server")
                 kw["store"] = RedisStore.from_url(server.url)
+        kw.setdefault("deliver", channel.deliver)
         relay = ChannelRelay(
-            client, channel_type="whatsapp", agent_id="agent_abc", deliver=channel.deliver,
+            client, channel_type="whatsapp", agent_id="agent_abc",
             webhook_secret=WEBHOOK_SECRET, prefix=prefix, **kw,
         )
         made.append(relay)
@@ -167,6 +168,24 @@ async def test_a_reply_is_requested_and_delivered_once_across_duplicates(make_re
     assert ch.sent == [(message_id, uid, False, message_id)]
     stored = await client.sessions.messages.get(r.session_id, message_id)
     assert (stored.delivery_status, stored.provider_message_id) == ("sent", f"wamid.{message_id}")
+
+
+async def test_the_quick_starts_two_argument_deliver_is_accepted(make_relay: Any, env: Tuple[Sandbox, WebhookSink], client: AsyncClient) -> None:
+    sent: List[Tuple[str, str]] = []
+
+    async def send_on_my_channel(message: Any, contact: Any) -> str:
+        sent.append((message.id, contact.channel_user_id))
+        return f"wamid.{message.id}"
+
+    relay = make_relay(Channel(), deliver=send_on_my_channel)
+    uid = user()
+    r = await relay.receive(channel_user_id=uid, contact_name="Jane", text="Hi", provider_message_id=f"{uid}.1")
+    headers, body = await answer(env[1], r.session_id)
+    assert (await relay.handle_webhook(body, headers)).outcome == "sent"
+    message_id = json.loads(body)["data"]["object"]["id"]
+    assert sent == [(message_id, uid)]
+    with pytest.raises(TypeError, match="deliver must take"):
+        make_relay(Channel(), deliver=lambda message: None)
 
 
 async def test_a_refused_delivery_is_reported_failed_with_the_channel_code(make_relay: Any, env: Tuple[Sandbox, WebhookSink], client: AsyncClient) -> None:

@@ -28,6 +28,7 @@ from ._relay_common import (
     Received,
     RelayKeys,
     StoreUnavailableError,
+    with_attempt,
     WebhookReply,
     _Memory,
     _now_ms,
@@ -268,7 +269,7 @@ class ChannelRelay:
         self._client = client
         self._channel_type = channel_type
         self._agent_id = agent_id
-        self._deliver = deliver
+        self._deliver = with_attempt(deliver)
         self._receiver = WebhookReceiver(webhook_secret, verify=verify)
         self._store: Store = store if store is not None else MemoryStore()
         self._keys = RelayKeys(prefix)

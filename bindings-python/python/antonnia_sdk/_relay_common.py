@@ -4,11 +4,12 @@ to ``deliver``, record encoding, and the in-memory store's atomic operations
 
 from __future__ import annotations
 
+import inspect
 import json
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, NamedTuple, Optional, Protocol, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, NamedTuple, Optional, Protocol, Tuple, Union
 
 from . import _core
 from ._core import Message, RelayKeys
@@ -135,10 +136,36 @@ def _reply(outcome: str, retry_after: Optional[int] = None) -> WebhookReply:
     return WebhookReply(int(r["status"]), json.dumps(answer).encode())
 
 
-#: ``deliver`` for the async relay: ``async def send(message, contact, attempt) -> provider id``.
-AsyncDeliver = Callable[[Message, Contact, DeliveryAttempt], Awaitable[Optional[str]]]
+#: ``deliver`` for the async relay: ``async def send(message, contact, attempt) -> provider id``,
+#: or ``async def send(message, contact)`` for a channel with no use for the attempt.
+AsyncDeliver = Union[
+    Callable[[Message, Contact, DeliveryAttempt], Awaitable[Optional[str]]],
+    Callable[[Message, Contact], Awaitable[Optional[str]]],
+]
 #: ``deliver`` for the sync relay.
-Deliver = Callable[[Message, Contact, DeliveryAttempt], Optional[str]]
+Deliver = Union[
+    Callable[[Message, Contact, DeliveryAttempt], Optional[str]],
+    Callable[[Message, Contact], Optional[str]],
+]
+
+
+def with_attempt(deliver: Callable[..., Any]) -> Callable[[Message, Contact, DeliveryAttempt], Any]:
+    """``deliver`` as a three-argument function: the Quick Start's two-argument
+    ``send(message, contact)`` is called without the attempt (a relay must not
+    fail at its first message because of a signature it accepted)."""
+    try:
+        inspect.signature(deliver).bind(None, None, None)
+    except TypeError:
+        try:
+            inspect.signature(deliver).bind(None, None)
+        except TypeError:
+            raise TypeError(
+                "deliver must take (message, contact) or (message, contact, attempt)"
+            ) from None
+        return lambda message, contact, attempt: deliver(message, contact)
+    except ValueError:
+        pass  # no signature to read (some builtins): pass all three
+    return deliver
 
 
 def decode_record(record_type: str, text: str) -> Dict[str, Any]:
