@@ -45,8 +45,11 @@ cat > "$out/package.json" <<JSON
   "types": "./index.d.ts",
   "exports": {
     ".": { "types": "./index.d.ts", "default": "./index.js" },
+    "./relay": { "types": "./relay.d.ts", "node": "./relay.js" },
     "./package.json": "./package.json"
   },
+  "peerDependencies": { "redis": "^4.6.0 || ^5.0.0" },
+  "peerDependenciesMeta": { "redis": { "optional": true } },
   "files": ["*.js", "*.d.ts", "antonnia_wasm_bg.wasm", "README.md"],
   "sideEffects": ["./wasm.js", "./index.js"],
   "engines": { "node": ">=18" }
