@@ -233,6 +233,7 @@ export class RedisStore {
   #connectTimeoutMs;
   #commandTimeoutMs;
   #connecting = null;
+  #waiting = null;
   #sha = {};
 
   constructor(client, options = {}) {
@@ -280,7 +281,8 @@ export class RedisStore {
       if (!this.#owned) throw new StoreUnavailableError('redis client is not connected: call client.connect() first');
       this.#connecting ??= c.connect().catch(() => {}).finally(() => { this.#connecting = null; });
     }
-    await new Promise((resolve, reject) => {
+    // One wait (and one 'ready' listener) however many calls arrive meanwhile.
+    this.#waiting ??= new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
         c.off('ready', done);
@@ -292,7 +294,8 @@ export class RedisStore {
       }, this.#connectTimeoutMs);
       c.on('ready', done);
       if (c.isReady) done();
-    });
+    }).finally(() => { this.#waiting = null; });
+    await this.#waiting;
   }
 
   async #send(what, args) {
