@@ -384,3 +384,17 @@ test('the relay refuses what it cannot work with', async () => {
   await assert.rejects(relay.receive({ channel_user_id: 'u', text: 'a', content: { type: 'text', text: 'a' }, provider_message_id: 'p' }), /exactly one/);
   assert.ok(!String(relay).includes(WEBHOOK_SECRET));
 });
+
+test('browser bundles never pull in the relay or node-redis', async () => {
+  const { readFileSync } = await import('node:fs');
+  const pkg = new URL('../pkg/', import.meta.url);
+  for (const file of ['index.js', 'wasm.js', 'errors.js', 'antonnia_wasm.js']) {
+    const src = readFileSync(new URL(file, pkg), 'utf8');
+    assert.doesNotMatch(src, /from ['"](\.\/relay\.js|redis|node:[a-z]+)['"]/, file);
+  }
+  const manifest = JSON.parse(readFileSync(new URL('package.json', pkg), 'utf8'));
+  // Only the `node` condition: a browser bundler cannot resolve antonnia-sdk/relay at all.
+  assert.deepEqual(Object.keys(manifest.exports['./relay']).sort(), ['node', 'types']);
+  assert.deepEqual(manifest.peerDependenciesMeta, { redis: { optional: true } });
+  assert.equal(manifest.dependencies, undefined);
+});
