@@ -9,7 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import * as wasm from './wasm.js';
+import * as wasm from './relay_wasm.js';
 import {
   AntonniaError, DecodeError, NotFoundError, PayloadTooLargeError, ValidationError,
   WebhookVerificationError, DeliveryError, LockTimeoutError, RelayError, StoreUnavailableError, core, invalid,

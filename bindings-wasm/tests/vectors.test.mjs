@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import * as sdk from '../pkg/index.js';
 import * as wasm from '../pkg/wasm.js';
 import * as relay from '../pkg/relay.js';
+import * as relayWasm from '../pkg/relay_wasm.js';
 
 const FIXTURES = fileURLToPath(new URL('../../tests/fixtures/', import.meta.url));
 
@@ -480,11 +481,11 @@ test('relay.json', async (t) => {
           assert.deepEqual(record, v.record);
           assert.equal(relay.encodeRecord(v.type, record), v.encoded);
         } else if (v.kind === 'event') {
-          const receiver = new wasm.WebhookReceiver(undefined, false);
+          const receiver = new relayWasm.WebhookReceiver(undefined, false);
           const { action } = JSON.parse(receiver.receiveForRelay(bodyOf(v), [], Date.now()));
           assert.deepEqual(action, v.action);
         } else if (v.kind === 'decide') {
-          assert.deepEqual(JSON.parse(wasm.relayDecide(v.decision, JSON.stringify(v.input))), v.output);
+          assert.deepEqual(JSON.parse(relayWasm.relayDecide(v.decision, JSON.stringify(v.input))), v.output);
         } else {
           assert.fail(`unknown kind ${v.kind}`);
         }
