@@ -416,6 +416,13 @@ function ms(at) {
   return Number.isNaN(t) ? 0 : t;
 }
 
+// The core picks the oldest session by comparing `created_at` as text; the
+// canonical form drops trailing zeros of the fraction (`10:30:00Z`,
+// `10:30:00.5Z`), which does not sort as time does: pad it to nanoseconds.
+function sortable(at) {
+  return at.replace(/(T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/, (_, hms, frac = '') => `${hms}.${frac.padEnd(9, '0')}Z`);
+}
+
 const isOutbound = (m) => core(() => wasm.isOutbound(JSON.stringify(m)));
 
 function positive(field, v, dflt) {
@@ -535,7 +542,7 @@ export class ChannelRelay {
           }
           case 'search': {
             const sessions = await api.search({ status: 'open', metadata: { channel_type: ct, channel_user_id: uid } });
-            facts.searched = sessions.map((s) => (s.created_at ? { id: s.id, created_at: s.created_at } : { id: s.id }));
+            facts.searched = sessions.map((s) => (s.created_at ? { id: s.id, created_at: sortable(s.created_at) } : { id: s.id }));
             break;
           }
           case 'create': {

@@ -106,11 +106,17 @@ for (const kind of ['memory', 'redis']) {
       assert.deepEqual(texts.sort(), Array.from({ length: 12 }, (_, i) => `m${i}`).sort());
     });
 
-    it('a search by metadata finds a session the store forgot', async () => {
+    it('a search by metadata finds a session the store forgot, the oldest of several', async () => {
       const uid = user();
       const existing = await client.sessions.create({
         contact_id: uid, contact_name: 'Jane', agent_id: 'agent_abc', metadata: { channel_type: 'whatsapp', channel_user_id: uid },
       });
+      await new Promise((res) => setTimeout(res, 20));
+      const newer = await client.sessions.create({
+        contact_id: uid, contact_name: 'Jane', agent_id: 'agent_abc', metadata: { channel_type: 'whatsapp', channel_user_id: uid },
+      });
+      assert.ok(Date.parse(newer.created_at) > Date.parse(existing.created_at), `${existing.created_at} ${newer.created_at}`);
+      // Of two open sessions (another integration opened one), the oldest is reused.
       const r = await (await make(new Channel())).receive({ channel_user_id: uid, text: 'hi', provider_message_id: `${uid}.1` });
       assert.equal(r.session_id, existing.id);
     });
@@ -399,4 +405,31 @@ test('browser bundles never pull in the relay or node-redis', async () => {
   assert.deepEqual(Object.keys(manifest.exports['./relay']).sort(), ['node', 'types']);
   assert.deepEqual(manifest.peerDependenciesMeta, { redis: { optional: true } });
   assert.equal(manifest.dependencies, undefined);
+});
+
+test('the oldest open session is reused even when its timestamp does not sort as text', async () => {
+  // `10:30:00Z` is older than `10:30:00.5Z` but sorts after it as text.
+  const posted = [];
+  const api = async (url, init) => {
+    const path = new URL(url).pathname;
+    if (path.endsWith('/sessions/search')) {
+      return Response.json([
+        { id: 'sess_new', created_at: '2025-01-15T10:30:00.5Z', metadata: {} },
+        { id: 'sess_old', created_at: '2025-01-15T10:30:00Z', metadata: {} },
+      ]);
+    }
+    if (path.endsWith('/messages') && init.method === 'POST') {
+      posted.push(path);
+      return Response.json({ id: 'msg_1', content: { type: 'text', text: 'hi' } });
+    }
+    if (path.endsWith('/reply')) return Response.json({ id: 'sess_old', metadata: {} });
+    return Response.json({ detail: 'unexpected' }, { status: 500 });
+  };
+  const relay = new ChannelRelay({
+    client: new Client({ token: 't', baseUrl: 'http://api.test/v1', fetch: api, maxRetries: 0 }),
+    channelType: 'whatsapp', deliver: async () => 'x', verify: false,
+  });
+  const r = await relay.receive({ channel_user_id: 'u', text: 'hi', provider_message_id: 'p' });
+  assert.equal(r.session_id, 'sess_old');
+  assert.deepEqual(posted, ['/v1/sessions/sess_old/messages']);
 });
