@@ -765,7 +765,7 @@ export class ChannelRelay {
     let delivery;
     try {
       const providerId = await this.#deliver(message, contact, { redelivery, idempotency_key: message.id });
-      delivery = { delivery: 'sent', provider_message_id: providerId ?? null };
+      delivery = { delivery: 'sent', provider_message_id: providerId == null ? null : String(providerId) };
     } catch (e) {
       if (e instanceof DeliveryError) {
         delivery = { delivery: 'refused', code: e.code ?? null, message: e.detail ?? null };
