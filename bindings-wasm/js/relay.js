@@ -4,8 +4,9 @@
 // writing the same keys and records with the same Lua scripts, all from the
 // core (docs/relay.md): this file only runs the steps the core's decisions
 // name, against the API and a store. Browser bundles never load it: the
-// package's main entry does not import it, and node-redis is an optional
-// peer dependency loaded on first use of RedisStore.fromUrl.
+// package's main entry does not import it, the relay's exports are in their
+// own wasm build (relay_wasm.js), and node-redis is an optional peer
+// dependency loaded on first use of RedisStore.fromUrl.
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
