@@ -125,3 +125,40 @@ export function core(fn) {
     throw fromThrown(e);
   }
 }
+
+// ---------------------------------------------------------------- relay
+// The channel relay's own errors (antonnia-sdk/relay). They are not
+// AntonniaErrors: the relay answers an API failure and a store failure
+// differently, and DeliveryError is raised by your code, not the SDK's.
+
+/** The root of the channel relay's own errors. */
+export class RelayError extends Error {}
+RelayError.prototype.name = 'RelayError';
+
+/**
+ * The relay's store (Redis) could not be reached or failed: nothing was
+ * decided, and `handleWebhook` answers a retryable 503 so the sender tries again.
+ */
+export class StoreUnavailableError extends RelayError {}
+StoreUnavailableError.prototype.name = 'StoreUnavailableError';
+
+/** The contact's lock stayed held by another worker longer than `lockWaitMs`. */
+export class LockTimeoutError extends RelayError {}
+LockTimeoutError.prototype.name = 'LockTimeoutError';
+
+/**
+ * Throw it from `deliver` when the channel refused the message: the relay
+ * reports it `failed` with `code` (e.g. WhatsApp's 131047) and `detail`, and
+ * does not try again. Anything else thrown by `deliver` means "unknown": the
+ * claim is released and the webhook answered 503.
+ */
+export class DeliveryError extends Error {
+  constructor(code, detail) {
+    super(detail ?? (code != null ? `delivery failed with code ${code}` : 'delivery failed'));
+    /** The channel's error code. */
+    this.code = code ?? undefined;
+    /** The channel's explanation (without one, a known WhatsApp code is described). */
+    this.detail = detail ?? undefined;
+  }
+}
+DeliveryError.prototype.name = 'DeliveryError';

@@ -17,18 +17,28 @@ export CARGO_PROFILE_RELEASE_OPT_LEVEL=3
 export CARGO_PROFILE_RELEASE_LTO=fat
 export CARGO_PROFILE_RELEASE_PANIC=abort
 export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
-cargo build -p antonnia-wasm --target wasm32-unknown-unknown --release --locked
 target="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 
 out="$here/pkg"
 rm -rf "$out"
 mkdir -p "$out"
-wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name antonnia_wasm \
-  "$target/wasm32-unknown-unknown/release/antonnia_wasm.wasm"
-"$here/node_modules/.bin/wasm-opt" -O3 --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$out/antonnia_wasm_bg.wasm" -o "$out/antonnia_wasm_bg.wasm"
-rm -f "$out/antonnia_wasm_bg.wasm.d.ts" "$out/.gitignore"
+# Two builds of the crate: the package's wasm (what browsers download), and
+# the same with the channel relay's exports (feature `relay`), loaded only by
+# the server-only entry antonnia-sdk/relay, so browsers never pay for them.
+build() { # <out name> [cargo flags...]
+  local name="$1"
+  shift
+  cargo build -p antonnia-wasm --target wasm32-unknown-unknown --release --locked "$@"
+  wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name "$name" \
+    "$target/wasm32-unknown-unknown/release/antonnia_wasm.wasm"
+  "$here/node_modules/.bin/wasm-opt" -O3 --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
+  rm -f "$out/${name}_bg.wasm.d.ts"
+}
+build antonnia_wasm
+build antonnia_relay --features relay
+rm -f "$out/.gitignore"
 cp "$here"/js/*.js "$here"/js/*.d.ts "$out/"
 cp "$here/README.md" "$out/README.md"
 
@@ -45,11 +55,14 @@ cat > "$out/package.json" <<JSON
   "types": "./index.d.ts",
   "exports": {
     ".": { "types": "./index.d.ts", "default": "./index.js" },
+    "./relay": { "types": "./relay.d.ts", "node": "./relay.js" },
     "./package.json": "./package.json"
   },
-  "files": ["*.js", "*.d.ts", "antonnia_wasm_bg.wasm", "README.md"],
+  "peerDependencies": { "redis": "^4.6.0 || ^5.0.0" },
+  "peerDependenciesMeta": { "redis": { "optional": true } },
+  "files": ["*.js", "*.d.ts", "antonnia_wasm_bg.wasm", "antonnia_relay_bg.wasm", "README.md"],
   "sideEffects": ["./wasm.js", "./index.js"],
   "engines": { "node": ">=18" }
 }
 JSON
-echo "built $out (antonnia-sdk $version): $(wc -c < "$out/antonnia_wasm_bg.wasm") bytes of wasm"
+echo "built $out (antonnia-sdk $version): $(wc -c < "$out/antonnia_wasm_bg.wasm") bytes of wasm, $(wc -c < "$out/antonnia_relay_bg.wasm") for the relay"

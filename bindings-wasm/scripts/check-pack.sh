@@ -2,7 +2,8 @@
 # `npm pack` of bindings-wasm/pkg yields a tarball that installs into an
 # empty folder (no registry needed: the package has no dependencies) and
 # works there with no build step, from Node as ESM and from TypeScript
-# through package.json `exports`.
+# through package.json `exports` (antonnia-sdk/relay too, without its
+# optional peer node-redis).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 tmp="$(mktemp -d)"
@@ -28,6 +29,12 @@ const client = new Client({ token: 'sk_test_x', baseUrl: 'https://api.test/v1', 
 try { await client.sessions.get('sess_x'); throw new Error('no error'); }
 catch (e) { if (!(e instanceof NotFoundError) || e.detail !== 'Session not found') throw e; }
 console.log(`antonnia-sdk ${VERSION} works from the installed tarball`);
+// The server-only relay entry resolves; node-redis is an optional peer, not installed here.
+const { ChannelRelay, MemoryStore, RedisStore, RelayError } = await import('antonnia-sdk/relay');
+new ChannelRelay({ client, channelType: 'whatsapp', deliver: async () => 'x', verify: false, store: new MemoryStore() });
+try { await RedisStore.fromUrl('redis://127.0.0.1:1/0'); throw new Error('no error without redis'); }
+catch (e) { if (!(e instanceof RelayError) || !e.message.includes('npm install redis')) throw e; }
+console.log('antonnia-sdk/relay works without node-redis installed, and names it when RedisStore needs it');
 JS
 node main.mjs
 cat > main.ts <<'TS'
@@ -37,6 +44,10 @@ const s: Promise<Session> = client.sessions.get('sess_1');
 const e: WebhookEvent = parseWebhook('{}', { verify: false });
 if (isKnownEvent(e) && e.type === 'message.created') { const id: string = e.data.object.id; void id; }
 void s;
+import { ChannelRelay, MemoryStore, type Received } from 'antonnia-sdk/relay';
+const relay = new ChannelRelay({ client, channelType: 'web', deliver: async () => null, verify: false, store: new MemoryStore() });
+const got: Promise<Received> = relay.receive({ channel_user_id: 'u', text: 'hi', provider_message_id: 'p' });
+void got;
 TS
 "$here/node_modules/.bin/tsc" --strict --noEmit --module nodenext --moduleResolution nodenext --target es2022 --lib es2022,dom main.ts
 echo "types resolve through package.json exports"

@@ -576,3 +576,9 @@ pub fn whatsapp_error_description_(code: f64) -> Option<String> {
 pub fn whatsapp_errors() -> String {
     serde_json::to_string(antonnia_core::channel::WHATSAPP_ERRORS).unwrap_or_else(|_| "[]".into())
 }
+
+// The channel relay's exports: only in the relay's own build (feature
+// `relay`, loaded by the server-only antonnia-sdk/relay), so the wasm that
+// browsers download does not grow by them.
+#[cfg(feature = "relay")]
+mod relay;

@@ -112,3 +112,57 @@ export async function startServer(handler) {
     },
   };
 }
+
+/** A free loopback TCP port (bound, read, released). */
+export async function freePort() {
+  const { createServer: createTcp } = await import('node:net');
+  const s = createTcp();
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const { port } = s.address();
+  s.close();
+  await once(s, 'close');
+  return port;
+}
+
+/**
+ * A throwaway redis-server (Debian's package, installed by
+ * scripts/ci/test-wasm.sh) on a free loopback port without persistence;
+ * `stop()` ends it. Null when the binary is missing, unless
+ * ANTONNIA_REQUIRE_REDIS is set (then it throws).
+ */
+export async function startRedis() {
+  const { existsSync } = await import('node:fs');
+  const binary = process.env.REDIS_SERVER_BIN
+    ?? ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
+  if (!binary) {
+    if (process.env.ANTONNIA_REQUIRE_REDIS) throw new Error('redis-server is missing and ANTONNIA_REQUIRE_REDIS is set');
+    return null;
+  }
+  const { connect } = await import('node:net');
+  const port = await freePort();
+  const proc = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = once(proc, 'exit');
+      proc.kill('SIGTERM');
+      await exited;
+    }
+  };
+  const ping = () => new Promise((resolve) => {
+    const c = connect(port, '127.0.0.1');
+    c.on('error', () => resolve(false));
+    c.on('connect', () => c.write('PING\r\n'));
+    c.on('data', (d) => { c.destroy(); resolve(d.toString().startsWith('+PONG')); });
+  });
+  const deadline = Date.now() + 20_000;
+  while (!(await ping())) {
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error('redis-server did not start');
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { url: `redis://127.0.0.1:${port}/0`, port, stop };
+}

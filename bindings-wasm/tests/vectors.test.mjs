@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 import * as sdk from '../pkg/index.js';
 import * as wasm from '../pkg/wasm.js';
+import * as relay from '../pkg/relay.js';
+import * as relayWasm from '../pkg/relay_wasm.js';
 
 const FIXTURES = fileURLToPath(new URL('../../tests/fixtures/', import.meta.url));
 
@@ -452,8 +454,54 @@ test('channel.json', async (t) => {
   }
 });
 
+// The channel relay's keys, records and decisions through antonnia-sdk/relay
+// (its exports) and the core's wasm functions it calls, as
+// bindings-python/tests/test_vectors.py replays them through antonnia_sdk.relay.
+test('relay.json', async (t) => {
+  const [, vectors] = load('relay.json');
+  for (const v of vectors) {
+    await vector(t, 'relay.json', v.name, () => {
+      let got;
+      try {
+        if (v.kind === 'keys') {
+          const k = new relay.RelayKeys(v.prefix);
+          const [ct, user, sid] = [v.channel_type, v.channel_user_id, v.session_id];
+          got = {
+            lock: k.lock(ct, user),
+            session: k.session(ct, user),
+            inbound: k.inbound(ct, user, v.provider_message_id),
+            contact: k.contact(sid),
+            queue: k.queue(sid),
+            outbound: k.outbound(sid, v.message_id),
+            session_base: k.sessionBase(sid),
+          };
+          assert.deepEqual(got, v.keys);
+        } else if (v.kind === 'record') {
+          const record = relay.decodeRecord(v.type, v.text);
+          assert.deepEqual(record, v.record);
+          assert.equal(relay.encodeRecord(v.type, record), v.encoded);
+        } else if (v.kind === 'event') {
+          const receiver = new relayWasm.WebhookReceiver(undefined, false);
+          const { action } = JSON.parse(receiver.receiveForRelay(bodyOf(v), [], Date.now()));
+          assert.deepEqual(action, v.action);
+        } else if (v.kind === 'decide') {
+          assert.deepEqual(JSON.parse(relayWasm.relayDecide(v.decision, JSON.stringify(v.input))), v.output);
+        } else {
+          assert.fail(`unknown kind ${v.kind}`);
+        }
+      } catch (thrown) {
+        if (thrown instanceof assert.AssertionError) throw thrown;
+        assert.ok('error' in v, `threw ${thrown.message}`);
+        checkError(convert(thrown), v.error);
+        return;
+      }
+      assert.ok(!('error' in v), 'no error');
+    });
+  }
+});
+
 test('every vector file is replayed', () => {
-  const files = ['requests.json', 'responses.json', 'webhooks.json', 'retry.json', 'channel.json', 'exchange.json', 'stream.json'];
+  const files = ['requests.json', 'responses.json', 'webhooks.json', 'retry.json', 'channel.json', 'exchange.json', 'stream.json', 'relay.json'];
   const total = files.reduce((n, f) => n + load(f)[1].length, 0);
   assert.ok(total >= 120);
   const body = readFileSync(FIXTURES + 'message_created_410.json');

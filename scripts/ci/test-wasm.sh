@@ -3,10 +3,13 @@
 # antonnia-sdk (cargo for wasm32 + wasm-bindgen-cli + wasm-opt from npm
 # binaryen), then node --test (every shared vector through the public API,
 # end to end against antonnia-sandbox, garbage input, the web chat example
-# in a real headless Chromium across origins), tsc --strict over the
-# usage file, and `npm pack` installed into an empty folder.
-# Needs rustup-stable and node >= 18 with npm; everything else comes from
-# crates.io and npm. rustfmt / clippy run for the workspace in test-core.sh.
+# in a real headless Chromium across origins, the channel relay
+# antonnia-sdk/relay with MemoryStore and a real redis-server, and with a
+# Python worker on the same Redis), tsc --strict over the usage file, and
+# `npm pack` installed into an empty folder.
+# Needs rustup-stable, python3 and node >= 18 with npm; everything else comes
+# from crates.io, PyPI, npm and Debian apt (redis-server, chromium).
+# rustfmt / clippy run for the workspace in test-core.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/ci/lib.sh
@@ -31,6 +34,21 @@ if [ ! -x /usr/bin/chromium ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 export CHROMIUM=/usr/bin/chromium ANTONNIA_REQUIRE_BROWSER=1
+# A real Redis for the relay tests: Debian's package (the tests start their
+# own on a free loopback port without persistence, and stop it).
+if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+fi
+export ANTONNIA_REQUIRE_REDIS=1
+
+step "a Python worker for the cross-language relay test (${VENV:-.venv}: antonnia_sdk + redis-py)"
+ensure_venv
+"$PYBIN" -m pip install -q httpx 'redis>=5.0.1,<8'
+# ANTONNIA_PY_REINSTALL=0 keeps an antonnia_sdk already installed there.
+if [ "${ANTONNIA_PY_REINSTALL:-1}" = 1 ] || ! "$PYBIN" -c "import antonnia_sdk.relay" 2>/dev/null; then
+    "$PYBIN" -m pip install -q --force-reinstall --no-deps ./bindings-python
+fi
+export ANTONNIA_PYTHON="$PYBIN" ANTONNIA_REQUIRE_PYTHON=1
 
 step "build the npm package (bindings-wasm/pkg)"
 bash bindings-wasm/scripts/build.sh
@@ -39,7 +57,7 @@ step "the sandbox binary for the end-to-end tests"
 cargo build -q -p antonnia-sandbox
 export ANTONNIA_SANDBOX_BIN="$(cargo_target_dir)/debug/antonnia-sandbox"
 
-step "node --test (vectors, end to end against antonnia-sandbox, garbage input, headless Chromium)"
+step "node --test (vectors, end to end against antonnia-sandbox, garbage input, headless Chromium, the relay on Redis)"
 (cd bindings-wasm && node --test --test-reporter=spec tests/*.test.mjs)
 
 step "tsc --strict --noEmit over the usage file and the README Quick Start"

@@ -8,6 +8,11 @@ import {
   type Session, type Message, type Agent, type SurveySubmission, type SessionSchedule, type WebhookEvent,
   type MessageContent, type DeliveryFields,
 } from '../../pkg/index.js';
+import {
+  ChannelRelay, MemoryStore, RedisStore, RelayKeys, DeliveryError, StoreUnavailableError, LockTimeoutError, RelayError,
+  decodeRecord, encodeRecord, DEFAULT_PREFIX,
+  type Deliver, type Contact, type DeliveryAttempt, type Received, type WebhookReply, type RelayStore, type RedisClientLike,
+} from '../../pkg/relay.js';
 
 export async function everyCall(token: string, signal: AbortSignal): Promise<void> {
   const client = new Client({ token, baseUrl: 'http://127.0.0.1:1/conversations/v2/api/v1', timeoutMs: 5000, maxRetries: 1, headers: { 'x-trace': '1' }, fetch });
@@ -115,4 +120,51 @@ export function errors(e: unknown): string {
   if (e instanceof AntonniaError) return e.kind;
   if (e instanceof DOMException && e.name === 'AbortError') return 'aborted';
   return String(e);
+}
+
+// antonnia-sdk/relay: the channel relay, its stores and errors.
+export async function relayUsage(client: Client, rawBody: Uint8Array, headers: Record<string, string | string[] | undefined>,
+  redisClient: RedisClientLike): Promise<void> {
+  const deliver: Deliver = async (message: Message, contact: Contact, attempt: DeliveryAttempt) => {
+    const d = deliverable(message);
+    if (d.kind !== 'text') throw new DeliveryError(131053, 'media not supported');
+    const key: string = attempt.idempotency_key;
+    const again: boolean = attempt.redelivery;
+    void key; void again;
+    return `wamid.${contact.channel_user_id}.${message.id}`;
+  };
+  const relay = new ChannelRelay({
+    client, channelType: 'whatsapp', agentId: 'agent_abc', deliver, webhookSecret: 'whsec_x',
+    store: await RedisStore.fromUrl('redis://127.0.0.1:6379/0', { connectTimeoutMs: 500 }),
+    debounce: 3, claimLeaseMs: 30_000, maxWaitMs: 5000, strictOrder: true,
+  });
+  const local = new ChannelRelay({ client, channelType: 'web', deliver, verify: false, store: new MemoryStore() });
+  const own = new RedisStore(redisClient, { commandTimeoutMs: 1000 });
+  const got: Received = await relay.receive({ channel_user_id: 'ext_user_456', contact_name: 'Jane', text: 'Hello', provider_message_id: 'wamid.1' });
+  await local.receive({ channel_user_id: 'u', content: { type: 'image', url: 'https://x/y.png' }, provider_message_id: 'p' });
+  const sid: string = got.session_id;
+  const dup: boolean = got.duplicate;
+  const { status, body, headers: answerHeaders, outcome }: WebhookReply = await relay.handleWebhook(rawBody, headers);
+  const code: number = status;
+  const text: string = body;
+  const retry: string | undefined = answerHeaders['retry-after'];
+  if (outcome === 'store_unavailable' || outcome === 'busy') void retry;
+  const receipt: Message | null = await relay.report({ provider_message_id: 'wamid.2', status: 'delivered', at: new Date() });
+  await relay.report({ provider_message_id: 'wamid.3', status: 'failed', code: 131047 });
+  const store: RelayStore = relay.store;
+  const k = new RelayKeys(DEFAULT_PREFIX);
+  const lockKey: string = k.lock('whatsapp', 'u');
+  const rec = decodeRecord('session', encodeRecord('session', { v: 1, session_id: sid }));
+  void dup; void code; void text; void receipt; void store; void lockKey; void rec; void own;
+  try {
+    await relay.receive({ channel_user_id: 'u', text: 'x', provider_message_id: 'p' });
+  } catch (e) {
+    if (e instanceof StoreUnavailableError || e instanceof LockTimeoutError) { const r: RelayError = e; void r; }
+    if (e instanceof DeliveryError) { const c: number | undefined = e.code; void c; }
+  }
+  // @ts-expect-error: receive takes the channel's user id
+  await relay.receive({ text: 'x', provider_message_id: 'p' });
+  // @ts-expect-error: deliver is required
+  new ChannelRelay({ client, channelType: 'whatsapp' });
+  await relay.close();
 }

@@ -1,0 +1,262 @@
+// Types of antonnia-sdk/relay (Node only): the channel relay, the same as
+// Python's antonnia_sdk.relay, sharing its Redis keys and records (docs/relay.md).
+import type { Client, Message, MessageContent, DeliveryStatus, TimestampInput } from './index.js';
+
+/** The key prefix when none is given (`antonnia:relay`). */
+export const DEFAULT_PREFIX: string;
+
+/** Who a session talks to on the channel (handed to `deliver`). */
+export interface Contact {
+  channel_type: string;
+  channel_user_id: string;
+  contact_name: string | null;
+  session_id: string;
+}
+
+/**
+ * How `deliver` is called for a message. `redelivery` is true when an
+ * earlier claim on it expired (its worker died or overran its lease) and it
+ * may already be on the channel: pass `idempotency_key` (the message id) to a
+ * channel that supports one, or check the channel before sending again.
+ */
+export interface DeliveryAttempt {
+  redelivery: boolean;
+  idempotency_key: string;
+}
+
+/**
+ * Sends a message on your channel and resolves to the channel's id for it.
+ * Throw `DeliveryError` for a definitive refusal (reported `failed`);
+ * anything else thrown releases the claim and answers the webhook 503.
+ */
+export type Deliver = (message: Message, contact: Contact, attempt: DeliveryAttempt) => Promise<string | null | undefined>;
+
+/** What `receive` did. */
+export interface Received {
+  /** The session the message is in. */
+  session_id: string;
+  /** The API's id for the message. */
+  message_id: string | null;
+  /** It had been posted before (a repeated `provider_message_id`, not an error). */
+  duplicate: boolean;
+}
+
+/** What happened to a webhook (the `outcome` of `handleWebhook`). */
+export type WebhookOutcome =
+  | 'sent' | 'failed' | 'duplicate' | 'not_ours' | 'not_assistant' | 'other_event' | 'forgotten'
+  | 'bad_signature' | 'bad_request' | 'busy' | 'store_unavailable' | 'api_unavailable' | 'deliver_crashed';
+
+/** The HTTP answer for a webhook. */
+export interface WebhookReply {
+  /** 200 once handled or skipped; 401 bad signature; 400 unparseable; 503 retry (with `retry-after`). */
+  status: number;
+  /** JSON: `{"outcome": ..., "retry_after"?: seconds}`. */
+  body: string;
+  /** `content-type`, and `retry-after` on a 503. */
+  headers: Record<string, string>;
+  outcome: WebhookOutcome;
+  /** Seconds the sender should wait before trying again (503 only). */
+  retryAfter: number | undefined;
+}
+
+export interface ReceiveParams {
+  channel_user_id: string;
+  /** The channel's id for the message; a repeated one is recognised and not posted again. */
+  provider_message_id: string;
+  contact_name?: string;
+  /** The message's text, or `content` (exactly one). */
+  text?: string;
+  content?: MessageContent;
+}
+
+export interface ReportParams {
+  /** The channel's id for the assistant message (the one `deliver` returned). */
+  provider_message_id: string;
+  status: 'sent' | 'delivered' | 'read' | 'failed';
+  at?: TimestampInput;
+  code?: number;
+  message?: string;
+}
+
+export interface ChannelRelayOptions {
+  client: Client;
+  /** `metadata.channel_type` of the sessions this relay owns (`whatsapp`). */
+  channelType: string;
+  /** The agent new sessions go to. */
+  agentId?: string;
+  deliver: Deliver;
+  /** The webhook endpoint's secret (`whsec_...`); required unless `verify: false`. */
+  webhookSecret?: string;
+  /** Default: a new MemoryStore (one process). Several processes: RedisStore. */
+  store?: RelayStore;
+  /** `debounce_time` of each reply request, in seconds (default 3). */
+  debounce?: number;
+  /** Key prefix (default `antonnia:relay`; no `{` or `}`); workers that share a store use the same one. */
+  prefix?: string;
+  /** The contact lock's lease (default 30 000). */
+  lockLeaseMs?: number;
+  /** How long `receive` waits for a contact's lock (default 10 000). */
+  lockWaitMs?: number;
+  /** A delivery claim's lease: keep `deliver` well under it (default 30 000). */
+  claimLeaseMs?: number;
+  /** How long one webhook waits for a busy or earlier message before answering 503 (default 5 000). */
+  maxWaitMs?: number;
+  /** How long records are kept, i.e. a duplicate is recognised (default 7 days). */
+  retentionMs?: number;
+  /** Verify signatures (default true). */
+  verify?: boolean;
+  /** Deliver a session's earlier pending messages (read from the API) first (default true). */
+  strictOrder?: boolean;
+  /** How far back `strictOrder` looks (default 1 hour). */
+  orderWindowMs?: number;
+}
+
+/**
+ * The Quick Start loop as one object, safe across concurrent calls and
+ * worker processes (Node or Python) sharing a store.
+ */
+export class ChannelRelay {
+  constructor(options: ChannelRelayOptions);
+  /** The store the relay uses. */
+  readonly store: RelayStore;
+  /** Records a user message (one open session per contact, posted once) and asks for a reply. */
+  receive(params: ReceiveParams): Promise<Received>;
+  /** Handles one webhook delivery from its raw body and headers; never rejects for the sender's faults or an outage. */
+  handleWebhook(rawBody: string | Uint8Array | ArrayBuffer, headers?: Record<string, string | string[] | undefined> | Headers): Promise<WebhookReply>;
+  /** Passes a channel receipt on; null when no assistant message has that provider id. */
+  report(params: ReportParams): Promise<Message | null>;
+  /** Closes the store (not the client). */
+  close(): Promise<void>;
+}
+
+/** The store's claim operation's inputs (the claim Lua script's KEYS and ARGV, by name). */
+export interface ClaimArgs {
+  outboundKey: string;
+  queueKey: string;
+  contactKey: string;
+  messageId: string;
+  createdAtMs: number;
+  messageJson: string;
+  token: string;
+  leaseMs: number;
+  retentionMs: number;
+  channelType: string;
+  sessionBase: string;
+}
+
+/** What a claim found (docs/relay.md, "Atomic operations"). */
+export type ClaimResult =
+  | { result: 'claimed'; attempt: number; contact: string; message?: string }
+  | { result: 'busy'; lease_ms: number }
+  | { result: 'earlier'; message_id: string; lease_ms: number; message?: string }
+  | { result: 'done' }
+  | { result: 'unreported'; attempt: number; outcome: Outcome; contact: string }
+  | { result: 'unknown_session' }
+  | { result: 'not_ours' };
+
+/** What became of a delivered message. */
+export interface Outcome {
+  status: 'sent' | 'failed' | DeliveryStatus;
+  provider_message_id?: string;
+  code?: number;
+  message?: string;
+}
+
+/** The operations a relay store provides, all atomic (MemoryStore and RedisStore implement it). */
+export interface RelayStore {
+  acquire(key: string, owner: string, leaseMs: number): Promise<boolean>;
+  release(key: string, owner: string): Promise<void>;
+  getMany(keys: string[]): Promise<(string | null)[]>;
+  put(key: string, value: string, ttlMs: number): Promise<void>;
+  forget(key: string, sessionId: string): Promise<boolean>;
+  claim(args: ClaimArgs): Promise<ClaimResult>;
+  finish(outboundKey: string, queueKey: string, messageId: string, owner: string,
+    state: 'done' | 'delivered' | 'released', outcome: Outcome | null, retentionMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** The store in this process's memory: one process, any number of concurrent calls. */
+export class MemoryStore implements RelayStore {
+  constructor();
+  acquire(key: string, owner: string, leaseMs: number): Promise<boolean>;
+  release(key: string, owner: string): Promise<void>;
+  getMany(keys: string[]): Promise<(string | null)[]>;
+  put(key: string, value: string, ttlMs: number): Promise<void>;
+  forget(key: string, sessionId: string): Promise<boolean>;
+  claim(args: ClaimArgs): Promise<ClaimResult>;
+  finish(outboundKey: string, queueKey: string, messageId: string, owner: string,
+    state: 'done' | 'delivered' | 'released', outcome: Outcome | null, retentionMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface RedisStoreOptions {
+  /** How long an operation waits for a connection before StoreUnavailableError (default 5 000). */
+  connectTimeoutMs?: number;
+  /** How long an operation waits for Redis's answer before StoreUnavailableError (default 5 000). */
+  commandTimeoutMs?: number;
+}
+
+/**
+ * A node-redis client (v4 or v5): only `sendCommand`, `isReady`, `isOpen`
+ * and the `ready` event are used, so the redis package's types stay optional.
+ */
+export interface RedisClientLike {
+  sendCommand(args: string[]): Promise<unknown>;
+  readonly isReady: boolean;
+  readonly isOpen: boolean;
+  connect(): Promise<unknown>;
+  on(event: 'ready' | 'error', listener: (...args: any[]) => void): unknown;
+  off(event: 'ready' | 'error', listener: (...args: any[]) => void): unknown;
+}
+
+/** The store on Redis, shared by every worker (Node or Python) that uses the same prefix. */
+export class RedisStore implements RelayStore {
+  /** Around a node-redis client of your own (connected; `close()` leaves it open). */
+  constructor(client: RedisClientLike, options?: RedisStoreOptions);
+  /** A store on a new client for `url` (connects on first use; `close()` closes it). Needs `npm install redis`. */
+  static fromUrl(url: string, options?: RedisStoreOptions): Promise<RedisStore>;
+  readonly client: RedisClientLike;
+  acquire(key: string, owner: string, leaseMs: number): Promise<boolean>;
+  release(key: string, owner: string): Promise<void>;
+  getMany(keys: string[]): Promise<(string | null)[]>;
+  put(key: string, value: string, ttlMs: number): Promise<void>;
+  forget(key: string, sessionId: string): Promise<boolean>;
+  claim(args: ClaimArgs): Promise<ClaimResult>;
+  finish(outboundKey: string, queueKey: string, messageId: string, owner: string,
+    state: 'done' | 'delivered' | 'released', outcome: Outcome | null, retentionMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** The store's key names under one prefix (the core's; shared with every language). */
+export class RelayKeys {
+  constructor(prefix?: string);
+  readonly prefix: string;
+  lock(channelType: string, channelUserId: string): string;
+  session(channelType: string, channelUserId: string): string;
+  inbound(channelType: string, channelUserId: string, providerMessageId: string): string;
+  contact(sessionId: string): string;
+  queue(sessionId: string): string;
+  outbound(sessionId: string, messageId: string): string;
+  sessionBase(sessionId: string): string;
+}
+
+export type RecordType = 'session' | 'contact' | 'inbound' | 'outbound';
+/** A stored record from its JSON text; throws DecodeError for a malformed or newer one. */
+export function decodeRecord(recordType: RecordType, text: string): Record<string, unknown>;
+/** A record as the exact JSON text every worker writes. */
+export function encodeRecord(recordType: RecordType, record: Record<string, unknown>): string;
+
+/** The root of the relay's own errors. */
+export class RelayError extends Error {}
+/** The store could not be reached or failed (`handleWebhook` answers 503). */
+export class StoreUnavailableError extends RelayError {}
+/** The contact's lock stayed held longer than `lockWaitMs`. */
+export class LockTimeoutError extends RelayError {}
+/** Throw it from `deliver` when the channel refused the message: reported `failed`, never retried. */
+export class DeliveryError extends Error {
+  constructor(code?: number | null, detail?: string | null);
+  /** The channel's error code (e.g. WhatsApp's 131047). */
+  readonly code: number | undefined;
+  /** The channel's explanation (without one, a known WhatsApp code is described). */
+  readonly detail: string | undefined;
+}

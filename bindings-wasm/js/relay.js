@@ -1,0 +1,831 @@
+// antonnia-sdk/relay (Node only): the channel relay, the Quick Start loop as
+// one object that stays correct across concurrent calls and worker processes
+// sharing Redis. The same relay as Python's antonnia_sdk.relay, reading and
+// writing the same keys and records with the same Lua scripts, all from the
+// core (docs/relay.md): this file only runs the steps the core's decisions
+// name, against the API and a store. Browser bundles never load it: the
+// package's main entry does not import it, the relay's exports are in their
+// own wasm build (relay_wasm.js), and node-redis is an optional peer
+// dependency loaded on first use of RedisStore.fromUrl.
+import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import * as wasm from './relay_wasm.js';
+import {
+  AntonniaError, DecodeError, NotFoundError, PayloadTooLargeError, ValidationError,
+  WebhookVerificationError, DeliveryError, LockTimeoutError, RelayError, StoreUnavailableError, core, invalid,
+} from './errors.js';
+
+export { DeliveryError, LockTimeoutError, RelayError, StoreUnavailableError } from './errors.js';
+
+const CONSTANTS = JSON.parse(wasm.relayConstants());
+/** The key prefix when none is given. */
+export const DEFAULT_PREFIX = CONSTANTS.defaultPrefix;
+/** The Lua scripts Redis runs (from the core; never restated here). */
+const SCRIPTS = Object.freeze({
+  claim: CONSTANTS.claim, finish: CONSTANTS.finish, unlock: CONSTANTS.unlock, forget: CONSTANTS.forget,
+});
+
+const encoder = new TextEncoder();
+const token = () => randomBytes(16).toString('hex');
+const monotonic = () => performance.now();
+
+function decide(kind, input) {
+  return JSON.parse(core(() => wasm.relayDecide(kind, JSON.stringify(input))));
+}
+
+/** A stored record (`session`, `contact`, `inbound`, `outbound`) from its JSON text; throws DecodeError for a malformed or newer one. */
+export function decodeRecord(recordType, text) {
+  return JSON.parse(core(() => wasm.relayDecodeRecord(recordType, text)));
+}
+
+/** A record as the exact JSON text every worker (any language) writes. */
+export function encodeRecord(recordType, record) {
+  return core(() => wasm.relayEncodeRecord(recordType, JSON.stringify(record)));
+}
+
+/** The store's key names under one prefix (the core's; shared with every language). */
+export class RelayKeys {
+  #k;
+  constructor(prefix = DEFAULT_PREFIX) {
+    if (typeof prefix !== 'string') throw invalid('prefix', 'must be a string');
+    this.#k = core(() => new wasm.RelayKeys(prefix));
+  }
+  get prefix() { return this.#k.prefix; }
+  lock(channelType, channelUserId) { return this.#k.lock(channelType, channelUserId); }
+  session(channelType, channelUserId) { return this.#k.session(channelType, channelUserId); }
+  inbound(channelType, channelUserId, providerMessageId) {
+    return this.#k.inbound(channelType, channelUserId, providerMessageId);
+  }
+  contact(sessionId) { return this.#k.contact(sessionId); }
+  queue(sessionId) { return this.#k.queue(sessionId); }
+  outbound(sessionId, messageId) { return this.#k.outbound(sessionId, messageId); }
+  sessionBase(sessionId) { return this.#k.sessionBase(sessionId); }
+}
+
+function escapeId(s) {
+  return s.replaceAll('%', '%25').replaceAll(':', '%3A').replaceAll('{', '%7B').replaceAll('}', '%7D');
+}
+
+// ---------------------------------------------------------------- stores
+
+/**
+ * The relay's store in this process's memory: for one process (any number of
+ * concurrent calls; each operation runs without an await inside, so it is
+ * atomic). Several processes need RedisStore. The semantics are those of the
+ * core's Lua scripts.
+ */
+export class MemoryStore {
+  #values = new Map(); // key -> [value, expiresAtMs | null]
+  #queues = new Map(); // queue key -> Map(message id -> created_at ms)
+  #writes = 0;
+
+  #get(key, now) {
+    const item = this.#values.get(key);
+    if (item === undefined) return null;
+    if (item[1] !== null && item[1] <= now) {
+      this.#values.delete(key);
+      return null;
+    }
+    return item[0];
+  }
+
+  #set(key, value, ttlMs, now) {
+    this.#values.set(key, [value, ttlMs == null ? null : now + ttlMs]);
+    if (++this.#writes % 4096 === 0) {
+      // Expired records go now and then, so a long-lived process stays bounded by `retention`.
+      for (const [k, [, exp]] of this.#values) if (exp !== null && exp <= now) this.#values.delete(k);
+    }
+  }
+
+  async acquire(key, owner, leaseMs) {
+    const now = Date.now();
+    if (this.#get(key, now) !== null) return false;
+    this.#set(key, owner, leaseMs, now);
+    return true;
+  }
+
+  async release(key, owner) {
+    if (this.#get(key, Date.now()) === owner) this.#values.delete(key);
+  }
+
+  async getMany(keys) {
+    const now = Date.now();
+    return keys.map((k) => this.#get(k, now));
+  }
+
+  async put(key, value, ttlMs) {
+    this.#set(key, value, ttlMs, Date.now());
+  }
+
+  async forget(key, sessionId) {
+    const raw = this.#get(key, Date.now());
+    if (raw !== null && JSON.parse(raw).session_id === sessionId) {
+      this.#values.delete(key);
+      return true;
+    }
+    return false;
+  }
+
+  async claim(a) {
+    const now = Date.now();
+    const rawContact = this.#get(a.contactKey, now);
+    if (rawContact === null) return { result: 'unknown_session' };
+    if (JSON.parse(rawContact).channel_type !== a.channelType) return { result: 'not_ours' };
+    const raw = this.#get(a.outboundKey, now);
+    let rec;
+    if (raw !== null) {
+      rec = JSON.parse(raw);
+      if (rec.state === 'done') return { result: 'done' };
+    } else {
+      rec = { v: 1, state: 'pending', created_at_ms: a.createdAtMs, attempts: 0, lease_until_ms: 0, message: a.messageJson };
+      let q = this.#queues.get(a.queueKey);
+      if (!q) this.#queues.set(a.queueKey, (q = new Map()));
+      q.set(a.messageId, a.createdAtMs);
+    }
+    const queue = this.#queues.get(a.queueKey) ?? new Map();
+    // Redis orders a sorted set by score, then member.
+    const ordered = [...queue.keys()].sort((x, y) => queue.get(x) - queue.get(y) || (x < y ? -1 : x > y ? 1 : 0));
+    for (const mid of ordered) {
+      if (mid === a.messageId) break;
+      const eraw = this.#get(`${a.sessionBase}out:${escapeId(mid)}`, now);
+      const e = eraw === null ? null : JSON.parse(eraw);
+      if (e === null || e.state === 'done') {
+        queue.delete(mid);
+        continue;
+      }
+      if (raw === null) this.#set(a.outboundKey, JSON.stringify(rec), a.retentionMs, now);
+      return { result: 'earlier', message_id: mid, lease_ms: Math.max(0, e.lease_until_ms - now), message: e.message };
+    }
+    if (rec.lease_until_ms > now && rec.owner !== a.token) {
+      if (raw === null) this.#set(a.outboundKey, JSON.stringify(rec), a.retentionMs, now);
+      return { result: 'busy', lease_ms: rec.lease_until_ms - now };
+    }
+    rec.attempts += 1;
+    rec.owner = a.token;
+    rec.lease_until_ms = now + a.leaseMs;
+    this.#set(a.outboundKey, JSON.stringify(rec), a.retentionMs, now);
+    if (rec.state === 'delivered') {
+      return { result: 'unreported', attempt: rec.attempts, outcome: rec.outcome, contact: rawContact };
+    }
+    return { result: 'claimed', attempt: rec.attempts, contact: rawContact, message: rec.message };
+  }
+
+  async finish(outboundKey, queueKey, messageId, owner, state, outcome, retentionMs) {
+    const now = Date.now();
+    const raw = this.#get(outboundKey, now);
+    if (raw === null) return false;
+    let rec = JSON.parse(raw);
+    const owned = rec.owner === owner;
+    if (rec.state === 'done') return owned;
+    if (state === 'released') {
+      if (!owned) return false;
+      rec.lease_until_ms = 0;
+    } else if (state === 'done') {
+      rec = { v: 1, state: 'done', created_at_ms: rec.created_at_ms, attempts: rec.attempts, lease_until_ms: 0, owner: rec.owner, outcome: { ...outcome } };
+      const queue = this.#queues.get(queueKey);
+      if (queue) {
+        queue.delete(messageId);
+        if (queue.size === 0) this.#queues.delete(queueKey);
+      }
+    } else {
+      rec.state = 'delivered';
+      rec.outcome = { ...outcome };
+      rec.lease_until_ms = 0;
+    }
+    this.#set(outboundKey, JSON.stringify(rec), retentionMs, now);
+    return owned;
+  }
+
+  async close() {}
+}
+
+function storeError(what, e) {
+  if (e instanceof StoreUnavailableError) return e;
+  const name = e?.constructor?.name ?? 'Error';
+  // node-redis messages name the command's failure, never the URL or its password.
+  return new StoreUnavailableError(`redis ${what} failed: ${name}: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+async function loadRedis() {
+  try {
+    return await import('redis');
+  } catch (e) {
+    if (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') {
+      throw new RelayError("RedisStore needs node-redis, an optional peer dependency of antonnia-sdk: npm install redis");
+    }
+    throw e;
+  }
+}
+
+/**
+ * The relay's store on Redis (node-redis v4 or v5), shared by every worker
+ * process, in any language, that uses the same prefix. Claims and
+ * compare-and-delete are the core's Lua scripts (EVALSHA, loaded on
+ * NOSCRIPT; one round trip each); locks are `SET NX PX`. Any Redis failure,
+ * including no answer within `commandTimeoutMs`, throws StoreUnavailableError.
+ *
+ * `await RedisStore.fromUrl('redis://127.0.0.1:6379/0')`, or
+ * `new RedisStore(client)` around a node-redis client of your own (connected).
+ */
+export class RedisStore {
+  #client;
+  #owned;
+  #connectTimeoutMs;
+  #commandTimeoutMs;
+  #connecting = null;
+  #waiting = null;
+  #sha = {};
+
+  constructor(client, options = {}) {
+    if (client === null || typeof client !== 'object' || typeof client.sendCommand !== 'function') {
+      throw invalid('client', 'must be a node-redis client (createClient from the redis package)');
+    }
+    this.#client = client;
+    this.#owned = Boolean(options.owned);
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    this.#commandTimeoutMs = options.commandTimeoutMs ?? 5000;
+    for (const [name, src] of Object.entries(SCRIPTS)) this.#sha[name] = createHash('sha1').update(src).digest('hex');
+  }
+
+  /**
+   * A store on a new node-redis client for `url` (`redis://`, `rediss://`);
+   * it connects on first use. Needs `npm install redis`. `close()` closes it.
+   */
+  static async fromUrl(url, options = {}) {
+    if (typeof url !== 'string') throw invalid('url', 'must be a string');
+    const { createClient } = await loadRedis();
+    const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    const client = createClient({
+      url,
+      // Without a connection, commands fail at once (a 503 now) instead of
+      // queueing until Redis comes back.
+      disableOfflineQueue: true,
+      socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 1000) },
+    });
+    // node-redis emits 'error' on every failed (re)connection; without a
+    // listener Node would crash the process. Failures reach callers as
+    // StoreUnavailableError instead.
+    client.on('error', () => {});
+    return new RedisStore(client, { ...options, connectTimeoutMs, owned: true });
+  }
+
+  /** The node-redis client. */
+  get client() {
+    return this.#client;
+  }
+
+  async #ready() {
+    const c = this.#client;
+    if (c.isReady) return;
+    if (!c.isOpen) {
+      if (!this.#owned) throw new StoreUnavailableError('redis client is not connected: call client.connect() first');
+      this.#connecting ??= c.connect().catch(() => {}).finally(() => { this.#connecting = null; });
+    }
+    // One wait (and one 'ready' listener) however many calls arrive meanwhile.
+    this.#waiting ??= new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        c.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        c.off('ready', done);
+        reject(new StoreUnavailableError(`redis is not reachable within ${this.#connectTimeoutMs} ms`));
+      }, this.#connectTimeoutMs);
+      c.on('ready', done);
+      if (c.isReady) done();
+    }).finally(() => { this.#waiting = null; });
+    await this.#waiting;
+  }
+
+  async #send(what, args) {
+    let timer;
+    try {
+      await this.#ready();
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new StoreUnavailableError(`redis ${what}: no answer within ${this.#commandTimeoutMs} ms`)),
+          this.#commandTimeoutMs);
+      });
+      return await Promise.race([this.#client.sendCommand(args), timeout]);
+    } catch (e) {
+      throw storeError(what, e);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #script(name, keys, argv) {
+    const args = [String(keys.length), ...keys, ...argv.map(String)];
+    try {
+      return await this.#send(name, ['EVALSHA', this.#sha[name], ...args]);
+    } catch (e) {
+      if (!String(e?.message).includes('NOSCRIPT')) throw e;
+      await this.#send('SCRIPT LOAD', ['SCRIPT', 'LOAD', SCRIPTS[name]]);
+      return this.#send(name, ['EVALSHA', this.#sha[name], ...args]);
+    }
+  }
+
+  async acquire(key, owner, leaseMs) {
+    return (await this.#send('SET NX', ['SET', key, owner, 'NX', 'PX', String(leaseMs)])) !== null;
+  }
+
+  async release(key, owner) {
+    await this.#script('unlock', [key], [owner]);
+  }
+
+  async getMany(keys) {
+    const out = await this.#send('MGET', ['MGET', ...keys]);
+    return out.map((v) => (v === undefined ? null : v === null ? null : String(v)));
+  }
+
+  async put(key, value, ttlMs) {
+    await this.#send('SET', ['SET', key, value, 'PX', String(ttlMs)]);
+  }
+
+  async forget(key, sessionId) {
+    return Number(await this.#script('forget', [key], [sessionId])) === 1;
+  }
+
+  async claim(a) {
+    const raw = await this.#script('claim', [a.outboundKey, a.queueKey, a.contactKey],
+      [a.messageId, a.createdAtMs, a.messageJson, a.token, a.leaseMs, a.retentionMs, a.channelType, a.sessionBase]);
+    return JSON.parse(String(raw));
+  }
+
+  async finish(outboundKey, queueKey, messageId, owner, state, outcome, retentionMs) {
+    const encoded = outcome == null ? '' : JSON.stringify(outcome);
+    return Number(await this.#script('finish', [outboundKey, queueKey], [messageId, owner, state, encoded, retentionMs])) === 1;
+  }
+
+  /** Closes the client if this store created it (fromUrl); a client you passed in stays yours. */
+  async close() {
+    if (!this.#owned) return;
+    const c = this.#client;
+    try {
+      if (c.isReady) await (typeof c.close === 'function' ? c.close() : c.quit());
+      else if (c.isOpen) await (typeof c.destroy === 'function' ? c.destroy() : c.disconnect());
+    } catch {
+      // already closed
+    }
+  }
+}
+
+// ---------------------------------------------------------------- relay
+
+class Retry extends Error {
+  constructor(outcome, after) {
+    super(outcome);
+    this.outcome = outcome;
+    this.after = after;
+  }
+}
+
+function reply(outcome, retryAfter) {
+  const r = decide('response', { outcome, retry_after: retryAfter ?? null });
+  const answer = { outcome };
+  if (r.retry_after != null) answer.retry_after = r.retry_after;
+  const headers = { 'content-type': 'application/json' };
+  if (r.retry_after != null) headers['retry-after'] = String(r.retry_after);
+  return { status: r.status, body: JSON.stringify(answer), headers, outcome, retryAfter: r.retry_after ?? undefined };
+}
+
+function bodyBytes(body) {
+  if (typeof body === 'string') return encoder.encode(body);
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  throw invalid('body', 'must be the raw body: a string, a Uint8Array (or Buffer) or an ArrayBuffer');
+}
+
+function headerPairs(headers) {
+  if (headers === undefined || headers === null) return [];
+  const entries = typeof headers.entries === 'function' && !(Object.getPrototypeOf(headers) === Object.prototype)
+    ? [...headers.entries()] : Object.entries(headers);
+  const out = [];
+  for (const [k, v] of entries) {
+    if (v === undefined) continue;
+    // Node's IncomingMessage gives repeated headers as arrays.
+    out.push([String(k), Array.isArray(v) ? v.join(', ') : String(v)]);
+  }
+  return out;
+}
+
+// Unix ms of an RFC 3339 timestamp, as the core computes a message's place
+// (the core writes UTC with up to nanoseconds; Date.parse keeps milliseconds).
+function ms(at) {
+  const t = Date.parse(at);
+  return Number.isNaN(t) ? 0 : t;
+}
+
+// The core picks the oldest session by comparing `created_at` as text; the
+// canonical form drops trailing zeros of the fraction (`10:30:00Z`,
+// `10:30:00.5Z`), which does not sort as time does: pad it to nanoseconds.
+function sortable(at) {
+  return at.replace(/(T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/, (_, hms, frac = '') => `${hms}.${frac.padEnd(9, '0')}Z`);
+}
+
+const isOutbound = (m) => core(() => wasm.isOutbound(JSON.stringify(m)));
+
+function positive(field, v, dflt) {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw invalid(field, 'must be a non-negative, finite number');
+  return v;
+}
+
+/**
+ * The Quick Start loop as one object, safe across concurrent calls and
+ * worker processes sharing a store (docs/relay.md). `receive` records a user
+ * message (one open session per contact, each message posted once, a reply
+ * requested); `handleWebhook` hands each pending assistant message to
+ * `deliver` once, in order, and reports it; `report` passes receipts on.
+ */
+export class ChannelRelay {
+  #client;
+  #channelType;
+  #agentId;
+  #deliver;
+  #receiver;
+  #store;
+  #keys;
+  #debounce;
+  #lockLeaseMs;
+  #lockWaitMs;
+  #claimLeaseMs;
+  #policy;
+  #retentionMs;
+  #strictOrder;
+  #orderWindowMs;
+
+  constructor(options) {
+    const o = options ?? {};
+    if (typeof o.deliver !== 'function') {
+      throw invalid('deliver', 'ChannelRelay needs deliver: the function that sends a message on your channel');
+    }
+    if (typeof o.channelType !== 'string' || o.channelType === '') throw invalid('channelType', 'must be a non-empty string');
+    if (o.client === null || typeof o.client !== 'object' || typeof o.client.sessions !== 'object') {
+      throw invalid('client', 'must be an antonnia-sdk Client');
+    }
+    this.#client = o.client;
+    this.#channelType = o.channelType;
+    this.#agentId = o.agentId ?? undefined;
+    this.#deliver = o.deliver;
+    const verify = o.verify ?? true;
+    if (typeof verify !== 'boolean') throw invalid('verify', 'must be a boolean');
+    const secret = o.webhookSecret ?? undefined;
+    if (secret !== undefined && typeof secret !== 'string') throw invalid('webhookSecret', 'must be a string');
+    this.#receiver = core(() => new wasm.WebhookReceiver(secret, verify));
+    this.#store = o.store ?? new MemoryStore();
+    this.#keys = new RelayKeys(o.prefix ?? DEFAULT_PREFIX);
+    this.#debounce = positive('debounce', o.debounce, 3);
+    this.#lockLeaseMs = Math.round(positive('lockLeaseMs', o.lockLeaseMs, 30_000));
+    this.#lockWaitMs = positive('lockWaitMs', o.lockWaitMs, 10_000);
+    this.#claimLeaseMs = Math.round(positive('claimLeaseMs', o.claimLeaseMs, 30_000));
+    this.#policy = { max_wait_ms: Math.round(positive('maxWaitMs', o.maxWaitMs, 5000)), poll_ms: 100 };
+    this.#retentionMs = Math.round(positive('retentionMs', o.retentionMs, 7 * 24 * 3600 * 1000));
+    this.#strictOrder = o.strictOrder ?? true;
+    this.#orderWindowMs = positive('orderWindowMs', o.orderWindowMs, 3600 * 1000);
+  }
+
+  /** The store the relay uses. */
+  get store() {
+    return this.#store;
+  }
+
+  /** @internal The key names (tests). */
+  get keys() {
+    return this.#keys;
+  }
+
+  toString() {
+    return `ChannelRelay(channelType=${this.#channelType}, store=${this.#store.constructor?.name})`;
+  }
+
+  // -- inbound --------------------------------------------------------
+
+  /**
+   * Records a user message from the channel and asks for a reply: `text` or
+   * `content`. Throws StoreUnavailableError, LockTimeoutError or the API's
+   * error; calling again with the same `provider_message_id` is safe.
+   */
+  async receive(params) {
+    const p = params ?? {};
+    const { channel_user_id: uid, provider_message_id: providerId, contact_name: contactName } = p;
+    if (typeof uid !== 'string' || uid === '') throw invalid('channel_user_id', 'must be a non-empty string');
+    if (typeof providerId !== 'string' || providerId === '') throw invalid('provider_message_id', 'must be a non-empty string');
+    if ((p.text === undefined) === (p.content === undefined)) throw invalid('text', 'receive() takes text or content, exactly one');
+    const body = p.content !== undefined ? p.content : { type: 'text', text: String(p.text) };
+    const ct = this.#channelType;
+    const lockKey = this.#keys.lock(ct, uid);
+    const sessionKey = this.#keys.session(ct, uid);
+    const inboundKey = this.#keys.inbound(ct, uid, providerId);
+    const owner = token();
+    const api = this.#client.sessions;
+    let facts = {};
+    try {
+      for (;;) {
+        const step = decide('inbound', facts);
+        switch (step.step) {
+          case 'lock':
+            await this.#lock(lockKey, owner);
+            facts.locked = true;
+            break;
+          case 'read': {
+            const [cached, inbound] = await this.#store.getMany([sessionKey, inboundKey]);
+            if (cached != null) facts.cached = decodeRecord('session', cached).session_id;
+            if (inbound != null) facts.inbound = decodeRecord('inbound', inbound);
+            facts.read = true;
+            break;
+          }
+          case 'find_posted': {
+            const found = await api.messages.search({ session_id: step.session_id, provider_message_id: providerId, limit: 1 });
+            facts.found_posted = found.length ? found[0].id : null;
+            break;
+          }
+          case 'search': {
+            const sessions = await api.search({ status: 'open', metadata: { channel_type: ct, channel_user_id: uid } });
+            facts.searched = sessions.map((s) => (s.created_at ? { id: s.id, created_at: sortable(s.created_at) } : { id: s.id }));
+            break;
+          }
+          case 'create': {
+            const session = await api.create({
+              contact_id: uid, contact_name: contactName ?? uid, agent_id: this.#agentId,
+              metadata: { channel_type: ct, channel_user_id: uid },
+            });
+            facts.created = session.id;
+            break;
+          }
+          case 'remember':
+            await this.#store.put(sessionKey, encodeRecord('session', { v: 1, session_id: step.session_id }), this.#retentionMs);
+            await this.#rememberContact(step.session_id, uid, contactName);
+            facts.remembered = true;
+            break;
+          case 'post': {
+            const posting = { v: 1, state: 'posting', session_id: step.session_id };
+            await this.#store.put(inboundKey, encodeRecord('inbound', posting), this.#retentionMs);
+            const message = await api.messages.create(step.session_id, { content: body, role: 'user', provider_message_id: providerId });
+            facts.posted = message.id;
+            break;
+          }
+          case 'reply':
+            try {
+              await api.reply(step.session_id, { debounce_time: this.#debounce });
+              facts.replied = true;
+            } catch (e) {
+              if (!(e instanceof ValidationError)) throw e;
+              const session = await api.get(step.session_id);
+              if (session.status !== 'closed') throw e;
+              facts.closed = true;
+            }
+            break;
+          case 'replace':
+            await this.#store.forget(sessionKey, step.session_id);
+            facts = { locked: true, read: true };
+            break;
+          default: { // finish
+            if (!step.duplicate) {
+              const posted = { v: 1, state: 'posted', session_id: step.session_id, message_id: step.message_id };
+              await this.#store.put(inboundKey, encodeRecord('inbound', posted), this.#retentionMs);
+            }
+            return { session_id: step.session_id, message_id: step.message_id ?? null, duplicate: Boolean(step.duplicate) };
+          }
+        }
+      }
+    } finally {
+      if (facts.locked) {
+        try {
+          await this.#store.release(lockKey, owner);
+        } catch (e) {
+          if (!(e instanceof StoreUnavailableError)) throw e; // the lease frees it
+        }
+      }
+    }
+  }
+
+  async #lock(key, owner) {
+    const deadline = monotonic() + this.#lockWaitMs;
+    let pause = 5;
+    while (!(await this.#store.acquire(key, owner, this.#lockLeaseMs))) {
+      if (monotonic() >= deadline) throw new LockTimeoutError(`the contact's lock stayed held for ${this.#lockWaitMs / 1000} s`);
+      await sleep(pause);
+      pause = Math.min(pause * 2, 100);
+    }
+  }
+
+  async #rememberContact(sessionId, channelUserId, contactName) {
+    const record = { v: 1, channel_type: this.#channelType, channel_user_id: channelUserId };
+    if (contactName != null) record.contact_name = contactName;
+    await this.#store.put(this.#keys.contact(sessionId), encodeRecord('contact', record), this.#retentionMs);
+  }
+
+  // -- outbound -------------------------------------------------------
+
+  /**
+   * Handles one webhook delivery: `{ status, body, headers, outcome }` to
+   * answer with. Never throws for what the sender did or for an outage:
+   * 401 for a bad signature, 200 once handled or skipped, 503 with
+   * `retry-after` when it is in hand elsewhere, the store or the API is
+   * unreachable, or `deliver` crashed.
+   */
+  async handleWebhook(rawBody, headers) {
+    const bytes = bodyBytes(rawBody);
+    const pairs = headerPairs(headers);
+    let parsed;
+    try {
+      parsed = JSON.parse(core(() => this.#receiver.receiveForRelay(bytes, pairs, Date.now())));
+    } catch (e) {
+      if (e instanceof WebhookVerificationError) return reply('bad_signature');
+      if (e instanceof DecodeError || e instanceof PayloadTooLargeError) return reply('bad_request');
+      throw e;
+    }
+    const { event, action } = parsed;
+    try {
+      if (action.action === 'skip') return reply(action.reason);
+      if (action.action === 'forget') {
+        const sid = action.session_id;
+        const [raw] = await this.#store.getMany([this.#keys.contact(sid)]);
+        if (raw != null) {
+          const contact = decodeRecord('contact', raw);
+          if (contact.channel_type === this.#channelType) {
+            await this.#store.forget(this.#keys.session(this.#channelType, contact.channel_user_id), sid);
+          }
+        }
+        return reply('forgotten');
+      }
+      const message = event.data.object;
+      const text = JSON.stringify(message);
+      return reply(await this.#handle(message, text, action.session_id, action.created_at_ms, monotonic(), 0));
+    } catch (e) {
+      if (e instanceof Retry) return reply(e.outcome, e.after);
+      if (e instanceof StoreUnavailableError) return reply('store_unavailable');
+      if (e instanceof AntonniaError) return reply('api_unavailable');
+      throw e;
+    }
+  }
+
+  async #handle(message, text, sessionId, createdAtMs, started, depth) {
+    const keys = this.#keys;
+    const owner = token();
+    const args = {
+      outboundKey: keys.outbound(sessionId, message.id),
+      queueKey: keys.queue(sessionId),
+      contactKey: keys.contact(sessionId),
+      messageId: message.id,
+      createdAtMs,
+      messageJson: text,
+      token: owner,
+      leaseMs: this.#claimLeaseMs,
+      retentionMs: this.#retentionMs,
+      channelType: this.#channelType,
+      sessionBase: keys.sessionBase(sessionId),
+    };
+    for (;;) {
+      const result = await this.#store.claim(args);
+      const waited = Math.floor(monotonic() - started);
+      let step = decide('claim', { result, waited_ms: waited, policy: this.#policy });
+      switch (step.step) {
+        case 'wait':
+          await sleep(step.ms);
+          break;
+        case 'retry_later':
+          throw new Retry('busy', step.after);
+        case 'fetch_session': {
+          let session;
+          try {
+            session = await this.#client.sessions.get(sessionId);
+          } catch (e) {
+            if (e instanceof NotFoundError) return 'not_ours'; // a session this organization does not have (any more)
+            throw e;
+          }
+          const md = session.metadata ?? {};
+          const record = { v: 1, channel_type: String(md.channel_type || ''), channel_user_id: String(md.channel_user_id || '') };
+          await this.#store.put(keys.contact(sessionId), encodeRecord('contact', record), this.#retentionMs);
+          break;
+        }
+        case 'take_over': {
+          if (depth > 50 || step.message == null) throw new Retry('busy', 1);
+          await this.#handle(JSON.parse(step.message), step.message, sessionId, 0, started, depth + 1);
+          break;
+        }
+        case 'skip':
+          return String(step.reason);
+        case 'report':
+          await this.#report(sessionId, message.id, step.outcome, args);
+          return String(step.outcome.status);
+        default: { // deliver, verify
+          const c = decodeRecord('contact', result.contact);
+          const contact = {
+            channel_type: c.channel_type, channel_user_id: c.channel_user_id, contact_name: c.contact_name ?? null, session_id: sessionId,
+          };
+          let redelivery = step.step === 'deliver' && Boolean(step.redelivery);
+          if (this.#strictOrder) {
+            try {
+              await this.#deliverEarlier(message, sessionId, started, depth);
+            } catch (e) {
+              await this.#store.finish(args.outboundKey, args.queueKey, message.id, owner, 'released', null, this.#retentionMs);
+              throw e;
+            }
+          }
+          if (step.step === 'verify') {
+            const current = await this.#client.sessions.messages.get(sessionId, message.id);
+            step = decide('verified', { delivery_status: current.delivery_status ?? '' });
+            if (step.step === 'skip') {
+              await this.#store.finish(args.outboundKey, args.queueKey, message.id, owner, 'done',
+                { status: current.delivery_status }, this.#retentionMs);
+              return 'duplicate';
+            }
+            redelivery = true;
+          }
+          return this.#deliverOnce(message, contact, redelivery, args);
+        }
+      }
+    }
+  }
+
+  async #deliverEarlier(message, sessionId, started, depth) {
+    // A webhook can reach every worker after a later message's (a duplicate
+    // sent late, a retry): the API knows which earlier messages of the
+    // session are still pending; they go first.
+    if (message.created_at == null) return;
+    const mine = [ms(message.created_at), message.id];
+    const before = (a, b) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+    // Older pending messages (from before the relay ran, say) are not held against this one.
+    const since = mine[0] - this.#orderWindowMs;
+    const earlier = [];
+    for await (const m of this.#client.sessions.messages.iterSearch({ session_id: sessionId, role: 'assistant' })) {
+      if (m.id === message.id || m.created_at == null || !isOutbound(m)) continue;
+      const place = [ms(m.created_at), m.id];
+      if (since <= place[0] && before(place, mine)) earlier.push([place, m]);
+    }
+    earlier.sort((a, b) => (before(a[0], b[0]) ? -1 : before(b[0], a[0]) ? 1 : 0));
+    for (const [place, m] of earlier) {
+      await this.#handle(m, JSON.stringify(m), sessionId, place[0], started, depth + 1);
+    }
+  }
+
+  async #deliverOnce(message, contact, redelivery, args) {
+    let delivery;
+    try {
+      const providerId = await this.#deliver(message, contact, { redelivery, idempotency_key: message.id });
+      delivery = { delivery: 'sent', provider_message_id: providerId == null ? null : String(providerId) };
+    } catch (e) {
+      if (e instanceof DeliveryError) {
+        delivery = { delivery: 'refused', code: e.code ?? null, message: e.detail ?? null };
+      } else {
+        await this.#store.finish(args.outboundKey, args.queueKey, args.messageId, args.token, 'released', null, this.#retentionMs);
+        throw new Retry('deliver_crashed');
+      }
+    }
+    const outcome = decide('delivered', delivery);
+    await this.#report(contact.session_id, message.id, outcome, args);
+    return String(outcome.status);
+  }
+
+  async #report(sessionId, messageId, outcome, args) {
+    const report = outcome.status === 'sent'
+      ? { status: 'sent', provider_message_id: outcome.provider_message_id ?? undefined }
+      : { status: 'failed', code: outcome.code ?? undefined, message: outcome.message ?? undefined };
+    const fields = JSON.parse(core(() => wasm.deliveryFields(JSON.stringify(report))));
+    try {
+      await this.#client.sessions.messages.update(sessionId, messageId, fields);
+    } catch (e) {
+      if (e instanceof AntonniaError) {
+        // On the channel but not reported: the next delivery of this
+        // webhook reports it without sending again.
+        await this.#store.finish(args.outboundKey, args.queueKey, messageId, args.token, 'delivered', outcome, this.#retentionMs);
+      }
+      throw e;
+    }
+    await this.#store.finish(args.outboundKey, args.queueKey, messageId, args.token, 'done', outcome, this.#retentionMs);
+  }
+
+  // -- receipts -------------------------------------------------------
+
+  /**
+   * Passes a channel receipt on (`delivered`, `read`, `failed`) for the
+   * assistant message the channel knows as `provider_message_id`; resolves
+   * to the updated message, or null when no message has that id.
+   */
+  async report(params) {
+    const p = params ?? {};
+    const providerId = p.provider_message_id;
+    if (typeof providerId !== 'string' || providerId === '') throw invalid('provider_message_id', 'must be a non-empty string');
+    const found = await this.#client.sessions.messages.search({ provider_message_id: providerId, role: 'assistant', limit: 1 });
+    if (!found.length || found[0].session_id == null) return null;
+    const target = found[0];
+    const at = p.at instanceof Date ? p.at.toISOString() : p.at;
+    const report = {
+      status: p.status,
+      provider_message_id: p.status !== 'failed' ? providerId : undefined,
+      at: at ?? undefined,
+      code: p.code ?? undefined,
+      message: p.message ?? undefined,
+    };
+    const fields = JSON.parse(core(() => wasm.deliveryFields(JSON.stringify(report))));
+    return this.#client.sessions.messages.update(target.session_id, target.id, fields);
+  }
+
+  /** Closes the store (not the client, which is yours). */
+  async close() {
+    await this.#store.close();
+  }
+}
