@@ -37,6 +37,7 @@ use serde_json::Value;
 
 use crate::channel::is_outbound;
 use crate::error::Error;
+use crate::time::Timestamp;
 use crate::types::MessageRole;
 use crate::webhook::{EventPayload, WebhookEvent};
 
@@ -407,9 +408,17 @@ pub fn next_inbound(f: &InboundFacts) -> InboundStep {
         (None, Some(cached), ..) => (Some(cached.clone()), true),
         (None, None, _, Some(created)) => (Some(created.clone()), false),
         (None, None, Some(found), None) => {
+            // By instant, not by text: `10:30:00Z` is older than
+            // `10:30:00.5Z` though it sorts after it. A missing or
+            // unreadable time sorts first, as the earliest possible.
+            let instant = |s: &Found| {
+                s.created_at
+                    .as_deref()
+                    .and_then(|t| Timestamp::parse(t).ok())
+            };
             let oldest = found
                 .iter()
-                .min_by(|a, b| (&a.created_at, &a.id).cmp(&(&b.created_at, &b.id)));
+                .min_by(|a, b| (instant(a), &a.id).cmp(&(instant(b), &b.id)));
             match oldest {
                 Some(s) => (Some(s.id.clone()), false),
                 None => return InboundStep::Create,
