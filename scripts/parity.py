@@ -1,5 +1,6 @@
 """Prints every shared vector (tests/fixtures/*.json) against every language
-that replayed it, and fails on any divergence.
+that replayed it, and fails on any divergence. A file's ``scenarios`` (the
+store conformance suite, relay_store.json) count as its vectors.
 
 Each language's test run appends one JSON line per vector to
 ``$PARITY_DIR/<language>.jsonl``: ``{"file": "requests.json", "name": ..., "ok": true}``
@@ -9,8 +10,8 @@ any language, or that a language did not replay at all, is a divergence.
     python3 scripts/parity.py PARITY_DIR [--all]   # --all prints every row, not only the summary and divergences
 
 A fixture file may list ``"languages": [...]``: only those must replay it
-(a feature not built in every binding yet, e.g. relay.json until the Node
-relay exists); another language that does not is shown as ``n/a``.
+(a feature not built in every binding, e.g. relay_store.json, which the core
+has no store to replay); another language that does not is shown as ``n/a``.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ def vectors() -> List[Tuple[str, str]]:
     out: List[Tuple[str, str]] = []
     for path in sorted(FIXTURES.glob("*.json")):
         doc = json.loads(path.read_text())
-        if isinstance(doc, dict) and "vectors" in doc:
-            out.extend((path.name, v["name"]) for v in doc["vectors"])
+        if isinstance(doc, dict):
+            for key in ("vectors", "scenarios"):
+                out.extend((path.name, v["name"]) for v in doc.get(key, []))
     return out
 
 

@@ -34,13 +34,22 @@ _VECTOR_TESTS = {
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """With PARITY_DIR set, records each shared vector's outcome in
-    $PARITY_DIR/python.jsonl for `make parity`'s cross-language table."""
+    $PARITY_DIR/python.jsonl for `make parity`'s cross-language table, and
+    each relay_store.json scenario's per store (parity.py counts a scenario
+    passed only if it passed on every store; a skipped store is not a pass)."""
     parity = os.environ.get("PARITY_DIR")
+    if not parity:
+        return
     match = re.match(r".*test_vectors\.py::(\w+)\[(.*)\]$", report.nodeid)
-    if not parity or not match or match.group(1) not in _VECTOR_TESTS:
+    store = re.match(r".*test_relay\.py::test_store_conformance\[(?:memory|redis)-(.*)\]$", report.nodeid)
+    if match and match.group(1) in _VECTOR_TESTS:
+        file, name = _VECTOR_TESTS[match.group(1)], match.group(2)
+    elif store:
+        file, name = "relay_store.json", store.group(1)
+    else:
         return
     if report.when == "call" or (report.when == "setup" and not report.passed):
-        line = {"file": _VECTOR_TESTS[match.group(1)], "name": match.group(2), "ok": report.passed}
+        line = {"file": file, "name": name, "ok": report.passed}
         os.makedirs(parity, exist_ok=True)
         with open(os.path.join(parity, "python.jsonl"), "a") as out:
             out.write(json.dumps(line) + "\n")

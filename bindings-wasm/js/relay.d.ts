@@ -28,6 +28,9 @@ export interface DeliveryAttempt {
  * Sends a message on your channel and resolves to the channel's id for it.
  * Throw `DeliveryError` for a definitive refusal (reported `failed`);
  * anything else thrown releases the claim and answers the webhook 503.
+ * A function of the Quick Start's `(message, contact)` is one too: `attempt`
+ * is for channels that take an idempotency key. Its claim is extended every
+ * third of `claimLeaseMs` while it runs.
  */
 export type Deliver = (message: Message, contact: Contact, attempt: DeliveryAttempt) => Promise<string | null | undefined>;
 
@@ -97,7 +100,7 @@ export interface ChannelRelayOptions {
   lockLeaseMs?: number;
   /** How long `receive` waits for a contact's lock (default 10 000). */
   lockWaitMs?: number;
-  /** A delivery claim's lease: keep `deliver` well under it (default 30 000). */
+  /** A delivery claim's lease, extended every third of it while `deliver` runs (default 30 000). */
   claimLeaseMs?: number;
   /** How long one webhook waits for a busy or earlier message before answering 503 (default 5 000). */
   maxWaitMs?: number;
@@ -170,6 +173,8 @@ export interface RelayStore {
   put(key: string, value: string, ttlMs: number): Promise<void>;
   forget(key: string, sessionId: string): Promise<boolean>;
   claim(args: ClaimArgs): Promise<ClaimResult>;
+  /** Extends a live `pending` claim of `owner` by `leaseMs` from now; false when it is not (any more) theirs. */
+  extend(outboundKey: string, owner: string, leaseMs: number): Promise<boolean>;
   finish(outboundKey: string, queueKey: string, messageId: string, owner: string,
     state: 'done' | 'delivered' | 'released', outcome: Outcome | null, retentionMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -184,6 +189,8 @@ export class MemoryStore implements RelayStore {
   put(key: string, value: string, ttlMs: number): Promise<void>;
   forget(key: string, sessionId: string): Promise<boolean>;
   claim(args: ClaimArgs): Promise<ClaimResult>;
+  /** Extends a live `pending` claim of `owner` by `leaseMs` from now; false when it is not (any more) theirs. */
+  extend(outboundKey: string, owner: string, leaseMs: number): Promise<boolean>;
   finish(outboundKey: string, queueKey: string, messageId: string, owner: string,
     state: 'done' | 'delivered' | 'released', outcome: Outcome | null, retentionMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -222,6 +229,8 @@ export class RedisStore implements RelayStore {
   put(key: string, value: string, ttlMs: number): Promise<void>;
   forget(key: string, sessionId: string): Promise<boolean>;
   claim(args: ClaimArgs): Promise<ClaimResult>;
+  /** Extends a live `pending` claim of `owner` by `leaseMs` from now; false when it is not (any more) theirs. */
+  extend(outboundKey: string, owner: string, leaseMs: number): Promise<boolean>;
   finish(outboundKey: string, queueKey: string, messageId: string, owner: string,
     state: 'done' | 'delivered' | 'released', outcome: Outcome | null, retentionMs: number): Promise<boolean>;
   close(): Promise<void>;

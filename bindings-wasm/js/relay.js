@@ -23,7 +23,7 @@ const CONSTANTS = JSON.parse(wasm.relayConstants());
 export const DEFAULT_PREFIX = CONSTANTS.defaultPrefix;
 /** The Lua scripts Redis runs (from the core; never restated here). */
 const SCRIPTS = Object.freeze({
-  claim: CONSTANTS.claim, finish: CONSTANTS.finish, unlock: CONSTANTS.unlock, forget: CONSTANTS.forget,
+  claim: CONSTANTS.claim, finish: CONSTANTS.finish, extend: CONSTANTS.extend, unlock: CONSTANTS.unlock, forget: CONSTANTS.forget,
 });
 
 const encoder = new TextEncoder();
@@ -169,6 +169,18 @@ export class MemoryStore {
       return { result: 'unreported', attempt: rec.attempts, outcome: rec.outcome, contact: rawContact };
     }
     return { result: 'claimed', attempt: rec.attempts, contact: rawContact, message: rec.message };
+  }
+
+  async extend(outboundKey, owner, leaseMs) {
+    const now = Date.now();
+    const raw = this.#get(outboundKey, now);
+    if (raw === null) return false;
+    const rec = JSON.parse(raw);
+    // An expired claim is never revived: another worker may hold it now.
+    if (rec.owner !== owner || rec.state !== 'pending' || rec.lease_until_ms <= now) return false;
+    rec.lease_until_ms = now + leaseMs;
+    this.#values.get(outboundKey)[0] = JSON.stringify(rec); // the record's retention stays (KEEPTTL)
+    return true;
   }
 
   async finish(outboundKey, queueKey, messageId, owner, state, outcome, retentionMs) {
@@ -353,6 +365,10 @@ export class RedisStore {
     return JSON.parse(String(raw));
   }
 
+  async extend(outboundKey, owner, leaseMs) {
+    return Number(await this.#script('extend', [outboundKey], [owner, leaseMs])) === 1;
+  }
+
   async finish(outboundKey, queueKey, messageId, owner, state, outcome, retentionMs) {
     const encoded = outcome == null ? '' : JSON.stringify(outcome);
     return Number(await this.#script('finish', [outboundKey, queueKey], [messageId, owner, state, encoded, retentionMs])) === 1;
@@ -417,11 +433,28 @@ function ms(at) {
   return Number.isNaN(t) ? 0 : t;
 }
 
-// The core picks the oldest session by comparing `created_at` as text; the
-// canonical form drops trailing zeros of the fraction (`10:30:00Z`,
-// `10:30:00.5Z`), which does not sort as time does: pad it to nanoseconds.
-function sortable(at) {
-  return at.replace(/(T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/, (_, hms, frac = '') => `${hms}.${frac.padEnd(9, '0')}Z`);
+// Extends a claim every `everyMs` while `deliver` runs, so a slow channel
+// does not let the lease lapse and the message go out twice; returns the
+// function that stops it. An extend that arrives after the claim was settled
+// is refused by the store (only a live `pending` claim of its owner is
+// extended), so the stop need not wait for one in flight.
+function heartbeat(store, args, everyMs) {
+  let stopped = false;
+  let timer;
+  const beat = async () => {
+    try {
+      if (!(await store.extend(args.outboundKey, args.token, args.leaseMs))) return; // lost: nothing to keep
+    } catch (e) {
+      // The store is down: the lease may lapse, as if this worker had died.
+      if (!(e instanceof RelayError)) return;
+    }
+    if (!stopped) timer = setTimeout(beat, everyMs);
+  };
+  timer = setTimeout(beat, everyMs);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }
 
 const isOutbound = (m) => core(() => wasm.isOutbound(JSON.stringify(m)));
@@ -543,7 +576,7 @@ export class ChannelRelay {
           }
           case 'search': {
             const sessions = await api.search({ status: 'open', metadata: { channel_type: ct, channel_user_id: uid } });
-            facts.searched = sessions.map((s) => (s.created_at ? { id: s.id, created_at: sortable(s.created_at) } : { id: s.id }));
+            facts.searched = sessions.map((s) => (s.created_at ? { id: s.id, created_at: s.created_at } : { id: s.id }));
             break;
           }
           case 'create': {
@@ -765,7 +798,13 @@ export class ChannelRelay {
   async #deliverOnce(message, contact, redelivery, args) {
     let delivery;
     try {
-      const providerId = await this.#deliver(message, contact, { redelivery, idempotency_key: message.id });
+      let providerId;
+      const stop = heartbeat(this.#store, args, this.#claimLeaseMs / 3);
+      try {
+        providerId = await this.#deliver(message, contact, { redelivery, idempotency_key: message.id });
+      } finally {
+        stop();
+      }
       delivery = { delivery: 'sent', provider_message_id: providerId == null ? null : String(providerId) };
     } catch (e) {
       if (e instanceof DeliveryError) {

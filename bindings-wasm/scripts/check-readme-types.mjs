@@ -37,7 +37,7 @@ export {};
 declare const process: { env: Record<string, string | undefined> };
 declare const rawBody: Uint8Array;
 declare const requestHeaders: Record<string, string | string[] | undefined>;
-declare const whatsapp: { send(to: string, m: Message, key: string): Promise<{ id: string; error?: { code: number; message: string } }> };
+declare const whatsapp: { send(to: string, m: Message, key?: string): Promise<{ id: string; error?: { code: number; message: string } }> };
 ${relayCode}
 export const answer: [number, string, Record<string, string>] = [status, body, headers];
 `);

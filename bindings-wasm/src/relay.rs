@@ -74,7 +74,8 @@ impl RelayKeys {
 }
 
 /// The relay's constants as JSON: `defaultPrefix`, `recordVersion` and the
-/// Lua scripts `claim`, `finish`, `unlock`, `forget` (never restated in JS).
+/// Lua scripts `claim`, `finish`, `extend`, `unlock`, `forget` (never restated
+/// in JS).
 #[wasm_bindgen(js_name = relayConstants)]
 pub fn relay_constants() -> String {
     serde_json::json!({
@@ -82,6 +83,7 @@ pub fn relay_constants() -> String {
         "recordVersion": relay::RECORD_VERSION,
         "claim": relay::CLAIM_LUA,
         "finish": relay::FINISH_LUA,
+        "extend": relay::EXTEND_LUA,
         "unlock": relay::UNLOCK_LUA,
         "forget": relay::FORGET_LUA,
     })

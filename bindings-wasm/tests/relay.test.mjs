@@ -4,6 +4,7 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Client, signWebhook } from '../pkg/index.js';
 import * as wasm from '../pkg/relay_wasm.js';
@@ -315,6 +316,21 @@ for (const kind of ['memory', 'redis']) {
       await assert.rejects(relay.receive({ channel_user_id: uid, text: 'hi', provider_message_id: `${uid}.1` }), LockTimeoutError);
       await relay.store.release(lock, 'another-worker');
       assert.equal((await relay.receive({ channel_user_id: uid, text: 'hi', provider_message_id: `${uid}.1` })).duplicate, false);
+    });
+
+    it('a slow channel keeps its claim: a deliver three leases long is not handed to a second worker', async () => {
+      const ch = new Channel();
+      const slow = await make(ch, { claimLeaseMs: 300, maxWaitMs: 3000 });
+      const other = await make(ch, { claimLeaseMs: 300, maxWaitMs: 3000 });
+      const r = await slow.receive({ channel_user_id: user(), text: 'hi', provider_message_id: 'h.1' });
+      const { headers, body } = await answer(r.session_id);
+      ch.delayMs = 1000;
+      const first = slow.handleWebhook(body, headers);
+      await sleep(100);
+      ch.delayMs = 0;
+      const second = await other.handleWebhook(body, headers); // waits for the slow one to finish
+      assert.deepEqual([(await first).outcome, second.outcome], ['sent', 'duplicate']);
+      assert.equal(ch.sent.length, 1);
     });
 
     it("a session the store does not know is read from the API; one the API lacks is not ours", async () => {

@@ -138,7 +138,11 @@ export async function relayUsage(client: Client, rawBody: Uint8Array, headers: R
     store: await RedisStore.fromUrl('redis://127.0.0.1:6379/0', { connectTimeoutMs: 500 }),
     debounce: 3, claimLeaseMs: 30_000, maxWaitMs: 5000, strictOrder: true,
   });
-  const local = new ChannelRelay({ client, channelType: 'web', deliver, verify: false, store: new MemoryStore() });
+  // The Quick Start's two-argument channel function is a Deliver as it is.
+  const simple = async (message: Message, contact: Contact): Promise<string> => `${contact.channel_user_id}.${message.id}`;
+  const local = new ChannelRelay({ client, channelType: 'web', deliver: simple, verify: false, store: new MemoryStore() });
+  const extended: boolean = await local.store.extend('k', 'owner', 1000);
+  void extended;
   const own = new RedisStore(redisClient, { commandTimeoutMs: 1000 });
   const got: Received = await relay.receive({ channel_user_id: 'ext_user_456', contact_name: 'Jane', text: 'Hello', provider_message_id: 'wamid.1' });
   await local.receive({ channel_user_id: 'u', content: { type: 'image', url: 'https://x/y.png' }, provider_message_id: 'p' });
