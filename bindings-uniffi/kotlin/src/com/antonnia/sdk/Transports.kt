@@ -1,0 +1,133 @@
+// The platform's HTTP clients as transports. The SDK's core decides what to
+// send, how long an attempt may take and what to retry; a transport sends
+// the bytes, reads at most maxResponseBytes() + 1 of the body, and reports
+// how it failed. Cancelling the calling coroutine aborts the request.
+package com.antonnia.sdk
+
+import java.io.IOException
+import java.io.InputStream
+import java.net.ConnectException
+import java.net.HttpURLConnection
+import java.net.NoRouteToHostException
+import java.net.SocketTimeoutException
+import java.net.URI
+import java.net.UnknownHostException
+import java.net.http.HttpClient
+import java.net.http.HttpConnectTimeoutException
+import java.net.http.HttpTimeoutException
+import java.time.Duration
+import java.util.concurrent.CompletionException
+import kotlin.coroutines.EmptyCoroutineContext
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.future.await
+import kotlinx.coroutines.suspendCancellableCoroutine
+
+/**
+ * The default: `java.net.HttpURLConnection` on Android (which sends every
+ * method the API uses); on a desktop/server JVM, whose HttpURLConnection
+ * refuses `PATCH`, `java.net.http.HttpClient`.
+ */
+fun defaultTransport(): HttpTransport =
+    if (isAndroid) HttpUrlConnectionTransport() else JdkHttpClientTransport()
+
+private val isAndroid: Boolean =
+    runCatching { Class.forName("android.os.Build") }.isSuccess
+
+/** A blocking [block] on Dispatchers.IO; [onCancel] aborts it when the coroutine is cancelled. */
+private suspend fun <T> onIo(onCancel: () -> Unit, block: () -> T): T =
+    suspendCancellableCoroutine { cont ->
+        cont.invokeOnCancellation { runCatching(onCancel) }
+        Dispatchers.IO.dispatch(EmptyCoroutineContext, Runnable { cont.resumeWith(runCatching(block)) })
+    }
+
+/** The host's exception as the SDK's transport failure (connect: nothing was sent). */
+internal fun classify(e: Throwable): HttpTransportException {
+    val cause = if (e is CompletionException && e.cause != null) e.cause!! else e
+    val text = cause.toString()
+    return when (cause) {
+        is HttpTransportException -> cause
+        is ConnectException, is UnknownHostException, is NoRouteToHostException,
+        is HttpConnectTimeoutException -> HttpTransportException.Connect(text)
+        is SocketTimeoutException, is HttpTimeoutException -> HttpTransportException.Timeout(text)
+        else -> HttpTransportException.Io(text)
+    }
+}
+
+private fun readCapped(input: InputStream, max: Long): ByteArray {
+    val cap = if (max >= Int.MAX_VALUE - 1) Int.MAX_VALUE - 1 else (max + 1).toInt()
+    return input.readNBytes(cap)
+}
+
+/** On `java.net.HttpURLConnection` (Android, or any JVM for calls without PATCH). */
+class HttpUrlConnectionTransport : HttpTransport {
+    override suspend fun send(request: HttpRequest, timeoutMs: Long): HttpResponse {
+        val conn = try {
+            URI(request.url()).toURL().openConnection() as HttpURLConnection
+        } catch (e: Exception) {
+            throw HttpTransportException.Connect(e.toString())
+        }
+        return try {
+            onIo({ conn.disconnect() }) {
+                val t = timeoutMs.coerceIn(1, Int.MAX_VALUE.toLong()).toInt()
+                conn.connectTimeout = t
+                conn.readTimeout = t
+                conn.useCaches = false
+                conn.instanceFollowRedirects = false
+                conn.requestMethod = request.method()
+                for (h in request.headers()) conn.setRequestProperty(h.name, h.value)
+                val body = request.body()
+                if (body != null) {
+                    conn.doOutput = true
+                    conn.setFixedLengthStreamingMode(body.size)
+                    conn.outputStream.use { it.write(body) }
+                }
+                val status = conn.responseCode
+                val stream = if (status >= 400) conn.errorStream else conn.inputStream
+                val bytes = stream?.use { readCapped(it, request.maxResponseBytes()) } ?: ByteArray(0)
+                val headers = conn.headerFields.flatMap { (name, values) ->
+                    if (name == null) emptyList() else values.map { HttpHeader(name, it) }
+                }
+                conn.disconnect()
+                HttpResponse(status, headers, bytes)
+            }
+        } catch (e: kotlinx.coroutines.CancellationException) {
+            throw e
+        } catch (e: Throwable) {
+            throw classify(e)
+        }
+    }
+}
+
+/** On `java.net.http.HttpClient` (JVM 11+). Pass your own client to share its pool and settings. */
+class JdkHttpClientTransport(
+    private val client: HttpClient = HttpClient.newBuilder()
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(Duration.ofSeconds(30))
+        .build(),
+) : HttpTransport {
+    override suspend fun send(request: HttpRequest, timeoutMs: Long): HttpResponse {
+        try {
+            val body = request.body()
+            val b = java.net.http.HttpRequest.newBuilder(URI(request.url()))
+                .timeout(Duration.ofMillis(timeoutMs.coerceAtLeast(1)))
+                .method(
+                    request.method(),
+                    if (body == null) java.net.http.HttpRequest.BodyPublishers.noBody()
+                    else java.net.http.HttpRequest.BodyPublishers.ofByteArray(body),
+                )
+            for (h in request.headers()) {
+                // HttpClient sets a few headers itself (Host, Content-Length...) and refuses them.
+                try { b.header(h.name, h.value) } catch (_: IllegalArgumentException) {}
+            }
+            val response = client.sendAsync(b.build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream()).await()
+            val stream = response.body()
+            val bytes = onIo({ stream.close() }) { stream.use { readCapped(it, request.maxResponseBytes()) } }
+            val headers = response.headers().map().flatMap { (name, values) -> values.map { HttpHeader(name, it) } }
+            return HttpResponse(response.statusCode(), headers, bytes)
+        } catch (e: kotlinx.coroutines.CancellationException) {
+            throw e
+        } catch (e: Throwable) {
+            throw classify(e)
+        }
+    }
+}
