@@ -655,15 +655,20 @@ to_json_methods! {
     SessionSchedule => core::SessionSchedule;
 }
 
-/// Content from the wire's JSON text (e.g. `{"type":"text","text":"hi"}`);
-/// a kind this version does not know becomes `Unknown`.
+/// Content to send, from the wire's JSON text (e.g. `{"type":"text","text":"hi"}`),
+/// checked as the core checks content it sends: every field the kind needs
+/// must be there; a kind this version does not know becomes `Unknown`.
 #[uniffi::export]
 pub fn message_content_from_json(json: String) -> Result<MessageContent, AntonniaError> {
     let value: Value = serde_json::from_str(&json)
         .map_err(|e| AntonniaError::invalid("content", format!("is not valid JSON text: {e}")))?;
-    core::MessageContent::from_json(value)
-        .map(Into::into)
-        .map_err(|e| AntonniaError::invalid("content", e.to_string()))
+    // The core's strict reader of outgoing content is the one behind
+    // messages.create's `content`: go through it rather than restate its rules.
+    let args = serde_json::json!({"session_id": "_", "content": value});
+    match antonnia_core::Call::from_json("messages.create", args)? {
+        antonnia_core::Call::MessagesCreate(op) => Ok(op.content.into()),
+        _ => Err(AntonniaError::invalid("content", "is not message content")),
+    }
 }
 
 /// The content's canonical JSON text.
