@@ -955,7 +955,9 @@ macro_rules! pager {
             /// The next page's items, or nothing when the search is over. A
             /// failed page can be asked for again; two at once is an error.
             pub async fn next(&self) -> Result<Option<Vec<$item>>, AntonniaError> {
-                let call = match std::mem::replace(&mut *lock(&self.state), PageState::Fetching) {
+                // Its own statement: the guard must be gone before the arms lock again.
+                let previous = std::mem::replace(&mut *lock(&self.state), PageState::Fetching);
+                let call = match previous {
                     PageState::Ready(call) => call,
                     PageState::Done => {
                         *lock(&self.state) = PageState::Done;

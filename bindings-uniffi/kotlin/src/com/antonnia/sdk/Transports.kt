@@ -19,7 +19,6 @@ import java.time.Duration
 import java.util.concurrent.CompletionException
 import kotlin.coroutines.EmptyCoroutineContext
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.future.await
 import kotlinx.coroutines.suspendCancellableCoroutine
 
 /**
@@ -119,7 +118,12 @@ class JdkHttpClientTransport(
                 // HttpClient sets a few headers itself (Host, Content-Length...) and refuses them.
                 try { b.header(h.name, h.value) } catch (_: IllegalArgumentException) {}
             }
-            val response = client.sendAsync(b.build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream()).await()
+            val future = client.sendAsync(b.build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream())
+            // cancel(true), not await()'s cancel(false): only that aborts the exchange (JDK 16+).
+            val response = suspendCancellableCoroutine { cont ->
+                cont.invokeOnCancellation { future.cancel(true) }
+                future.whenComplete { r, e -> if (e != null) cont.resumeWith(Result.failure(e)) else cont.resumeWith(Result.success(r)) }
+            }
             val stream = response.body()
             val bytes = onIo({ stream.close() }) { stream.use { readCapped(it, request.maxResponseBytes()) } }
             val headers = response.headers().map().flatMap { (name, values) -> values.map { HttpHeader(name, it) } }
