@@ -118,14 +118,13 @@ class JdkHttpClientTransport(
                 // HttpClient sets a few headers itself (Host, Content-Length...) and refuses them.
                 try { b.header(h.name, h.value) } catch (_: IllegalArgumentException) {}
             }
-            val future = client.sendAsync(b.build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream())
+            val future = client.sendAsync(b.build()) { CappedBody(request.maxResponseBytes()) }
             // cancel(true), not await()'s cancel(false): only that aborts the exchange (JDK 16+).
             val response = suspendCancellableCoroutine { cont ->
                 cont.invokeOnCancellation { future.cancel(true) }
                 future.whenComplete { r, e -> if (e != null) cont.resumeWith(Result.failure(e)) else cont.resumeWith(Result.success(r)) }
             }
-            val stream = response.body()
-            val bytes = onIo({ stream.close() }) { stream.use { readCapped(it, request.maxResponseBytes()) } }
+            val bytes = response.body()
             val headers = response.headers().map().flatMap { (name, values) -> values.map { HttpHeader(name, it) } }
             return HttpResponse(response.statusCode(), headers, bytes)
         } catch (e: kotlinx.coroutines.CancellationException) {
@@ -133,5 +132,40 @@ class JdkHttpClientTransport(
         } catch (e: Throwable) {
             throw classify(e)
         }
+    }
+}
+
+/** The body, read whole as it arrives, up to [max] + 1 bytes (then the stream is cancelled). */
+private class CappedBody(private val max: Long) : java.net.http.HttpResponse.BodySubscriber<ByteArray> {
+    private val out = java.io.ByteArrayOutputStream()
+    private val result = java.util.concurrent.CompletableFuture<ByteArray>()
+    private var subscription: java.util.concurrent.Flow.Subscription? = null
+
+    override fun getBody(): java.util.concurrent.CompletionStage<ByteArray> = result
+
+    override fun onSubscribe(s: java.util.concurrent.Flow.Subscription) {
+        subscription = s
+        s.request(Long.MAX_VALUE)
+    }
+
+    override fun onNext(item: List<java.nio.ByteBuffer>) {
+        if (result.isDone) return
+        for (b in item) {
+            val bytes = ByteArray(b.remaining())
+            b.get(bytes)
+            out.write(bytes)
+        }
+        if (out.size() > max) {
+            subscription?.cancel()
+            result.complete(out.toByteArray())
+        }
+    }
+
+    override fun onError(throwable: Throwable) {
+        result.completeExceptionally(throwable)
+    }
+
+    override fun onComplete() {
+        result.complete(out.toByteArray())
     }
 }
