@@ -21,6 +21,9 @@ export ANTONNIA_SANDBOX_BIN="$(cargo_target_dir)/debug/antonnia-sandbox"
 step "Kotlin on the JVM: every vector, then end to end against antonnia-sandbox"
 bash bindings-uniffi/scripts/test-kotlin.sh
 
+step "the README Kotlin snippets compile against the SDK"
+bash bindings-uniffi/scripts/check-readme-kotlin.sh
+
 step "the self-contained jar runs the Quick Start on its own"
 source bindings-uniffi/scripts/kotlin-env.sh
 ensure_kotlin
