@@ -88,4 +88,25 @@ fun main(args: Array<String>) = runBlocking {
     val s = median(sdkT)
     val r = median(rawT)
     println("sessions.get over loopback (release sandbox): SDK %.1f µs vs raw java.net.http + JSON parse %.1f µs: %.3fx".format(s, r, s / r))
+
+    // The same with HttpURLConnection (Android's client) on both sides.
+    val urlSessions = Client(token = "sk_test_sandbox", baseUrl = baseUrl, transport = HttpUrlConnectionTransport()).sessions
+    val rawUrl = {
+        val c = uri.toURL().openConnection() as java.net.HttpURLConnection
+        c.setRequestProperty("Authorization", "Bearer sk_test_sandbox")
+        c.setRequestProperty("Accept", "application/json")
+        check(c.responseCode == 200)
+        val m = Json.parse(String(c.inputStream.use { it.readBytes() })) as Map<*, *>
+        RawSession(m["id"] as String, m["contact_id"] as String?, m["status"] as String?, m["metadata"] as Map<*, *>?)
+    }
+    repeat(300) { rawUrl(); urlSessions.get(id) }
+    val rawU = mutableListOf<Double>()
+    val sdkU = mutableListOf<Double>()
+    repeat(9) {
+        var t0 = System.nanoTime(); repeat(300) { rawUrl() }; rawU.add((System.nanoTime() - t0) / 1e3 / 300)
+        t0 = System.nanoTime(); repeat(300) { urlSessions.get(id) }; sdkU.add((System.nanoTime() - t0) / 1e3 / 300)
+    }
+    val su = median(sdkU)
+    val ru = median(rawU)
+    println("sessions.get over loopback (release sandbox): SDK on HttpURLConnection %.1f µs vs raw HttpURLConnection + JSON parse %.1f µs: %.3fx".format(su, ru, su / ru))
 }
