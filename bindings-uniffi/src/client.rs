@@ -109,7 +109,7 @@ impl Inner {
         let start = Instant::now();
         loop {
             let budget = exchange.attempt_timeout(start.elapsed());
-            let request = HttpRequest::new(exchange.request().clone(), max);
+            let request = HttpRequest::new(exchange.request(), max);
             let sent = first(
                 self.transport.send(request, millis(budget)),
                 self.sleeper.sleep(millis(budget)),

@@ -39,7 +39,7 @@ struct Script {
 impl HttpTransport for Script {
     async fn send(
         &self,
-        request: Arc<HttpRequest>,
+        request: HttpRequest,
         _timeout_ms: i64,
     ) -> Result<HttpResponse, HttpTransportError> {
         self.sent.lock().unwrap().push(request.to_string());
@@ -137,7 +137,17 @@ fn errors_map_by_kind_and_never_show_the_token() {
     let e = block_on(c.sessions().get("s".into())).unwrap_err();
     assert_eq!(e.kind(), "not_found");
     assert_eq!(e.status(), Some(404));
-    let shown = format!("{e} {e:?} {c} {c:?}");
+    let config = antonnia_core::Config::new("sk_test_secret_token").unwrap();
+    let call =
+        antonnia_core::Call::from_json("sessions.get", serde_json::json!({"session_id": "s"}));
+    let request = HttpRequest::new(&call.unwrap().build(&config).unwrap(), 1);
+    assert!(
+        request
+            .headers
+            .iter()
+            .any(|h| h.value.contains("sk_test_secret_token"))
+    );
+    let shown = format!("{e} {e:?} {c} {c:?} {request} {request:?}");
     assert!(!shown.contains("sk_test_secret_token"), "{shown}");
 }
 
@@ -153,11 +163,7 @@ fn the_deadline_wins_over_a_transport_that_never_answers() {
     struct Never;
     #[async_trait::async_trait]
     impl HttpTransport for Never {
-        async fn send(
-            &self,
-            _r: Arc<HttpRequest>,
-            _t: i64,
-        ) -> Result<HttpResponse, HttpTransportError> {
+        async fn send(&self, _r: HttpRequest, _t: i64) -> Result<HttpResponse, HttpTransportError> {
             std::future::pending().await
         }
     }

@@ -357,7 +357,7 @@ suspend fun sandboxTests(sb: Sandbox, sink: WebhookSink) {
         val t = object : HttpTransport { override suspend fun send(request: HttpRequest, timeoutMs: Long): HttpResponse { seen.complete(request); return HttpResponse(200, emptyList(), """{"id":"a","type":"ai"}""".toByteArray()) } }
         Client(token = "sk_live_supersecret", baseUrl = sb.baseUrl, headers = mapOf("x-app-session" to "app_123"), transport = t).agents.get("a")
         val r = seen.await()
-        check(r.headers().any { it.name == "x-app-session" && it.value == "app_123" }) { "extra header" }
+        check(r.headers.any { it.name == "x-app-session" && it.value == "app_123" }) { "extra header" }
         check(!r.toString().contains("supersecret")) { r.toString() }
     }
 }

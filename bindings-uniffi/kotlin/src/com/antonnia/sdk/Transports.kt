@@ -1,6 +1,6 @@
 // The platform's HTTP clients as transports. The SDK's core decides what to
 // send, how long an attempt may take and what to retry; a transport sends
-// the bytes, reads at most maxResponseBytes() + 1 of the body, and reports
+// the bytes, reads at most maxResponseBytes + 1 of the body, and reports
 // how it failed. Cancelling the calling coroutine aborts the request.
 package com.antonnia.sdk
 
@@ -61,7 +61,7 @@ private fun readCapped(input: InputStream, max: Long): ByteArray {
 class HttpUrlConnectionTransport : HttpTransport {
     override suspend fun send(request: HttpRequest, timeoutMs: Long): HttpResponse {
         val conn = try {
-            URI(request.url()).toURL().openConnection() as HttpURLConnection
+            URI(request.url).toURL().openConnection() as HttpURLConnection
         } catch (e: Exception) {
             throw HttpTransportException.Connect(e.toString())
         }
@@ -72,9 +72,9 @@ class HttpUrlConnectionTransport : HttpTransport {
                 conn.readTimeout = t
                 conn.useCaches = false
                 conn.instanceFollowRedirects = false
-                conn.requestMethod = request.method()
-                for (h in request.headers()) conn.setRequestProperty(h.name, h.value)
-                val body = request.body()
+                conn.requestMethod = request.method
+                for (h in request.headers) conn.setRequestProperty(h.name, h.value)
+                val body = request.body
                 if (body != null) {
                     conn.doOutput = true
                     conn.setFixedLengthStreamingMode(body.size)
@@ -82,7 +82,7 @@ class HttpUrlConnectionTransport : HttpTransport {
                 }
                 val status = conn.responseCode
                 val stream = if (status >= 400) conn.errorStream else conn.inputStream
-                val bytes = stream?.use { readCapped(it, request.maxResponseBytes()) } ?: ByteArray(0)
+                val bytes = stream?.use { readCapped(it, request.maxResponseBytes) } ?: ByteArray(0)
                 val headers = conn.headerFields.flatMap { (name, values) ->
                     if (name == null) emptyList() else values.map { HttpHeader(name, it) }
                 }
@@ -106,19 +106,19 @@ class JdkHttpClientTransport(
 ) : HttpTransport {
     override suspend fun send(request: HttpRequest, timeoutMs: Long): HttpResponse {
         try {
-            val body = request.body()
-            val b = java.net.http.HttpRequest.newBuilder(URI(request.url()))
+            val body = request.body
+            val b = java.net.http.HttpRequest.newBuilder(URI(request.url))
                 .timeout(Duration.ofMillis(timeoutMs.coerceAtLeast(1)))
                 .method(
-                    request.method(),
+                    request.method,
                     if (body == null) java.net.http.HttpRequest.BodyPublishers.noBody()
                     else java.net.http.HttpRequest.BodyPublishers.ofByteArray(body),
                 )
-            for (h in request.headers()) {
+            for (h in request.headers) {
                 // HttpClient sets a few headers itself (Host, Content-Length...) and refuses them.
                 try { b.header(h.name, h.value) } catch (_: IllegalArgumentException) {}
             }
-            val future = client.sendAsync(b.build()) { CappedBody(request.maxResponseBytes()) }
+            val future = client.sendAsync(b.build()) { CappedBody(request.maxResponseBytes) }
             // cancel(true), not await()'s cancel(false): only that aborts the exchange (JDK 16+).
             val response = suspendCancellableCoroutine { cont ->
                 cont.invokeOnCancellation { future.cancel(true) }
