@@ -1,5 +1,5 @@
 # The two commands the README opens with, plus the pieces CI and developers share.
-.PHONY: demo relay-demo test test-core test-python test-relay parity bench
+.PHONY: demo relay-demo test test-core test-python test-relay test-uniffi parity bench
 
 # The Quick Start end to end against a local sandbox (no token needed).
 demo:
@@ -22,6 +22,10 @@ test-python:
 # The channel relay: vectors, guarantees on MemoryStore and a real Redis, the chaos test.
 test-relay:
 	bash scripts/ci/test-relay.sh
+
+# Kotlin (and Swift) over antonnia-uniffi: vectors, end to end, the jar.
+test-uniffi:
+	bash scripts/ci/test-uniffi.sh
 
 # Every shared vector x every language, as one table; any divergence fails.
 parity:

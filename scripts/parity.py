@@ -4,7 +4,8 @@ store conformance suite, relay_store.json) count as its vectors.
 
 Each language's test run appends one JSON line per vector to
 ``$PARITY_DIR/<language>.jsonl``: ``{"file": "requests.json", "name": ..., "ok": true}``
-(see scripts/ci/parity.sh for how each is produced). A vector that failed in
+(see scripts/ci/parity.sh for how each is produced; Kotlin's is
+bindings-uniffi/kotlin/tests/Vectors.kt). A vector that failed in
 any language, or that a language did not replay at all, is a divergence.
 
     python3 scripts/parity.py PARITY_DIR [--all]   # --all prints every row, not only the summary and divergences

@@ -37,5 +37,8 @@ if [ -f bindings-wasm/package.json ]; then
   node --test bindings-wasm/tests/vectors.test.mjs bindings-wasm/tests/relay-store.test.mjs >/dev/null
 fi
 
+step "parity: Kotlin (antonnia-uniffi's vector replay on the JVM)"
+bash bindings-uniffi/scripts/test-kotlin.sh vectors >/dev/null
+
 step "parity: the table"
 python3 scripts/parity.py "$PARITY_DIR" --all

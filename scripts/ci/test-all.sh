@@ -12,4 +12,5 @@ export ANTONNIA_PY_REINSTALL=0
 bash scripts/ci/test-relay.sh
 bash scripts/ci/test-wheel.sh
 bash scripts/ci/test-wasm.sh
+bash scripts/ci/test-uniffi.sh
 bash scripts/ci/parity.sh
