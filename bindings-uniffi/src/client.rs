@@ -280,15 +280,17 @@ impl Client {
         }))
     }
 
-    /// `sessions.*`, `sessions.messages.*`, `sessions.surveySubmissions.*`.
-    pub fn sessions(&self) -> Arc<Sessions> {
+    /// `sessions.*`, `sessions.messages.*`, `sessions.surveySubmissions.*`;
+    /// the wrappers make it the property `client.sessions` (Swift allows no
+    /// property beside a method of the same name, hence the suffix).
+    pub fn sessions_api(&self) -> Arc<Sessions> {
         Arc::new(Sessions {
             inner: self.inner.clone(),
         })
     }
 
-    /// `agents.*`.
-    pub fn agents(&self) -> Arc<Agents> {
+    /// `agents.*` (the property `client.agents` in the wrappers).
+    pub fn agents_api(&self) -> Arc<Agents> {
         Arc::new(Agents {
             inner: self.inner.clone(),
         })
@@ -348,15 +350,16 @@ fn session_search(
 
 #[uniffi::export]
 impl Sessions {
-    /// `messages.*` of sessions.
-    pub fn messages(&self) -> Arc<Messages> {
+    /// `messages.*` of sessions (the property `sessions.messages` in the wrappers).
+    pub fn messages_api(&self) -> Arc<Messages> {
         Arc::new(Messages {
             inner: self.inner.clone(),
         })
     }
 
-    /// `surveySubmissions.*` of sessions.
-    pub fn survey_submissions(&self) -> Arc<SurveySubmissions> {
+    /// `surveySubmissions.*` of sessions (the property
+    /// `sessions.surveySubmissions` in the wrappers).
+    pub fn survey_submissions_api(&self) -> Arc<SurveySubmissions> {
         Arc::new(SurveySubmissions {
             inner: self.inner.clone(),
         })
