@@ -1,7 +1,0 @@
-import XCTest
-@testable import Antonnia
-final class SmokeTests: XCTestCase {
-    func testVersion() throws {
-        XCTAssertFalse(sdkVersion().isEmpty)
-    }
-}
