@@ -958,7 +958,10 @@ macro_rules! pager {
             /// The next page's items, or nothing when the search is over. A
             /// failed page can be asked for again; two at once is an error.
             pub async fn next(&self) -> Result<Option<Vec<$item>>, AntonniaError> {
-                let call = match std::mem::replace(&mut *lock(&self.state), PageState::Fetching) {
+                // Taken in its own statement: a guard in the match scrutinee
+                // would live through the arms, and the Done arm locks again.
+                let taken = std::mem::replace(&mut *lock(&self.state), PageState::Fetching);
+                let call = match taken {
                     PageState::Ready(call) => call,
                     PageState::Done => {
                         *lock(&self.state) = PageState::Done;

@@ -34,7 +34,10 @@ public final class URLSessionTransport: HttpTransport, @unchecked Sendable {
         }
         var urlRequest = URLRequest(url: url)
         urlRequest.httpMethod = request.method()
-        urlRequest.timeoutInterval = max(0.001, Double(timeoutMs) / 1000)
+        // The core's loop ends the attempt at `timeoutMs` itself; this is a
+        // backstop a second later, in whole seconds because FoundationNetworking
+        // truncates the interval to whole seconds (0.3 s would time out at once).
+        urlRequest.timeoutInterval = (Double(max(0, timeoutMs)) / 1000).rounded(.up) + 1
         for header in request.headers() {
             urlRequest.addValue(header.value, forHTTPHeaderField: header.name)
         }
