@@ -12,6 +12,7 @@ use std::fmt;
 use std::future::{Future, poll_fn};
 use std::hash::{BuildHasher, Hasher};
 use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Poll;
 use std::time::{Duration, Instant, SystemTime};
@@ -731,6 +732,7 @@ impl Messages {
         Ok(Arc::new(MessageStream {
             inner: self.inner.clone(),
             cursor: Mutex::new((CoreStream::new(&session_id, options)?, Duration::ZERO)),
+            cancelled: AtomicBool::new(false),
         }))
     }
 }
@@ -1007,6 +1009,9 @@ pub struct MessageStream {
     inner: Arc<Inner>,
     /// The cursor, and the wait before its next poll.
     cursor: Mutex<(CoreStream, Duration)>,
+    /// Set by `cancel()`: the host's task was cancelled, so `next()` stops
+    /// instead of waiting out the failures the cancelled transport reports.
+    cancelled: AtomicBool,
 }
 
 #[uniffi::export]
@@ -1016,6 +1021,12 @@ impl MessageStream {
     /// server or network trouble are waited out.
     pub async fn next(&self) -> Result<Vec<Message>, AntonniaError> {
         loop {
+            if self.cancelled.load(Ordering::SeqCst) {
+                return Err(antonnia_core::Error::transport(
+                    "the message stream was cancelled".to_string(),
+                )
+                .into());
+            }
             let (call, wait) = {
                 let mut c = lock(&self.cursor);
                 let wait = std::mem::take(&mut c.1);
@@ -1063,5 +1074,11 @@ impl MessageStream {
                 }
             }
         }
+    }
+
+    /// Ends the stream: a `next()` under way returns an error at its next
+    /// step, and every later one at once (a cancelled Task or coroutine).
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
     }
 }

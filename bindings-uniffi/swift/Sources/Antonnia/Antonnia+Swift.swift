@@ -85,7 +85,14 @@ public struct MessageUpdates: AsyncSequence, Sendable {
         public mutating func next() async throws -> Message? {
             while index == buffer.count {
                 try Task.checkCancellation()
-                buffer = try await stream.next()
+                // The stream waits out failed polls, and a cancelled call's
+                // transport fails: cancel() makes it stop instead.
+                let stream = self.stream
+                buffer = try await withTaskCancellationHandler {
+                    try await stream.next()
+                } onCancel: {
+                    stream.cancel()
+                }
                 index = 0
             }
             defer { index += 1 }

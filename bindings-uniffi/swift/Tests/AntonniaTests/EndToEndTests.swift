@@ -47,7 +47,8 @@ final class EndToEndTests: XCTestCase {
             metadata: try metadataJSON(["channel_type": "my_channel", "channel_user_id": "ext_user_456"]))
         XCTAssertEqual(session.metadataObject["channel_user_id"] as? String, "ext_user_456")
         XCTAssertNotNil(session.createdAtDate)
-        let updates = try client.sessions.messages.stream(sessionId: session.id, pollIntervalMs: 50)
+        // From the start: the reply may come before the stream's first poll.
+        let updates = try client.sessions.messages.stream(sessionId: session.id, pollIntervalMs: 50, fromStart: true)
         let sent = try await client.sessions.messages.create(
             sessionId: session.id, content: .text(text: "Hello, I need help with my order"), role: .user,
             providerMessageId: "ext_msg_\(uid())")
@@ -213,6 +214,19 @@ final class EndToEndTests: XCTestCase {
         for i in 0..<3 { _ = try await client.sessions.messages.create(sessionId: s, content: .text(text: "new\(i)")) }
         let texts = try await withDeadline(20) { try await reader.value }
         XCTAssertEqual(texts, ["new0", "new1", "new2"])
+        // Cancelling the Task that iterates ends the stream promptly.
+        let idle = try client.sessions.messages.stream(sessionId: s, pollIntervalMs: 50)
+        let waiting = Task { () -> Int in
+            var n = 0
+            for try await _ in idle { n += 1 }
+            return n
+        }
+        try await Task.sleep(nanoseconds: 200_000_000)
+        let t0 = Date()
+        waiting.cancel()
+        let ended = try await withDeadline(5) { await waiting.result }
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 2)
+        guard case .failure(let error) = ended, error is CancellationError else { throw Failure("\(ended)") }
         let gone = try client.sessions.messages.stream(sessionId: "sess_missing_\(uid())", pollIntervalMs: 50)
         try await expectError("not_found", "stream of an unknown session") {
             for try await _ in gone { break }
