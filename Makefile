@@ -1,5 +1,5 @@
 # The two commands the README opens with, plus the pieces CI and developers share.
-.PHONY: demo test test-core test-python parity bench
+.PHONY: demo test test-core test-python test-uniffi parity bench
 
 # The Quick Start end to end against a local sandbox (no token needed).
 demo:
@@ -14,6 +14,9 @@ test-core:
 
 test-python:
 	bash scripts/ci/test-python.sh
+
+test-uniffi:
+	bash scripts/ci/test-uniffi.sh
 
 # Every shared vector x every language, as one table; any divergence fails.
 parity:

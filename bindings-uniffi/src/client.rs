@@ -110,7 +110,7 @@ impl Inner {
         let start = Instant::now();
         loop {
             let budget = exchange.attempt_timeout(start.elapsed());
-            let request = HttpRequest::new(exchange.request().clone(), max);
+            let request = HttpRequest::new(exchange.request(), max);
             let sent = first(
                 self.transport.send(request, millis(budget)),
                 self.sleeper.sleep(millis(budget)),
@@ -960,10 +960,9 @@ macro_rules! pager {
             /// The next page's items, or nothing when the search is over. A
             /// failed page can be asked for again; two at once is an error.
             pub async fn next(&self) -> Result<Option<Vec<$item>>, AntonniaError> {
-                // Taken in its own statement: a guard in the match scrutinee
-                // would live through the arms, and the Done arm locks again.
-                let taken = std::mem::replace(&mut *lock(&self.state), PageState::Fetching);
-                let call = match taken {
+                // Its own statement: the guard must be gone before the arms lock again.
+                let previous = std::mem::replace(&mut *lock(&self.state), PageState::Fetching);
+                let call = match previous {
                     PageState::Ready(call) => call,
                     PageState::Done => {
                         *lock(&self.state) = PageState::Done;

@@ -18,8 +18,9 @@ pub struct ValidationProblem {
 
 /// Everything that can go wrong. Kotlin sees it as the sealed
 /// `AntonniaException` (`AntonniaException.NotFound`, ...), Swift as the enum
-/// `AntonniaError`. `message` is always the whole description; the server's
-/// fields are set for the errors that came from a response. Nothing here ever
+/// `AntonniaError`. `description` is always the whole description (Kotlin's
+/// `message` too); the server's fields are set for the errors that came from
+/// a response. Nothing here ever
 /// holds the token: the core redacts it before the error is built.
 #[derive(Debug, Clone, PartialEq, uniffi::Error)]
 pub enum AntonniaError {

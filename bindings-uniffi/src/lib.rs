@@ -24,6 +24,8 @@ mod channel;
 mod client;
 mod errors;
 mod lowlevel;
+#[cfg(test)]
+mod tests;
 mod transport;
 mod types;
 

@@ -5,7 +5,6 @@
 //! Rust future, which cancels the host call it was waiting for.
 
 use std::fmt;
-use std::sync::Arc;
 
 use antonnia_core::HttpRequest as CoreRequest;
 
@@ -20,71 +19,71 @@ pub struct HttpHeader {
     pub value: String,
 }
 
-/// A request to send. An object rather than a record so that printing it
-/// (`toString()`, `description`) can never show the `Authorization` header.
-#[derive(uniffi::Object)]
+/// A request to send. Printing it (`toString()`, `description`) never shows
+/// the `Authorization` header: its Display / Debug are the core's, which hide
+/// it, exported over the generated ones.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
 #[uniffi::export(Debug, Display)]
 pub struct HttpRequest {
-    inner: CoreRequest,
-    max_response_bytes: i64,
-}
-
-impl HttpRequest {
-    pub(crate) fn new(inner: CoreRequest, max_response_bytes: usize) -> Arc<HttpRequest> {
-        Arc::new(HttpRequest {
-            inner,
-            max_response_bytes: i64::try_from(max_response_bytes).unwrap_or(i64::MAX),
-        })
-    }
-}
-
-#[uniffi::export]
-impl HttpRequest {
     /// `GET`, `POST`, `PATCH` or `DELETE`.
-    pub fn method(&self) -> String {
-        self.inner.method.as_str().to_string()
-    }
-
+    pub method: String,
     /// The full URL.
-    pub fn url(&self) -> String {
-        self.inner.url.clone()
-    }
-
+    pub url: String,
     /// Every header to send, `Authorization` included (pass them straight to
     /// the HTTP client; do not log them).
-    pub fn headers(&self) -> Vec<HttpHeader> {
-        self.inner
-            .headers
-            .iter()
-            .map(|(name, value)| HttpHeader {
-                name: name.clone(),
-                value: value.clone(),
-            })
-            .collect()
-    }
-
+    pub headers: Vec<HttpHeader>,
     /// The body, if any (JSON).
-    pub fn body(&self) -> Option<Vec<u8>> {
-        self.inner.body.clone()
-    }
-
+    pub body: Option<Vec<u8>>,
     /// Read at most this many body bytes plus one, then stop: a longer body
     /// fails the call (`PayloadTooLarge`) without being read whole.
-    pub fn max_response_bytes(&self) -> i64 {
-        self.max_response_bytes
+    pub max_response_bytes: i64,
+}
+
+impl HttpRequest {
+    pub(crate) fn new(inner: &CoreRequest, max_response_bytes: usize) -> HttpRequest {
+        HttpRequest {
+            method: inner.method.as_str().to_string(),
+            url: inner.url.clone(),
+            headers: inner
+                .headers
+                .iter()
+                .map(|(name, value)| HttpHeader {
+                    name: name.clone(),
+                    value: value.clone(),
+                })
+                .collect(),
+            body: inner.body.clone(),
+            max_response_bytes: i64::try_from(max_response_bytes).unwrap_or(i64::MAX),
+        }
     }
 }
 
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The core's Debug hides the Authorization header.
-        fmt::Debug::fmt(&self.inner, f)
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|h| {
+                let shown = if h.name.eq_ignore_ascii_case("authorization") {
+                    "[redacted]"
+                } else {
+                    h.value.as_str()
+                };
+                (h.name.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .finish()
     }
 }
 
 impl fmt::Display for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.inner.method.as_str(), self.inner.url)
+        write!(f, "{} {}", self.method, self.url)
     }
 }
 
@@ -109,7 +108,7 @@ pub trait HttpTransport: Send + Sync {
     /// Sends `request` and returns the whole response.
     async fn send(
         &self,
-        request: Arc<HttpRequest>,
+        request: HttpRequest,
         timeout_ms: i64,
     ) -> Result<HttpResponse, HttpTransportError>;
 }

@@ -8,5 +8,6 @@ bash scripts/ci/test-sandbox.sh
 bash scripts/ci/test-python.sh
 bash scripts/ci/test-wheel.sh
 bash scripts/ci/test-wasm.sh
+bash scripts/ci/test-uniffi.sh
 bash scripts/ci/test-swift.sh
 bash scripts/ci/parity.sh

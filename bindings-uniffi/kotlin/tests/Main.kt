@@ -26,6 +26,7 @@ suspend fun test(name: String, body: suspend () -> Unit): Boolean {
     if (filters.isNotEmpty() && filters.none { name.contains(it) }) return true
     return try {
         body()
+        if (!name.contains(".json:")) println("PASS $name")
         Results.passed++
         true
     } catch (e: Throwable) {

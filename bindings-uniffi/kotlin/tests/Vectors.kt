@@ -213,12 +213,12 @@ fun invoke(client: Client, call: String, args: Map<String, Any?>, all: Boolean =
 }
 
 fun checkRequest(r: HttpRequest, want: Map<String, Any?>) {
-    eq(r.method(), want["method"], "method")
-    eq(r.url(), want["url"], "url")
-    val headers = r.headers().groupBy({ it.name.lowercase() }, { it.value })
+    eq(r.method, want["method"], "method")
+    eq(r.url, want["url"], "url")
+    val headers = r.headers.groupBy({ it.name.lowercase() }, { it.value })
     for ((k, v) in obj(want["headers"])) eq(headers[k.lowercase()]?.singleOrNull(), v, "header $k")
     check(headers["user-agent"]?.single()?.startsWith("antonnia-sdk/") == true) { "user-agent ${headers["user-agent"]}" }
-    val body = r.body()
+    val body = r.body
     eq(headers.containsKey("content-type"), body != null && body.isNotEmpty(), "content-type present")
     jsonCheck(body?.let { Json.parse(String(it)) }, want["body"], "body")
 }

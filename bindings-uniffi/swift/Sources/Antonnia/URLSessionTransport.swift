@@ -26,24 +26,24 @@ public final class URLSessionTransport: HttpTransport, @unchecked Sendable {
     }
 
     public func send(request: HttpRequest, timeoutMs: Int64) async throws -> HttpResponse {
-        guard let url = URL(string: request.url()) else {
-            throw HttpTransportError.Io(description: "not a URL: \(request.url())")
+        guard let url = URL(string: request.url) else {
+            throw HttpTransportError.Io(description: "not a URL: \(request.url)")
         }
         if AntonniaCallScope.current?.isCancelled == true {
             throw HttpTransportError.Io(description: "the call was cancelled")
         }
         var urlRequest = URLRequest(url: url)
-        urlRequest.httpMethod = request.method()
+        urlRequest.httpMethod = request.method
         // The core's loop ends the attempt at `timeoutMs` itself; this is a
         // backstop a second later, in whole seconds because FoundationNetworking
         // truncates the interval to whole seconds (0.3 s would time out at once).
         urlRequest.timeoutInterval = (Double(max(0, timeoutMs)) / 1000).rounded(.up) + 1
-        for header in request.headers() {
+        for header in request.headers {
             urlRequest.addValue(header.value, forHTTPHeaderField: header.name)
         }
-        urlRequest.httpBody = request.body()
+        urlRequest.httpBody = request.body
         let task = session.dataTask(with: urlRequest)
-        let cap = Int(clamping: request.maxResponseBytes())
+        let cap = Int(clamping: request.maxResponseBytes)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 tasks.start(task, cap: cap, continuation: continuation)

@@ -406,7 +406,7 @@ final class EndToEndTests: XCTestCase {
             headers: ["x-app-session": "app_123"])
         _ = try await fake.agents.get(agentId: "a")
         let r = try XCTUnwrap(t.sent.first)
-        XCTAssert(r.headers().contains { $0.name.lowercased() == "authorization" && $0.value == "Bearer \(secret)" })
+        XCTAssert(r.headers.contains { $0.name.lowercased() == "authorization" && $0.value == "Bearer \(secret)" })
         for text in [r.description, r.debugDescription, String(describing: r), "\(r)"] {
             XCTAssertFalse(text.contains("supersecret"), text)
         }

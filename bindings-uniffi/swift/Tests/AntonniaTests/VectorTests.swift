@@ -355,16 +355,16 @@ func invoke(_ client: Client, _ call: String, _ args: [String: JSON], all: Bool 
 }
 
 private func checkRequest(_ r: HttpRequest, _ want: [String: JSON]) throws {
-    try eq(r.method(), want["method"]?.string ?? "", "method")
-    try eq(r.url(), want["url"]?.string ?? "", "url")
+    try eq(r.method, want["method"]?.string ?? "", "method")
+    try eq(r.url, want["url"]?.string ?? "", "url")
     var headers: [String: [String]] = [:]
-    for h in r.headers() { headers[h.name.lowercased(), default: []].append(h.value) }
+    for h in r.headers { headers[h.name.lowercased(), default: []].append(h.value) }
     for (k, v) in want["headers"]?.object ?? [:] {
         let got = headers[k.lowercased()]
         try check(got?.count == 1 && got?[0] == v.string, "header \(k): got \(got ?? []), want \(v)")
     }
     try check(headers["user-agent"]?.count == 1 && headers["user-agent"]![0].hasPrefix("antonnia-sdk/"), "user-agent \(headers["user-agent"] ?? [])")
-    let body = r.body()
+    let body = r.body
     try eq(headers["content-type"] != nil, !(body ?? Data()).isEmpty, "content-type present")
     let got = try body.map(JSON.parse) ?? .null
     try check(got.same(want["body"] ?? .null), "body: got \(got), want \(want["body"] ?? .null)")

@@ -1,6 +1,6 @@
 // The platform's HTTP clients as transports. The SDK's core decides what to
 // send, how long an attempt may take and what to retry; a transport sends
-// the bytes, reads at most maxResponseBytes() + 1 of the body, and reports
+// the bytes, reads at most maxResponseBytes + 1 of the body, and reports
 // how it failed. Cancelling the calling coroutine aborts the request.
 package com.antonnia.sdk
 
@@ -19,7 +19,6 @@ import java.time.Duration
 import java.util.concurrent.CompletionException
 import kotlin.coroutines.EmptyCoroutineContext
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.future.await
 import kotlinx.coroutines.suspendCancellableCoroutine
 
 /**
@@ -62,7 +61,7 @@ private fun readCapped(input: InputStream, max: Long): ByteArray {
 class HttpUrlConnectionTransport : HttpTransport {
     override suspend fun send(request: HttpRequest, timeoutMs: Long): HttpResponse {
         val conn = try {
-            URI(request.url()).toURL().openConnection() as HttpURLConnection
+            URI(request.url).toURL().openConnection() as HttpURLConnection
         } catch (e: Exception) {
             throw HttpTransportException.Connect(e.toString())
         }
@@ -73,9 +72,9 @@ class HttpUrlConnectionTransport : HttpTransport {
                 conn.readTimeout = t
                 conn.useCaches = false
                 conn.instanceFollowRedirects = false
-                conn.requestMethod = request.method()
-                for (h in request.headers()) conn.setRequestProperty(h.name, h.value)
-                val body = request.body()
+                conn.requestMethod = request.method
+                for (h in request.headers) conn.setRequestProperty(h.name, h.value)
+                val body = request.body
                 if (body != null) {
                     conn.doOutput = true
                     conn.setFixedLengthStreamingMode(body.size)
@@ -83,7 +82,7 @@ class HttpUrlConnectionTransport : HttpTransport {
                 }
                 val status = conn.responseCode
                 val stream = if (status >= 400) conn.errorStream else conn.inputStream
-                val bytes = stream?.use { readCapped(it, request.maxResponseBytes()) } ?: ByteArray(0)
+                val bytes = stream?.use { readCapped(it, request.maxResponseBytes) } ?: ByteArray(0)
                 val headers = conn.headerFields.flatMap { (name, values) ->
                     if (name == null) emptyList() else values.map { HttpHeader(name, it) }
                 }
@@ -107,21 +106,25 @@ class JdkHttpClientTransport(
 ) : HttpTransport {
     override suspend fun send(request: HttpRequest, timeoutMs: Long): HttpResponse {
         try {
-            val body = request.body()
-            val b = java.net.http.HttpRequest.newBuilder(URI(request.url()))
+            val body = request.body
+            val b = java.net.http.HttpRequest.newBuilder(URI(request.url))
                 .timeout(Duration.ofMillis(timeoutMs.coerceAtLeast(1)))
                 .method(
-                    request.method(),
+                    request.method,
                     if (body == null) java.net.http.HttpRequest.BodyPublishers.noBody()
                     else java.net.http.HttpRequest.BodyPublishers.ofByteArray(body),
                 )
-            for (h in request.headers()) {
+            for (h in request.headers) {
                 // HttpClient sets a few headers itself (Host, Content-Length...) and refuses them.
                 try { b.header(h.name, h.value) } catch (_: IllegalArgumentException) {}
             }
-            val response = client.sendAsync(b.build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream()).await()
-            val stream = response.body()
-            val bytes = onIo({ stream.close() }) { stream.use { readCapped(it, request.maxResponseBytes()) } }
+            val future = client.sendAsync(b.build()) { CappedBody(request.maxResponseBytes) }
+            // cancel(true), not await()'s cancel(false): only that aborts the exchange (JDK 16+).
+            val response = suspendCancellableCoroutine { cont ->
+                cont.invokeOnCancellation { future.cancel(true) }
+                future.whenComplete { r, e -> if (e != null) cont.resumeWith(Result.failure(e)) else cont.resumeWith(Result.success(r)) }
+            }
+            val bytes = response.body()
             val headers = response.headers().map().flatMap { (name, values) -> values.map { HttpHeader(name, it) } }
             return HttpResponse(response.statusCode(), headers, bytes)
         } catch (e: kotlinx.coroutines.CancellationException) {
@@ -129,5 +132,40 @@ class JdkHttpClientTransport(
         } catch (e: Throwable) {
             throw classify(e)
         }
+    }
+}
+
+/** The body, read whole as it arrives, up to [max] + 1 bytes (then the stream is cancelled). */
+private class CappedBody(private val max: Long) : java.net.http.HttpResponse.BodySubscriber<ByteArray> {
+    private val out = java.io.ByteArrayOutputStream()
+    private val result = java.util.concurrent.CompletableFuture<ByteArray>()
+    private var subscription: java.util.concurrent.Flow.Subscription? = null
+
+    override fun getBody(): java.util.concurrent.CompletionStage<ByteArray> = result
+
+    override fun onSubscribe(s: java.util.concurrent.Flow.Subscription) {
+        subscription = s
+        s.request(Long.MAX_VALUE)
+    }
+
+    override fun onNext(item: List<java.nio.ByteBuffer>) {
+        if (result.isDone) return
+        for (b in item) {
+            val bytes = ByteArray(b.remaining())
+            b.get(bytes)
+            out.write(bytes)
+        }
+        if (out.size() > max) {
+            subscription?.cancel()
+            result.complete(out.toByteArray())
+        }
+    }
+
+    override fun onError(throwable: Throwable) {
+        result.completeExceptionally(throwable)
+    }
+
+    override fun onComplete() {
+        result.complete(out.toByteArray())
     }
 }

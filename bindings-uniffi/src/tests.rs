@@ -1,0 +1,225 @@
+//! The send loop and the conversions, in Rust alone: a host transport and
+//! timer written in Rust, driven by a minimal executor (the binding itself
+//! has none).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+
+use crate::*;
+
+struct ThreadWaker(std::thread::Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::park();
+    }
+}
+
+/// Answers from a script, recording what was sent.
+struct Script {
+    replies: Mutex<Vec<Result<HttpResponse, HttpTransportError>>>,
+    sent: Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl HttpTransport for Script {
+    async fn send(
+        &self,
+        request: HttpRequest,
+        _timeout_ms: i64,
+    ) -> Result<HttpResponse, HttpTransportError> {
+        self.sent.lock().unwrap().push(request.to_string());
+        self.replies.lock().unwrap().remove(0)
+    }
+}
+
+/// Never finishes a deadline wait; records (and skips) the retry waits.
+struct Waits(Mutex<Vec<i64>>);
+
+#[async_trait::async_trait]
+impl Sleeper for Waits {
+    async fn sleep(&self, millis: i64) {
+        if millis >= 60_000 {
+            std::future::pending::<()>().await;
+        }
+        self.0.lock().unwrap().push(millis);
+    }
+}
+
+fn reply(status: i32, body: &str) -> Result<HttpResponse, HttpTransportError> {
+    Ok(HttpResponse {
+        status,
+        headers: vec![],
+        body: body.as_bytes().to_vec(),
+    })
+}
+
+fn client(
+    replies: Vec<Result<HttpResponse, HttpTransportError>>,
+) -> (Arc<Client>, Arc<Script>, Arc<Waits>) {
+    let script = Arc::new(Script {
+        replies: Mutex::new(replies),
+        sent: Mutex::new(vec![]),
+    });
+    let waits = Arc::new(Waits(Mutex::new(vec![])));
+    let options = ClientOptions {
+        base_url: Some("https://api.test/conversations/v2/api/v1".into()),
+        timeout_ms: 60_000,
+        total_timeout_ms: None,
+        max_retries: 2,
+        max_response_bytes: 1024,
+    };
+    let c = Client::new(
+        script.clone(),
+        waits.clone(),
+        options,
+        Some("sk_test_secret_token".into()),
+        HashMap::new(),
+    )
+    .unwrap();
+    (c, script, waits)
+}
+
+#[test]
+fn the_loop_retries_a_get_then_returns_the_typed_result() {
+    let (c, script, waits) = client(vec![
+        reply(503, ""),
+        Err(HttpTransportError::Io {
+            description: "reset".into(),
+        }),
+        reply(200, r#"{"id":"sess_1","metadata":{"k":"v"}}"#),
+    ]);
+    let s = block_on(c.sessions().get("sess_1".into())).unwrap();
+    assert_eq!(s.id, "sess_1");
+    assert_eq!(s.metadata, r#"{"k":"v"}"#);
+    assert_eq!(script.sent.lock().unwrap().len(), 3);
+    assert_eq!(waits.0.lock().unwrap().len(), 2, "two backoffs");
+}
+
+#[test]
+fn a_create_is_not_repeated_after_a_broken_connection_and_the_error_is_typed() {
+    let (c, script, _) = client(vec![
+        Err(HttpTransportError::Io {
+            description: "reset by peer".into(),
+        }),
+        reply(200, r#"{"id":"s"}"#),
+    ]);
+    let e = block_on(
+        c.sessions()
+            .create("c".into(), "n".into(), None, None, None),
+    )
+    .unwrap_err();
+    assert!(matches!(e, AntonniaError::Transport { .. }), "{e:?}");
+    assert!(e.to_string().contains("reset by peer"), "{e}");
+    assert_eq!(script.sent.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn errors_map_by_kind_and_never_show_the_token() {
+    let (c, _, _) = client(vec![reply(
+        404,
+        r#"{"detail":"no session; Authorization: Bearer sk_test_secret_token"}"#,
+    )]);
+    let e = block_on(c.sessions().get("s".into())).unwrap_err();
+    assert_eq!(e.kind(), "not_found");
+    assert_eq!(e.status(), Some(404));
+    let config = antonnia_core::Config::new("sk_test_secret_token").unwrap();
+    let call =
+        antonnia_core::Call::from_json("sessions.get", serde_json::json!({"session_id": "s"}));
+    let request = HttpRequest::new(&call.unwrap().build(&config).unwrap(), 1);
+    assert!(
+        request
+            .headers
+            .iter()
+            .any(|h| h.value.contains("sk_test_secret_token"))
+    );
+    let shown = format!("{e} {e:?} {c} {c:?} {request} {request:?}");
+    assert!(!shown.contains("sk_test_secret_token"), "{shown}");
+}
+
+#[test]
+fn a_body_over_the_cap_is_payload_too_large() {
+    let (c, _, _) = client(vec![reply(200, &"x".repeat(2000))]);
+    let e = block_on(c.agents().get("a".into())).unwrap_err();
+    assert_eq!(e.kind(), "payload_too_large");
+}
+
+#[test]
+fn the_deadline_wins_over_a_transport_that_never_answers() {
+    struct Never;
+    #[async_trait::async_trait]
+    impl HttpTransport for Never {
+        async fn send(&self, _r: HttpRequest, _t: i64) -> Result<HttpResponse, HttpTransportError> {
+            std::future::pending().await
+        }
+    }
+    struct Instant0;
+    #[async_trait::async_trait]
+    impl Sleeper for Instant0 {
+        async fn sleep(&self, _millis: i64) {}
+    }
+    let options = ClientOptions {
+        base_url: None,
+        timeout_ms: 10,
+        total_timeout_ms: None,
+        max_retries: 0,
+        max_response_bytes: 10,
+    };
+    let c = Client::new(
+        Arc::new(Never),
+        Arc::new(Instant0),
+        options,
+        None,
+        HashMap::new(),
+    )
+    .unwrap();
+    let e = block_on(c.sessions().get("s".into())).unwrap_err();
+    assert_eq!(e.kind(), "timeout");
+}
+
+#[test]
+fn content_and_records_round_trip_through_the_core() {
+    let wire = r#"{"type":"location","lat":1.5,"label":{"pt":"São Paulo"}}"#;
+    let c = message_content_from_json(wire.into()).unwrap();
+    assert!(
+        matches!(&c, MessageContent::Unknown { content_type, .. } if content_type == "location")
+    );
+    let back: serde_json::Value =
+        serde_json::from_str(&message_content_to_json(c).unwrap()).unwrap();
+    assert_eq!(
+        back,
+        serde_json::from_str::<serde_json::Value>(wire).unwrap()
+    );
+    let e = message_content_from_json(r#"{"type":"text"}"#.into()).unwrap_err();
+    assert_eq!(e.kind(), "invalid_request");
+    let core: antonnia_core::Message = serde_json::from_value(serde_json::json!({
+        "id": "m1", "role": "robot", "content": {"type": "text", "text": "hi"},
+        "created_at": "2025-01-15T07:30:00.5-03:00"
+    }))
+    .unwrap();
+    let m: Message = types::mirror(serde_json::to_value(core).unwrap()).unwrap();
+    assert_eq!(
+        m.role,
+        Some(MessageRole::Other {
+            value: "robot".into()
+        })
+    );
+    assert_eq!(m.created_at.as_deref(), Some("2025-01-15T10:30:00.5Z"));
+    assert_eq!(m.delivery_status, DeliveryStatus::Pending);
+    let json: serde_json::Value = serde_json::from_str(&m.to_json().unwrap()).unwrap();
+    assert_eq!(json["role"], "robot");
+}
