@@ -26,6 +26,8 @@ let package = Package(
             linkerSettings: [
                 .unsafeFlags(["-L\(libDir)", "-lantonnia_uniffi", "-Xlinker", "-rpath", "-Xlinker", libDir])
             ]),
+        // The overhead figures of BENCHMARKS.md (scripts/bench-swift.sh).
+        .executableTarget(name: "AntonniaBench", dependencies: ["Antonnia"], path: "Sources/AntonniaBench"),
         // The tests share fakes across tasks the way an app would; Swift 5
         // mode keeps them free of annotations that only satisfy the checker.
         .testTarget(
