@@ -12,6 +12,7 @@ use std::fmt;
 use std::future::{Future, poll_fn};
 use std::hash::{BuildHasher, Hasher};
 use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Poll;
 use std::time::{Duration, Instant, SystemTime};
@@ -280,15 +281,17 @@ impl Client {
         }))
     }
 
-    /// `sessions.*`, `sessions.messages.*`, `sessions.surveySubmissions.*`.
-    pub fn sessions(&self) -> Arc<Sessions> {
+    /// `sessions.*`, `sessions.messages.*`, `sessions.surveySubmissions.*`;
+    /// the wrappers make it the property `client.sessions` (Swift allows no
+    /// property beside a method of the same name, hence the suffix).
+    pub fn sessions_api(&self) -> Arc<Sessions> {
         Arc::new(Sessions {
             inner: self.inner.clone(),
         })
     }
 
-    /// `agents.*`.
-    pub fn agents(&self) -> Arc<Agents> {
+    /// `agents.*` (the property `client.agents` in the wrappers).
+    pub fn agents_api(&self) -> Arc<Agents> {
         Arc::new(Agents {
             inner: self.inner.clone(),
         })
@@ -348,15 +351,16 @@ fn session_search(
 
 #[uniffi::export]
 impl Sessions {
-    /// `messages.*` of sessions.
-    pub fn messages(&self) -> Arc<Messages> {
+    /// `messages.*` of sessions (the property `sessions.messages` in the wrappers).
+    pub fn messages_api(&self) -> Arc<Messages> {
         Arc::new(Messages {
             inner: self.inner.clone(),
         })
     }
 
-    /// `surveySubmissions.*` of sessions.
-    pub fn survey_submissions(&self) -> Arc<SurveySubmissions> {
+    /// `surveySubmissions.*` of sessions (the property
+    /// `sessions.surveySubmissions` in the wrappers).
+    pub fn survey_submissions_api(&self) -> Arc<SurveySubmissions> {
         Arc::new(SurveySubmissions {
             inner: self.inner.clone(),
         })
@@ -728,6 +732,7 @@ impl Messages {
         Ok(Arc::new(MessageStream {
             inner: self.inner.clone(),
             cursor: Mutex::new((CoreStream::new(&session_id, options)?, Duration::ZERO)),
+            cancelled: AtomicBool::new(false),
         }))
     }
 }
@@ -1003,6 +1008,9 @@ pub struct MessageStream {
     inner: Arc<Inner>,
     /// The cursor, and the wait before its next poll.
     cursor: Mutex<(CoreStream, Duration)>,
+    /// Set by `cancel()`: the host's task was cancelled, so `next()` stops
+    /// instead of waiting out the failures the cancelled transport reports.
+    cancelled: AtomicBool,
 }
 
 #[uniffi::export]
@@ -1012,6 +1020,12 @@ impl MessageStream {
     /// server or network trouble are waited out.
     pub async fn next(&self) -> Result<Vec<Message>, AntonniaError> {
         loop {
+            if self.cancelled.load(Ordering::SeqCst) {
+                return Err(antonnia_core::Error::transport(
+                    "the message stream was cancelled".to_string(),
+                )
+                .into());
+            }
             let (call, wait) = {
                 let mut c = lock(&self.cursor);
                 let wait = std::mem::take(&mut c.1);
@@ -1059,5 +1073,11 @@ impl MessageStream {
                 }
             }
         }
+    }
+
+    /// Ends the stream: a `next()` under way returns an error at its next
+    /// step, and every later one at once (a cancelled Task or coroutine).
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
     }
 }

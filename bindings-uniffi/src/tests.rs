@@ -103,7 +103,7 @@ fn the_loop_retries_a_get_then_returns_the_typed_result() {
         }),
         reply(200, r#"{"id":"sess_1","metadata":{"k":"v"}}"#),
     ]);
-    let s = block_on(c.sessions().get("sess_1".into())).unwrap();
+    let s = block_on(c.sessions_api().get("sess_1".into())).unwrap();
     assert_eq!(s.id, "sess_1");
     assert_eq!(s.metadata, r#"{"k":"v"}"#);
     assert_eq!(script.sent.lock().unwrap().len(), 3);
@@ -119,7 +119,7 @@ fn a_create_is_not_repeated_after_a_broken_connection_and_the_error_is_typed() {
         reply(200, r#"{"id":"s"}"#),
     ]);
     let e = block_on(
-        c.sessions()
+        c.sessions_api()
             .create("c".into(), "n".into(), None, None, None),
     )
     .unwrap_err();
@@ -134,7 +134,7 @@ fn errors_map_by_kind_and_never_show_the_token() {
         404,
         r#"{"detail":"no session; Authorization: Bearer sk_test_secret_token"}"#,
     )]);
-    let e = block_on(c.sessions().get("s".into())).unwrap_err();
+    let e = block_on(c.sessions_api().get("s".into())).unwrap_err();
     assert_eq!(e.kind(), "not_found");
     assert_eq!(e.status(), Some(404));
     let config = antonnia_core::Config::new("sk_test_secret_token").unwrap();
@@ -154,7 +154,7 @@ fn errors_map_by_kind_and_never_show_the_token() {
 #[test]
 fn a_body_over_the_cap_is_payload_too_large() {
     let (c, _, _) = client(vec![reply(200, &"x".repeat(2000))]);
-    let e = block_on(c.agents().get("a".into())).unwrap_err();
+    let e = block_on(c.agents_api().get("a".into())).unwrap_err();
     assert_eq!(e.kind(), "payload_too_large");
 }
 
@@ -187,7 +187,7 @@ fn the_deadline_wins_over_a_transport_that_never_answers() {
         HashMap::new(),
     )
     .unwrap();
-    let e = block_on(c.sessions().get("s".into())).unwrap_err();
+    let e = block_on(c.sessions_api().get("s".into())).unwrap_err();
     assert_eq!(e.kind(), "timeout");
 }
 

@@ -40,5 +40,9 @@ fi
 step "parity: Kotlin (antonnia-uniffi's vector replay on the JVM)"
 bash bindings-uniffi/scripts/test-kotlin.sh vectors >/dev/null
 
+step "parity: Swift (antonnia-uniffi's vector replay with XCTest)"
+# The package test-swift.sh built is reused when present.
+SWIFT_REUSE=1 bash scripts/ci/test-swift.sh vectors >/dev/null
+
 step "parity: the table"
 python3 scripts/parity.py "$PARITY_DIR" --all

@@ -13,4 +13,5 @@ bash scripts/ci/test-relay.sh
 bash scripts/ci/test-wheel.sh
 bash scripts/ci/test-wasm.sh
 bash scripts/ci/test-uniffi.sh
+bash scripts/ci/test-swift.sh
 bash scripts/ci/parity.sh

@@ -66,16 +66,16 @@ fun Client(
 )
 
 /** `client.sessions.create(...)` and the other session calls. */
-val Client.sessions: Sessions get() = sessions()
+val Client.sessions: Sessions get() = sessionsApi()
 
 /** `client.agents.create(...)` and the other agent calls. */
-val Client.agents: Agents get() = agents()
+val Client.agents: Agents get() = agentsApi()
 
 /** `client.sessions.messages.create(...)` and the other message calls. */
-val Sessions.messages: Messages get() = messages()
+val Sessions.messages: Messages get() = messagesApi()
 
 /** `client.sessions.surveySubmissions.get(...)`, `reply`, `cancel`. */
-val Sessions.surveySubmissions: SurveySubmissions get() = surveySubmissions()
+val Sessions.surveySubmissions: SurveySubmissions get() = surveySubmissionsApi()
 
 /** Every session a search matches, page after page (the SDK asks for each page). */
 fun Sessions.iterSearch(
