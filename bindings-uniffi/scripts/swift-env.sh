@@ -35,6 +35,13 @@ in_swift() {
   mount --bind "$repo" "$SWIFT_ROOT/repo"
   local status=0
   chroot "$SWIFT_ROOT" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root "$@" || status=$?
+  # Whatever a killed or hung run left behind in the chroot (an XCTest
+  # process, a sandbox it started) is stopped here, so nothing outlives it.
+  local root pid
+  root="$(readlink -f "$SWIFT_ROOT")"
+  for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+    [ "$(readlink "/proc/$pid/root" 2>/dev/null)" = "$root" ] && kill -9 "$pid" 2>/dev/null || true
+  done
   umount "$SWIFT_ROOT/repo" || umount -l "$SWIFT_ROOT/repo"
   umount "$SWIFT_ROOT/proc" || umount -l "$SWIFT_ROOT/proc"
   return $status
