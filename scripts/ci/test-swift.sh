@@ -47,6 +47,18 @@ for block in blocks:
     n += 1
 if n < 2:
     sys.exit("test-swift.sh: the README's Swift Quick Start and proxy snippets are missing")
+# The top-level README's Swift Quick Start, with the names it leaves to the
+# reader (the webhook request, the channel) as parameters.
+root = open("README.md").read()
+root = root[root.index("\n## Swift Quick Start\n"):]
+block = re.findall(r"```swift\n(.*?)```", root, re.S)[0]
+body = "\n".join("    " + line for line in block.splitlines() if not line.startswith("import "))
+out += [
+    "struct ReadmeChannel { func send(_ out: Deliverable) async throws -> String { out.text ?? \"\" } }",
+    "func rootReadmeQuickStart(webhookSecret: String, body: Data, headers: [String: String], myChannel: ReadmeChannel) async throws {",
+    body, "}", "",
+]
+out.insert(2, "import Foundation")
 open(sys.argv[1], "w").write("\n".join(out))
 PY
 
