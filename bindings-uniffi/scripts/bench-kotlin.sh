@@ -7,7 +7,7 @@ source scripts/ci/lib.sh
 source bindings-uniffi/scripts/kotlin-env.sh
 ensure_kotlin
 OUT="$(PROFILE=release bash bindings-uniffi/scripts/build-kotlin.sh)"
-"$KOTLINC" -nowarn -jvm-target 17 -cp "$OUT/antonnia-kotlin.jar:$JNA:$COROUTINES" -d "$OUT/bench.jar" bindings-uniffi/kotlin/bench/Bench.kt
+"$KOTLINC" -Werror -jvm-target 17 -cp "$OUT/antonnia-kotlin.jar:$JNA:$COROUTINES" -d "$OUT/bench.jar" bindings-uniffi/kotlin/bench/Bench.kt
 cargo build -q --release -p antonnia-sandbox
 LOG="$(mktemp)"
 "$(cargo_target_dir)/release/antonnia-sandbox" --port 0 >"$LOG" 2>/dev/null &

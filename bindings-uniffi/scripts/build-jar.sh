@@ -16,7 +16,7 @@ OUT="$(PROFILE=release bash bindings-uniffi/scripts/build-kotlin.sh)"
 
 STAGE="$(mktemp -d)"
 trap 'rm -rf "$STAGE"' EXIT
-"$KOTLINC" -nowarn -jvm-target 17 -module-name antonnia-examples -cp "$OUT/antonnia-kotlin.jar:$JNA:$COROUTINES" \
+"$KOTLINC" -Werror -jvm-target 17 -module-name antonnia-examples -cp "$OUT/antonnia-kotlin.jar:$JNA:$COROUTINES" \
   -d "$STAGE/examples.jar" bindings-uniffi/kotlin/examples/Quickstart.kt
 mkdir -p "$STAGE/root/linux-x86-64"
 (cd "$STAGE/root" && jar xf "$OUT/antonnia-kotlin.jar" && jar xf "$STAGE/examples.jar")

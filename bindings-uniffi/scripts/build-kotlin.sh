@@ -39,7 +39,7 @@ cp "$LIB" "$OUT/native/"
 JAR="$OUT/antonnia-kotlin.jar"
 STAMP="$(cat "$GEN" bindings-uniffi/kotlin/src/com/antonnia/sdk/*.kt | sha256sum | cut -c1-16)"
 if [ ! -f "$JAR" ] || [ "$(cat "$OUT/jar.stamp" 2>/dev/null)" != "$STAMP" ]; then
-  "$KOTLINC" -nowarn -jvm-target 17 -module-name antonnia-sdk -cp "$JNA:$COROUTINES" -d "$JAR" "$GEN" bindings-uniffi/kotlin/src/com/antonnia/sdk/*.kt
+  "$KOTLINC" -Werror -jvm-target 17 -module-name antonnia-sdk -cp "$JNA:$COROUTINES" -d "$JAR" "$GEN" bindings-uniffi/kotlin/src/com/antonnia/sdk/*.kt
   echo "$STAMP" > "$OUT/jar.stamp"
 fi
 echo "$OUT"

@@ -29,5 +29,5 @@ suspend fun readme{i}(body: ByteArray, headers: Map<String, String>) {{
 }}
 """)
 PY
-"$KOTLINC" -nowarn -jvm-target 17 -cp "$OUT/antonnia-kotlin.jar:$JNA:$COROUTINES" -d "$DIR/out" "$DIR"/Readme*.kt
+"$KOTLINC" -Werror -jvm-target 17 -cp "$OUT/antonnia-kotlin.jar:$JNA:$COROUTINES" -d "$DIR/out" "$DIR"/Readme*.kt
 echo "the README Kotlin snippets compile"

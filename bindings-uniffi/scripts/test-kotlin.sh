@@ -16,7 +16,7 @@ if [ -z "${ANTONNIA_SANDBOX_BIN:-}" ]; then
 fi
 STAMP="$(cat "$OUT/jar.stamp" bindings-uniffi/kotlin/tests/*.kt | sha256sum | cut -c1-16)"
 if [ ! -f "$OUT/tests.jar" ] || [ "$(cat "$OUT/tests.stamp" 2>/dev/null)" != "$STAMP" ]; then
-  "$KOTLINC" -nowarn -jvm-target 17 -cp "$OUT/antonnia-kotlin.jar:$JNA:$COROUTINES" -d "$OUT/tests.jar" bindings-uniffi/kotlin/tests/*.kt
+  "$KOTLINC" -Werror -jvm-target 17 -cp "$OUT/antonnia-kotlin.jar:$JNA:$COROUTINES" -d "$OUT/tests.jar" bindings-uniffi/kotlin/tests/*.kt
   echo "$STAMP" > "$OUT/tests.stamp"
 fi
 export ANTONNIA_FIXTURES="$PWD/tests/fixtures"

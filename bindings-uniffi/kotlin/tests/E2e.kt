@@ -80,7 +80,7 @@ class StalledServer : AutoCloseable {
                     accepted.complete(Unit)
                     val input = c.getInputStream()
                     val buf = ByteArray(4096)
-                    while (runCatching { input.read(buf) }.getOrDefault(-1) >= 0) Unit
+                    while (runCatching { input.read(buf) }.getOrDefault(-1) >= 0) continue
                     closed.complete(Unit)
                     c.close()
                 }
@@ -146,7 +146,7 @@ suspend fun sandboxTests(sb: Sandbox, sink: WebhookSink) {
             check(out.text!!.contains("Hello, I need help")) { out.text!! }
             delivered = client.sessions.messages.reportDelivery(session.id, m.id, DeliveryReport.Sent(providerMessageId = "wa_${uid()}"))
         }
-        eq(delivered!!.deliveryStatus, DeliveryStatus.Sent, "delivery status")
+        eq(delivered.deliveryStatus, DeliveryStatus.Sent, "delivery status")
         // A forged delivery is refused.
         expect<WebhookVerificationException>("forged") {
             receiver.receive("""{"type":"message.created"}""".toByteArray(), mapOf("webhook-id" to "x", "webhook-timestamp" to "${Instant.now().epochSecond}", "webhook-signature" to "v1,AAAA"))
@@ -199,9 +199,9 @@ suspend fun sandboxTests(sb: Sandbox, sink: WebhookSink) {
         val bad = Client(token = "sk_test_wrong_token_123", baseUrl = sb.baseUrl)
         val auth = expectS<AuthenticationException>("401") { bad.sessions.get("sess_x") }
         eq(auth.status, 401, "status")
-        check(!auth.message!!.contains("sk_test_wrong_token_123") && !bad.toString().contains("sk_test_wrong")) { "token shown" }
+        check(!auth.message.contains("sk_test_wrong_token_123") && !bad.toString().contains("sk_test_wrong")) { "token shown" }
         val nf = expectS<NotFoundException>("404") { client.sessions.get("sess_missing_${uid()}") }
-        check(nf.message!!.contains("GET ${sb.baseUrl}/sessions/")) { nf.message!! }
+        check(nf.message.contains("GET ${sb.baseUrl}/sessions/")) { nf.message }
         for ((status, check) in listOf<Pair<Int, (AntonniaException) -> Boolean>>(
             403 to { it is PermissionDeniedException }, 409 to { it is ConflictException },
             422 to { it is ValidationException }, 400 to { it is ApiException }, 500 to { it is ApiException },
@@ -339,7 +339,7 @@ suspend fun sandboxTests(sb: Sandbox, sink: WebhookSink) {
             val c = Client(t, CoroutineSleeper, ClientOptions(maxRetries = 0, maxResponseBytes = 1024, baseUrl = sb.baseUrl), TOKEN)
             val e = try { c.sessions.get(s.id); null } catch (e: AntonniaException) { e } catch (e: Throwable) { throw Failure("$what: threw a non-SDK $e") }
             check(e != null) { "$what: accepted" }
-            if (what == "throws a RuntimeException") check(e is TransportException && e.message!!.contains("the host blew up")) { "$what: ${e?.message}" }
+            if (what == "throws a RuntimeException") check(e is TransportException && e.message.contains("the host blew up")) { "$what: ${e?.message}" }
             if (what == "body over the cap") check(e is PayloadTooLargeException) { "$what: $e" }
         }
         // A string that is not Unicode (a lone surrogate) cannot be UTF-8:
@@ -385,7 +385,7 @@ suspend fun localServerTests() {
                 val e = expectS<TimeoutException>("attempt timeout") { c.sessions.get("sess_1") }
                 val ms = (System.nanoTime() - t0) / 1e6
                 check(ms in 250.0..3_000.0) { "took $ms ms" }
-                check(e.message!!.contains("0.3 s")) { e.message!! }
+                check(e.message.contains("0.3 s")) { e.message }
                 withTimeout(5_000) { server.closed.await() }
                 val total = Client(token = TOKEN, baseUrl = server.url, transport = transport, timeoutMs = 10_000, totalTimeoutMs = 400)
                 val t1 = System.nanoTime()
@@ -398,6 +398,6 @@ suspend fun localServerTests() {
         val port = ServerSocket(0).use { it.localPort }
         val c = Client(token = TOKEN, baseUrl = "http://127.0.0.1:$port/conversations/v2/api/v1", maxRetries = 1)
         val e = expectS<TransportException>("refused") { c.sessions.get("s") }
-        check(e.message!!.contains("sessions.get")) { e.message!! }
+        check(e.message.contains("sessions.get")) { e.message }
     }
 }
