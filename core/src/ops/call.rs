@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::*;
-use crate::types::{Agent, Message, Session, SessionSchedule, SurveySubmission};
+use crate::types::{Agent, Message, Session, SessionSchedule, SurveySubmission, json_type_name};
 
 /// What a call can return: how a response becomes it, and its place in [`CallOutput`].
 pub trait CallResult: Sized {
@@ -95,17 +95,6 @@ impl CallOutput {
     }
 }
 
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 fn args<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
@@ -162,7 +151,7 @@ macro_rules! define_calls {
                     other => {
                         return Err(Error::invalid(
                             "arguments",
-                            format!("must be a JSON object of named arguments, not {}", json_kind(&other)),
+                            format!("must be a JSON object of named arguments, not {}", json_type_name(&other)),
                         ));
                     }
                 };
