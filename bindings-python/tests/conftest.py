@@ -73,6 +73,19 @@ def sandbox_bin() -> str:
     return str(_target_dir() / "debug" / "antonnia-sandbox")
 
 
+def stop_process(proc: "subprocess.Popen[Any]") -> None:
+    """Stops a server a test started: politely, then for good after 10 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc.stdout:
+        proc.stdout.close()
+
+
 class Sandbox:
     def __init__(self, binary: str, args: List[str]) -> None:
         self.proc = subprocess.Popen(
@@ -97,15 +110,7 @@ class Sandbox:
         self.token = "sk_test_sandbox"
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stdout:
-            self.proc.stdout.close()
+        stop_process(self.proc)
 
 
 @pytest.fixture(scope="session")
@@ -217,13 +222,7 @@ class RedisServer:
             time.sleep(0.05)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ import pytest
 
 from antonnia_sdk import Client
 
-from .conftest import WEBHOOK_SECRET, RedisServer, Sandbox
+from .conftest import WEBHOOK_SECRET, RedisServer, Sandbox, stop_process
 
 pytestmark = pytest.mark.e2e
 
@@ -48,15 +48,7 @@ class Worker:
         self.url = match.group(1)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stdout:
-            self.proc.stdout.close()
+        stop_process(self.proc)
 
 
 def _free_port() -> int:
