@@ -9,11 +9,6 @@ ensure_kotlin
 OUT="$(PROFILE=release bash bindings-uniffi/scripts/build-kotlin.sh)"
 "$KOTLINC" -Werror -jvm-target 17 -cp "$OUT/antonnia-kotlin.jar:$JNA:$COROUTINES" -d "$OUT/bench.jar" bindings-uniffi/kotlin/bench/Bench.kt
 cargo build -q --release -p antonnia-sandbox
-LOG="$(mktemp)"
-"$(cargo_target_dir)/release/antonnia-sandbox" --port 0 >"$LOG" 2>/dev/null &
-PID=$!
-trap 'kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; rm -f "$LOG"' EXIT
-for _ in $(seq 100); do grep -q "listening on" "$LOG" && break; sleep 0.1; done
-URL="$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$LOG")"
+start_sandbox "$(cargo_target_dir)/release/antonnia-sandbox"
 ANTONNIA_FIXTURES="$PWD/tests/fixtures" java -Djna.library.path="$OUT/native" \
-  -cp "$OUT/bench.jar:$OUT/antonnia-kotlin.jar:$KOTLIN_STDLIB:$COROUTINES:$JNA" BenchKt "$URL"
+  -cp "$OUT/bench.jar:$OUT/antonnia-kotlin.jar:$KOTLIN_STDLIB:$COROUTINES:$JNA" BenchKt "$SANDBOX_URL"

@@ -37,3 +37,18 @@ ensure_cargo_fuzz() {
     cargo install cargo-fuzz --locked || cargo install cargo-fuzz
   fi
 }
+
+# Starts antonnia-sandbox ($1, then its flags) in the background on a free
+# loopback port, waits for its URL (SANDBOX_URL), and stops it when the
+# script exits (an EXIT trap: call it at most once per script).
+start_sandbox() {
+  local bin="$1"
+  shift
+  _SANDBOX_LOG="$(mktemp)"
+  "$bin" --port 0 "$@" >"$_SANDBOX_LOG" 2>/dev/null &
+  _SANDBOX_PID=$!
+  trap 'kill "$_SANDBOX_PID" 2>/dev/null; wait "$_SANDBOX_PID" 2>/dev/null; rm -f "$_SANDBOX_LOG"' EXIT
+  for _ in $(seq 100); do grep -q "listening on" "$_SANDBOX_LOG" && break; sleep 0.1; done
+  SANDBOX_URL="$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$_SANDBOX_LOG")"
+  [ -n "$SANDBOX_URL" ] || { echo "antonnia-sandbox did not start" >&2; exit 1; }
+}

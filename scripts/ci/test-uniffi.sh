@@ -30,15 +30,9 @@ ensure_kotlin
 JAR="$(bash bindings-uniffi/scripts/build-jar.sh)"
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 SECRET=whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD
-LOG="$(mktemp)"
-"$ANTONNIA_SANDBOX_BIN" --port 0 --time-scale 0.1 --webhook-url "http://127.0.0.1:$PORT/webhooks" \
-  --webhook-secret "$SECRET" >"$LOG" 2>/dev/null &
-SANDBOX_PID=$!
-trap 'kill "$SANDBOX_PID" 2>/dev/null; wait "$SANDBOX_PID" 2>/dev/null; rm -f "$LOG"' EXIT
-for _ in $(seq 100); do grep -q "listening on" "$LOG" && break; sleep 0.1; done
-URL="$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$LOG")"
-[ -n "$URL" ] || { echo "antonnia-sandbox did not start" >&2; exit 1; }
-OUTPUT="$(cd "$(mktemp -d)" && ANTONNIA_BASE_URL="$URL" ANTONNIA_WEBHOOK_SECRET="$SECRET" WEBHOOK_PORT="$PORT" \
+start_sandbox "$ANTONNIA_SANDBOX_BIN" --time-scale 0.1 --webhook-url "http://127.0.0.1:$PORT/webhooks" \
+  --webhook-secret "$SECRET"
+OUTPUT="$(cd "$(mktemp -d)" && ANTONNIA_BASE_URL="$SANDBOX_URL" ANTONNIA_WEBHOOK_SECRET="$SECRET" WEBHOOK_PORT="$PORT" \
   java -cp "$JAR:$KOTLIN_STDLIB:$COROUTINES:$JNA" QuickstartKt)"
 echo "$OUTPUT"
 grep -q "^reported sent for msg_" <<<"$OUTPUT"
