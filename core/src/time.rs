@@ -156,18 +156,50 @@ impl Timestamp {
     }
 }
 
+/// `YYYY-MM-DDTHH:MM:SS.fffffffffZ`, the longest form [`Timestamp`] writes.
+const RFC3339_MAX_LEN: usize = 30;
+
+impl Timestamp {
+    /// Writes RFC 3339 in UTC, the fraction without trailing zeros, into
+    /// `buf`: digits by hand rather than through `core::fmt`, because every
+    /// resource a binding hands over carries timestamps (in wasm, formatting
+    /// them was a sixth of a webhook's parse-and-serialize time).
+    fn write_rfc3339<'b>(&self, buf: &'b mut [u8; RFC3339_MAX_LEN]) -> &'b str {
+        fn put(buf: &mut [u8], at: usize, width: usize, mut n: u32) {
+            for i in (at..at + width).rev() {
+                buf[i] = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        }
+        let (y, mo, d, h, mi, s) = self.to_utc_fields();
+        // The constructors keep the year in 0000..=9999.
+        put(buf, 0, 4, y.clamp(0, 9999) as u32);
+        put(buf, 5, 2, mo);
+        put(buf, 8, 2, d);
+        put(buf, 11, 2, h);
+        put(buf, 14, 2, mi);
+        put(buf, 17, 2, s);
+        for (at, sep) in [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')] {
+            buf[at] = sep;
+        }
+        let mut len = 19;
+        if self.nanos != 0 {
+            buf[19] = b'.';
+            put(buf, 20, 9, self.nanos);
+            len = 29;
+            while buf[len - 1] == b'0' {
+                len -= 1;
+            }
+        }
+        buf[len] = b'Z';
+        // Only ASCII digits and separators were written.
+        std::str::from_utf8(&buf[..=len]).unwrap_or_default()
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, mo, d, h, mi, s) = self.to_utc_fields();
-        write!(f, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")?;
-        if self.nanos != 0 {
-            let mut frac = format!("{:09}", self.nanos);
-            while frac.ends_with('0') {
-                frac.pop();
-            }
-            write!(f, ".{frac}")?;
-        }
-        f.write_str("Z")
+        f.write_str(self.write_rfc3339(&mut [0; RFC3339_MAX_LEN]))
     }
 }
 
@@ -186,7 +218,7 @@ impl std::str::FromStr for Timestamp {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        serializer.serialize_str(self.write_rfc3339(&mut [0; RFC3339_MAX_LEN]))
     }
 }
 
@@ -456,6 +488,24 @@ mod tests {
         for days in [-719_528i64, -1, 0, 1, 11_016, 2_932_896] {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+
+    proptest::proptest! {
+        /// The hand-written digits say what `core::fmt` would, and read back
+        /// to the same instant, over every year RFC 3339 can hold.
+        #[test]
+        fn writes_what_fmt_would_and_reads_back(secs in MIN_SECS..=MAX_SECS, nanos in 0u32..1_000_000_000) {
+            let t = Timestamp::from_unix_parts(secs, nanos).unwrap();
+            let (y, mo, d, h, mi, s) = t.to_utc_fields();
+            let mut expected = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}");
+            if nanos != 0 {
+                expected.push_str(format!(".{nanos:09}").trim_end_matches('0'));
+            }
+            expected.push('Z');
+            proptest::prop_assert_eq!(t.to_string(), expected.clone());
+            proptest::prop_assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{expected}\""));
+            proptest::prop_assert_eq!(Timestamp::parse(&expected).unwrap(), t);
         }
     }
 }

@@ -28,9 +28,17 @@ macro_rules! call_outputs {
         impl CallOutput {
             /// The result as JSON, in the wire's field names (`null` for `Empty`).
             pub fn to_json(&self) -> Value {
+                serde_json::to_value(self).unwrap_or(Value::Null)
+            }
+        }
+
+        /// The result in the wire's field names (`null` for `Empty`): written
+        /// straight to JSON text, without a `Value` tree in between.
+        impl serde::Serialize for CallOutput {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 match self {
-                    $( CallOutput::$variant(x) => serde_json::to_value(x).unwrap_or(Value::Null), )+
-                    CallOutput::Empty => Value::Null,
+                    $( CallOutput::$variant(x) => x.serialize(s), )+
+                    CallOutput::Empty => s.serialize_unit(),
                 }
             }
         }

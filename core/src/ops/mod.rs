@@ -235,41 +235,61 @@ pub(crate) fn decode_shaped<'a, T: Deserialize<'a>>(
 }
 
 /// Decodes a JSON document; on failure, decodes it again through
-/// `serde_path_to_error` to say where it went wrong (the fast path pays nothing).
+/// `serde_path_to_error` to say where it went wrong (the fast path pays
+/// nothing). Both passes read a `&str`, so each resource type's deserializer
+/// is compiled for two readers, not three (the wasm build's size is mostly these).
 pub(crate) fn decode_json<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::decode("", "the body is empty"));
     }
     // Validating UTF-8 once up front lets serde_json borrow strings instead of
-    // checking each one; invalid UTF-8 goes the slow way for a precise error.
-    let fast = match std::str::from_utf8(body) {
-        Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(body),
-    };
-    fast.map_err(|first| {
-        let de = &mut serde_json::Deserializer::from_slice(body);
-        let (path, message) = match serde_path_to_error::deserialize::<_, T>(de) {
-            Err(e) => (
-                e.path().to_string(),
-                strip_position(&e.into_inner().to_string()),
-            ),
-            Ok(_) => (String::new(), strip_position(&first.to_string())),
-        };
-        // serde_path_to_error writes `?` for a key it never got to read.
-        let path = path.trim_end_matches('?').trim_end_matches('.');
-        let path = if path == "." { "" } else { path };
-        if first.is_eof() {
-            Error::decode(
-                path,
-                format!(
-                    "the JSON ends early, after {} bytes (a truncated body?)",
-                    body.len()
-                ),
+    // checking each one. Invalid UTF-8 is read up to its first bad byte: the
+    // tracked pass then stops inside the string holding it, which names the path.
+    let (text, bad_utf8_at) = match std::str::from_utf8(body) {
+        Ok(text) => match serde_json::from_str(text) {
+            Ok(value) => return Ok(value),
+            Err(_) => (text, None),
+        },
+        Err(e) => {
+            let at = e.valid_up_to();
+            (
+                std::str::from_utf8(&body[..at]).unwrap_or_default(),
+                Some(at),
             )
-        } else {
-            Error::decode(path, message)
         }
-    })
+    };
+    let de = &mut serde_json::Deserializer::from_str(text);
+    let tracked = serde_path_to_error::deserialize::<_, T>(&mut *de);
+    if let Some(at) = bad_utf8_at {
+        let path = tracked.err().map(|e| e.path().to_string());
+        return Err(Error::decode(
+            tracked_path(path.as_deref().unwrap_or("")),
+            format!("invalid unicode (not UTF-8) at byte {at}"),
+        ));
+    }
+    let (path, error) = match tracked {
+        Err(e) => (e.path().to_string(), e.into_inner()),
+        Ok(value) => match de.end() {
+            Ok(()) => return Ok(value),
+            Err(e) => (String::new(), e),
+        },
+    };
+    let path = tracked_path(&path);
+    if error.is_eof() {
+        return Err(Error::decode(
+            path,
+            format!(
+                "the JSON ends early, after {} bytes (a truncated body?)",
+                body.len()
+            ),
+        ));
+    }
+    Err(Error::decode(path, strip_position(&error.to_string())))
+}
+
+/// serde_path_to_error writes `?` for a key it never got to read, `.` for the root.
+fn tracked_path(path: &str) -> &str {
+    path.trim_end_matches('?').trim_end_matches('.')
 }
 
 fn strip_position(message: &str) -> String {
