@@ -313,7 +313,7 @@ export class Client {
       throw invalid('headers', describe(e));
     }
     const body = exchange.requestBody();
-    const cap = exchange.maxResponseBytes;
+    const cap = this.#maxResponseBytes;
     const ctrl = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -346,7 +346,7 @@ export class Client {
       }
       let pairs;
       try {
-        pairs = [...resp.headers].map(([k, v]) => [String(k), String(v)]);
+        pairs = headerLines(resp.headers);
       } catch (e) {
         throw new AttemptFailed('transport_failed', `unreadable response headers: ${describe(e)}`);
       }
@@ -365,8 +365,23 @@ export class Client {
   }
 }
 
+/** Response headers as one text of `name:value` lines, the form the core reads in one crossing. */
+function headerLines(headers) {
+  let text = '';
+  for (const [k, v] of headers) text += `${k}:${v}\n`;
+  return text;
+}
+
 async function readCapped(resp, cap) {
   if (!resp.body) return new Uint8Array(await resp.arrayBuffer());
+  // A declared, uncompressed length within the cap is read in one piece
+  // (fetch stops at the declared length); anything else is counted as it
+  // streams, so that neither a lying server nor a gzip bomb gets past the cap.
+  const declared = resp.headers.get('content-length');
+  if (declared !== null && /^\d{1,15}$/.test(declared) && Number(declared) <= cap
+      && (resp.headers.get('content-encoding') ?? 'identity') === 'identity') {
+    return new Uint8Array(await resp.arrayBuffer());
+  }
   const reader = resp.body.getReader();
   const chunks = [];
   let total = 0;

@@ -321,12 +321,20 @@ impl Exchange {
     /// (the token included: pass them straight to `fetch`).
     #[wasm_bindgen(js_name = requestJson)]
     pub fn request_json(&self) -> Result<String, JsValue> {
+        // Written straight from the request, without a `Value` tree: this
+        // runs once per attempt of every call.
+        #[derive(serde::Serialize)]
+        struct Head<'a> {
+            method: &'a str,
+            url: &'a str,
+            headers: &'a [(String, String)],
+        }
         let req = self.inner.request();
-        to_json(&serde_json::json!({
-            "method": req.method.as_str(),
-            "url": req.url,
-            "headers": req.headers,
-        }))
+        to_json(&Head {
+            method: req.method.as_str(),
+            url: &req.url,
+            headers: &req.headers,
+        })
     }
 
     /// The request body, if any.
@@ -343,21 +351,31 @@ impl Exchange {
     }
 
     /// A whole response: `{done: true, value: <result JSON text>}` or
-    /// `{done: false, retryAfterMs}`; throws the call's error.
+    /// `{done: false, retryAfterMs}`; throws the call's error. `headers` is
+    /// one text of `name:value` lines (what `fetch`'s `Headers` can hold has
+    /// no line breaks), so that they cross into wasm as one string.
     #[wasm_bindgen(js_name = onResponse)]
     pub fn on_response(
         &mut self,
         status: u16,
-        headers: JsValue,
-        body: &[u8],
+        headers: &str,
+        body: Vec<u8>,
         elapsed_ms: f64,
         now_ms: f64,
         jitter: f64,
     ) -> Result<JsValue, JsValue> {
+        let headers = headers
+            .split('\n')
+            .filter(|line| !line.is_empty())
+            .map(|line| match line.split_once(':') {
+                Some((name, value)) => (name.to_string(), value.to_string()),
+                None => (line.to_string(), String::new()),
+            })
+            .collect();
         let response = HttpResponse {
             status,
-            headers: header_pairs("headers", headers)?,
-            body: body.to_vec(),
+            headers,
+            body,
         };
         let elapsed = millis("elapsedMs", elapsed_ms)?;
         let now = timestamp_ms("nowMs", now_ms)?;
@@ -402,7 +420,7 @@ fn step_to_js(step: Step) -> Result<JsValue, JsValue> {
     let set = |k: &str, v: JsValue| js_sys::Reflect::set(&obj, &JsValue::from_str(k), &v);
     let ok = match step {
         Step::Done(output) => {
-            let text = to_json(&output.to_json())?;
+            let text = to_json(&output)?;
             set("done", JsValue::TRUE).and_then(|_| set("value", JsValue::from_str(&text)))
         }
         Step::Retry(wait) => set("done", JsValue::FALSE).and_then(|_| {
@@ -526,7 +544,7 @@ impl WebhookReceiver {
             .inner
             .receive(body, &headers, now)
             .map_err(|e| throw(&e))?;
-        to_json(&event.to_json())
+        to_json(&event)
     }
 }
 

@@ -14,6 +14,9 @@ import * as wasm from '../pkg/wasm.js';
 import * as relay from '../pkg/relay.js';
 import * as relayWasm from '../pkg/relay_wasm.js';
 
+// The form the wrapper hands response headers to the core in: `name:value` lines.
+const headerLines = (headers) => Object.entries(headers ?? {}).map(([k, v]) => `${k}:${v}\n`).join('');
+
 const FIXTURES = fileURLToPath(new URL('../../tests/fixtures/', import.meta.url));
 
 const KIND_TO_CLASS = {
@@ -349,7 +352,7 @@ test('exchange.json', async (t) => {
         try {
           if ('response' in step) {
             const r = step.response;
-            result = exchange.onResponse(r.status, Object.entries(r.headers ?? {}), bodyOf(r),
+            result = exchange.onResponse(r.status, headerLines(r.headers), bodyOf(r),
               field('elapsed') * 1000, field('now') * 1000, field('jitter'));
           } else {
             const ms = exchange.onFailure(step.failure, step.detail ?? '', field('elapsed') * 1000,
@@ -377,6 +380,7 @@ test('exchange.json', async (t) => {
 // The wasm objects throw the core's error; the package converts it the same
 // way for every public call (errors.js fromThrown).
 import { fromThrown as convert } from '../pkg/errors.js';
+
 
 test('stream.json', async (t) => {
   const [defaults, vectors] = load('stream.json');
@@ -409,7 +413,7 @@ test('stream.json', async (t) => {
         } else {
           const ex = new wasm.Exchange(new wasm.Call('sessions.get', '{"session_id":"s"}'),
             new wasm.Config('sk_test', undefined, []), new wasm.RetryPolicy(0), 60000, undefined, 1e7);
-          assert.throws(() => ex.onResponse(e.status, Object.entries(e.headers ?? {}), bodyOf(e), 0, 0, 0.5), (x) => {
+          assert.throws(() => ex.onResponse(e.status, headerLines(e.headers), bodyOf(e), 0, 0, 0.5), (x) => {
             failure = convert(x);
             return true;
           });
