@@ -2,7 +2,7 @@
 //   bash bindings-wasm/scripts/build.sh && (cd bindings-wasm && npm ci)
 //   cargo build --release -p antonnia-sandbox
 //   node bindings-wasm/bench/bench.mjs
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,9 @@ const size = (files) => {
   return [bytes.length, gzipSync(bytes, { level: 9 }).length];
 };
 const wasm = size(['antonnia_wasm_bg.wasm']);
-const glue = size(readdirSync(pkg).filter((f) => f.endsWith('.js')));
+// What a browser loads: the main entry and its imports (the relay's files are
+// server-only, behind antonnia-sdk/relay).
+const glue = size(['index.js', 'errors.js', 'wasm.js', 'antonnia_wasm.js']);
 const tgz = execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: pkg, encoding: 'utf8' });
 const packed = JSON.parse(tgz)[0];
 console.log(`wasm: ${kib(wasm[0])} raw, ${kib(wasm[1])} gzip`);
