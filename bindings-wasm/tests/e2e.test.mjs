@@ -1,6 +1,7 @@
 // End to end against antonnia-sandbox (and loopback servers that misbehave
 // on purpose): the package as users call it, over Node's global fetch.
 import { test, before, after } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 
 import {
@@ -235,6 +236,13 @@ test('timeouts, transport failures and the body size cap', async () => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(`{"id":"s","x":"${'a'.repeat(2 * 1024 * 1024)}"}`);
   });
+  // A small declared length that inflates past the cap: fetch decompresses,
+  // so the cap must count what comes out, not what was declared.
+  const bomb = await startServer((req, res) => {
+    const packed = gzipSync(`{"id":"s","x":"${'a'.repeat(2 * 1024 * 1024)}"}`);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': packed.length });
+    res.end(packed);
+  });
   try {
     const t0 = performance.now();
     const e = await rejects(new Client({ token: 't', baseUrl: silent.url, timeoutMs: 200, maxRetries: 0 }).sessions.get('s'), TimeoutError);
@@ -249,8 +257,10 @@ test('timeouts, transport failures and the body size cap', async () => {
     const big = await rejects(new Client({ token: 't', baseUrl: huge.url, maxResponseBytes: 1024 * 1024 }).sessions.get('s'), PayloadTooLargeError);
     assert.equal(big.kind, 'payload_too_large');
     assert.equal((await new Client({ token: 't', baseUrl: huge.url }).sessions.get('s')).id, 's');
+    await rejects(new Client({ token: 't', baseUrl: bomb.url, maxResponseBytes: 1024 * 1024 }).sessions.get('s'), PayloadTooLargeError);
+    assert.equal((await new Client({ token: 't', baseUrl: bomb.url }).sessions.get('s')).id, 's');
   } finally {
-    await Promise.all([silent.stop(), drip.stop(), huge.stop()]);
+    await Promise.all([silent.stop(), drip.stop(), huge.stop(), bomb.stop()]);
   }
   // Nothing listens there: a connection refused is a TransportError.
   const closed = await startServer(() => {});
