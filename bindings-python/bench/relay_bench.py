@@ -24,17 +24,20 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess
+import sys
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
 
 import httpx
 
 from antonnia_sdk import AsyncClient, channel, webhooks
 from antonnia_sdk.relay import ChannelRelay, Contact, DeliveryAttempt, MemoryStore, RedisStore, encode_record
 from antonnia_sdk.types import Message
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from servers import RedisServer  # noqa: E402  (the tests' own, pytest-free)
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 BASE = "http://api.test/conversations/v2/api/v1"
@@ -122,41 +125,26 @@ async def bench_store(name: str, store: Any, n: int, concurrency: int) -> Dict[s
     }
 
 
-def start_redis() -> Tuple[Optional[subprocess.Popen[bytes]], str]:
-    url = os.environ.get("REDIS_URL")
-    if url:
-        return None, url
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    return proc, f"redis://127.0.0.1:{port}/0"
-
-
 async def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--messages", type=int, default=2000)
     p.add_argument("--concurrency", type=int, default=50)
     p.add_argument("--markdown", action="store_true")
     a = p.parse_args()
-    proc, url = start_redis()
+    # REDIS_URL, or a throwaway redis-server as the tests start one.
+    url = os.environ.get("REDIS_URL")
+    server = None
+    if not url:
+        server = RedisServer(shutil.which("redis-server") or "/usr/bin/redis-server")
+        url = server.url
     try:
         results = {
             "MemoryStore": await bench_store("memory", MemoryStore(), a.messages, a.concurrency),
             "RedisStore": await bench_store("redis", RedisStore.from_url(url), a.messages, a.concurrency),
         }
     finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait()
+        if server is not None:
+            server.stop()
     for store, r in results.items():
         added = r["relay_us"] - r["hand_us"]
         if a.markdown:
