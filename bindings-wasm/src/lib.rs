@@ -18,7 +18,7 @@
 use std::time::Duration;
 
 use antonnia_core::channel::{DeliveryReport, is_outbound, whatsapp_error_description};
-use antonnia_core::webhook::{WebhookReceiver as CoreReceiver, WebhookSecret};
+use antonnia_core::webhook::{WebhookEvent, WebhookReceiver as CoreReceiver, WebhookSecret};
 use antonnia_core::{
     Call as CoreCall, Config as CoreConfig, Error, Exchange as CoreExchange, Failure, HttpResponse,
     Limits, Message, MessageStream as CoreStream, Outcome, RetryPolicy as CorePolicy, RetrySafety,
@@ -538,13 +538,19 @@ impl WebhookReceiver {
     /// Checks and parses one delivery: the event's canonical JSON.
     /// `nowMs` is the clock, in Unix milliseconds.
     pub fn receive(&self, body: &[u8], headers: JsValue, now_ms: f64) -> Result<String, JsValue> {
+        to_json(&self.event(body, headers, now_ms)?)
+    }
+}
+
+impl WebhookReceiver {
+    /// The checked and parsed event, for `receive` and the relay's
+    /// `receiveForRelay`.
+    fn event(&self, body: &[u8], headers: JsValue, now_ms: f64) -> Result<WebhookEvent, JsValue> {
         let headers = header_pairs("headers", headers)?;
         let now = timestamp_ms("now", now_ms)?;
-        let event = self
-            .inner
+        self.inner
             .receive(body, &headers, now)
-            .map_err(|e| throw(&e))?;
-        to_json(&event)
+            .map_err(|e| throw(&e))
     }
 }
 

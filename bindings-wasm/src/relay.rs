@@ -4,10 +4,11 @@
 //! the same ones over the same Redis. Records and decisions cross as JSON text.
 
 use antonnia_core::relay;
+use antonnia_core::webhook::WebhookEvent;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use super::{WebhookReceiver, header_pairs, invalid, json_arg, throw, timestamp_ms, to_json};
+use super::{WebhookReceiver, invalid, json_arg, throw, to_json};
 
 /// The relay's store keys under one prefix (`antonnia_core::relay::Keys`).
 #[wasm_bindgen]
@@ -152,15 +153,15 @@ impl WebhookReceiver {
         headers: JsValue,
         now_ms: f64,
     ) -> Result<String, JsValue> {
-        let headers = header_pairs("headers", headers)?;
-        let now = timestamp_ms("now", now_ms)?;
-        let event = self
-            .inner
-            .receive(body, &headers, now)
-            .map_err(|e| throw(&e))?;
-        to_json(&serde_json::json!({
-            "event": event.to_json(),
-            "action": relay::classify_event(&event),
-        }))
+        #[derive(serde::Serialize)]
+        struct Received<'a> {
+            event: &'a WebhookEvent,
+            action: relay::EventAction,
+        }
+        let event = self.event(body, headers, now_ms)?;
+        to_json(&Received {
+            action: relay::classify_event(&event),
+            event: &event,
+        })
     }
 }
