@@ -7,10 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ci/lib.sh
 
-if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ] && [ -z "${REDIS_URL:-}" ]; then
-  echo "installing redis-server (apt-get; first run only)..." >&2
-  apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
-fi
+[ -n "${REDIS_URL:-}" ] || ensure_redis_server
 cargo build --quiet -p antonnia-sandbox
 ANTONNIA_SANDBOX_BIN="$(cargo_target_dir)/debug/antonnia-sandbox"
 export ANTONNIA_SANDBOX_BIN

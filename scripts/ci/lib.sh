@@ -19,6 +19,15 @@ ensure_venv() {
   PYBIN="$(cd "$VENV" && pwd)/bin/python"
 }
 
+# Debian's redis-server, installed on first use. The tests and demos start
+# their own instance on a free loopback port (never a system one) and stop it.
+ensure_redis_server() {
+  if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
+    echo "installing redis-server (apt-get; first run only)..." >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  fi
+}
+
 # Where cargo puts build outputs (honours CARGO_TARGET_DIR and config).
 cargo_target_dir() {
   cargo metadata --format-version 1 --no-deps |

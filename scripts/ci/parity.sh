@@ -13,9 +13,7 @@ trap 'rm -rf "$PARITY_DIR"' EXIT
 # relay_store.json is replayed against each binding's RedisStore too: a real
 # redis-server (Debian's package; the tests start their own on a free
 # loopback port and stop it). A scenario not replayed on Redis is not a pass.
-if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
-fi
+ensure_redis_server
 export ANTONNIA_REQUIRE_REDIS=1
 
 step "parity: Rust (antonnia-core's vector replay)"

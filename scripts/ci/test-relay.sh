@@ -11,9 +11,7 @@ cd "$(dirname "$0")/../.."
 source scripts/ci/lib.sh
 
 step "redis-server (Debian package)"
-if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
-  apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
-fi
+ensure_redis_server
 # The package may start a system instance; the tests use their own and never touch it.
 redis-server --version
 

@@ -36,9 +36,7 @@ fi
 export CHROMIUM=/usr/bin/chromium ANTONNIA_REQUIRE_BROWSER=1
 # A real Redis for the relay tests: Debian's package (the tests start their
 # own on a free loopback port without persistence, and stop it).
-if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
-fi
+ensure_redis_server
 export ANTONNIA_REQUIRE_REDIS=1
 
 step "a Python worker for the cross-language relay test (${VENV:-.venv}: antonnia_sdk + redis-py)"
