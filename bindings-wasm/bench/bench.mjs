@@ -1,9 +1,10 @@
 // Size and speed of the npm package (BENCHMARKS.md, "JavaScript").
 //   bash bindings-wasm/scripts/build.sh && (cd bindings-wasm && npm ci)
 //   cargo build --release -p antonnia-sandbox
-//   node bindings-wasm/bench/bench.mjs
+//   node bindings-wasm/bench/bench.mjs [--breakdown]
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -57,6 +58,12 @@ const bare = bench(() => JSON.parse(text), 20_000);
 console.log(`parse only: parseWebhook(verify: false) ${unverified.toFixed(2)} µs, JSON.parse ${bare.toFixed(2)} µs (${(unverified / bare).toFixed(2)}x)`);
 const decoded = bench(() => JSON.parse(new TextDecoder().decode(body)), 20_000);
 console.log(`  (JSON.parse of the same bytes, decoded first: ${decoded.toFixed(2)} µs)`);
+// The cheapest HMAC Node offers over the same signed content, for comparison
+// with the difference between the two parseWebhook rows (the core's in wasm).
+const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+const signedPrefix = `${headers['webhook-id']}.${headers['webhook-timestamp']}.`;
+const nodeHmac = bench(() => createHmac('sha256', key).update(signedPrefix).update(body).digest(), 20_000);
+console.log(`  (HMAC-SHA256 of the same delivery through node:crypto: ${nodeHmac.toFixed(2)} µs)`);
 
 // sessions.get over loopback against the release sandbox, vs a raw fetch + JSON.parse.
 const meta = JSON.parse(execFileSync('cargo', ['metadata', '--format-version', '1', '--no-deps'], { cwd: join(here, '..') }));
@@ -87,6 +94,63 @@ try {
   }
   ratios.sort((p, q) => p - q);
   console.log(`sessions.get over loopback: ${(a / 25).toFixed(1)} µs vs raw fetch ${(b / 25).toFixed(1)} µs (median ratio ${ratios[12].toFixed(3)}x)`);
+  if (process.argv.includes('--breakdown')) await breakdown(sb, s.id, url, auth, raw, sdk, time);
 } finally {
   await sb.stop();
+}
+
+/**
+ * Where the full call's gap goes (`--breakdown`): the SDK against a fetch
+ * that answers in-process, then a raw fetch loop with the SDK's steps added
+ * one at a time, each the median of 41 interleaved rounds of 100 calls.
+ */
+async function breakdown(sb, sessionId, url, auth, raw, sdk, time) {
+  const wasm = await import('../pkg/wasm.js');
+  const answer = await (await fetch(url, { headers: auth })).text();
+  const fakeFetch = async () => new Response(answer, { status: 200, headers: { 'content-type': 'application/json' } });
+  const fake = new Client({ token: sb.token, baseUrl: sb.baseUrl, fetch: fakeFetch });
+  const fakeRaw = async () => JSON.parse(await (await fakeFetch()).text());
+  const config = new wasm.Config(sb.token, sb.baseUrl, []);
+  const policy = new wasm.RetryPolicy(2);
+  const args = JSON.stringify({ session_id: sessionId });
+  // A raw fetch with a deadline, plus the SDK's steps up to `level`:
+  // 1 the call from its arguments, 2 the exchange, 3 the request head from
+  // the core, 4 the response read through the core.
+  const upTo = (level) => async () => {
+    const call = level >= 1 ? new wasm.Call('sessions.get', args) : undefined;
+    const ex = level >= 2 ? new wasm.Exchange(call, config, policy, 60000, undefined, 1e7) : undefined;
+    const req = level >= 3 ? JSON.parse(ex.requestJson()) : { url, headers: Object.entries(auth) };
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), 60000);
+    try {
+      const resp = await fetch(req.url, { headers: new Headers(req.headers), signal: ctrl.signal, redirect: 'manual' });
+      const bytes = new Uint8Array(await resp.arrayBuffer());
+      if (level < 4) return JSON.parse(new TextDecoder().decode(bytes));
+      let lines = '';
+      for (const [k, v] of resp.headers) lines += `${k}:${v}\n`;
+      return JSON.parse(ex.onResponse(resp.status, lines, bytes, 1, Date.now(), Math.random()).value);
+    } finally {
+      clearTimeout(timer);
+      ex?.free();
+      call?.free();
+    }
+  };
+  const loops = {
+    'raw fetch': raw,
+    '+ deadline (AbortController, timer)': upTo(0),
+    '+ the call from its arguments': upTo(1),
+    '+ the exchange': upTo(2),
+    '+ the request head from the core': upTo(3),
+    '+ the response read through the core': upTo(4),
+    'client.sessions.get': sdk,
+    'in-process fetch: raw': fakeRaw,
+    'in-process fetch: client.sessions.get': () => fake.sessions.get(sessionId),
+  };
+  const runs = Object.fromEntries(Object.keys(loops).map((k) => [k, []]));
+  for (const f of Object.values(loops)) for (let i = 0; i < 300; i++) await f();
+  for (let r = 0; r < 41; r++) for (const [k, f] of Object.entries(loops)) runs[k].push(await time(f, 100));
+  console.log('breakdown (median µs per call):');
+  for (const [k, xs] of Object.entries(runs)) console.log(`  ${k.padEnd(40)} ${xs.sort((p, q) => p - q)[20].toFixed(1)}`);
+  config.free();
+  policy.free();
 }

@@ -10,10 +10,11 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 root="$(cd "$here/.." && pwd)"
 cd "$root"
 
-# Speed (opt-level 3, wasm-opt -O3): opt-level z saves 40 KiB gzip but makes a
-# webhook parse 2-3x slower (BENCHMARKS.md). The workspace's release
-# profile is tuned for the Python extension, so override it here only.
-export CARGO_PROFILE_RELEASE_OPT_LEVEL=3
+# Speed (opt-level 3, wasm-opt -O3): opt-level s or z saves 27-40 KiB gzip
+# but makes a webhook parse markedly slower (BENCHMARKS.md, measured with
+# WASM_OPT_LEVEL=s|z; the package ships 3). The workspace's release profile
+# is tuned for the Python extension, so override it here only.
+export CARGO_PROFILE_RELEASE_OPT_LEVEL="${WASM_OPT_LEVEL:-3}"
 export CARGO_PROFILE_RELEASE_LTO=fat
 export CARGO_PROFILE_RELEASE_PANIC=abort
 export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
@@ -25,13 +26,17 @@ mkdir -p "$out"
 # Two builds of the crate: the package's wasm (what browsers download), and
 # the same with the channel relay's exports (feature `relay`), loaded only by
 # the server-only entry antonnia-sdk/relay, so browsers never pay for them.
+# WASM_KEEP_NAMES=1 keeps the function names, for `twiggy` (BENCHMARKS.md's
+# size breakdown); the package ships stripped.
+names="--strip-debug --strip-producers"
+[ "${WASM_KEEP_NAMES:-0}" = 1 ] && names="-g"
 build() { # <out name> [cargo flags...]
   local name="$1"
   shift
   cargo build -p antonnia-wasm --target wasm32-unknown-unknown --release --locked "$@"
   wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name "$name" \
     "$target/wasm32-unknown-unknown/release/antonnia_wasm.wasm"
-  "$here/node_modules/.bin/wasm-opt" -O3 --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
+  "$here/node_modules/.bin/wasm-opt" -O3 $names --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
   rm -f "$out/${name}_bg.wasm.d.ts"
