@@ -129,10 +129,7 @@ macro_rules! from_dict {
             fn from_dict(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Obj> {
                 let v = py_to_json(data, "data", 0)?;
                 let value: $core = serde_json::from_value(v).map_err(|e| {
-                    crate::convert::to_pyerr(
-                        py,
-                        &antonnia_core::Error::decode("", e.to_string()),
-                    )
+                    crate::convert::to_pyerr(py, &antonnia_core::Error::decode("", e.to_string()))
                 })?;
                 let f: fn(Python<'_>, $core) -> PyResult<Obj> = $to_py;
                 f(py, value)
