@@ -32,11 +32,42 @@ fun defaultTransport(): HttpTransport =
 private val isAndroid: Boolean =
     runCatching { Class.forName("android.os.Build") }.isSuccess
 
-/** A blocking [block] on Dispatchers.IO; [onCancel] aborts it when the coroutine is cancelled. */
-private suspend fun <T> onIo(onCancel: () -> Unit, block: () -> T): T =
+/**
+ * Whether a blocking request may still go out. A call that failed (its
+ * coroutine was cancelled: the SDK's deadline passed, or the caller gave up)
+ * must never reach the wire afterwards, even when its block only gets a
+ * thread of a saturated IO pool later: the block asks [mayStart] before it
+ * connects and again before it writes a byte, and [cancel] (from the
+ * coroutine's cancellation) makes both answer no and aborts what is under way.
+ */
+private class Gate(private val abort: () -> Unit) {
+    private var cancelled = false
+
+    /** False once cancelled; checked under the same lock as [cancel]. */
+    fun mayStart(): Boolean = synchronized(this) { !cancelled }
+
+    fun cancel() {
+        synchronized(this) { cancelled = true }
+        runCatching(abort)
+    }
+}
+
+/** The call was given up before its request went out. */
+private class NotSent : IOException("the call ended before its request was sent")
+
+/**
+ * A blocking [block] on Dispatchers.IO; cancelling the coroutine closes the
+ * [Gate] given to the block (which must ask it before sending) and aborts it.
+ */
+private suspend fun <T> onIo(abort: () -> Unit, block: (Gate) -> T): T =
     suspendCancellableCoroutine { cont ->
-        cont.invokeOnCancellation { runCatching(onCancel) }
-        Dispatchers.IO.dispatch(EmptyCoroutineContext, Runnable { cont.resumeWith(runCatching(block)) })
+        val gate = Gate(abort)
+        cont.invokeOnCancellation { gate.cancel() }
+        Dispatchers.IO.dispatch(EmptyCoroutineContext, Runnable {
+            // A block that comes to run after its call has ended does nothing.
+            if (!gate.mayStart()) return@Runnable
+            cont.resumeWith(runCatching { block(gate) })
+        })
     }
 
 /** The host's exception as the SDK's transport failure (connect: nothing was sent). */
@@ -66,7 +97,7 @@ class HttpUrlConnectionTransport : HttpTransport {
             throw HttpTransportException.Connect(e.toString())
         }
         return try {
-            onIo({ conn.disconnect() }) {
+            onIo({ conn.disconnect() }) { gate ->
                 val t = timeoutMs.coerceIn(1, Int.MAX_VALUE.toLong()).toInt()
                 conn.connectTimeout = t
                 conn.readTimeout = t
@@ -74,6 +105,13 @@ class HttpUrlConnectionTransport : HttpTransport {
                 conn.instanceFollowRedirects = false
                 conn.requestMethod = request.method
                 for (h in request.headers) conn.setRequestProperty(h.name, h.value)
+                // Connected (no byte of the request written yet): a call that
+                // ended meanwhile stops here instead of sending.
+                conn.connect()
+                if (!gate.mayStart()) {
+                    conn.disconnect()
+                    throw NotSent()
+                }
                 val body = request.body
                 if (body != null) {
                     conn.doOutput = true
