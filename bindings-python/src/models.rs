@@ -131,10 +131,7 @@ macro_rules! from_dict {
                 let value: $core = serde_json::from_value(v).map_err(|e| {
                     crate::convert::to_pyerr(
                         py,
-                        &antonnia_core::Error::Decode {
-                            path: String::new(),
-                            message: e.to_string(),
-                        },
+                        &antonnia_core::Error::decode("", e.to_string()),
                     )
                 })?;
                 let f: fn(Python<'_>, $core) -> PyResult<Obj> = $to_py;

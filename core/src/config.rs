@@ -5,7 +5,7 @@ use std::fmt;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::error::Error;
-use crate::http::{HttpRequest, Method};
+use crate::http::{HttpRequest, Method, is_secret_header};
 
 /// The production base URL given by the Quick Start.
 pub const DEFAULT_BASE_URL: &str = "https://services.antonnia.com/conversations/v2/api/v1";
@@ -78,7 +78,17 @@ impl fmt::Debug for Config {
             .field("base_url", &self.base_url)
             .field("token", &self.token)
             .field("user_agent", &self.user_agent)
-            .field("extra_headers", &self.extra_headers)
+            .field(
+                "extra_headers",
+                &self
+                    .extra_headers
+                    .iter()
+                    .map(|(k, v)| {
+                        let shown = if is_secret_header(k) { "[redacted]" } else { v };
+                        (k.as_str(), shown)
+                    })
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -138,7 +148,14 @@ impl Config {
     }
 
     /// Adds a header sent with every request (after the SDK's own headers,
-    /// replacing one of the same name). `Authorization` cannot be set this way.
+    /// replacing one of the same name).
+    ///
+    /// `Authorization` is taken only by an [anonymous](Self::anonymous)
+    /// configuration: that is the proxy pattern, where a web page or an app
+    /// authenticates to its own backend (with a user's session or an app
+    /// token) and the backend adds the API token. With an API token set, the
+    /// header is refused: the token already fills it, and two sources for it
+    /// would hide which one was sent.
     pub fn with_header(mut self, name: &str, value: &str) -> Result<Config, Error> {
         if name.is_empty() || !name.chars().all(is_token_char) {
             return Err(Error::invalid(
@@ -146,10 +163,12 @@ impl Config {
                 format!("{name:?} is not a valid header name"),
             ));
         }
-        if name.eq_ignore_ascii_case("authorization") {
+        if name.eq_ignore_ascii_case("authorization") && self.token.is_some() {
             return Err(Error::invalid(
                 "headers",
-                "set the token instead of an Authorization header",
+                "an Authorization header cannot be set beside the token: the token \
+                 fills it (for a proxy that authenticates its callers its own way, \
+                 configure no token and set the header)",
             ));
         }
         check_header_value("headers", value).map_err(|_| {
@@ -182,6 +201,20 @@ impl Config {
     /// The extra headers.
     pub fn extra_headers(&self) -> &[(String, String)] {
         &self.extra_headers
+    }
+
+    /// The credentials this configuration sends (the API token, or a proxy
+    /// credential set as a header), which error messages must never repeat.
+    pub(crate) fn secrets(&self) -> Vec<String> {
+        let mut secrets: Vec<String> = self.token.iter().map(|t| t.expose().to_string()).collect();
+        for (name, value) in &self.extra_headers {
+            if is_secret_header(name) {
+                // "Bearer abc": the credential is what follows the scheme.
+                let credential = value.rsplit(' ').next().unwrap_or(value);
+                secrets.push(credential.to_string());
+            }
+        }
+        secrets
     }
 
     /// Builds a request to `path` (already encoded, starting with `/`).
@@ -408,6 +441,15 @@ mod tests {
                 .unwrap()
                 .with_header("Authorization", "x")
                 .is_err()
+        );
+        // The proxy pattern: no API token, the caller's own credential.
+        let proxy = Config::anonymous()
+            .with_header("Authorization", "Bearer app_token_for_my_backend")
+            .unwrap();
+        let req = proxy.request(Method::Get, "/", None);
+        assert_eq!(
+            req.header("authorization"),
+            Some("Bearer app_token_for_my_backend")
         );
         assert!(
             Config::new("t")

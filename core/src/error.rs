@@ -48,6 +48,8 @@ pub enum Error {
         path: String,
         /// What was wrong there.
         message: String,
+        /// The id of the request whose response this was ([`Error::request_id`]).
+        request_id: Option<String>,
     },
     /// A webhook body that is not what the contract describes.
     WebhookDecode {
@@ -71,11 +73,15 @@ pub enum Error {
     Transport {
         /// The client's own description.
         message: String,
+        /// The id the SDK sent with the request ([`Error::request_id`]).
+        request_id: Option<String>,
     },
     /// No response arrived within the configured time.
     Timeout {
         /// The client's own description.
         message: String,
+        /// The id the SDK sent with the request ([`Error::request_id`]).
+        request_id: Option<String>,
     },
 }
 
@@ -125,10 +131,12 @@ impl fmt::Display for WebhookVerificationError {
                 f,
                 "webhook-timestamp is {skew_seconds} s in the future, beyond the tolerance"
             ),
+            // unsigned_abs: the header is the sender's (unverified) text, and
+            // negating i64::MIN would overflow.
             Self::TimestampOutOfTolerance { skew_seconds } => write!(
                 f,
                 "webhook-timestamp is {} s old, beyond the tolerance",
-                -skew_seconds
+                skew_seconds.unsigned_abs()
             ),
             Self::InvalidSecret => {
                 f.write_str("the webhook secret is not 'whsec_' followed by base64")
@@ -174,6 +182,9 @@ pub struct ApiError {
     /// that sent it said so ([`Error::with_request`]); shown for 404s, whose
     /// usual cause is a wrong URL.
     pub request: Option<String>,
+    /// The server's id for the request (its `x-request-id` header, see
+    /// [`HttpResponse::request_id`]), else the one the SDK sent.
+    pub request_id: Option<String>,
 }
 
 /// Matches the variants that carry what the server said (one list, for both
@@ -247,6 +258,7 @@ impl Error {
         Error::Decode {
             path: path.into(),
             message: message.into(),
+            request_id: None,
         }
     }
 
@@ -254,6 +266,7 @@ impl Error {
     pub fn transport(message: impl Into<String>) -> Error {
         Error::Transport {
             message: message.into(),
+            request_id: None,
         }
     }
 
@@ -261,6 +274,7 @@ impl Error {
     pub fn timeout(message: impl Into<String>) -> Error {
         Error::Timeout {
             message: message.into(),
+            request_id: None,
         }
     }
 
@@ -268,6 +282,42 @@ impl Error {
     pub fn with_request(mut self, method: &str, url: &str) -> Error {
         if let Some(api) = self.api_error_mut() {
             api.request = Some(format!("{method} {url}"));
+        }
+        self
+    }
+
+    /// The id of the request that failed: the server's (`x-request-id` and
+    /// the like, [`HttpResponse::request_id`]) when it answered with one,
+    /// else the one the SDK sent ([`Error::with_request_id`]). What to quote
+    /// when asking the API's support about a failed call.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Decode { request_id, .. }
+            | Error::Transport { request_id, .. }
+            | Error::Timeout { request_id, .. } => request_id.as_deref(),
+            other => other.api_error().and_then(|e| e.request_id.as_deref()),
+        }
+    }
+
+    /// The same error, about the request sent with id `id`: kept by the
+    /// errors of a call (API, decode, transport and timeout errors), unless
+    /// the server already named its own id for it. An id that is not
+    /// [valid](crate::http::is_valid_request_id) is ignored.
+    pub fn with_request_id(mut self, id: &str) -> Error {
+        if !crate::http::is_valid_request_id(id) {
+            return self;
+        }
+        let slot = match &mut self {
+            Error::Decode { request_id, .. }
+            | Error::Transport { request_id, .. }
+            | Error::Timeout { request_id, .. } => request_id,
+            other => match other.api_error_mut() {
+                Some(api) => &mut api.request_id,
+                None => return self,
+            },
+        };
+        if slot.is_none() {
+            *slot = Some(id.to_string());
         }
         self
     }
@@ -288,7 +338,7 @@ impl Error {
             }
         };
         match &mut self {
-            Error::Transport { message } | Error::Timeout { message } => scrub(message),
+            Error::Transport { message, .. } | Error::Timeout { message, .. } => scrub(message),
             Error::Decode { message, .. } | Error::WebhookDecode { message, .. } => scrub(message),
             _ => {}
         }
@@ -331,6 +381,7 @@ impl Error {
             reason,
             body: api.map(|a| a.body.clone()),
             data: api.and_then(|a| a.data.clone()),
+            request_id: self.request_id().map(str::to_string),
         }
     }
 
@@ -374,7 +425,7 @@ impl fmt::Display for Error {
         }
         match self {
             Error::InvalidRequest { field, message } => write!(f, "invalid {field}: {message}"),
-            Error::Decode { path, message } => {
+            Error::Decode { path, message, .. } => {
                 if path.is_empty() {
                     write!(f, "unexpected response: {message}")
                 } else {
@@ -392,8 +443,8 @@ impl fmt::Display for Error {
             Error::PayloadTooLarge { size, limit } => {
                 write!(f, "body of {size} bytes exceeds the limit of {limit} bytes")
             }
-            Error::Transport { message } => write!(f, "transport error: {message}"),
-            Error::Timeout { message } => write!(f, "timed out: {message}"),
+            Error::Transport { message, .. } => write!(f, "transport error: {message}"),
+            Error::Timeout { message, .. } => write!(f, "timed out: {message}"),
             // Written above, from api_error().
             Error::Authentication(_)
             | Error::PermissionDenied(_)
@@ -435,6 +486,8 @@ pub struct ErrorInfo {
     pub body: Option<String>,
     /// The error body as JSON, when it was JSON.
     pub data: Option<Value>,
+    /// The id of the failed request ([`Error::request_id`]).
+    pub request_id: Option<String>,
 }
 
 fn scrub_json(v: &mut Value, scrub: &impl Fn(&mut String)) {
@@ -495,6 +548,17 @@ fn truncate_chars(text: String, max: usize) -> String {
 fn truncate_utf8(bytes: &[u8], max: usize) -> String {
     let cut = &bytes[..bytes.len().min(max)];
     String::from_utf8_lossy(cut).into_owned()
+}
+
+/// `text` with every control character (CR, LF, tab, escapes) as a space.
+fn one_line(text: String) -> String {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    } else {
+        text
+    }
 }
 
 /// Parses `Retry-After`: delay-seconds (fractions tolerated) or an HTTP date.
@@ -604,6 +668,9 @@ impl ApiError {
                 )
             }
         };
+        // The server's words go into exception messages and log lines: a
+        // CR/LF or other control character there could forge a log line.
+        let message = one_line(message);
         let retry_after = response
             .header("retry-after")
             .and_then(|v| parse_retry_after(v, now))
@@ -616,6 +683,7 @@ impl ApiError {
             data,
             body,
             request: None,
+            request_id: response.request_id().map(str::to_string),
         }
     }
 }

@@ -38,19 +38,33 @@
 //! at most the time that is left, and a retry whose wait would end past the
 //! deadline is not made (the caller sees the last error instead). Without
 //! it, a call still ends: at most `max_attempts` attempts of `timeout` each,
-//! and waits capped by the retry policy.
+//! and waits capped by the retry policy. [`Limits::default`] sets it to
+//! [`DEFAULT_TOTAL_TIMEOUT`].
+//!
+//! # Request ids
+//!
+//! A binding gives each call an id of its own ([`Exchange::set_request_id`],
+//! sent as `x-request-id`); every error of the call carries the server's id
+//! for it when the server named one, else that one ([`Error::request_id`]).
+//! [`Exchange::log_attempt`] and [`Exchange::log_step`] write the lines a
+//! binding prints when debug logging is on: never a header value or a body.
 
 use std::time::Duration;
 
-use crate::config::{Config, Token};
+use crate::config::Config;
 use crate::error::Error;
-use crate::http::{HttpRequest, HttpResponse};
+use crate::http::{HttpRequest, HttpResponse, REQUEST_ID_HEADER, is_valid_request_id};
 use crate::ops::{Call, CallOutput};
 use crate::retry::{Outcome, RetryDecision, RetryPolicy};
 use crate::time::Timestamp;
 
 /// The longest a single attempt may take by default: 60 s.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The longest a whole call may take by default, its retries and the waits
+/// between them included: 120 s. (Without it, three attempts of 60 s and the
+/// waits between them could hold a caller for over three minutes.)
+pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The largest response body read by default: 10 MiB (the largest search
 /// page of the API is far smaller).
@@ -71,7 +85,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             timeout: DEFAULT_TIMEOUT,
-            total_timeout: None,
+            total_timeout: Some(DEFAULT_TOTAL_TIMEOUT),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
@@ -127,7 +141,9 @@ pub struct Exchange {
     policy: RetryPolicy,
     limits: Limits,
     attempt: u32,
-    token: Option<Token>,
+    // The credentials the request carries, scrubbed from every error.
+    secrets: Vec<String>,
+    request_id: Option<String>,
 }
 
 impl Exchange {
@@ -145,8 +161,85 @@ impl Exchange {
             policy,
             limits,
             attempt: 1,
-            token: config.token().cloned(),
+            secrets: config.secrets(),
+            request_id: None,
         })
+    }
+
+    /// Sends `id` as the call's `x-request-id` (every attempt: a retry is the
+    /// same request) and names it in the call's errors. Bindings draw a fresh
+    /// random id per call (a UUID); an id that is empty, longer than 200
+    /// characters or not printable ASCII is refused.
+    pub fn set_request_id(&mut self, id: &str) -> Result<(), Error> {
+        if !is_valid_request_id(id) {
+            return Err(Error::invalid(
+                "request_id",
+                "must be 1 to 200 printable ASCII characters without spaces",
+            ));
+        }
+        self.request
+            .headers
+            .retain(|(k, _)| !k.eq_ignore_ascii_case(REQUEST_ID_HEADER));
+        self.request
+            .headers
+            .push((REQUEST_ID_HEADER.to_string(), id.to_string()));
+        self.request_id = Some(id.to_string());
+        Ok(())
+    }
+
+    /// The id sent with the call, if [one was set](Self::set_request_id).
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The debug log line for the attempt about to be sent: the call, the
+    /// method and URL, the attempt and the request id — no header value and
+    /// no body, so that it never shows a token or a user's message.
+    pub fn log_attempt(&self) -> String {
+        format!(
+            "antonnia: {} {} {} attempt {}{}",
+            self.call.name(),
+            self.request.method.as_str(),
+            self.request.url,
+            self.attempt,
+            self.request_id_suffix(None),
+        )
+    }
+
+    /// The debug log line for how an attempt ended: `status` (`None` when no
+    /// response arrived), the time since the call began, and `step`, what
+    /// [`on_response`](Self::on_response) or [`on_failure`](Self::on_failure)
+    /// decided. `response_id` is the server's id for it, when it sent one.
+    pub fn log_step(
+        &self,
+        status: Option<u16>,
+        response_id: Option<&str>,
+        elapsed: Duration,
+        step: &Step,
+    ) -> String {
+        let status = status.map_or_else(|| "no response".to_string(), |s| format!("HTTP {s}"));
+        let next = match step {
+            Step::Done(_) => "done".to_string(),
+            Step::Retry(wait) => format!("retrying in {:.3} s", wait.as_secs_f64()),
+            Step::Fail(e) => format!("failed: {}", e.kind()),
+        };
+        format!(
+            "antonnia: {} {} after {:.3} s: {next}{}",
+            self.call.name(),
+            status,
+            elapsed.as_secs_f64(),
+            self.request_id_suffix(response_id),
+        )
+    }
+
+    fn request_id_suffix(&self, response_id: Option<&str>) -> String {
+        match response_id
+            .filter(|id| is_valid_request_id(id))
+            .or(self.request_id.as_deref())
+        {
+            Some(id) => format!(" (request id {id})"),
+            None => String::new(),
+        }
     }
 
     /// The call being made.
@@ -191,7 +284,13 @@ impl Exchange {
         if response.is_success() {
             return match self.call.parse(response) {
                 Ok(output) => Step::Done(output),
-                Err(e) => Step::Fail(self.finish(e)),
+                Err(e) => {
+                    let e = match response.request_id() {
+                        Some(id) => e.with_request_id(id),
+                        None => e,
+                    };
+                    Step::Fail(self.finish(e))
+                }
             };
         }
         let error = Error::from_response(response, Some(now));
@@ -234,8 +333,12 @@ impl Exchange {
 
     fn timeout_error(&self, elapsed: Duration) -> Error {
         let name = self.call.name();
+        // A host's timer fires a little before or after the deadline it was
+        // given: an attempt that ended within this much of the total deadline
+        // was cut by it, not by the per-attempt limit.
+        const TIMER_SLACK: Duration = Duration::from_millis(50);
         match self.limits.total_timeout {
-            Some(total) if elapsed >= total => Error::timeout(format!(
+            Some(total) if elapsed.saturating_add(TIMER_SLACK) >= total => Error::timeout(format!(
                 "{name}: no answer within the call's total timeout of {} s ({} attempts)",
                 total.as_secs_f64(),
                 self.attempt
@@ -268,11 +371,13 @@ impl Exchange {
     }
 
     fn finish(&self, error: Error) -> Error {
-        let error = error.with_request(self.request.method.as_str(), &self.request.url);
-        match &self.token {
-            Some(token) => error.redacted(token.expose()),
-            None => error,
+        let mut error = error.with_request(self.request.method.as_str(), &self.request.url);
+        if let Some(id) = &self.request_id {
+            error = error.with_request_id(id);
         }
+        self.secrets
+            .iter()
+            .fold(error, |error, secret| error.redacted(secret))
     }
 }
 
@@ -359,6 +464,87 @@ mod tests {
             text.contains("sessions.create") && text.contains("2 s"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_default_call_has_an_overall_deadline() {
+        let mut ex = start(
+            "sessions.get",
+            json!({"session_id": "s"}),
+            Limits::default(),
+        );
+        assert_eq!(Limits::default().total_timeout, Some(DEFAULT_TOTAL_TIMEOUT));
+        assert_eq!(
+            ex.attempt_timeout(Duration::from_secs(100)),
+            Duration::from_secs(20)
+        );
+        let step = ex.on_response(
+            &HttpResponse::new(503, ""),
+            Duration::from_millis(119_900),
+            now(),
+            0.0,
+        );
+        assert!(
+            matches!(step, Step::Fail(_)),
+            "no retry past the deadline: {step:?}"
+        );
+    }
+
+    #[test]
+    fn the_request_id_is_sent_named_and_logged_without_secrets() {
+        let mut ex = start(
+            "sessions.get",
+            json!({"session_id": "s"}),
+            Limits::default(),
+        );
+        assert!(ex.set_request_id("has space").is_err());
+        assert!(ex.set_request_id("").is_err());
+        ex.set_request_id("req_abc").unwrap();
+        assert_eq!(ex.request().header("x-request-id"), Some("req_abc"));
+        let line = ex.log_attempt();
+        assert!(
+            line.contains("sessions.get GET https://") && line.contains("req_abc"),
+            "{line}"
+        );
+        assert!(!line.contains("sk_test_secret_token"), "{line}");
+        let step = ex.on_failure(Failure::ConnectFailed, "refused", Duration::ZERO, 0.0);
+        let logged = ex.log_step(None, None, Duration::from_millis(1500), &step);
+        assert!(
+            logged.contains("no response after 1.500 s: retrying in 0.250 s (request id req_abc)"),
+            "{logged}"
+        );
+        assert_eq!(
+            ex.request().header("x-request-id"),
+            Some("req_abc"),
+            "a retry is the same request"
+        );
+        let _ = ex.on_failure(Failure::ConnectFailed, "refused", Duration::ZERO, 0.0);
+        let Step::Fail(e) = ex.on_failure(Failure::ConnectFailed, "refused", Duration::ZERO, 0.0)
+        else {
+            panic!("the third failed attempt ends the call")
+        };
+        assert_eq!(e.request_id(), Some("req_abc"));
+        assert_eq!(e.info().request_id.as_deref(), Some("req_abc"));
+        let done = ex.log_step(Some(404), Some("srv_1"), Duration::ZERO, &Step::Fail(e));
+        assert!(
+            done.ends_with("HTTP 404 after 0.000 s: failed: transport (request id srv_1)"),
+            "{done}"
+        );
+    }
+
+    #[test]
+    fn a_proxy_credential_is_scrubbed_like_the_token() {
+        let config = Config::anonymous()
+            .with_header("Authorization", "Bearer app_session_credential")
+            .unwrap();
+        let call = Call::from_json("agents.get", json!({"agent_id": "a"})).unwrap();
+        let mut ex = Exchange::new(call, &config, RetryPolicy::never(), Limits::default()).unwrap();
+        let echo = HttpResponse::new(401, r#"{"detail":"bad credential app_session_credential"}"#);
+        let Step::Fail(e) = ex.on_response(&echo, Duration::ZERO, now(), 0.0) else {
+            panic!()
+        };
+        let shown = format!("{e} {e:?} {config:?} {:?}", ex.request());
+        assert!(!shown.contains("app_session_credential"), "{shown}");
     }
 
     #[test]

@@ -74,8 +74,8 @@ impl fmt::Debug for HttpRequest {
             .headers
             .iter()
             .map(|(k, v)| {
-                if k.eq_ignore_ascii_case("authorization") {
-                    (k.as_str(), "Bearer [redacted]")
+                if is_secret_header(k) {
+                    (k.as_str(), "[redacted]")
                 } else {
                     (k.as_str(), v.as_str())
                 }
@@ -122,10 +122,53 @@ impl HttpResponse {
         find_header(&self.headers, name)
     }
 
+    /// The server's id for this request: the first of `x-request-id`,
+    /// `request-id`, `x-amzn-requestid` that holds a
+    /// [valid](is_valid_request_id) one.
+    pub fn request_id(&self) -> Option<&str> {
+        RESPONSE_ID_HEADERS
+            .iter()
+            .filter_map(|h| self.header(h))
+            .map(str::trim)
+            .find(|id| is_valid_request_id(id))
+    }
+
     /// Whether the status is 2xx.
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
+}
+
+/// The header the SDK sends its request id in, and the first one it reads a
+/// server's request id from.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Response headers that carry the server's (or a gateway's) id for the
+/// request, in the order they are preferred.
+const RESPONSE_ID_HEADERS: [&str; 3] = [REQUEST_ID_HEADER, "request-id", "x-amzn-requestid"];
+
+/// The longest request id kept: ids are opaque tokens, and a longer header
+/// is not an id worth quoting in an error message.
+const MAX_REQUEST_ID_LEN: usize = 200;
+
+/// Whether a request id is fit to send and to quote: non-empty, at most 200
+/// characters, printable ASCII without spaces (it is echoed into error
+/// messages and logs, so a server's CR/LF or control characters never are).
+pub fn is_valid_request_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_REQUEST_ID_LEN && id.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// Headers whose values are credentials: `Debug` output and logs show
+/// `[redacted]` instead.
+pub fn is_secret_header(name: &str) -> bool {
+    [
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "x-api-key",
+    ]
+    .iter()
+    .any(|h| name.eq_ignore_ascii_case(h))
 }
 
 pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {

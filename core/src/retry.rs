@@ -161,7 +161,8 @@ impl RetryDecision {
 }
 
 /// Limits on retrying. The defaults: 3 attempts in all, backoff starting at
-/// 0.5 s and doubling up to 8 s, `Retry-After` honoured up to 60 s.
+/// 0.5 s and doubling up to 8 s, `Retry-After` honoured up to 60 s (and
+/// never shorter than the backoff).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1 disables retries).
@@ -245,10 +246,14 @@ impl RetryPolicy {
             ..
         } = outcome
         {
+            // The server's wait is a minimum, never a reason to hammer it:
+            // `Retry-After: 0` (or a past HTTP date) still waits the backoff.
             return if *wait > self.max_retry_after {
                 RetryDecision::Stop
             } else {
-                RetryDecision::Retry { after: *wait }
+                RetryDecision::Retry {
+                    after: (*wait).max(self.backoff(attempt, jitter)),
+                }
             };
         }
         RetryDecision::Retry {

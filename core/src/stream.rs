@@ -32,6 +32,18 @@
 //! yielded again (ids are remembered, a bounded number of them), and each
 //! page's new messages come out in `created_at` order.
 //!
+//! # Where it starts
+//!
+//! By default a stream yields what is created after its first poll;
+//! [`StreamOptions::from_start`] yields the session's history first. A chat
+//! window that has just sent the user's message wants neither: the agent's
+//! answer may already be there at the first poll (it would be skipped), and
+//! the history is shown already. [`MessageStream::start_after`] starts right
+//! after a given message: whatever follows it in the session comes out, even
+//! if it was created before the first poll. If that message is not found in
+//! the history (a search index that lags behind), the stream starts from now
+//! and never yields the message itself.
+//!
 //! A failed poll (after the exchange's own retries) is judged by
 //! [`MessageStream::on_error`]: a rate limit waits its `Retry-After`, a
 //! server or network failure backs off like an idle poll, and anything else
@@ -95,6 +107,9 @@ pub struct MessageStream {
     idle_polls: u32,
     seen: HashSet<String>,
     seen_order: VecDeque<String>,
+    // start_after's message, and whether the history has shown it yet.
+    after: Option<String>,
+    after_found: bool,
 }
 
 impl MessageStream {
@@ -121,7 +136,26 @@ impl MessageStream {
             idle_polls: 0,
             seen: HashSet::new(),
             seen_order: VecDeque::new(),
+            after: None,
+            after_found: false,
         })
+    }
+
+    /// Starts the stream right after the message `message_id` (typically the
+    /// user's message just sent): the messages that follow it in the
+    /// session's history come out first, then every new one. Call it before
+    /// the first poll; it overrides [`StreamOptions::from_start`].
+    pub fn start_after(&mut self, message_id: &str) -> Result<(), Error> {
+        require_id("after", message_id)?;
+        if self.offset != 0 {
+            return Err(Error::invalid(
+                "after",
+                "must be set before the stream's first poll",
+            ));
+        }
+        self.after = Some(message_id.to_string());
+        self.catching_up = true;
+        Ok(())
     }
 
     /// The call to run now: a `messages.search` page of the session.
@@ -142,17 +176,39 @@ impl MessageStream {
             .offset
             .saturating_add(i64::try_from(returned).unwrap_or(i64::MAX));
         let full = i64::try_from(returned).is_ok_and(|n| n >= self.options.page_size);
-        let mut fresh: Vec<Message> = page.into_iter().filter(|m| self.remember(&m.id)).collect();
+        let mut page = page;
         // created_at first, then id; messages without one keep their place last.
-        fresh.sort_by(|a, b| {
+        page.sort_by(|a, b| {
             (a.created_at.is_none(), a.created_at, &a.id).cmp(&(
                 b.created_at.is_none(),
                 b.created_at,
                 &b.id,
             ))
         });
+        let anchor_seen_before = self.after_found;
+        // Where start_after's message stood among this page's fresh ones.
+        let mut anchor_at = None;
+        let mut fresh = Vec::with_capacity(page.len());
+        for m in page {
+            if self.after.as_deref() == Some(m.id.as_str()) {
+                if !self.after_found {
+                    self.after_found = true;
+                    anchor_at = Some(fresh.len());
+                }
+                continue;
+            }
+            if self.remember(&m.id) {
+                fresh.push(m);
+            }
+        }
         if self.catching_up {
-            fresh.clear();
+            match anchor_at {
+                _ if self.after.is_some() && anchor_seen_before => {}
+                Some(at) => {
+                    fresh.drain(..at);
+                }
+                None => fresh.clear(),
+            }
             if !full {
                 self.catching_up = false;
             }
@@ -255,6 +311,31 @@ mod tests {
         };
         let mut s = MessageStream::new("s", opts).unwrap();
         assert_eq!(s.on_page(vec![msg("old")]).messages[0].id, "old");
+    }
+
+    #[test]
+    fn start_after_yields_what_follows_the_message_in_the_history() {
+        let mut s = MessageStream::new("s", StreamOptions::default()).unwrap();
+        s.start_after("mine").unwrap();
+        let ids = |p: Poll| p.messages.into_iter().map(|m| m.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(s.on_page(vec![msg("a"), msg("b"), msg("mine"), msg("reply")])),
+            ["reply"]
+        );
+        assert_eq!(ids(s.on_page(vec![msg("mine"), msg("next")])), ["next"]);
+        assert!(s.start_after("late").is_err(), "after the first poll");
+
+        // Not in the history yet: from now on, and never the message itself.
+        let mut s = MessageStream::new("s", StreamOptions::default()).unwrap();
+        s.start_after("mine").unwrap();
+        assert!(s.on_page(vec![msg("a")]).messages.is_empty());
+        assert_eq!(ids(s.on_page(vec![msg("mine"), msg("reply")])), ["reply"]);
+        assert!(
+            MessageStream::new("s", StreamOptions::default())
+                .unwrap()
+                .start_after(" ")
+                .is_err()
+        );
     }
 
     #[test]

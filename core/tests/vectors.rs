@@ -151,6 +151,9 @@ fn check_error(e: &Error, want: &Value) -> Result<(), String> {
             return Err(format!("message {text:?} lacks {part:?}"));
         }
     }
+    if let Some(id) = want.get("request_id") {
+        expect_eq("request_id", &json!(e.request_id()), id)?;
+    }
     let api = e.api_error();
     if let Some(status) = want.get("status") {
         expect_eq("status", &json!(e.status()), status)?;
@@ -339,6 +342,11 @@ fn exchange_vectors() {
             .map_err(|e| format!("args: {e}"))?;
         let mut exchange = Exchange::new(call, &config, policy_of(defaults, v), limits)
             .map_err(|e| format!("start: {e}"))?;
+        if let Some(id) = v.get("request_id").and_then(Value::as_str) {
+            exchange
+                .set_request_id(id)
+                .map_err(|e| format!("request_id: {e}"))?;
+        }
         let steps = v["steps"].as_array().unwrap();
         for (i, s) in steps.iter().enumerate() {
             let field = |k: &str| s.get(k).unwrap_or(&defaults[k]).clone();
@@ -405,10 +413,13 @@ fn stream_vectors() {
             from_start: o["from_start"].as_bool().unwrap(),
         };
         let session = v.get("session_id").unwrap_or(&defaults["session_id"]);
-        let mut stream = match (
-            MessageStream::new(session.as_str().unwrap(), options),
-            v.get("start_error"),
-        ) {
+        let started = MessageStream::new(session.as_str().unwrap(), options).and_then(|mut s| {
+            match v.get("after").and_then(Value::as_str) {
+                Some(after) => s.start_after(after).map(|()| s),
+                None => Ok(s),
+            }
+        });
+        let mut stream = match (started, v.get("start_error")) {
             (Ok(s), None) => s,
             (Err(e), Some(want)) => return check_error(&e, want),
             (Ok(_), Some(_)) => return Err("the stream started, want an error".into()),

@@ -269,13 +269,18 @@ struct Data<T> {
 
 fn prefixed(prefix: &str, e: Error) -> Error {
     match e {
-        Error::Decode { path, message } => Error::Decode {
+        Error::Decode {
+            path,
+            message,
+            request_id,
+        } => Error::Decode {
             path: if path.is_empty() {
                 prefix.to_string()
             } else {
                 format!("{prefix}.{path}")
             },
             message,
+            request_id,
         },
         other => other,
     }
@@ -306,7 +311,7 @@ pub fn parse_event_with_limit(body: &[u8], max_body_bytes: usize) -> Result<Webh
     parse_envelope(body, max_body_bytes).map_err(|e| match e {
         // Said of the webhook body, not of "a response", so that the message
         // points at the right thing.
-        Error::Decode { path, message } => Error::WebhookDecode { path, message },
+        Error::Decode { path, message, .. } => Error::WebhookDecode { path, message },
         other => other,
     })
 }

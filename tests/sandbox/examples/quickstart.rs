@@ -208,9 +208,7 @@ async fn poll_answer(client: &CoreClient, session_id: &str) -> Result<Message, E
             return Ok(message);
         }
         if Instant::now() > deadline {
-            return Err(Error::Timeout {
-                message: "the AI agent did not answer within 60 s".into(),
-            });
+            return Err(Error::timeout("the AI agent did not answer within 60 s"));
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
