@@ -114,10 +114,11 @@ pub trait HttpTransport: Send + Sync {
 }
 
 /// The host's timer: waits without blocking a thread (`delay` in Kotlin,
-/// `Task.sleep` in Swift). Cancelled when the call waiting on it is.
+/// `Task.sleep` in Swift). Cancelled when the call waiting on it is. A timer
+/// that throws ends the call with the SDK's transport error, naming it.
 #[uniffi::export(with_foreign)]
 #[async_trait::async_trait]
 pub trait Sleeper: Send + Sync {
     /// Returns after `millis` milliseconds.
-    async fn sleep(&self, millis: i64);
+    async fn sleep(&self, millis: i64) -> Result<(), HttpTransportError>;
 }

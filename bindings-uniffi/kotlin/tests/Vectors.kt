@@ -396,7 +396,7 @@ suspend fun replayVectors() {
             }
             val e = obj(step["error"])
             val failure: AntonniaException = if ("failure" in e) {
-                TransportException("transport error: connection reset")
+                TransportException("transport error: connection reset", null)
             } else {
                 val ex = CallExchange(ApiCall("sessions.get", """{"session_id":"s"}"""), "sk_test", null, RetrySettings(1u, 0.5, 8.0, 60.0), 60.0, null, 10_000_000)
                 (thrown { ex.onResponse(num(e["status"]).toInt(), headersOf(e["headers"]), bodyOf(e), 0.0, 0.0, 0.5) } as? AntonniaException) ?: throw Failure("step $i: no error")

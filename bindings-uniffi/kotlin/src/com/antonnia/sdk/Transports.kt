@@ -26,8 +26,20 @@ import kotlinx.coroutines.suspendCancellableCoroutine
  * method the API uses); on a desktop/server JVM, whose HttpURLConnection
  * refuses `PATCH`, `java.net.http.HttpClient`.
  */
-fun defaultTransport(): HttpTransport =
+fun defaultTransport(): HttpTransport = sharedDefault
+
+/** One for every client that does not bring its own: one pool, one set of threads. */
+private val sharedDefault: HttpTransport by lazy {
     if (isAndroid) HttpUrlConnectionTransport() else JdkHttpClientTransport()
+}
+
+/** The HttpClient of every JdkHttpClientTransport made without one. */
+private val sharedHttpClient: HttpClient by lazy {
+    HttpClient.newBuilder()
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(Duration.ofSeconds(30))
+        .build()
+}
 
 private val isAndroid: Boolean =
     runCatching { Class.forName("android.os.Build") }.isSuccess
@@ -105,6 +117,11 @@ class HttpUrlConnectionTransport : HttpTransport {
                 conn.instanceFollowRedirects = false
                 conn.requestMethod = request.method
                 for (h in request.headers) conn.setRequestProperty(h.name, h.value)
+                val body = request.body
+                if (body != null) {
+                    conn.doOutput = true
+                    conn.setFixedLengthStreamingMode(body.size)
+                }
                 // Connected (no byte of the request written yet): a call that
                 // ended meanwhile stops here instead of sending.
                 conn.connect()
@@ -112,12 +129,7 @@ class HttpUrlConnectionTransport : HttpTransport {
                     conn.disconnect()
                     throw NotSent()
                 }
-                val body = request.body
-                if (body != null) {
-                    conn.doOutput = true
-                    conn.setFixedLengthStreamingMode(body.size)
-                    conn.outputStream.use { it.write(body) }
-                }
+                if (body != null) conn.outputStream.use { it.write(body) }
                 val status = conn.responseCode
                 val stream = if (status >= 400) conn.errorStream else conn.inputStream
                 val bytes = stream?.use { readCapped(it, request.maxResponseBytes) } ?: ByteArray(0)
@@ -135,12 +147,13 @@ class HttpUrlConnectionTransport : HttpTransport {
     }
 }
 
-/** On `java.net.http.HttpClient` (JVM 11+). Pass your own client to share its pool and settings. */
+/**
+ * On `java.net.http.HttpClient` (JVM 11+). Without a [client], every such
+ * transport shares one (no redirects, 30 s connect timeout); pass your own for
+ * other settings.
+ */
 class JdkHttpClientTransport(
-    private val client: HttpClient = HttpClient.newBuilder()
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(Duration.ofSeconds(30))
-        .build(),
+    private val client: HttpClient = sharedHttpClient,
 ) : HttpTransport {
     override suspend fun send(request: HttpRequest, timeoutMs: Long): HttpResponse {
         try {
