@@ -774,11 +774,14 @@ impl Messages {
 
     /// A session's new messages as they come, each once, in order, by
     /// polling (the core's cursor decides what to ask and how long to wait).
+    /// `after`: start right after that message (the user's message just
+    /// sent), so that the answer already there comes out first.
     #[uniffi::method(default(
         poll_interval_ms = 1000,
         max_poll_interval_ms = 30000,
         page_size = 100,
-        from_start = false
+        from_start = false,
+        after = None
     ))]
     pub fn open_stream(
         &self,
@@ -787,6 +790,7 @@ impl Messages {
         max_poll_interval_ms: i64,
         page_size: i64,
         from_start: bool,
+        after: Option<String>,
     ) -> Result<Arc<MessageStream>, AntonniaError> {
         let options = StreamOptions {
             poll_interval: duration_ms("poll_interval_ms", poll_interval_ms)?,
@@ -794,9 +798,13 @@ impl Messages {
             page_size,
             from_start,
         };
+        let mut cursor = CoreStream::new(&session_id, options)?;
+        if let Some(after) = &after {
+            cursor.start_after(after)?;
+        }
         Ok(Arc::new(MessageStream {
             inner: self.inner.clone(),
-            cursor: Mutex::new((CoreStream::new(&session_id, options)?, Duration::ZERO)),
+            cursor: Mutex::new((cursor, Duration::ZERO)),
             cancelled: AtomicBool::new(false),
         }))
     }

@@ -379,6 +379,7 @@ suspend fun replayVectors() {
         val o = obj(sDefaults["options"]) + obj(v["options"] ?: emptyMap<String, Any?>())
         val cursor = try {
             MessageCursor((v["session_id"] ?: sDefaults["session_id"]) as String, num(o["poll_interval"]), num(o["max_poll_interval"]), num(o["page_size"]).toLong(), o["from_start"] as Boolean)
+                .also { c -> (v["after"] as String?)?.let { c.startAfter(it) } }
         } catch (e: AntonniaException) {
             check("start_error" in v) { "threw ${e.message}" }
             checkError(e, obj(v["start_error"]))

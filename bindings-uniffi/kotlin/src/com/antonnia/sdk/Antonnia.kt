@@ -146,8 +146,9 @@ fun Agents.iterSearch(
  * A session's new messages as they come, each once, in order (polling; the
  * SDK decides when). Never completes by itself: cancel the collecting
  * coroutine to stop. Throws when the session or the token is no good. A cold
- * Flow: each collection opens a new stream (from now, or from the start with
- * [fromStart]).
+ * Flow: each collection opens a new stream (from now, from the start with
+ * [fromStart], or right after the message [after]: the reply to the user's
+ * message just sent comes out even if it arrived before the first poll).
  */
 fun Messages.stream(
     sessionId: String,
@@ -155,10 +156,11 @@ fun Messages.stream(
     maxPollIntervalMs: Long = 30_000,
     pageSize: Long = 100,
     fromStart: Boolean = false,
+    after: String? = null,
 ): Flow<Message> {
-    openStream(sessionId, pollIntervalMs, maxPollIntervalMs, pageSize, fromStart) // bad arguments fail here
+    openStream(sessionId, pollIntervalMs, maxPollIntervalMs, pageSize, fromStart, after) // bad arguments fail here
     return flow {
-        val cursor = openStream(sessionId, pollIntervalMs, maxPollIntervalMs, pageSize, fromStart)
+        val cursor = openStream(sessionId, pollIntervalMs, maxPollIntervalMs, pageSize, fromStart, after)
         while (true) cursor.next().forEach { emit(it) }
     }
 }
