@@ -423,6 +423,9 @@ suspend fun sandboxTests(sb: Sandbox, sink: WebhookSink) {
         val r = seen.await()
         check(r.headers.any { it.name == "x-app-session" && it.value == "app_123" }) { "extra header" }
         check(!r.toString().contains("supersecret")) { r.toString() }
+        val header = r.headers.first { it.name.equals("authorization", ignoreCase = true) }
+        check(header.value.contains("supersecret")) { "the header carries the token" }
+        check(!header.toString().contains("supersecret") && !listOf(header).toString().contains("supersecret")) { header.toString() }
     }
 }
 
