@@ -36,6 +36,14 @@ params = re.findall(r"^\s*(\w+):", signature, re.M)
 if params != ["rustFutureFunc", "pollFunc", "completeFunc", "freeFunc", "liftFunc", "errorHandler"]:
     sys.exit(f"build-swift.sh: unexpected uniffiRustCallAsync parameters {params}")
 s = s.replace(head, "fileprivate func uniffiRustCallAsyncUncancellable<F, T>(")
+# uniffi makes an error's localizedDescription a dump of the enum case; the
+# SDK's errors read as their message (the core's whole description) instead.
+start = s.index("enum AntonniaError: Swift.Error")
+dump = "public var errorDescription: String? {\n        String(reflecting: self)\n    }"
+at = s.index(dump, start)
+if at > s.index("\n}\n", start):
+    sys.exit("build-swift.sh: AntonniaError.errorDescription not found (uniffi changed?)")
+s = s[:at] + "public var errorDescription: String? {\n        message\n    }" + s[at + len(dump):]
 arguments = ", ".join(f"{p}: {p}" for p in params)
 s += f"""
 // Added by bindings-uniffi/scripts/build-swift.sh: every async call runs in

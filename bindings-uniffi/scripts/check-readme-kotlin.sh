@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compiles the Kotlin Quick Start snippets of README.md and
-# bindings-uniffi/README.md against the SDK jar, so that they cannot rot.
+# bindings-uniffi/README.md against the SDK jar, so that they cannot rot, and
+# runs the proxy snippet against a loopback backend that checks its header.
 # `body`, `headers` and `myChannel` are the reader's: stubbed here.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,6 +29,44 @@ suspend fun readme{i}(body: ByteArray, headers: Map<String, String>) {{
 {body}
 }}
 """)
+# The proxy pattern (no token, the app's own Authorization to your backend),
+# run against a loopback server standing in for that backend, which checks
+# that the app's header arrived.
+text = open("bindings-uniffi/README.md").read()
+proxy = [b for b in re.findall(r"```kotlin\n(.*?)```", text, re.S) if "appSessionToken" in b]
+if len(proxy) != 1 or '"https://api.example.com/antonnia"' not in proxy[0]:
+    sys.exit("check-readme-kotlin.sh: the README's Kotlin proxy snippet is missing or changed shape")
+body = "\n".join("        " + l for l in proxy[0].replace('"https://api.example.com/antonnia"', "backendUrl").splitlines())
+open(f"{out}/ReadmeProxy.kt", "w").write(f"""package readmeproxy
+import com.antonnia.sdk.*
+import com.sun.net.httpserver.HttpServer
+import java.net.InetSocketAddress
+import kotlinx.coroutines.runBlocking
+
+fun main() {{
+    val seen = java.util.concurrent.LinkedBlockingQueue<String>()
+    val server = HttpServer.create(InetSocketAddress("127.0.0.1", 0), 0)
+    server.createContext("/") {{ ex ->
+        seen.add(ex.requestHeaders.getFirst("Authorization") ?: "(none)")
+        val body = \"\"\"{{"id":"agent_abc","type":"ai","name":"Bot"}}\"\"\".toByteArray()
+        ex.sendResponseHeaders(200, body.size.toLong()); ex.responseBody.use {{ it.write(body) }}
+    }}
+    server.start()
+    try {{
+        val backendUrl = "http://127.0.0.1:${{server.address.port}}/antonnia"
+        val appSessionToken = "app_session_123"
+{body}
+        val agent = runBlocking {{ client.agents.get("agent_abc") }}
+        check(agent.name == "Bot") {{ "got $agent" }}
+        val auth = seen.poll()
+        check(auth == "Bearer app_session_123") {{ "the backend got Authorization: $auth" }}
+        println("the README proxy snippet ran: the backend got the app's Authorization header")
+    }} finally {{
+        server.stop(0)
+    }}
+}}
+""")
 PY
 "$KOTLINC" -Werror -jvm-target 17 -cp "$OUT/antonnia-kotlin.jar:$JNA:$COROUTINES" -d "$DIR/out" "$DIR"/Readme*.kt
 echo "the README Kotlin snippets compile"
+java -Djna.library.path="$OUT/native" -cp "$DIR/out:$OUT/antonnia-kotlin.jar:$KOTLIN_STDLIB:$COROUTINES:$JNA" readmeproxy.ReadmeProxyKt

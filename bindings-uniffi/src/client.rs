@@ -42,7 +42,8 @@ pub struct ClientOptions {
     /// The longest one attempt may take, request to last body byte.
     #[uniffi(default = 60000)]
     pub timeout_ms: i64,
-    /// The longest a whole call may take, retries included (none if absent).
+    /// The longest a whole call may take, retries included; absent: the
+    /// SDK's default of 120 s (`defaultTotalTimeoutMs()`). Every call has one.
     #[uniffi(default)]
     pub total_timeout_ms: Option<i64>,
     /// How many times a failed call is sent again when that is safe.
@@ -59,6 +60,33 @@ pub(crate) struct Inner {
     limits: Limits,
     transport: Arc<dyn HttpTransport>,
     sleeper: Arc<dyn Sleeper>,
+    /// `ANTONNIA_LOG=debug` when the client was made: one line per attempt
+    /// and one per outcome on stderr (the core's text: no header value, no body).
+    debug: bool,
+}
+
+/// A fresh id for a call's `x-request-id`: `req_` and 32 hex digits from
+/// std's random hash keys, a process-wide counter and the clock.
+fn new_request_id() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let mut a = std::collections::hash_map::RandomState::new().build_hasher();
+    a.write_u64(n);
+    a.write_u64(nanos);
+    let mut b = std::collections::hash_map::RandomState::new().build_hasher();
+    b.write_u64(a.finish());
+    b.write_u64(n);
+    format!("req_{:016x}{:016x}", a.finish(), b.finish())
+}
+
+/// The default overall deadline of a call, in milliseconds (120 s).
+#[uniffi::export]
+pub fn default_total_timeout_ms() -> i64 {
+    millis(antonnia_core::exchange::DEFAULT_TOTAL_TIMEOUT)
 }
 
 fn millis(d: Duration) -> i64 {
@@ -84,18 +112,18 @@ fn now() -> Timestamp {
     Timestamp::from_system_time(SystemTime::now()).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-/// The first of two futures to finish: `Ok` the first's output, `Err(())`
-/// when the second (the timer) won. The loser is dropped, which cancels it
-/// on the host's side.
-async fn first<A: Future, B: Future>(a: A, b: B) -> Result<A::Output, ()> {
+/// The first of two futures to finish: `Ok` the first's output, `Err` the
+/// second's when the second (the timer) won. The loser is dropped, which
+/// cancels it on the host's side.
+async fn first<A: Future, B: Future>(a: A, b: B) -> Result<A::Output, B::Output> {
     let mut a = pin!(a);
     let mut b = pin!(b);
     poll_fn(|cx| {
         if let Poll::Ready(v) = a.as_mut().poll(cx) {
             return Poll::Ready(Ok(v));
         }
-        if b.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(Err(()));
+        if let Poll::Ready(v) = b.as_mut().poll(cx) {
+            return Poll::Ready(Err(v));
         }
         Poll::Pending
     })
@@ -106,17 +134,29 @@ impl Inner {
     /// The send loop: the only place a request is sent.
     pub(crate) async fn run(&self, call: Call) -> Result<CallOutput, AntonniaError> {
         let mut exchange = Exchange::new(call, &self.config, self.policy, self.limits)?;
+        exchange.set_request_id(&new_request_id())?;
         let max = self.limits.max_response_bytes;
         let start = Instant::now();
         loop {
             let budget = exchange.attempt_timeout(start.elapsed());
             let request = HttpRequest::new(exchange.request(), max);
+            if self.debug {
+                eprintln!("{}", exchange.log_attempt());
+            }
             let sent = first(
                 self.transport.send(request, millis(budget)),
                 self.sleeper.sleep(millis(budget)),
             )
             .await;
             let elapsed = start.elapsed();
+            let mut seen: (Option<u16>, Option<String>) = (None, None);
+            let sent = match sent {
+                // The timer failed (a host Sleeper that threw): the call cannot
+                // keep its deadline, so it ends here as a transport error.
+                Err(Err(e)) => return Err(self.timer_failed(&exchange, e)),
+                Err(Ok(())) => Err(()),
+                Ok(r) => Ok(r),
+            };
             let step = match sent {
                 Ok(Ok(r)) if r.body.len() > max => exchange.on_failure(
                     Failure::BodyTooLarge {
@@ -138,6 +178,10 @@ impl Inner {
                         headers: r.headers.into_iter().map(|h| (h.name, h.value)).collect(),
                         body: r.body,
                     };
+                    seen = (
+                        Some(response.status),
+                        response.request_id().map(str::to_string),
+                    );
                     exchange.on_response(&response, elapsed, now(), jitter())
                 }
                 Ok(Err(e)) => {
@@ -156,12 +200,32 @@ impl Inner {
                 }
                 Err(()) => exchange.on_failure(Failure::TimedOut, "", elapsed, jitter()),
             };
+            if self.debug {
+                eprintln!(
+                    "{}",
+                    exchange.log_step(seen.0, seen.1.as_deref(), elapsed, &step)
+                );
+            }
             match step {
                 Step::Done(output) => return Ok(output),
-                Step::Retry(wait) => self.sleeper.sleep(millis(wait)).await,
+                Step::Retry(wait) => {
+                    if let Err(e) = self.sleeper.sleep(millis(wait)).await {
+                        return Err(self.timer_failed(&exchange, e));
+                    }
+                }
                 Step::Fail(e) => return Err(e.into()),
             }
         }
+    }
+
+    /// The error of a call whose host timer threw.
+    fn timer_failed(&self, exchange: &Exchange, e: HttpTransportError) -> AntonniaError {
+        let mut e: AntonniaError =
+            antonnia_core::Error::transport(format!("the host's Sleeper failed: {e}")).into();
+        if let AntonniaError::Transport { request_id, .. } = &mut e {
+            *request_id = exchange.request_id().map(str::to_string);
+        }
+        e
     }
 
     async fn call(&self, name: &str, args: Args) -> Result<CallOutput, AntonniaError> {
@@ -264,10 +328,10 @@ impl Client {
             .map_err(|_| AntonniaError::invalid("max_retries", "must be 0 or more"))?;
         let limits = Limits {
             timeout: duration_ms("timeout_ms", options.timeout_ms)?,
-            total_timeout: options
-                .total_timeout_ms
-                .map(|t| duration_ms("total_timeout_ms", t))
-                .transpose()?,
+            total_timeout: Some(match options.total_timeout_ms {
+                Some(t) => duration_ms("total_timeout_ms", t)?,
+                None => antonnia_core::exchange::DEFAULT_TOTAL_TIMEOUT,
+            }),
             max_response_bytes,
         };
         Ok(Arc::new(Client {
@@ -277,6 +341,7 @@ impl Client {
                 limits,
                 transport,
                 sleeper,
+                debug: std::env::var("ANTONNIA_LOG").is_ok_and(|v| v.eq_ignore_ascii_case("debug")),
             }),
         }))
     }
@@ -709,11 +774,14 @@ impl Messages {
 
     /// A session's new messages as they come, each once, in order, by
     /// polling (the core's cursor decides what to ask and how long to wait).
+    /// `after`: start right after that message (the user's message just
+    /// sent), so that the answer already there comes out first.
     #[uniffi::method(default(
         poll_interval_ms = 1000,
         max_poll_interval_ms = 30000,
         page_size = 100,
-        from_start = false
+        from_start = false,
+        after = None
     ))]
     pub fn open_stream(
         &self,
@@ -722,6 +790,7 @@ impl Messages {
         max_poll_interval_ms: i64,
         page_size: i64,
         from_start: bool,
+        after: Option<String>,
     ) -> Result<Arc<MessageStream>, AntonniaError> {
         let options = StreamOptions {
             poll_interval: duration_ms("poll_interval_ms", poll_interval_ms)?,
@@ -729,9 +798,13 @@ impl Messages {
             page_size,
             from_start,
         };
+        let mut cursor = CoreStream::new(&session_id, options)?;
+        if let Some(after) = &after {
+            cursor.start_after(after)?;
+        }
         Ok(Arc::new(MessageStream {
             inner: self.inner.clone(),
-            cursor: Mutex::new((CoreStream::new(&session_id, options)?, Duration::ZERO)),
+            cursor: Mutex::new((cursor, Duration::ZERO)),
             cancelled: AtomicBool::new(false),
         }))
     }
@@ -1032,7 +1105,12 @@ impl MessageStream {
                 (c.0.next_call(), wait)
             };
             if !wait.is_zero() {
-                self.inner.sleeper.sleep(millis(wait)).await;
+                if let Err(e) = self.inner.sleeper.sleep(millis(wait)).await {
+                    return Err(antonnia_core::Error::transport(format!(
+                        "the host's Sleeper failed: {e}"
+                    ))
+                    .into());
+                }
             }
             match self.inner.run(call).await {
                 Ok(CallOutput::Messages(page)) => {

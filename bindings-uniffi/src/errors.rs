@@ -36,6 +36,9 @@ pub enum AntonniaError {
         data_json: Option<String>,
         /// The start of the error body, as text.
         body: String,
+        /// The call's request id (the server's `x-request-id`, else the one
+        /// the SDK sent); absent when nothing was sent.
+        request_id: Option<String>,
     },
     /// 403: the token lacks access to this resource.
     PermissionDenied {
@@ -49,6 +52,9 @@ pub enum AntonniaError {
         data_json: Option<String>,
         /// The start of the error body, as text.
         body: String,
+        /// The call's request id (the server's `x-request-id`, else the one
+        /// the SDK sent); absent when nothing was sent.
+        request_id: Option<String>,
     },
     /// 404: no such resource (or a wrong base URL).
     NotFound {
@@ -62,6 +68,9 @@ pub enum AntonniaError {
         data_json: Option<String>,
         /// The start of the error body, as text.
         body: String,
+        /// The call's request id (the server's `x-request-id`, else the one
+        /// the SDK sent); absent when nothing was sent.
+        request_id: Option<String>,
     },
     /// 409: a conflict.
     Conflict {
@@ -75,6 +84,9 @@ pub enum AntonniaError {
         data_json: Option<String>,
         /// The start of the error body, as text.
         body: String,
+        /// The call's request id (the server's `x-request-id`, else the one
+        /// the SDK sent); absent when nothing was sent.
+        request_id: Option<String>,
     },
     /// 422: the server refused the request's content.
     Validation {
@@ -90,6 +102,9 @@ pub enum AntonniaError {
         data_json: Option<String>,
         /// The start of the error body, as text.
         body: String,
+        /// The call's request id (the server's `x-request-id`, else the one
+        /// the SDK sent); absent when nothing was sent.
+        request_id: Option<String>,
     },
     /// 429: too many requests.
     RateLimit {
@@ -105,6 +120,9 @@ pub enum AntonniaError {
         data_json: Option<String>,
         /// The start of the error body, as text.
         body: String,
+        /// The call's request id (the server's `x-request-id`, else the one
+        /// the SDK sent); absent when nothing was sent.
+        request_id: Option<String>,
     },
     /// Any other non-2xx status.
     Api {
@@ -118,6 +136,9 @@ pub enum AntonniaError {
         data_json: Option<String>,
         /// The start of the error body, as text.
         body: String,
+        /// The call's request id (the server's `x-request-id`, else the one
+        /// the SDK sent); absent when nothing was sent.
+        request_id: Option<String>,
     },
     /// An argument refused before anything was sent.
     InvalidRequest {
@@ -125,16 +146,25 @@ pub enum AntonniaError {
         description: String,
         /// The argument at fault, e.g. `session_id` or `metadata.flag`.
         field: String,
+        /// The call's request id (the server's `x-request-id`, else the one
+        /// the SDK sent); absent when nothing was sent.
+        request_id: Option<String>,
     },
     /// The HTTP client failed before a whole response arrived.
     Transport {
         /// The whole description, with the client's own words.
         description: String,
+        /// The call's request id (the server's `x-request-id`, else the one
+        /// the SDK sent); absent when nothing was sent.
+        request_id: Option<String>,
     },
     /// No whole response arrived in time.
     Timeout {
         /// The whole description, with the limit.
         description: String,
+        /// The call's request id (the server's `x-request-id`, else the one
+        /// the SDK sent); absent when nothing was sent.
+        request_id: Option<String>,
     },
     /// A response or webhook body that is not what the contract describes.
     Decode {
@@ -142,6 +172,9 @@ pub enum AntonniaError {
         description: String,
         /// Where parsing failed, e.g. `data.object.content` (`""`: the document).
         path: String,
+        /// The call's request id (the server's `x-request-id`, else the one
+        /// the SDK sent); absent when nothing was sent.
+        request_id: Option<String>,
     },
     /// A webhook whose signature does not verify (or no secret to verify it).
     WebhookVerification {
@@ -150,6 +183,9 @@ pub enum AntonniaError {
         /// `missing_header`, `invalid_timestamp`, `timestamp_out_of_tolerance`,
         /// `invalid_secret`, `no_matching_signature` or `missing_secret`.
         reason: String,
+        /// The call's request id (the server's `x-request-id`, else the one
+        /// the SDK sent); absent when nothing was sent.
+        request_id: Option<String>,
     },
     /// A body over a size limit: a 413 from the server (`status` set) or a
     /// response or webhook over this side's limit.
@@ -160,6 +196,9 @@ pub enum AntonniaError {
         status: Option<i32>,
         /// What the server said, for a 413.
         detail: Option<String>,
+        /// The call's request id (the server's `x-request-id`, else the one
+        /// the SDK sent); absent when nothing was sent.
+        request_id: Option<String>,
     },
 }
 
@@ -220,9 +259,11 @@ impl AntonniaError {
             }
             | Self::Transport {
                 description: message,
+                ..
             }
             | Self::Timeout {
                 description: message,
+                ..
             }
             | Self::Decode {
                 description: message,
@@ -254,6 +295,25 @@ impl AntonniaError {
         }
     }
 
+    /// The call's request id, when the error came from a call that was sent.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Authentication { request_id, .. }
+            | Self::PermissionDenied { request_id, .. }
+            | Self::NotFound { request_id, .. }
+            | Self::Conflict { request_id, .. }
+            | Self::Validation { request_id, .. }
+            | Self::RateLimit { request_id, .. }
+            | Self::Api { request_id, .. }
+            | Self::InvalidRequest { request_id, .. }
+            | Self::Transport { request_id, .. }
+            | Self::Timeout { request_id, .. }
+            | Self::Decode { request_id, .. }
+            | Self::WebhookVerification { request_id, .. }
+            | Self::PayloadTooLarge { request_id, .. } => request_id.as_deref(),
+        }
+    }
+
     /// An argument refused on this side of the boundary.
     pub(crate) fn invalid(field: &str, message: impl Into<String>) -> AntonniaError {
         CoreError::invalid(field, message).into()
@@ -278,6 +338,7 @@ impl From<CoreError> for AntonniaError {
 /// (the core's enum is non-exhaustive) becomes `Api`, keeping its message.
 fn from_info(i: ErrorInfo) -> AntonniaError {
     let message = i.message;
+    let request_id = i.request_id;
     let status = i.status.map(i32::from).unwrap_or(0);
     let has_detail = i.detail.is_some();
     let detail = i.detail.unwrap_or_default();
@@ -285,6 +346,7 @@ fn from_info(i: ErrorInfo) -> AntonniaError {
     let body = i.body.unwrap_or_default();
     match i.kind {
         "authentication" => AntonniaError::Authentication {
+            request_id,
             description: message,
             status,
             detail,
@@ -292,6 +354,7 @@ fn from_info(i: ErrorInfo) -> AntonniaError {
             body,
         },
         "permission_denied" => AntonniaError::PermissionDenied {
+            request_id,
             description: message,
             status,
             detail,
@@ -299,6 +362,7 @@ fn from_info(i: ErrorInfo) -> AntonniaError {
             body,
         },
         "not_found" => AntonniaError::NotFound {
+            request_id,
             description: message,
             status,
             detail,
@@ -306,6 +370,7 @@ fn from_info(i: ErrorInfo) -> AntonniaError {
             body,
         },
         "conflict" => AntonniaError::Conflict {
+            request_id,
             description: message,
             status,
             detail,
@@ -313,6 +378,7 @@ fn from_info(i: ErrorInfo) -> AntonniaError {
             body,
         },
         "validation" => AntonniaError::Validation {
+            request_id,
             description: message,
             status,
             detail,
@@ -329,6 +395,7 @@ fn from_info(i: ErrorInfo) -> AntonniaError {
             body,
         },
         "rate_limit" => AntonniaError::RateLimit {
+            request_id,
             description: message,
             status,
             detail,
@@ -337,29 +404,36 @@ fn from_info(i: ErrorInfo) -> AntonniaError {
             body,
         },
         "invalid_request" => AntonniaError::InvalidRequest {
+            request_id,
             description: message,
             field: i.field.unwrap_or_default(),
         },
         "transport" => AntonniaError::Transport {
+            request_id,
             description: message,
         },
         "timeout" => AntonniaError::Timeout {
+            request_id,
             description: message,
         },
         "decode" => AntonniaError::Decode {
+            request_id,
             description: message,
             path: i.path.unwrap_or_default(),
         },
         "webhook_verification" => AntonniaError::WebhookVerification {
+            request_id,
             description: message,
             reason: i.reason.unwrap_or_default().to_string(),
         },
         "payload_too_large" => AntonniaError::PayloadTooLarge {
+            request_id,
             description: message,
             status: i.status.map(i32::from),
             detail: has_detail.then_some(detail),
         },
         _ => AntonniaError::Api {
+            request_id,
             description: message,
             status,
             detail,

@@ -268,6 +268,13 @@ impl MessageCursor {
         }))
     }
 
+    /// Starts right after the message `message_id` (the user's message just
+    /// sent): what follows it in the history comes out first. Call it before
+    /// the first poll.
+    pub fn start_after(&self, message_id: String) -> Result<(), AntonniaError> {
+        Ok(lock(&self.inner).start_after(&message_id)?)
+    }
+
     /// The `messages.search` call to run now.
     pub fn next_call(&self) -> Arc<ApiCall> {
         Arc::new(ApiCall {

@@ -42,7 +42,12 @@ impl HttpTransport for Script {
         request: HttpRequest,
         _timeout_ms: i64,
     ) -> Result<HttpResponse, HttpTransportError> {
-        self.sent.lock().unwrap().push(request.to_string());
+        let id = request
+            .headers
+            .iter()
+            .find(|h| h.name == "x-request-id")
+            .map_or(String::new(), |h| h.value.clone());
+        self.sent.lock().unwrap().push(format!("{request} {id}"));
         self.replies.lock().unwrap().remove(0)
     }
 }
@@ -52,11 +57,12 @@ struct Waits(Mutex<Vec<i64>>);
 
 #[async_trait::async_trait]
 impl Sleeper for Waits {
-    async fn sleep(&self, millis: i64) {
+    async fn sleep(&self, millis: i64) -> Result<(), HttpTransportError> {
         if millis >= 60_000 {
             std::future::pending::<()>().await;
         }
         self.0.lock().unwrap().push(millis);
+        Ok(())
     }
 }
 
@@ -170,7 +176,9 @@ fn the_deadline_wins_over_a_transport_that_never_answers() {
     struct Instant0;
     #[async_trait::async_trait]
     impl Sleeper for Instant0 {
-        async fn sleep(&self, _millis: i64) {}
+        async fn sleep(&self, _millis: i64) -> Result<(), HttpTransportError> {
+            Ok(())
+        }
     }
     let options = ClientOptions {
         base_url: None,
@@ -222,4 +230,92 @@ fn content_and_records_round_trip_through_the_core() {
     assert_eq!(m.delivery_status, DeliveryStatus::Pending);
     let json: serde_json::Value = serde_json::from_str(&m.to_json().unwrap()).unwrap();
     assert_eq!(json["role"], "robot");
+}
+
+#[test]
+fn every_call_sends_a_request_id_and_its_errors_carry_it() {
+    let (c, script, _) = client(vec![reply(404, r#"{"detail":"no"}"#), reply(500, "")]);
+    let e = block_on(c.sessions_api().get("s".into())).unwrap_err();
+    let sent = script.sent.lock().unwrap().clone();
+    let id = sent[0].rsplit(' ').next().unwrap().to_string();
+    assert!(id.starts_with("req_") && id.len() == 36, "{sent:?}");
+    assert_eq!(e.request_id(), Some(id.as_str()));
+    // The server's own id wins; another call draws another id.
+    let (c, script, _) = client(vec![Ok(HttpResponse {
+        status: 409,
+        headers: vec![HttpHeader {
+            name: "x-request-id".into(),
+            value: "srv_1".into(),
+        }],
+        body: br#"{"detail":"no"}"#.to_vec(),
+    })]);
+    let e = block_on(c.sessions_api().get("s".into())).unwrap_err();
+    assert_eq!(e.request_id(), Some("srv_1"));
+    assert_ne!(
+        script.sent.lock().unwrap()[0].rsplit(' ').next().unwrap(),
+        id
+    );
+}
+
+#[test]
+fn a_sleeper_that_fails_ends_the_call_with_a_transport_error() {
+    struct Broken;
+    #[async_trait::async_trait]
+    impl Sleeper for Broken {
+        async fn sleep(&self, _millis: i64) -> Result<(), HttpTransportError> {
+            Err(HttpTransportError::Io {
+                description: "timer broke".into(),
+            })
+        }
+    }
+    let script = Arc::new(Script {
+        replies: Mutex::new(vec![reply(503, "")]),
+        sent: Mutex::new(vec![]),
+    });
+    let c = Client::new(
+        script,
+        Arc::new(Broken),
+        ClientOptions {
+            base_url: None,
+            timeout_ms: 1000,
+            total_timeout_ms: None,
+            max_retries: 2,
+            max_response_bytes: 100,
+        },
+        None,
+        HashMap::new(),
+    )
+    .unwrap();
+    let e = block_on(c.sessions_api().get("s".into())).unwrap_err();
+    assert_eq!(e.kind(), "transport");
+    assert!(e.to_string().contains("timer broke"), "{e}");
+}
+
+#[test]
+fn an_authorization_header_is_the_proxy_pattern_without_a_token_and_refused_with_one() {
+    let headers = HashMap::from([("Authorization".to_string(), "Bearer app_1".to_string())]);
+    let options = || ClientOptions {
+        base_url: None,
+        timeout_ms: 1000,
+        total_timeout_ms: None,
+        max_retries: 0,
+        max_response_bytes: 100,
+    };
+    let script = Arc::new(Script {
+        replies: Mutex::new(vec![]),
+        sent: Mutex::new(vec![]),
+    });
+    let waits = Arc::new(Waits(Mutex::new(vec![])));
+    assert!(
+        Client::new(
+            script.clone(),
+            waits.clone(),
+            options(),
+            None,
+            headers.clone()
+        )
+        .is_ok()
+    );
+    let e = Client::new(script, waits, options(), Some("sk_x".into()), headers).unwrap_err();
+    assert_eq!(e.kind(), "invalid_request");
 }

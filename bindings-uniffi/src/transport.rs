@@ -10,13 +10,40 @@ use antonnia_core::HttpRequest as CoreRequest;
 
 use crate::errors::HttpTransportError;
 
-/// One HTTP header.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// One HTTP header. Printing it (`toString()`, `description`) hides the
+/// value of `Authorization` (it holds the token).
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
 pub struct HttpHeader {
     /// Its name.
     pub name: String,
     /// Its value.
     pub value: String,
+}
+
+impl HttpHeader {
+    fn shown(&self) -> &str {
+        if self.name.eq_ignore_ascii_case("authorization") {
+            "[redacted]"
+        } else {
+            &self.value
+        }
+    }
+}
+
+impl fmt::Debug for HttpHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpHeader")
+            .field("name", &self.name)
+            .field("value", &self.shown())
+            .finish()
+    }
+}
+
+impl fmt::Display for HttpHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.name, self.shown())
+    }
 }
 
 /// A request to send. Printing it (`toString()`, `description`) never shows
@@ -114,10 +141,11 @@ pub trait HttpTransport: Send + Sync {
 }
 
 /// The host's timer: waits without blocking a thread (`delay` in Kotlin,
-/// `Task.sleep` in Swift). Cancelled when the call waiting on it is.
+/// `Task.sleep` in Swift). Cancelled when the call waiting on it is. A timer
+/// that throws ends the call with the SDK's transport error, naming it.
 #[uniffi::export(with_foreign)]
 #[async_trait::async_trait]
 pub trait Sleeper: Send + Sync {
     /// Returns after `millis` milliseconds.
-    async fn sleep(&self, millis: i64);
+    async fn sleep(&self, millis: i64) -> Result<(), HttpTransportError>;
 }

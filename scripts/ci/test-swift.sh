@@ -47,6 +47,13 @@ for block in blocks:
     n += 1
 if n < 2:
     sys.exit("test-swift.sh: the README's Swift Quick Start and proxy snippets are missing")
+# The proxy snippet also runs (EndToEndTests.testReadmeProxySnippetRuns):
+# the same lines, with the backend's URL given by the test.
+proxy = [b for b in blocks if "appSessionToken" in b]
+if len(proxy) != 1 or '"https://api.example.com/antonnia"' not in proxy[0]:
+    sys.exit("test-swift.sh: the README's Swift proxy snippet is missing or changed shape")
+body = "\n".join("    " + line for line in proxy[0].replace('"https://api.example.com/antonnia"', "backendUrl").splitlines())
+out += ["func readmeProxyClient(backendUrl: String, appSessionToken: String) throws -> Client {", body, "    return client", "}", ""]
 # The top-level README's Swift Quick Start, with the names it leaves to the
 # reader (the webhook request, the channel) as parameters.
 root = open("README.md").read()

@@ -348,6 +348,70 @@ suspend fun sandboxTests(sb: Sandbox, sink: WebhookSink) {
         eq(client.sessions.get(s.id).id, s.id, "a good call afterwards")
     }
 
+    test("e2e: iterSearch and stream are cold: a second collection runs again") {
+        val contact = "c_${uid()}"
+        val ids = (1..5).map { client.sessions.create(contactId = contact, contactName = "n$it").id }.sorted()
+        val flow = client.sessions.iterSearch(contactId = contact, limit = 2)
+        eq(flow.toList().map { it.id }.sorted(), ids, "first collection")
+        eq(flow.toList().map { it.id }.sorted(), ids, "second collection")
+        val s = ids[0]
+        client.sessions.messages.create(s, MessageContent.Text(text = "one"))
+        val updates = client.sessions.messages.stream(s, pollIntervalMs = 50, fromStart = true)
+        val first = withTimeout(20_000) { updates.first() }
+        val again = withTimeout(20_000) { updates.first() }
+        eq(again.id, first.id, "the stream restarts from the start")
+    }
+
+    test("e2e: every error names its request id, the server's or the one sent") {
+        val nf = expectS<NotFoundException>("404") { client.sessions.get("sess_missing_${uid()}") }
+        check(nf.requestId?.startsWith("req_") == true) { "requestId ${nf.requestId}" }
+        val seen = CompletableDeferred<HttpRequest>()
+        val t = object : HttpTransport { override suspend fun send(request: HttpRequest, timeoutMs: Long): HttpResponse { seen.complete(request); return HttpResponse(404, listOf(HttpHeader("x-request-id", "srv_42")), ByteArray(0)) } }
+        val e = expectS<NotFoundException>("fake 404") { Client(baseUrl = sb.baseUrl, transport = t).agents.get("a") }
+        eq(e.requestId, "srv_42", "the server's id")
+        check(seen.await().headers.any { it.name == "x-request-id" && it.value.startsWith("req_") }) { "x-request-id sent" }
+        eq(expectS<InvalidRequestException>("bad id") { client.sessions.get("") }.requestId, null, "nothing sent")
+    }
+
+    test("e2e: a transport that throws an Error (TODO()) is a transport error naming it, not a timeout") {
+        val t = object : HttpTransport { override suspend fun send(request: HttpRequest, timeoutMs: Long): HttpResponse = TODO("my transport") }
+        val started = System.nanoTime()
+        val e = expectS<TransportException>("TODO()") { Client(baseUrl = sb.baseUrl, transport = t, timeoutMs = 5_000, maxRetries = 0).agents.get("a") }
+        check(e.message.contains("NotImplementedError") && e.message.contains("my transport")) { e.message }
+        check((System.nanoTime() - started) / 1e6 < 2_000) { "took the whole timeout" }
+    }
+
+    test("e2e: a Sleeper that throws is the SDK's transport error") {
+        val broken = object : Sleeper { override suspend fun sleep(millis: Long) = throw IllegalStateException("timer broke") }
+        val c = Client(FakeTransport { HttpResponse(503, emptyList(), ByteArray(0)) }, broken, ClientOptions(baseUrl = sb.baseUrl), TOKEN)
+        val e = expectS<AntonniaException>("broken timer") { c.agents.get("a") }
+        check(e is TransportException && e.message.contains("timer broke")) { "$e" }
+    }
+
+    test("e2e: default clients share one HttpClient (300 clients do not make 300 pools)") {
+        val before = Thread.getAllStackTraces().keys.count { it.name.startsWith("HttpClient") }
+        val clients = (1..300).map { Client(token = TOKEN, baseUrl = sb.baseUrl) }
+        coroutineScope { clients.map { c -> async(Dispatchers.Default) { c.agents.get("agent_abc") } }.awaitAll() }
+        val after = Thread.getAllStackTraces().keys.count { it.name.startsWith("HttpClient") }
+        println("  HttpClient threads: $before before, $after after 300 default clients")
+        check(after - before < 50) { "$before -> $after HttpClient threads" }
+    }
+
+    test("e2e: ANTONNIA_LOG=debug logs each attempt on stderr, never a token or a body") {
+        val java = java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java").toString()
+        val pb = ProcessBuilder(java, "-Djna.library.path=${System.getProperty("jna.library.path")}", "-cp", System.getProperty("java.class.path"), "debuglogchild.DebugLogChildKt", sb.baseUrl)
+        pb.environment()["ANTONNIA_LOG"] = "debug"
+        val p = pb.start()
+        val err = p.errorStream.readBytes().toString(Charsets.UTF_8)
+        val out = p.inputStream.readBytes().toString(Charsets.UTF_8)
+        check(p.waitFor(60, TimeUnit.SECONDS)) { "the child hung" }
+        eq(p.exitValue(), 0, "child exit ($out $err)")
+        println(err.lines().filter { it.isNotBlank() }.joinToString("\n") { "  | $it" })
+        check(err.contains("agents.get GET ${sb.baseUrl}/agents/agent_abc attempt 1") && err.contains("HTTP 200") && err.contains("request id req_")) { err }
+        check(err.contains("HTTP 404") && err.contains("failed: not_found")) { err }
+        check(!err.contains(TOKEN) && !err.contains("Bearer") && !err.contains("secret body text")) { err }
+    }
+
     test("e2e: proxy mode: no token, extra headers, nothing secret printed") {
         val anon = Client(baseUrl = sb.baseUrl, headers = mapOf("x-app-session" to "app_123"))
         expectS<AuthenticationException>("no token to the API itself") { anon.agents.get("agent_abc") }
@@ -359,6 +423,9 @@ suspend fun sandboxTests(sb: Sandbox, sink: WebhookSink) {
         val r = seen.await()
         check(r.headers.any { it.name == "x-app-session" && it.value == "app_123" }) { "extra header" }
         check(!r.toString().contains("supersecret")) { r.toString() }
+        val header = r.headers.first { it.name.equals("authorization", ignoreCase = true) }
+        check(header.value.contains("supersecret")) { "the header carries the token" }
+        check(!header.toString().contains("supersecret") && !listOf(header).toString().contains("supersecret")) { header.toString() }
     }
 }
 
@@ -382,14 +449,14 @@ suspend fun localServerTests() {
             StalledServer().use { server ->
                 val c = Client(token = TOKEN, baseUrl = server.url, transport = transport, timeoutMs = 300, maxRetries = 0)
                 val t0 = System.nanoTime()
-                val e = expectS<TimeoutException>("attempt timeout") { c.sessions.get("sess_1") }
+                val e = expectS<ApiTimeoutException>("attempt timeout") { c.sessions.get("sess_1") }
                 val ms = (System.nanoTime() - t0) / 1e6
                 check(ms in 250.0..3_000.0) { "took $ms ms" }
                 check(e.message.contains("0.3 s")) { e.message }
                 withTimeout(5_000) { server.closed.await() }
                 val total = Client(token = TOKEN, baseUrl = server.url, transport = transport, timeoutMs = 10_000, totalTimeoutMs = 400)
                 val t1 = System.nanoTime()
-                expectS<TimeoutException>("total timeout") { total.agents.get("a") }
+                expectS<ApiTimeoutException>("total timeout") { total.agents.get("a") }
                 check((System.nanoTime() - t1) / 1e6 < 3_000) { "total timeout took too long" }
             }
         }

@@ -41,7 +41,10 @@ fun main(args: Array<String>) {
     filters = args.filter { it != "vectors" && it != "e2e" }
     runBlocking {
         if ("vectors" in parts) replayVectors()
-        if ("e2e" in parts) endToEnd()
+        if ("e2e" in parts) {
+            endToEnd()
+            deadlineTests()
+        }
     }
     println("\n${Results.passed} passed, ${Results.failed.size} failed")
     Results.failed.forEach { println("  FAILED $it") }

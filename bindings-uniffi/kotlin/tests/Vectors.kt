@@ -379,6 +379,7 @@ suspend fun replayVectors() {
         val o = obj(sDefaults["options"]) + obj(v["options"] ?: emptyMap<String, Any?>())
         val cursor = try {
             MessageCursor((v["session_id"] ?: sDefaults["session_id"]) as String, num(o["poll_interval"]), num(o["max_poll_interval"]), num(o["page_size"]).toLong(), o["from_start"] as Boolean)
+                .also { c -> (v["after"] as String?)?.let { c.startAfter(it) } }
         } catch (e: AntonniaException) {
             check("start_error" in v) { "threw ${e.message}" }
             checkError(e, obj(v["start_error"]))
@@ -396,7 +397,7 @@ suspend fun replayVectors() {
             }
             val e = obj(step["error"])
             val failure: AntonniaException = if ("failure" in e) {
-                TransportException("transport error: connection reset")
+                TransportException("transport error: connection reset", null)
             } else {
                 val ex = CallExchange(ApiCall("sessions.get", """{"session_id":"s"}"""), "sk_test", null, RetrySettings(1u, 0.5, 8.0, 60.0), 60.0, null, 10_000_000)
                 (thrown { ex.onResponse(num(e["status"]).toInt(), headersOf(e["headers"]), bodyOf(e), 0.0, 0.0, 0.5) } as? AntonniaException) ?: throw Failure("step $i: no error")

@@ -12,13 +12,14 @@ extension Client {
     /// is public, so the app calls your backend (`baseUrl`), which holds the
     /// token, with the app's own auth in `headers`. Timeouts, retries with
     /// backoff and `Retry-After` come from the SDK's core; `transport` only
-    /// moves bytes (`URLSessionTransport` unless you pass another).
+    /// moves bytes (`URLSessionTransport` unless you pass another). Every call
+    /// has an overall deadline, `totalTimeoutMs` (120 s by default).
     public convenience init(
         token: String? = nil,
         baseUrl: String? = nil,
         headers: [String: String] = [:],
         timeoutMs: Int64 = 60_000,
-        totalTimeoutMs: Int64? = nil,
+        totalTimeoutMs: Int64 = defaultTotalTimeoutMs(),
         maxRetries: Int32 = 2,
         maxResponseBytes: Int64 = 10 * 1024 * 1024,
         transport: HttpTransport = URLSessionTransport()
@@ -35,17 +36,19 @@ extension Client {
 }
 
 /// Items of every page of a search, fetched a page at a time as they are
-/// iterated (the SDK's core says which page comes next).
+/// iterated (the SDK's core says which page comes next). Each iteration
+/// (`for try await`) runs the search again from its first page.
 public struct SearchResults<Element: Sendable>: AsyncSequence, Sendable {
     public typealias Element = Element
-    private let nextPage: @Sendable () async throws -> [Element]?
+    private let open: @Sendable () throws -> @Sendable () async throws -> [Element]?
 
-    init(nextPage: @escaping @Sendable () async throws -> [Element]?) {
-        self.nextPage = nextPage
+    init(open: @escaping @Sendable () throws -> @Sendable () async throws -> [Element]?) {
+        self.open = open
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let nextPage: @Sendable () async throws -> [Element]?
+        let open: @Sendable () throws -> @Sendable () async throws -> [Element]?
+        var nextPage: (@Sendable () async throws -> [Element]?)?
         var buffer: [Element] = []
         var index = 0
         var done = false
@@ -53,7 +56,8 @@ public struct SearchResults<Element: Sendable>: AsyncSequence, Sendable {
         public mutating func next() async throws -> Element? {
             while index == buffer.count {
                 if done { return nil }
-                guard let page = try await nextPage() else {
+                if nextPage == nil { nextPage = try open() }
+                guard let page = try await nextPage!() else {
                     done = true
                     return nil
                 }
@@ -66,28 +70,31 @@ public struct SearchResults<Element: Sendable>: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(nextPage: nextPage)
+        AsyncIterator(open: open)
     }
 }
 
 /// A session's new messages as they come, each once, in order. It never
 /// ends by itself: stop iterating (or cancel the Task) to stop polling; it
-/// throws when the session or the token is no good.
+/// throws when the session or the token is no good. Each iteration opens a
+/// new stream (from now, or from the start with `fromStart`).
 public struct MessageUpdates: AsyncSequence, Sendable {
     public typealias Element = Message
-    let stream: MessageStream
+    let open: @Sendable () throws -> MessageStream
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let stream: MessageStream
+        let open: @Sendable () throws -> MessageStream
+        var stream: MessageStream?
         var buffer: [Message] = []
         var index = 0
 
         public mutating func next() async throws -> Message? {
             while index == buffer.count {
                 try Task.checkCancellation()
+                if stream == nil { stream = try open() }
                 // The stream waits out failed polls, and a cancelled call's
                 // transport fails: cancel() makes it stop instead.
-                let stream = self.stream
+                let stream = self.stream!
                 buffer = try await withTaskCancellationHandler {
                     try await stream.next()
                 } onCancel: {
@@ -101,7 +108,7 @@ public struct MessageUpdates: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(stream: stream)
+        AsyncIterator(open: open)
     }
 }
 
@@ -123,9 +130,13 @@ extension Sessions {
         contactId: String? = nil, status: SessionStatus? = nil, metadata: String? = nil,
         offset: Int64? = nil, limit: Int64? = nil
     ) throws -> SearchResults<Session> {
-        let pages = try searchPages(
-            contactId: contactId, status: status, metadata: metadata, offset: offset, limit: limit)
-        return SearchResults { try await pages.next() }
+        let open = { @Sendable () throws -> @Sendable () async throws -> [Session]? in
+            let pages = try self.searchPages(
+                contactId: contactId, status: status, metadata: metadata, offset: offset, limit: limit)
+            return { try await pages.next() }
+        }
+        _ = try open()  // bad arguments fail here, before any iteration
+        return SearchResults(open: open)
     }
 }
 
@@ -136,23 +147,32 @@ extension Messages {
         repliedProviderMessageId: String? = nil, role: MessageRole? = nil,
         offset: Int64? = nil, limit: Int64? = nil
     ) throws -> SearchResults<Message> {
-        let pages = try searchPages(
-            sessionId: sessionId, providerMessageId: providerMessageId,
-            repliedProviderMessageId: repliedProviderMessageId, role: role, offset: offset, limit: limit)
-        return SearchResults { try await pages.next() }
+        let open = { @Sendable () throws -> @Sendable () async throws -> [Message]? in
+            let pages = try self.searchPages(
+                sessionId: sessionId, providerMessageId: providerMessageId,
+                repliedProviderMessageId: repliedProviderMessageId, role: role, offset: offset, limit: limit)
+            return { try await pages.next() }
+        }
+        _ = try open()
+        return SearchResults(open: open)
     }
 
     /// A session's new messages as they come, each once, in order (polling:
     /// every `pollIntervalMs` while messages come, backing off to
-    /// `maxPollIntervalMs` while idle and honouring `Retry-After`).
+    /// `maxPollIntervalMs` while idle and honouring `Retry-After`). `after`:
+    /// start right after that message (the reply to it comes out even if it
+    /// came before the first poll).
     public func stream(
         sessionId: String, pollIntervalMs: Int64 = 1_000, maxPollIntervalMs: Int64 = 30_000,
-        pageSize: Int64 = 100, fromStart: Bool = false
+        pageSize: Int64 = 100, fromStart: Bool = false, after: String? = nil
     ) throws -> MessageUpdates {
-        MessageUpdates(
-            stream: try openStream(
+        let open = { @Sendable () throws -> MessageStream in
+            try self.openStream(
                 sessionId: sessionId, pollIntervalMs: pollIntervalMs,
-                maxPollIntervalMs: maxPollIntervalMs, pageSize: pageSize, fromStart: fromStart))
+                maxPollIntervalMs: maxPollIntervalMs, pageSize: pageSize, fromStart: fromStart, after: after)
+        }
+        _ = try open()  // bad arguments fail here
+        return MessageUpdates(open: open)
     }
 }
 
@@ -162,10 +182,14 @@ extension Agents {
         agentType: AgentType? = nil, assistantId: String? = nil, profileId: String? = nil,
         offset: Int64? = nil, limit: Int64? = nil
     ) throws -> SearchResults<Agent> {
-        let pages = try searchPages(
-            agentType: agentType, assistantId: assistantId, profileId: profileId, offset: offset,
-            limit: limit)
-        return SearchResults { try await pages.next() }
+        let open = { @Sendable () throws -> @Sendable () async throws -> [Agent]? in
+            let pages = try self.searchPages(
+                agentType: agentType, assistantId: assistantId, profileId: profileId, offset: offset,
+                limit: limit)
+            return { try await pages.next() }
+        }
+        _ = try open()
+        return SearchResults(open: open)
     }
 }
 
@@ -192,24 +216,38 @@ extension AntonniaError {
     /// The whole description (never with the token).
     public var message: String {
         switch self {
-        case .Authentication(let d, _, _, _, _), .PermissionDenied(let d, _, _, _, _),
-            .NotFound(let d, _, _, _, _), .Conflict(let d, _, _, _, _),
-            .Validation(let d, _, _, _, _, _), .RateLimit(let d, _, _, _, _, _), .Api(let d, _, _, _, _),
-            .PayloadTooLarge(let d, _, _):
+        case .Authentication(let d, _, _, _, _, _), .PermissionDenied(let d, _, _, _, _, _),
+            .NotFound(let d, _, _, _, _, _), .Conflict(let d, _, _, _, _, _),
+            .Validation(let d, _, _, _, _, _, _), .RateLimit(let d, _, _, _, _, _, _),
+            .Api(let d, _, _, _, _, _), .PayloadTooLarge(let d, _, _, _):
             return d
-        case .InvalidRequest(let d, _), .Transport(let d), .Timeout(let d), .Decode(let d, _),
-            .WebhookVerification(let d, _):
+        case .InvalidRequest(let d, _, _), .Transport(let d, _), .Timeout(let d, _), .Decode(let d, _, _),
+            .WebhookVerification(let d, _, _):
             return d
+        }
+    }
+
+    /// The call's request id: the server's `x-request-id` (or `request-id`),
+    /// else the one the SDK sent with the call; nil when nothing was sent.
+    public var requestId: String? {
+        switch self {
+        case .Authentication(_, _, _, _, _, let r), .PermissionDenied(_, _, _, _, _, let r),
+            .NotFound(_, _, _, _, _, let r), .Conflict(_, _, _, _, _, let r),
+            .Validation(_, _, _, _, _, _, let r), .RateLimit(_, _, _, _, _, _, let r),
+            .Api(_, _, _, _, _, let r), .PayloadTooLarge(_, _, _, let r),
+            .InvalidRequest(_, _, let r), .Transport(_, let r), .Timeout(_, let r), .Decode(_, _, let r),
+            .WebhookVerification(_, _, let r):
+            return r
         }
     }
 
     /// The HTTP status, for errors the server answered with.
     public var httpStatus: Int32? {
         switch self {
-        case .Authentication(_, let s, _, _, _), .PermissionDenied(_, let s, _, _, _),
-            .NotFound(_, let s, _, _, _), .Conflict(_, let s, _, _, _),
-            .Validation(_, let s, _, _, _, _), .RateLimit(_, let s, _, _, _, _), .Api(_, let s, _, _, _),
-            .PayloadTooLarge(_, let s?, _):
+        case .Authentication(_, let s, _, _, _, _), .PermissionDenied(_, let s, _, _, _, _),
+            .NotFound(_, let s, _, _, _, _), .Conflict(_, let s, _, _, _, _),
+            .Validation(_, let s, _, _, _, _, _), .RateLimit(_, let s, _, _, _, _, _),
+            .Api(_, let s, _, _, _, _), .PayloadTooLarge(_, let s?, _, _):
             return s
         default:
             return nil
@@ -222,7 +260,7 @@ extension AntonniaError {
 public func metadataJSON(_ object: [String: Any]) throws -> String {
     guard JSONSerialization.isValidJSONObject(object) else {
         throw AntonniaError.InvalidRequest(
-            description: "metadata: not made of JSON values", field: "metadata")
+            description: "metadata: not made of JSON values", field: "metadata", requestId: nil)
     }
     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     return String(decoding: data, as: UTF8.self)

@@ -149,7 +149,7 @@ final class EndToEndTests: XCTestCase {
             _ = try await self.client.sessions.messages.create(
                 sessionId: "sess_\(uid())", content: .unknown(contentType: "bogus", rawJson: #"{"type":"bogus"}"#))
         }
-        guard case .Validation(_, 422, _, _, _, _) = v else { throw Failure("not a 422: \(v)") }
+        guard case .Validation(_, 422, _, _, _, _, _) = v else { throw Failure("not a 422: \(v)") }
     }
 
     func testInjected429And503AreRetried() async throws {
@@ -176,7 +176,7 @@ final class EndToEndTests: XCTestCase {
         let always = try Client(
             token: token, baseUrl: base, headers: ["x-sandbox-fail": "429;times=5;retry-after=0;id=\(uid())"], maxRetries: 1)
         let e = try await expectError("rate_limit", "429 x5") { _ = try await always.agents.get(agentId: "agent_abc") }
-        guard case .RateLimit(_, 429, _, let retryAfter, _, _) = e else { throw Failure("\(e)") }
+        guard case .RateLimit(_, 429, _, let retryAfter, _, _, _) = e else { throw Failure("\(e)") }
         XCTAssertEqual(retryAfter, 0)
     }
 
@@ -414,6 +414,52 @@ final class EndToEndTests: XCTestCase {
         let refused = try Client(token: secret, baseUrl: base)
         let e = try await expectError("authentication", "wrong token") { _ = try await refused.agents.get(agentId: "agent_abc") }
         XCTAssertFalse("\(e) \(e.message) \(e.localizedDescription)".contains("supersecret"))
+    }
+
+    func testReadmeProxySnippetRuns() async throws {
+        // The README's proxy snippet, as written: the app's own Authorization reaches its backend.
+        let backend = try LoopbackServer(answer: httpResponse(200, #"{"id":"agent_abc","type":"ai","name":"Bot"}"#))
+        defer { backend.stop() }
+        let app = try readmeProxyClient(backendUrl: backend.url, appSessionToken: "app_session_123")
+        let agent = try await app.agents.get(agentId: "agent_abc")
+        XCTAssertEqual(agent.name, "Bot")
+        let head = try XCTUnwrap(backend.requests.first).lowercased()
+        XCTAssert(head.contains("authorization: bearer app_session_123"), head)
+        XCTAssertFalse("\(app)".contains("app_session_123"))
+        // With a token, an Authorization header is still refused.
+        try await expectError("invalid_request", "token and Authorization") {
+            _ = try Client(token: token, baseUrl: self.base, headers: ["Authorization": "Bearer x"])
+        }
+    }
+
+    func testIterSearchAndStreamRestartOnEachIteration() async throws {
+        let contact = "c_\(uid())"
+        var ids: [String] = []
+        for i in 0..<5 { ids.append(try await client.sessions.create(contactId: contact, contactName: "n\(i)").id) }
+        let results = try client.sessions.iterSearch(contactId: contact, limit: 2)
+        var first: [String] = []
+        for try await s in results { first.append(s.id) }
+        var second: [String] = []
+        for try await s in results { second.append(s.id) }
+        XCTAssertEqual(first.sorted(), ids.sorted())
+        XCTAssertEqual(second.sorted(), ids.sorted(), "a second iteration runs the search again")
+        _ = try await client.sessions.messages.create(sessionId: ids[0], content: .text(text: "one"), role: .user)
+        let updates = try client.sessions.messages.stream(sessionId: ids[0], pollIntervalMs: 50, fromStart: true)
+        let a = try await withDeadline(20) { () -> Message? in for try await m in updates { return m }; return nil }
+        let b = try await withDeadline(20) { () -> Message? in for try await m in updates { return m }; return nil }
+        XCTAssertNotNil(a)
+        XCTAssertEqual(a?.id, b?.id, "a second iteration of the stream starts again")
+    }
+
+    func testErrorsCarryTheRequestIdAndReadAsTheirMessage() async throws {
+        let e = try await expectError("not_found", "404") { _ = try await self.client.sessions.get(sessionId: "sess_missing_\(uid())") }
+        XCTAssert(e.requestId?.hasPrefix("req_") == true, String(describing: e.requestId))
+        XCTAssertEqual(e.localizedDescription, e.message)
+        let t = FakeTransport { _ in HttpResponse(status: 404, headers: [HttpHeader(name: "x-request-id", value: "srv_42")], body: Data()) }
+        let fake = try Client(baseUrl: base, transport: t)
+        let f = try await expectError("not_found", "fake 404") { _ = try await fake.agents.get(agentId: "a") }
+        XCTAssertEqual(f.requestId, "srv_42")
+        XCTAssert(t.sent.first?.headers.contains { $0.name == "x-request-id" && $0.value.hasPrefix("req_") } == true)
     }
 
     func testProxyModeSendsNoTokenAndTheAppsHeaders() async throws {

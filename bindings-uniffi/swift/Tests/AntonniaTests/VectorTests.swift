@@ -56,16 +56,16 @@ func checkError(_ error: Error?, _ want: [String: JSON]) throws {
     let message = e.message
     try eq(e.kind, want["kind"]?.string ?? "", "kind (\(message))")
     if let field = want["field"]?.string {
-        guard case .InvalidRequest(_, let got) = e else { throw Failure("no field: \(message)") }
+        guard case .InvalidRequest(_, let got, _) = e else { throw Failure("no field: \(message)") }
         try eq(got, field, "field (\(message))")
     }
     if want["path"] != nil || want["path_prefix"] != nil {
-        guard case .Decode(_, let path) = e else { throw Failure("no path: \(message)") }
+        guard case .Decode(_, let path, _) = e else { throw Failure("no path: \(message)") }
         if let p = want["path"]?.string { try eq(path, p, "path (\(message))") }
         if let p = want["path_prefix"]?.string { try check(path.hasPrefix(p), "path \(path), want \(p)…") }
     }
     if let reason = want["reason"]?.string {
-        guard case .WebhookVerification(_, let got) = e else { throw Failure("no reason: \(message)") }
+        guard case .WebhookVerification(_, let got, _) = e else { throw Failure("no reason: \(message)") }
         try eq(got, reason, "reason (\(message))")
     }
     if let part = want["message_contains"]?.string { try check(message.contains(part), "message: \(message)") }
@@ -73,21 +73,21 @@ func checkError(_ error: Error?, _ want: [String: JSON]) throws {
     if let wanted = want["message"] {
         let detail: String?
         switch e {
-        case .Authentication(_, _, let d, _, _), .PermissionDenied(_, _, let d, _, _), .NotFound(_, _, let d, _, _),
-            .Conflict(_, _, let d, _, _), .Validation(_, _, let d, _, _, _), .RateLimit(_, _, let d, _, _, _),
-            .Api(_, _, let d, _, _):
+        case .Authentication(_, _, let d, _, _, _), .PermissionDenied(_, _, let d, _, _, _), .NotFound(_, _, let d, _, _, _),
+            .Conflict(_, _, let d, _, _, _), .Validation(_, _, let d, _, _, _, _), .RateLimit(_, _, let d, _, _, _, _),
+            .Api(_, _, let d, _, _, _):
             detail = d
-        case .PayloadTooLarge(_, _, let d): detail = d ?? message
+        case .PayloadTooLarge(_, _, let d, _): detail = d ?? message
         default: detail = message
         }
         try eq(detail, wanted.string, "message")
     }
     if let retryAfter = want["retry_after"] {
-        guard case .RateLimit(_, _, _, let got, _, _) = e else { throw Failure("not a rate limit: \(message)") }
+        guard case .RateLimit(_, _, _, let got, _, _, _) = e else { throw Failure("not a rate limit: \(message)") }
         try eq(got, retryAfter.number, "retryAfter")
     }
     if let problems = want["problems"] {
-        guard case .Validation(_, _, _, let got, _, _) = e else { throw Failure("not a validation error: \(message)") }
+        guard case .Validation(_, _, _, let got, _, _, _) = e else { throw Failure("not a validation error: \(message)") }
         let tree = JSON.array(
             got.map { .object(["loc": .array($0.loc.map(JSON.string)), "msg": .string($0.msg), "type": .string($0.kind)]) })
         try check(tree.same(problems), "problems: got \(tree), want \(problems)")
@@ -95,8 +95,8 @@ func checkError(_ error: Error?, _ want: [String: JSON]) throws {
     if let data = want["data"] {
         let text: String?
         switch e {
-        case .Authentication(_, _, _, let d, _), .Validation(_, _, _, _, let d, _), .Api(_, _, _, let d, _),
-            .NotFound(_, _, _, let d, _), .RateLimit(_, _, _, _, let d, _):
+        case .Authentication(_, _, _, let d, _, _), .Validation(_, _, _, _, let d, _, _), .Api(_, _, _, let d, _, _),
+            .NotFound(_, _, _, let d, _, _), .RateLimit(_, _, _, _, let d, _, _):
             text = d
         default: text = nil
         }
@@ -656,6 +656,7 @@ final class VectorTests: XCTestCase {
                         sessionId: (v["session_id"] ?? sDefaults["session_id"])?.string ?? "",
                         pollInterval: num(o["poll_interval"]), maxPollInterval: num(o["max_poll_interval"]),
                         pageSize: Int64(num(o["page_size"])), fromStart: o["from_start"]?.bool ?? false)
+                    if let after = v["after"]?.string { try cursor.startAfter(messageId: after) }
                 } catch let e as AntonniaError {
                     guard let want = v["start_error"]?.object else { throw Failure("threw \(e.message)") }
                     try checkError(e, want)
@@ -676,7 +677,7 @@ final class VectorTests: XCTestCase {
                     let e = step["error"]?.object ?? [:]
                     let failure: AntonniaError
                     if e["failure"] != nil {
-                        failure = .Transport(description: "transport error: connection reset")
+                        failure = .Transport(description: "transport error: connection reset", requestId: nil)
                     } else {
                         let ex = try CallExchange(
                             call: ApiCall(name: "sessions.get", argsJson: #"{"session_id":"s"}"#), token: "sk_test",

@@ -20,10 +20,15 @@ typealias RateLimitException = AntonniaException.RateLimit
 typealias ApiException = AntonniaException.Api
 typealias InvalidRequestException = AntonniaException.InvalidRequest
 typealias TransportException = AntonniaException.Transport
+typealias ApiTimeoutException = AntonniaException.Timeout
+@Deprecated("clashes with java.util.concurrent.TimeoutException", ReplaceWith("ApiTimeoutException"))
 typealias TimeoutException = AntonniaException.Timeout
 typealias DecodeException = AntonniaException.Decode
 typealias WebhookVerificationException = AntonniaException.WebhookVerification
 typealias PayloadTooLargeException = AntonniaException.PayloadTooLarge
+
+/** The default overall deadline of a call (120 s), retries included. */
+val DEFAULT_TOTAL_TIMEOUT_MS: Long = defaultTotalTimeoutMs()
 
 /** The production API root. */
 val DEFAULT_BASE_URL: String = defaultBaseUrl()
@@ -47,12 +52,12 @@ fun Client(
     baseUrl: String? = null,
     headers: Map<String, String> = emptyMap(),
     timeoutMs: Long = 60_000,
-    totalTimeoutMs: Long? = null,
+    totalTimeoutMs: Long = DEFAULT_TOTAL_TIMEOUT_MS,
     maxRetries: Int = 2,
     maxResponseBytes: Long = 10L * 1024 * 1024,
     transport: HttpTransport = defaultTransport(),
 ): Client = Client(
-    transport,
+    GuardedTransport(transport),
     CoroutineSleeper,
     ClientOptions(
         baseUrl = baseUrl,
@@ -64,6 +69,23 @@ fun Client(
     token,
     headers,
 )
+
+/**
+ * Whatever else the app's transport throws (an `Error` such as `TODO()`'s
+ * NotImplementedError included) becomes a transport failure naming it,
+ * instead of a coroutine that never completes (which read as a timeout).
+ */
+private class GuardedTransport(private val inner: HttpTransport) : HttpTransport {
+    override suspend fun send(request: HttpRequest, timeoutMs: Long): HttpResponse = try {
+        inner.send(request, timeoutMs)
+    } catch (e: kotlinx.coroutines.CancellationException) {
+        throw e
+    } catch (e: HttpTransportException) {
+        throw e
+    } catch (e: Throwable) {
+        throw HttpTransportException.Io("the transport failed: $e")
+    }
+}
 
 /** `client.sessions.create(...)` and the other session calls. */
 val Client.sessions: Sessions get() = sessionsApi()
@@ -77,7 +99,10 @@ val Sessions.messages: Messages get() = messagesApi()
 /** `client.sessions.surveySubmissions.get(...)`, `reply`, `cancel`. */
 val Sessions.surveySubmissions: SurveySubmissions get() = surveySubmissionsApi()
 
-/** Every session a search matches, page after page (the SDK asks for each page). */
+/**
+ * Every session a search matches, page after page (the SDK asks for each
+ * page). A cold Flow: each collection runs the search again from its start.
+ */
 fun Sessions.iterSearch(
     contactId: String? = null,
     status: SessionStatus? = null,
@@ -85,8 +110,8 @@ fun Sessions.iterSearch(
     offset: Long? = null,
     limit: Long? = null,
 ): Flow<Session> {
-    val pages = searchPages(contactId, status, metadata, offset, limit)
-    return flow { while (true) (pages.next() ?: break).forEach { emit(it) } }
+    searchPages(contactId, status, metadata, offset, limit) // bad arguments fail here, before any collection
+    return flow { val pages = searchPages(contactId, status, metadata, offset, limit); while (true) (pages.next() ?: break).forEach { emit(it) } }
 }
 
 /** Every message a search matches, page after page. */
@@ -98,8 +123,11 @@ fun Messages.iterSearch(
     offset: Long? = null,
     limit: Long? = null,
 ): Flow<Message> {
-    val pages = searchPages(sessionId, providerMessageId, repliedProviderMessageId, role, offset, limit)
-    return flow { while (true) (pages.next() ?: break).forEach { emit(it) } }
+    searchPages(sessionId, providerMessageId, repliedProviderMessageId, role, offset, limit)
+    return flow {
+        val pages = searchPages(sessionId, providerMessageId, repliedProviderMessageId, role, offset, limit)
+        while (true) (pages.next() ?: break).forEach { emit(it) }
+    }
 }
 
 /** Every agent a search matches, page after page. */
@@ -110,14 +138,17 @@ fun Agents.iterSearch(
     offset: Long? = null,
     limit: Long? = null,
 ): Flow<Agent> {
-    val pages = searchPages(agentType, assistantId, profileId, offset, limit)
-    return flow { while (true) (pages.next() ?: break).forEach { emit(it) } }
+    searchPages(agentType, assistantId, profileId, offset, limit)
+    return flow { val pages = searchPages(agentType, assistantId, profileId, offset, limit); while (true) (pages.next() ?: break).forEach { emit(it) } }
 }
 
 /**
  * A session's new messages as they come, each once, in order (polling; the
  * SDK decides when). Never completes by itself: cancel the collecting
- * coroutine to stop. Throws when the session or the token is no good.
+ * coroutine to stop. Throws when the session or the token is no good. A cold
+ * Flow: each collection opens a new stream (from now, from the start with
+ * [fromStart], or right after the message [after]: the reply to the user's
+ * message just sent comes out even if it arrived before the first poll).
  */
 fun Messages.stream(
     sessionId: String,
@@ -125,9 +156,13 @@ fun Messages.stream(
     maxPollIntervalMs: Long = 30_000,
     pageSize: Long = 100,
     fromStart: Boolean = false,
+    after: String? = null,
 ): Flow<Message> {
-    val cursor = openStream(sessionId, pollIntervalMs, maxPollIntervalMs, pageSize, fromStart)
-    return flow { while (true) cursor.next().forEach { emit(it) } }
+    openStream(sessionId, pollIntervalMs, maxPollIntervalMs, pageSize, fromStart, after) // bad arguments fail here
+    return flow {
+        val cursor = openStream(sessionId, pollIntervalMs, maxPollIntervalMs, pageSize, fromStart, after)
+        while (true) cursor.next().forEach { emit(it) }
+    }
 }
 
 /** The `metadata` JSON text as a map of JSON values (see [Json]). */
@@ -162,6 +197,28 @@ val AntonniaException.kind: String
         is AntonniaException.Decode -> "decode"
         is AntonniaException.WebhookVerification -> "webhook_verification"
         is AntonniaException.PayloadTooLarge -> "payload_too_large"
+    }
+
+/**
+ * The call's request id: the server's `x-request-id` (or `request-id`),
+ * else the one the SDK sent with the call; null when nothing was sent.
+ * Quote it when you contact support.
+ */
+val AntonniaException.requestId: String?
+    get() = when (this) {
+        is AntonniaException.Authentication -> requestId
+        is AntonniaException.PermissionDenied -> requestId
+        is AntonniaException.NotFound -> requestId
+        is AntonniaException.Conflict -> requestId
+        is AntonniaException.Validation -> requestId
+        is AntonniaException.RateLimit -> requestId
+        is AntonniaException.Api -> requestId
+        is AntonniaException.InvalidRequest -> requestId
+        is AntonniaException.Transport -> requestId
+        is AntonniaException.Timeout -> requestId
+        is AntonniaException.Decode -> requestId
+        is AntonniaException.WebhookVerification -> requestId
+        is AntonniaException.PayloadTooLarge -> requestId
     }
 
 /** The HTTP status, for errors the server answered with. */

@@ -26,17 +26,60 @@ import kotlinx.coroutines.suspendCancellableCoroutine
  * method the API uses); on a desktop/server JVM, whose HttpURLConnection
  * refuses `PATCH`, `java.net.http.HttpClient`.
  */
-fun defaultTransport(): HttpTransport =
+fun defaultTransport(): HttpTransport = sharedDefault
+
+/** One for every client that does not bring its own: one pool, one set of threads. */
+private val sharedDefault: HttpTransport by lazy {
     if (isAndroid) HttpUrlConnectionTransport() else JdkHttpClientTransport()
+}
+
+/** The HttpClient of every JdkHttpClientTransport made without one. */
+private val sharedHttpClient: HttpClient by lazy {
+    HttpClient.newBuilder()
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(Duration.ofSeconds(30))
+        .build()
+}
 
 private val isAndroid: Boolean =
     runCatching { Class.forName("android.os.Build") }.isSuccess
 
-/** A blocking [block] on Dispatchers.IO; [onCancel] aborts it when the coroutine is cancelled. */
-private suspend fun <T> onIo(onCancel: () -> Unit, block: () -> T): T =
+/**
+ * Whether a blocking request may still go out. A call that failed (its
+ * coroutine was cancelled: the SDK's deadline passed, or the caller gave up)
+ * must never reach the wire afterwards, even when its block only gets a
+ * thread of a saturated IO pool later: the block asks [mayStart] before it
+ * connects and again before it writes a byte, and [cancel] (from the
+ * coroutine's cancellation) makes both answer no and aborts what is under way.
+ */
+private class Gate(private val abort: () -> Unit) {
+    private var cancelled = false
+
+    /** False once cancelled; checked under the same lock as [cancel]. */
+    fun mayStart(): Boolean = synchronized(this) { !cancelled }
+
+    fun cancel() {
+        synchronized(this) { cancelled = true }
+        runCatching(abort)
+    }
+}
+
+/** The call was given up before its request went out. */
+private class NotSent : IOException("the call ended before its request was sent")
+
+/**
+ * A blocking [block] on Dispatchers.IO; cancelling the coroutine closes the
+ * [Gate] given to the block (which must ask it before sending) and aborts it.
+ */
+private suspend fun <T> onIo(abort: () -> Unit, block: (Gate) -> T): T =
     suspendCancellableCoroutine { cont ->
-        cont.invokeOnCancellation { runCatching(onCancel) }
-        Dispatchers.IO.dispatch(EmptyCoroutineContext, Runnable { cont.resumeWith(runCatching(block)) })
+        val gate = Gate(abort)
+        cont.invokeOnCancellation { gate.cancel() }
+        Dispatchers.IO.dispatch(EmptyCoroutineContext, Runnable {
+            // A block that comes to run after its call has ended does nothing.
+            if (!gate.mayStart()) return@Runnable
+            cont.resumeWith(runCatching { block(gate) })
+        })
     }
 
 /** The host's exception as the SDK's transport failure (connect: nothing was sent). */
@@ -66,7 +109,7 @@ class HttpUrlConnectionTransport : HttpTransport {
             throw HttpTransportException.Connect(e.toString())
         }
         return try {
-            onIo({ conn.disconnect() }) {
+            onIo({ conn.disconnect() }) { gate ->
                 val t = timeoutMs.coerceIn(1, Int.MAX_VALUE.toLong()).toInt()
                 conn.connectTimeout = t
                 conn.readTimeout = t
@@ -78,8 +121,15 @@ class HttpUrlConnectionTransport : HttpTransport {
                 if (body != null) {
                     conn.doOutput = true
                     conn.setFixedLengthStreamingMode(body.size)
-                    conn.outputStream.use { it.write(body) }
                 }
+                // Connected (no byte of the request written yet): a call that
+                // ended meanwhile stops here instead of sending.
+                conn.connect()
+                if (!gate.mayStart()) {
+                    conn.disconnect()
+                    throw NotSent()
+                }
+                if (body != null) conn.outputStream.use { it.write(body) }
                 val status = conn.responseCode
                 val stream = if (status >= 400) conn.errorStream else conn.inputStream
                 val bytes = stream?.use { readCapped(it, request.maxResponseBytes) } ?: ByteArray(0)
@@ -97,12 +147,13 @@ class HttpUrlConnectionTransport : HttpTransport {
     }
 }
 
-/** On `java.net.http.HttpClient` (JVM 11+). Pass your own client to share its pool and settings. */
+/**
+ * On `java.net.http.HttpClient` (JVM 11+). Without a [client], every such
+ * transport shares one (no redirects, 30 s connect timeout); pass your own for
+ * other settings.
+ */
 class JdkHttpClientTransport(
-    private val client: HttpClient = HttpClient.newBuilder()
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(Duration.ofSeconds(30))
-        .build(),
+    private val client: HttpClient = sharedHttpClient,
 ) : HttpTransport {
     override suspend fun send(request: HttpRequest, timeoutMs: Long): HttpResponse {
         try {
