@@ -2,11 +2,12 @@
 // CommonJS, an esbuild bundle for Node and for the browser (esbuild does not
 // follow `new URL(..., import.meta.url)`, so the .wasm is handed to init()),
 // each making a real call against antonnia-sandbox; the browser bundle runs
-// in a real headless Chromium. The package is reached the way an app reaches
+// in a real headless Chromium, and a Cloudflare Worker in workerd (npm). The package is reached the way an app reaches
 // it: node_modules/antonnia-sdk, through package.json `exports`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 
-import { startSandbox, startServer } from './helpers.mjs';
+import { freePort, startSandbox, startServer } from './helpers.mjs';
 
 const run = promisify(execFile);
 const PKG = fileURLToPath(new URL('../pkg/', import.meta.url));
@@ -186,5 +187,65 @@ window.run = async (baseUrl, token) => {
   } finally {
     await browser.close();
     await site.stop();
+  }
+});
+
+test('Cloudflare Workers (workerd from npm): the .wasm imported as a WebAssembly.Module and handed to init(), a real call from the worker', async () => {
+  const workerd = fileURLToPath(new URL('../node_modules/.bin/workerd', import.meta.url));
+  if (!existsSync(workerd)) assert.fail('workerd is not installed: run npm ci in bindings-wasm');
+  await writeFile(join(app, 'worker.mjs'), `
+import wasm from 'antonnia-sdk/antonnia_wasm_bg.wasm';
+import { init, Client, InitError, NotFoundError } from 'antonnia-sdk';
+let before;
+try { new Client({ token: 't', baseUrl: 'http://127.0.0.1:9/v1' }); before = 'usable'; } catch (e) { before = [e.name, e instanceof InitError, /init\\(/.test(e.message)]; }
+export default {
+  async fetch(request) {
+    const q = new URL(request.url).searchParams;
+    await init(wasm);
+    const client = new Client({ token: q.get('token'), baseUrl: q.get('baseUrl'), maxRetries: 0 });
+    const s = await client.sessions.create({ contact_id: 'worker', contact_name: 'Ana' });
+    const out = { before, roundTrip: (await client.sessions.get(s.id)).id === s.id };
+    try { await client.sessions.get('sess_missing'); } catch (e) { out.notFound = [e.name, e instanceof NotFoundError]; }
+    return Response.json(out);
+  },
+};
+`);
+  // As wrangler bundles a worker: esbuild with the workerd conditions, .wasm left as a module of its own.
+  const dist = join(app, 'dist-worker');
+  await build({ entryPoints: [join(app, 'worker.mjs')], outfile: join(dist, 'worker.js'), bundle: true, format: 'esm',
+    platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], logLevel: 'error',
+    plugins: [{ name: 'wasm-module', setup(b) { b.onResolve({ filter: /\.wasm$/ }, () => ({ path: './antonnia_wasm_bg.wasm', external: true })); } }] });
+  await writeFile(join(dist, 'antonnia_wasm_bg.wasm'), await readFile(join(PKG, 'antonnia_wasm_bg.wasm')));
+  const port = await freePort();
+  await writeFile(join(dist, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .w), (name = "net", network = (allow = ["local"])) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const w :Workerd.Worker = (
+  modules = [ (name = "worker.js", esModule = embed "worker.js"), (name = "antonnia_wasm_bg.wasm", wasm = embed "antonnia_wasm_bg.wasm") ],
+  compatibilityDate = "2024-09-23",
+  globalOutbound = "net",
+);
+`);
+  const proc = spawn(workerd, ['serve', join(dist, 'config.capnp')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  try {
+    const q = new URLSearchParams({ baseUrl: sandbox.baseUrl, token: sandbox.token });
+    let res;
+    for (const deadline = Date.now() + 30_000; !res; await new Promise((r) => setTimeout(r, 100))) {
+      if (proc.exitCode !== null) assert.fail(`workerd exited: ${stderr}`);
+      if (Date.now() > deadline) assert.fail(`workerd did not answer in 30 s: ${stderr}`);
+      res = await fetch(`http://127.0.0.1:${port}/?${q}`).catch(() => undefined);
+    }
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.deepEqual(await res.json(), { before: ['InitError', true, true], roundTrip: true, notFound: ['NotFoundError', true] });
+  } finally {
+    if (proc.exitCode === null) {
+      const exited = once(proc, 'exit');
+      proc.kill('SIGTERM');
+      await exited;
+    }
   }
 });
