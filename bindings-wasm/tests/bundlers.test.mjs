@@ -156,10 +156,50 @@ window.run = async (baseUrl, token) => {
   await build({ entryPoints: [join(app, 'page.js')], outdir: dist, bundle: true, platform: 'browser', format: 'esm',
     loader: { '.wasm': 'file' }, logLevel: 'error' });
   await writeFile(join(dist, 'index.html'), '<!doctype html><script type="module" src="./page.js"></script>');
+  const got = await inChromium(dist, '/index.html');
+  assert.deepEqual(got.result, {
+    before: ['InitError', true, true], roundTrip: true, notFound: ['NotFoundError', true], webhook: 'message.created',
+  });
+  assert.deepEqual(got.errors, []);
+});
+
+test('Vite and webpack browser bundles: the .wasm found through new URL(..., import.meta.url) as an asset, no configuration, a real call', { skip: noBrowser }, async () => {
+  await mkdir(join(app, 'src'), { recursive: true });
+  await writeFile(join(app, 'src', 'main.js'), `
+import { Client, NotFoundError } from 'antonnia-sdk';
+window.run = async (baseUrl, token) => {
+  const client = new Client({ token, baseUrl, maxRetries: 0 });
+  const s = await client.sessions.create({ contact_id: 'bundler', contact_name: 'Ana' });
+  const out = { roundTrip: (await client.sessions.get(s.id)).id === s.id };
+  try { await client.sessions.get('sess_missing'); } catch (e) { out.notFound = [e.name, e instanceof NotFoundError]; }
+  return out;
+};
+`);
+  await writeFile(join(app, 'index.html'), '<!doctype html><script type="module" src="/src/main.js"></script>');
+  const { build: vite } = await import('vite');
+  await vite({ root: app, logLevel: 'error', configFile: false, build: { outDir: join(app, 'dist-vite'), emptyOutDir: true } });
+
+  const { default: webpack } = await import('webpack');
+  const stats = await new Promise((resolve, reject) => webpack({
+    mode: 'production', context: app, entry: './src/main.js', output: { path: join(app, 'dist-webpack'), filename: 'main.js' },
+    performance: { hints: false },
+  }, (e, st) => (e ? reject(e) : resolve(st))));
+  assert.ok(!stats.hasErrors(), stats.toString('errors-only'));
+  await writeFile(join(app, 'dist-webpack', 'index.html'), '<!doctype html><script src="./main.js"></script>');
+
+  for (const [name, dist] of [['vite', 'dist-vite'], ['webpack', 'dist-webpack']]) {
+    const got = await inChromium(join(app, dist), '/index.html');
+    assert.deepEqual(got.result, { roundTrip: true, notFound: ['NotFoundError', true] }, name);
+    assert.deepEqual(got.errors, [], name);
+  }
+});
+
+// Serves `dist` on loopback, opens `path` in headless Chromium (another
+// origin than the sandbox's), waits for window.run and calls it.
+async function inChromium(dist, path) {
   const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
   const site = await startServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    const file = join(dist, path);
+    const file = join(dist, normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)));
     if (!file.startsWith(dist)) return res.writeHead(403).end();
     try {
       const body = await readFile(file);
@@ -177,18 +217,15 @@ window.run = async (baseUrl, token) => {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${new URL(site.url).origin.replace('127.0.0.1', 'localhost')}/index.html`);
+    await page.goto(`${new URL(site.url).origin.replace('127.0.0.1', 'localhost')}${path}`);
     await page.waitForFunction(() => typeof window.run === 'function', null, { timeout: 30_000 });
-    const got = await page.evaluate(([b, t]) => window.run(b, t), [sandbox.baseUrl, sandbox.token]);
-    assert.deepEqual(got, {
-      before: ['InitError', true, true], roundTrip: true, notFound: ['NotFoundError', true], webhook: 'message.created',
-    });
-    assert.deepEqual(errors, []);
+    const result = await page.evaluate(([b, t]) => window.run(b, t), [sandbox.baseUrl, sandbox.token]);
+    return { result, errors };
   } finally {
     await browser.close();
     await site.stop();
   }
-});
+}
 
 test('Cloudflare Workers (workerd from npm): the .wasm imported as a WebAssembly.Module and handed to init(), a real call from the worker', async () => {
   const workerd = fileURLToPath(new URL('../node_modules/.bin/workerd', import.meta.url));
