@@ -117,8 +117,28 @@ export function fromThrown(e) {
   return err;
 }
 
+/**
+ * The SDK's WebAssembly is not loaded: loading it on import failed (an edge
+ * runtime that cannot fetch it, a bundle that left the .wasm file behind)
+ * and `init()` has not been called with it. `cause` is the load's failure.
+ */
+export class InitError extends AntonniaError {
+  constructor(message) {
+    super(message, { kind: 'init' });
+  }
+}
+InitError.prototype.name = 'InitError';
+
+// Set by loader.js while the core's WebAssembly is not loaded: a function
+// making the InitError that every core call throws until it is.
+let unloadedError = null;
+export function setUnloaded(makeError) {
+  unloadedError = makeError;
+}
+
 /** Runs a core function, converting whatever it throws. */
 export function core(fn) {
+  if (unloadedError !== null) throw unloadedError();
   try {
     return fn();
   } catch (e) {

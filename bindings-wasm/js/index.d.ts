@@ -341,6 +341,21 @@ export const DEFAULT_MAX_RETRIES: number;
 export const DEFAULT_MAX_RESPONSE_BYTES: number;
 export const CALL_NAMES: readonly string[];
 
+/**
+ * What `init()` loads the core's WebAssembly from: a compiled module
+ * (Cloudflare Workers, Vercel Edge: `import wasm from 'antonnia-sdk/antonnia_wasm_bg.wasm'`),
+ * its bytes, a `Response`, a URL or a path (Node), or a promise of one.
+ */
+export type InitInput = WebAssembly.Module | BufferSource | Response | URL | string;
+/**
+ * Loads the core's WebAssembly. The package does so by itself on import in
+ * Node, browsers, Vite and webpack; call this where it cannot (edge runtimes,
+ * esbuild bundles), before anything else. Without `input`, retries the
+ * package's own file. Does nothing once loaded; a `WebAssembly.Module` is
+ * instantiated before this returns. Rejects with InitError.
+ */
+export function init(input?: InitInput | Promise<InitInput>): Promise<void>;
+
 // ------------------------------------------------------------ errors
 
 export type ErrorKind =
@@ -384,6 +399,8 @@ export class InvalidRequestError extends AntonniaError {}
 export class TransportError extends AntonniaError {}
 export class TimeoutError extends TransportError {}
 export class DecodeError extends AntonniaError {}
+/** The core's WebAssembly is not loaded (kind `init`): call `init()` with it first; `cause` says why loading failed. */
+export class InitError extends AntonniaError {}
 export class WebhookVerificationError extends AntonniaError {
   readonly reason:
     | 'missing_header' | 'invalid_timestamp' | 'timestamp_out_of_tolerance' | 'invalid_secret'

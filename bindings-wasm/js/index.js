@@ -3,6 +3,8 @@
 // every response and webhook, and decides every retry; this file only moves
 // bytes with `fetch`, sleeps, and converts values at the edge.
 import * as wasm from './wasm.js';
+// Loading the core by hand (edge runtimes, bundles without the .wasm file): README "Bundlers and runtimes".
+export { init, InitError } from './wasm.js';
 import { AntonniaError, core, invalid } from './errors.js';
 
 export {
