@@ -444,6 +444,13 @@ impl PyMessageStream {
         Ok(PyMessageStream { inner })
     }
 
+    /// Starts right after the message `message_id` (before the first poll).
+    fn start_after(&mut self, py: Python<'_>, message_id: &str) -> PyResult<()> {
+        self.inner
+            .start_after(message_id)
+            .map_err(|e| to_pyerr(py, &e))
+    }
+
     /// The `messages.search` call to run now.
     fn next_call(&self) -> PyCall {
         PyCall {

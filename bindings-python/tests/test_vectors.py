@@ -315,6 +315,8 @@ def test_stream_vector(defaults: Dict[str, Any], v: Dict[str, Any]) -> None:
             o["page_size"],
             o["from_start"],
         )
+        if "after" in v:
+            cursor.start_after(v["after"])
     except exceptions.AntonniaError as exc:
         assert "start_error" in v, f"raised {exc!r}"
         check_error(exc, v["start_error"])

@@ -465,6 +465,12 @@ impl MessageStream {
         Ok(MessageStream { inner })
     }
 
+    /// Starts right after the message `message_id` (before the first poll).
+    #[wasm_bindgen(js_name = startAfter)]
+    pub fn start_after(&mut self, message_id: &str) -> Result<(), JsValue> {
+        self.inner.start_after(message_id).map_err(|e| throw(&e))
+    }
+
     /// The `messages.search` call to run now.
     #[wasm_bindgen(js_name = nextCall)]
     pub fn next_call(&self) -> Call {

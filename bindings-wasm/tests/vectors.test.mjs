@@ -391,6 +391,7 @@ test('stream.json', async (t) => {
       try {
         cursor = new wasm.MessageStream(v.session_id ?? defaults.session_id, o.poll_interval * 1000,
           o.max_poll_interval * 1000, o.page_size, o.from_start);
+        if ('after' in v) cursor.startAfter(v.after);
       } catch (thrown) {
         assert.ok('start_error' in v, `threw ${thrown.message}`);
         checkError(convert(thrown), v.start_error);
