@@ -27,6 +27,8 @@ RULES = [
     (r"\.aiter_bytes\(", ".iter_bytes("),
     (r"\bawait ", ""),
     (r"\bAsync([A-Z]\w*)", r"\1"),
+    (r"\bAwaitable\[(\w+)\]", r"\1"),
+    (r", Awaitable, ", ", "),
 ]
 
 

@@ -13,7 +13,7 @@ mod models;
 use std::time::{Duration, SystemTime};
 
 use antonnia_core::channel::{DeliveryReport, whatsapp_error_description};
-use antonnia_core::exchange::{DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+use antonnia_core::exchange::{DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DEFAULT_TOTAL_TIMEOUT};
 use antonnia_core::webhook::{
     DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE, WebhookReceiver, WebhookSecret,
 };
@@ -281,12 +281,16 @@ impl PyRetryPolicy {
 #[pyclass(module = "antonnia_sdk._core", name = "Exchange")]
 struct PyExchange {
     inner: Exchange,
+    // The core's debug line for the last step, kept only when logging is on.
+    log: bool,
+    last_log: Option<String>,
 }
 
 #[pymethods]
 impl PyExchange {
     #[new]
-    #[pyo3(signature = (call, config, policy, timeout, total_timeout = None, max_response_bytes = DEFAULT_MAX_RESPONSE_BYTES))]
+    #[pyo3(signature = (call, config, policy, timeout, total_timeout = None, max_response_bytes = DEFAULT_MAX_RESPONSE_BYTES, *, request_id = None, log = false))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         call: &PyCall,
@@ -295,6 +299,8 @@ impl PyExchange {
         timeout: f64,
         total_timeout: Option<f64>,
         max_response_bytes: usize,
+        request_id: Option<&str>,
+        log: bool,
     ) -> PyResult<Self> {
         let limits = Limits {
             timeout: secs(py, "timeout", timeout)?,
@@ -303,9 +309,44 @@ impl PyExchange {
                 .transpose()?,
             max_response_bytes,
         };
-        let inner = Exchange::new(call.inner.clone(), &config.inner, policy.inner, limits)
+        let mut inner = Exchange::new(call.inner.clone(), &config.inner, policy.inner, limits)
             .map_err(|e| to_pyerr(py, &e))?;
-        Ok(PyExchange { inner })
+        if let Some(id) = request_id {
+            inner.set_request_id(id).map_err(|e| to_pyerr(py, &e))?;
+        }
+        Ok(PyExchange {
+            inner,
+            log,
+            last_log: None,
+        })
+    }
+
+    /// The call's `x-request-id`, when one was given.
+    #[getter]
+    fn request_id(&self) -> Option<&str> {
+        self.inner.request_id()
+    }
+
+    /// The id of the response with these headers: the server's when it named
+    /// one, else the call's own.
+    fn response_request_id(&self, headers: Vec<(String, String)>) -> Option<String> {
+        let response = response_of(0, b"", Some(headers));
+        response
+            .request_id()
+            .or(self.inner.request_id())
+            .map(str::to_string)
+    }
+
+    /// The debug line for the attempt about to be sent (no header value, no body).
+    fn log_attempt(&self) -> String {
+        self.inner.log_attempt()
+    }
+
+    /// The debug line for how the last attempt ended, when the exchange was
+    /// made with `log=True`.
+    #[getter]
+    fn last_log(&self) -> Option<&str> {
+        self.last_log.as_deref()
     }
 
     /// `(method, url, body)` of the request to send now.
@@ -368,9 +409,15 @@ impl PyExchange {
                 .ok_or_else(|| invalid(py, "now", "is out of range"))?,
             None => crate::now(),
         };
-        let step = self
-            .inner
-            .on_response(&response, secs(py, "elapsed", elapsed)?, now, jitter);
+        let elapsed = secs(py, "elapsed", elapsed)?;
+        let step = self.inner.on_response(&response, elapsed, now, jitter);
+        if self.log {
+            self.last_log =
+                Some(
+                    self.inner
+                        .log_step(Some(status), response.request_id(), elapsed, &step),
+                );
+        }
         step_to_py(py, step)
     }
 
@@ -393,9 +440,11 @@ impl PyExchange {
             other => Failure::from_name(other)
                 .ok_or_else(|| invalid(py, "failure", format!("unknown failure {other:?}")))?,
         };
-        let step = self
-            .inner
-            .on_failure(failure, detail, secs(py, "elapsed", elapsed)?, jitter);
+        let elapsed = secs(py, "elapsed", elapsed)?;
+        let step = self.inner.on_failure(failure, detail, elapsed, jitter);
+        if self.log {
+            self.last_log = Some(self.inner.log_step(None, None, elapsed, &step));
+        }
         match step_to_py(py, step)? {
             (false, wait) => wait.extract(py),
             (true, _) => Err(invalid(
@@ -762,6 +811,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyWebhookReceiver>()?;
     m.add("DEFAULT_TIMEOUT_SECONDS", DEFAULT_TIMEOUT.as_secs_f64())?;
     m.add("DEFAULT_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES)?;
+    m.add(
+        "DEFAULT_TOTAL_TIMEOUT_SECONDS",
+        DEFAULT_TOTAL_TIMEOUT.as_secs_f64(),
+    )?;
     m.add("DEFAULT_TOLERANCE_SECONDS", DEFAULT_TOLERANCE.as_secs_f64())?;
     m.add("DEFAULT_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)?;
     m.add_function(wrap_pyfunction!(parse_event, m)?)?;

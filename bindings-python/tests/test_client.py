@@ -68,7 +68,8 @@ def test_retry_honours_retry_after_and_safety(monkeypatch: pytest.MonkeyPatch, c
         with pytest.raises(APIError):
             client.sessions.get("s")
     assert calls == ["GET"] * 3
-    assert "HTTP 503, retry 1" in caplog.text and "sk_t" not in caplog.text
+    assert "sessions.get HTTP 503 after" in caplog.text and "retrying in" in caplog.text
+    assert "sk_t" not in caplog.text and "bad gateway" not in caplog.text
     # Retry-After beyond the policy's cap: give up at once, with retry_after.
     http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(429, headers={"retry-after": "3600"})))
     with pytest.raises(RateLimitError) as rl:

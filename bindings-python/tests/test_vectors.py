@@ -86,6 +86,8 @@ def check_error(exc: BaseException, want: Dict[str, Any]) -> None:
         assert exc.problems == want["problems"]
     if "data" in want:
         assert exc.response_data == (want["data"] if want["data"] is not None else {})
+    if "request_id" in want:
+        assert exc.request_id == want["request_id"], (exc.request_id, exc)
 
 
 class Captured(Exception):
@@ -272,6 +274,7 @@ def test_exchange_vector(defaults: Dict[str, Any], v: Dict[str, Any]) -> None:
         limits["timeout"],
         limits["total_timeout"],
         limits["max_response_bytes"],
+        request_id=v.get("request_id"),
     )
     steps = v["steps"]
     for i, step in enumerate(steps):

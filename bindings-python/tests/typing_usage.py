@@ -96,6 +96,15 @@ def sync_usage(token: str) -> None:
         for m in client.sessions.messages.stream(sid, poll_interval=2.0, from_start=True):
             if m.role == "assistant":
                 break
+        for m in client.sessions.messages.stream(sid, after=message.id):
+            break
+        raw: antonnia_sdk.RawResponse[Session] = client.with_raw_response(client.sessions.get, sid)
+        raw_id: Optional[str] = raw.request_id
+        raw_status: int = raw.status_code
+        raw_type: Optional[str] = raw.headers.get("content-type")
+        session = raw.data
+        session = raw.parse()
+        print(raw_id, raw_status, raw_type)
         sub: SurveySubmission = client.sessions.survey_submissions.get(session_id=sid, survey_submission_id="x")
         sub = client.sessions.survey_submissions.reply(session_id=sid, survey_submission_id="x")
         sub = client.sessions.survey_submissions.cancel(session_id=sid, survey_submission_id="x")
@@ -132,6 +141,10 @@ async def async_usage(token: str) -> None:
         message = await client.sessions.messages.get(session.id, message.id)
         message = await client.sessions.messages.update(session.id, message.id, delivery_status="read")
         msgs = await client.sessions.messages.search(session_id=session.id)
+        araw: antonnia_sdk.RawResponse[List[Message]] = await client.with_raw_response(
+            client.sessions.messages.search, session_id=session.id
+        )
+        msgs = araw.data
         async for m in client.sessions.messages.iter_search():
             print(m.id)
         sub = await client.sessions.survey_submissions.get(session.id, "x")
@@ -197,7 +210,8 @@ def errors() -> None:
     except (InvalidRequestError, APITimeoutError, TransportError, DecodeError, WebhookVerificationError) as e:
         print(e.kind, e.field, e.reason, e.path)
     except AntonniaError as e:
-        print(e)
+        request_id: Optional[str] = e.request_id
+        print(e, request_id)
 
 
 async def relay_usage(raw_body: bytes, headers: Dict[str, str]) -> None:

@@ -12,7 +12,7 @@ Rust core; httpx only carries the bytes.
 
 from . import channel, exceptions, types, webhooks
 from ._async_client import AsyncClient
-from ._common import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._common import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, DEFAULT_TOTAL_TIMEOUT, RawResponse
 from ._core import __version__
 from ._sync_client import Client
 from .exceptions import (
@@ -42,6 +42,8 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "DEFAULT_TOTAL_TIMEOUT",
+    "RawResponse",
     "__version__",
     "channel",
     "exceptions",

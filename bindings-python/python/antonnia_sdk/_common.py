@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import math
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+import os
+import random
+import sys
+import warnings
+from contextvars import ContextVar
+from typing import Any, Dict, Generic, List, Mapping, Optional, Tuple, TypeVar
 
 import httpx
 
@@ -16,7 +22,13 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TOTAL_TIMEOUT",
     "AttemptFailed",
+    "RawResponse",
+    "Capture",
+    "capture",
+    "new_request_id",
+    "not_a_call",
     "ContentLike",
     "args",
     "call_args",
@@ -42,6 +54,91 @@ DEFAULT_TIMEOUT: httpx.Timeout = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_MAX_RETRIES: int = 2
 #: The largest response body read (the core's default, 10 MiB).
 DEFAULT_MAX_RESPONSE_BYTES: int = _core.DEFAULT_MAX_RESPONSE_BYTES
+#: The longest a whole call may take by default, retries and waits between
+#: them included: 120 s (the core's default).
+DEFAULT_TOTAL_TIMEOUT: float = _core.DEFAULT_TOTAL_TIMEOUT_SECONDS
+
+T = TypeVar("T")
+
+
+def new_request_id() -> str:
+    """A fresh id for a call's ``x-request-id``: ``req_`` and 32 hex digits,
+    the format every binding of the SDK sends."""
+    return f"req_{random.getrandbits(128):032x}"
+
+
+class RawResponse(Generic[T]):
+    """A call's parsed result next to the HTTP response it came from, as
+    returned by ``client.with_raw_response(client.sessions.get, ...)``.
+
+    ``data`` is what the call returns; ``status_code`` and ``headers`` are the
+    final response's (after any retries); ``request_id`` is the server's id
+    for the request when it sent one, else the one the SDK sent."""
+
+    __slots__ = ("data", "status_code", "headers", "request_id")
+
+    def __init__(self, data: T, status_code: int, headers: httpx.Headers, request_id: Optional[str]) -> None:
+        self.data: T = data
+        self.status_code: int = status_code
+        self.headers: httpx.Headers = headers
+        self.request_id: Optional[str] = request_id
+
+    def parse(self) -> T:
+        """The parsed result (``data``), under the name openai-python uses."""
+        return self.data
+
+    def __repr__(self) -> str:
+        return f"RawResponse(status_code={self.status_code}, request_id={self.request_id!r}, data={self.data!r})"
+
+
+class Capture:
+    """Where a call made inside ``with_raw_response`` leaves its final response."""
+
+    __slots__ = ("status_code", "headers", "request_id")
+
+    def __init__(self) -> None:
+        self.status_code: Optional[int] = None
+        self.headers: List[Tuple[str, str]] = []
+        self.request_id: Optional[str] = None
+
+    def response(self, data: T, method: Any) -> RawResponse[T]:
+        if self.status_code is None:
+            raise not_a_call(method)
+        return RawResponse(data, self.status_code, httpx.Headers(self.headers), self.request_id)
+
+
+#: Set by ``with_raw_response`` for the call it wraps (a context variable, so
+#: concurrent tasks and threads each see their own).
+capture: ContextVar[Optional[Capture]] = ContextVar("antonnia_sdk_capture", default=None)
+
+
+def not_a_call(method: Any) -> TypeError:
+    name = getattr(method, "__qualname__", None) or type(method).__name__
+    return TypeError(
+        f"with_raw_response takes a method that makes one API call, such as client.sessions.get; "
+        f"{name} is not one (iter_search and stream make many: use search for a raw page)"
+    )
+
+
+def _log_from_env() -> None:
+    """``ANTONNIA_LOG=debug`` prints the SDK's debug lines (each attempt, its
+    outcome, retries, request ids; never a header value or a body) on stderr,
+    unless the application configured the ``antonnia_sdk`` logger itself."""
+    level = os.environ.get("ANTONNIA_LOG", "").strip().lower()
+    if level in ("", "off"):
+        return
+    if level not in ("debug", "info"):
+        warnings.warn(f"ANTONNIA_LOG={level!r} is not one of 'debug', 'info', 'off': ignored", stacklevel=2)
+        return
+    logger = logging.getLogger("antonnia_sdk")
+    logger.setLevel(logging.DEBUG if level == "debug" else logging.INFO)
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+
+
+_log_from_env()
 
 
 class AttemptFailed(Exception):
@@ -78,7 +175,8 @@ def bounded_timeout(timeout: httpx.Timeout, limit: float) -> httpx.Timeout:
 
 
 def check_total_timeout(total_timeout: Optional[float]) -> Optional[float]:
-    """A total timeout must be a positive, finite number of seconds."""
+    """A total timeout must be a positive, finite number of seconds (None:
+    each attempt is still bounded by ``timeout``, the call by the retries)."""
     if total_timeout is None:
         return None
     if isinstance(total_timeout, bool) or not isinstance(total_timeout, (int, float)):

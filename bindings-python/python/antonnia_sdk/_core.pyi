@@ -10,6 +10,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT_SECONDS",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TOTAL_TIMEOUT_SECONDS",
     "DEFAULT_TOLERANCE_SECONDS",
     "DEFAULT_MAX_BODY_BYTES",
     "Config",
@@ -72,6 +73,7 @@ __version__: str
 DEFAULT_BASE_URL: str
 DEFAULT_TIMEOUT_SECONDS: float
 DEFAULT_MAX_RESPONSE_BYTES: int
+DEFAULT_TOTAL_TIMEOUT_SECONDS: float
 DEFAULT_TOLERANCE_SECONDS: float
 DEFAULT_MAX_BODY_BYTES: int
 WHATSAPP_ERRORS: Dict[int, str]
@@ -124,7 +126,16 @@ class Exchange:
         timeout: float,
         total_timeout: Optional[float] = None,
         max_response_bytes: int = ...,
+        *,
+        request_id: Optional[str] = None,
+        log: bool = False,
     ) -> Exchange: ...
+    @property
+    def request_id(self) -> Optional[str]: ...
+    def response_request_id(self, headers: List[Tuple[str, str]]) -> Optional[str]: ...
+    def log_attempt(self) -> str: ...
+    @property
+    def last_log(self) -> Optional[str]: ...
     def target(self) -> Tuple[str, str, Optional[bytes]]: ...
     def headers(self) -> List[Tuple[str, str]]: ...
     @property

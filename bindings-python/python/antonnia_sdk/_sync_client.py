@@ -11,7 +11,7 @@ import time
 from datetime import datetime
 from time import monotonic
 from types import TracebackType
-from typing import Any, Iterator, Dict, List, Mapping, Optional, Tuple, Type, Union
+from typing import Any, Iterator, Callable, Dict, List, Mapping, Optional, Tuple, Type, TypeVar, Union
 
 import httpx
 
@@ -21,11 +21,15 @@ from ._common import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
     AttemptFailed,
+    Capture,
     ContentLike,
+    RawResponse,
     args,
     attempt_seconds,
     call_args,
+    capture,
     bounded_timeout,
     check_max_items,
     check_token,
@@ -35,6 +39,8 @@ from ._common import (
     checked_max_retries,
     checked_text,
     describe,
+    new_request_id,
+    not_a_call,
 )
 from .exceptions import AntonniaError, ClientClosedError, InvalidRequestError, TransportError
 from .types import (
@@ -52,8 +58,11 @@ from .types import (
 
 __all__ = ["Client"]
 
-# Retries are logged at DEBUG (method, URL, why, wait); headers never are.
+# Each attempt and its outcome are logged at DEBUG in the core's words (call,
+# method, URL, status, request id): never a header value or a body.
 _log = logging.getLogger("antonnia_sdk")
+
+_T = TypeVar("_T")
 
 
 def _sleep(seconds: float) -> None:
@@ -74,9 +83,10 @@ class Client:
     Deadlines: ``timeout`` (seconds, or an ``httpx.Timeout`` whose largest
     value counts) bounds each attempt from sending the request to the last
     byte of the answer, so a server that drips its body cannot stretch it;
-    ``total_timeout`` (seconds, optional) bounds the whole call, retries and
-    the waits between them included — an attempt gets at most what is left,
-    and a retry that would end past it is not made. Responses over
+    ``total_timeout`` (seconds, default 120; None leaves only the per-attempt
+    bound) bounds the whole call, retries and the waits between them
+    included — an attempt gets at most what is left, and a retry that would
+    end past it is not made. Responses over
     ``max_response_bytes`` (default 10 MiB) are refused with
     ``PayloadTooLargeError``.
 
@@ -84,6 +94,11 @@ class Client:
     (2**32 - 1) mean the same as it: retry for as long as the core deems it
     safe. ``base_url`` must not carry credentials (``user:pw@host``): httpx
     would send them as Basic auth in place of the token.
+
+    Each call sends a fresh ``x-request-id`` (``req_`` + 32 hex digits);
+    every ``AntonniaError`` a call raises has ``request_id``: the server's id
+    for the request when it named one, else that one. Set ``ANTONNIA_LOG=debug``
+    (or configure the ``antonnia_sdk`` logger) to see each attempt.
     """
 
     def __init__(
@@ -95,7 +110,7 @@ class Client:
         max_retries: int = DEFAULT_MAX_RETRIES,
         headers: Optional[Mapping[str, str]] = None,
         *,
-        total_timeout: Optional[float] = None,
+        total_timeout: Optional[float] = DEFAULT_TOTAL_TIMEOUT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if isinstance(timeout, (httpx.Client, httpx.Client)):
@@ -158,6 +173,26 @@ class Client:
     ) -> None:
         self.close()
 
+    def with_raw_response(self, method: Callable[..., _T], *args: Any, **kwargs: Any) -> RawResponse[_T]:
+        """Calls ``method(*args, **kwargs)`` — a method of this client that
+        makes one API call, e.g. ``client.sessions.get`` — and returns its
+        result with the HTTP response it came from::
+
+            raw = client.with_raw_response(client.sessions.get, "sess_123")
+            raw.status_code, raw.headers["content-type"], raw.request_id
+            session = raw.data
+        """
+        holder = Capture()
+        reset_to = capture.set(holder)
+        try:
+            result = method(*args, **kwargs)
+            if hasattr(result, "__anext__") or hasattr(result, "__next__"):
+                raise not_a_call(method)
+            data = result
+        finally:
+            capture.reset(reset_to)
+        return holder.response(data, method)
+
     def _request(self, name: str, arguments: Dict[str, Any]) -> Any:
         return self._send(_core.Call(name, arguments))
 
@@ -166,11 +201,21 @@ class Client:
         limit, retries and the final error; this loop only sends and sleeps."""
         if self._closed:
             raise ClientClosedError(f"{call.name}: the client is closed")
+        logging_on = _log.isEnabledFor(logging.DEBUG)
         exchange = _core.Exchange(
-            call, self._config, self._policy, self._attempt_seconds, self._total_timeout, self._max_response_bytes
+            call,
+            self._config,
+            self._policy,
+            self._attempt_seconds,
+            self._total_timeout,
+            self._max_response_bytes,
+            request_id=new_request_id(),
+            log=logging_on,
         )
         started = monotonic()
         while True:
+            if logging_on:
+                _log.debug(exchange.log_attempt())
             try:
                 status, headers, body = self._attempt(exchange, exchange.attempt_timeout(monotonic() - started))
             except AttemptFailed as failed:
@@ -179,14 +224,25 @@ class Client:
                         failed.kind, failed.detail, monotonic() - started, random.random(), failed.received
                     )
                 except Exception as final:
+                    if logging_on:
+                        _log.debug("%s (%s)", exchange.last_log, failed.detail)
                     raise final from failed.__cause__
-                _log.debug("%s: %s (%s), retry %d in %.2f s", exchange.name, failed.kind, failed.detail, exchange.attempt - 1, wait)
+                if logging_on:
+                    _log.debug("%s (%s)", exchange.last_log, failed.detail)
             else:
-                done, value = exchange.on_response(status, headers, body, monotonic() - started, random.random())
+                try:
+                    done, value = exchange.on_response(status, headers, body, monotonic() - started, random.random())
+                finally:
+                    if logging_on:
+                        _log.debug(exchange.last_log)
                 if done:
+                    holder = capture.get()
+                    if holder is not None:
+                        holder.status_code = status
+                        holder.headers = headers
+                        holder.request_id = exchange.response_request_id(headers)
                     return value
                 wait = value
-                _log.debug("%s: HTTP %d, retry %d in %.2f s", exchange.name, status, exchange.attempt - 1, wait)
             _sleep(wait)
 
     def _attempt(self, exchange: _core.Exchange, limit: float) -> Tuple[int, List[Tuple[str, str]], bytes]:
@@ -221,14 +277,19 @@ class Client:
         except httpx.RequestError as exc:
             raise AttemptFailed("transport_failed", describe(exc)) from exc
         except httpx.InvalidURL as exc:
-            raise InvalidRequestError(f"{exchange.name}: the URL is not valid: {exc}", field="base_url") from exc
+            raise InvalidRequestError(
+                f"{exchange.name}: the URL is not valid: {exc}", field="base_url", request_id=exchange.request_id
+            ) from exc
         except RuntimeError as exc:
             # httpx refuses a closed client, and anyio a client whose
             # connections belong to another event loop.
             if self._http.is_closed:
-                raise ClientClosedError(f"{exchange.name}: the HTTP client is closed") from exc
+                raise ClientClosedError(
+                    f"{exchange.name}: the HTTP client is closed", request_id=exchange.request_id
+                ) from exc
             raise TransportError(
-                f"{exchange.name}: {exc} (an Client belongs to the event loop it was first used on)"
+                f"{exchange.name}: {exc} (an Client belongs to the event loop it was first used on)",
+                request_id=exchange.request_id,
             ) from exc
 
     def _paginate(self, name: str, arguments: Dict[str, Any]) -> Iterator[Any]:
@@ -455,6 +516,7 @@ class Messages:
         poll_interval: float = 1.0,
         max_poll_interval: float = 30.0,
         from_start: bool = False,
+        after: Optional[str] = None,
     ) -> Iterator[Message]:
         """Each new message of the session, once and in order, as it arrives:
         the agent's replies without a webhook endpoint (a chat window, a
@@ -462,13 +524,17 @@ class Messages:
         ``poll_interval`` seconds while messages keep coming, backing off to
         ``max_poll_interval`` while the session is idle, honouring
         ``Retry-After`` — and runs until you stop iterating. Messages the
-        session holds at the first poll are skipped unless ``from_start``:
-        start iterating (in a task or thread) before you post. A poll that fails
+        session holds at the first poll are skipped unless ``from_start``, or
+        unless they follow the message ``after`` (an id): pass the id of the
+        message you just sent and the answer comes out even if it arrived
+        before the first poll. A poll that fails
         for good (a bad token, an unknown session) ends it with that error;
         rate limits and server or network trouble only delay it."""
         if isinstance(session_id, str):
             checked_text("session_id", session_id)
         cursor = _core.MessageStream(session_id, poll_interval, max_poll_interval, 100, from_start)
+        if after is not None:
+            cursor.start_after(checked_text("after", after) if isinstance(after, str) else after)
         while True:
             try:
                 page = self._client._send(cursor.next_call())

@@ -7,7 +7,10 @@ the wire (``InvalidRequestError``, ``TransportError``, ``APITimeoutError``,
 ``DecodeError``, ``WebhookVerificationError``) have ``status_code`` None.
 
 Every exception also has ``kind``, the language-neutral name shared by all the
-SDK's bindings (``"not_found"``, ``"rate_limit"``, ...).
+SDK's bindings (``"not_found"``, ``"rate_limit"``, ...), and ``request_id``:
+for an error of a call, the server's id for the request when it named one
+(``x-request-id``), else the ``x-request-id`` the SDK sent — quote it to
+support. None for errors raised before a request existed.
 """
 
 from __future__ import annotations
@@ -62,13 +65,16 @@ class AntonniaError(Exception):
         self.path: Optional[str] = extra.pop("path", None)
         #: For ``WebhookVerificationError``: why (``"no_matching_signature"``, ...).
         self.reason: Optional[str] = extra.pop("reason", None)
+        #: The request's id: the server's when it named one, else the SDK's.
+        self.request_id: Optional[str] = extra.pop("request_id", None)
         if not hasattr(self, "retry_after"):
             self.retry_after: Optional[float] = extra.pop("retry_after", None)
         else:
             extra.pop("retry_after", None)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({str(self)!r}, status_code={self.status_code!r})"
+        request_id = f", request_id={self.request_id!r}" if self.request_id else ""
+        return f"{type(self).__name__}({str(self)!r}, status_code={self.status_code!r}{request_id})"
 
 
 class APIError(AntonniaError):
@@ -203,4 +209,5 @@ def _from_core(info: Dict[str, Any]) -> AntonniaError:
         field=info.get("field"),
         path=info.get("path"),
         reason=info.get("reason"),
+        request_id=info.get("request_id"),
     )
