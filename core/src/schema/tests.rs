@@ -505,3 +505,42 @@ fn the_event_transcoder_agrees_with_the_typed_parser() {
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The channel's rule read from canonical JSON agrees with the typed rule on
+/// every message of the webhook vectors, in every delivery state and role.
+#[test]
+fn is_outbound_json_agrees_with_is_outbound() {
+    use crate::channel::{is_outbound, is_outbound_json};
+    use crate::webhook::parse_event;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/webhooks.json"
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("fixture"))
+        .expect("fixture JSON");
+    let mut checked = 0;
+    for v in doc["vectors"].as_array().expect("vectors") {
+        let Ok(event) = parse_event(&body_of(v)) else {
+            continue;
+        };
+        let Some(message) = event.message() else {
+            continue;
+        };
+        for role in [None, Some("user"), Some("assistant"), Some("bot")] {
+            for status in [None, Some("pending"), Some("sent"), Some("queued")] {
+                let mut json = serde_json::to_value(message).expect("messages serialize");
+                json["role"] = role.map_or(Value::Null, |r| json!(r));
+                json["delivery_status"] = status.map_or(Value::Null, |s| json!(s));
+                let typed: Message = serde_json::from_value(json.clone()).expect("a message");
+                let text = serde_json::to_string(&typed).expect("messages serialize");
+                assert_eq!(
+                    is_outbound_json(&text).unwrap(),
+                    is_outbound(&typed),
+                    "{text}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 16, "{checked}");
+}

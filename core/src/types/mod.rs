@@ -12,7 +12,7 @@ pub use content::{
     AudioContent, FileContent, FunctionCallContent, FunctionResultContent, ImageContent,
     MessageContent, TextContent, ThoughtContent, UnknownContent, VideoContent,
 };
-pub(crate) use content::{deserialize_outgoing, json_type_name};
+pub(crate) use content::{deserialize_outgoing, is_deliverable_kind, json_type_name};
 use open_enum::open_enum;
 
 use std::borrow::Cow;
