@@ -12,9 +12,12 @@
 //! (`every_resource_struct_has_its_shapes_fields`), and a differential test and
 //! fuzz target check that both paths agree on every input.
 
+mod declare;
 #[doc(hidden)]
 pub mod differential;
 mod transcode;
+
+pub(crate) use declare::resource;
 
 pub(crate) use transcode::write_object;
 pub use transcode::{Root, transcode};
@@ -108,15 +111,6 @@ const fn opt(name: &'static str, ty: Ty) -> Field {
     }
 }
 
-const fn default(name: &'static str, ty: Ty, value: &'static str) -> Field {
-    Field {
-        name,
-        ty,
-        presence: Presence::Default(value),
-        only_for_type: None,
-    }
-}
-
 const fn opt_for(name: &'static str, ty: Ty, agent_type: &'static str) -> Field {
     Field {
         name,
@@ -126,21 +120,9 @@ const fn opt_for(name: &'static str, ty: Ty, agent_type: &'static str) -> Field 
     }
 }
 
-/// `open`, `closed`.
-pub const SESSION_STATUS: &[&str] = &["open", "closed"];
-/// `user`, `assistant`.
-pub const MESSAGE_ROLE: &[&str] = &["user", "assistant"];
-/// How far a message got on the channel.
-pub const DELIVERY_STATUS: &[&str] =
-    &["pending", "sent", "delivered", "read", "failed", "rejected"];
-/// `ai`, `human`.
-pub const AGENT_TYPE: &[&str] = &["ai", "human"];
-/// A survey submission's state.
-pub const SURVEY_SUBMISSION_STATUS: &[&str] = &["pending", "finished", "cancelled"];
-/// A schedule's state.
-pub const SCHEDULE_STATUS: &[&str] = &["scheduled", "completed", "failed"];
-
-/// An agent (AI or human): one flat object tagged by `type`.
+/// An agent (AI or human): one flat object tagged by `type`. Declared here
+/// rather than with [`crate::types::Agent`], whose wire form is a private
+/// flat struct read into an enum of kinds (`only_for_type` below).
 pub const AGENT: Shape = Shape {
     name: "Agent",
     fields: &[
@@ -154,75 +136,7 @@ pub const AGENT: Shape = Shape {
     ],
 };
 
-/// A conversation between one contact and an agent.
-pub const SESSION: Shape = Shape {
-    name: "Session",
-    fields: &[
-        req("id", Ty::Str),
-        opt("contact_id", Ty::Str),
-        opt("organization_id", Ty::Str),
-        opt("conversation_id", Ty::Str),
-        opt("thread_id", Ty::Str),
-        opt("status", Ty::Enum(SESSION_STATUS)),
-        opt("agent", Ty::Object(&AGENT)),
-        opt("ending_survey_submission_id", Ty::Str),
-        default("metadata", Ty::Map, "{}"),
-        opt("created_at", Ty::Time),
-        opt("updated_at", Ty::Time),
-    ],
-};
-
-/// One message in a session.
-pub const MESSAGE: Shape = Shape {
-    name: "Message",
-    fields: &[
-        req("id", Ty::Str),
-        opt("session_id", Ty::Str),
-        opt("conversation_id", Ty::Str),
-        opt("organization_id", Ty::Str),
-        opt("role", Ty::Enum(MESSAGE_ROLE)),
-        req("content", Ty::Content),
-        opt("provider_message_id", Ty::Str),
-        opt("replied_provider_message_id", Ty::Str),
-        opt("run_id", Ty::Str),
-        opt("created_at", Ty::Time),
-        default("delivery_status", Ty::Enum(DELIVERY_STATUS), "\"pending\""),
-        opt("delivery_error_code", Ty::I64),
-        opt("delivery_error_message", Ty::Str),
-        opt("delivered_at", Ty::Time),
-        opt("updated_at", Ty::Time),
-    ],
-};
-
-/// A satisfaction survey sent to the contact when a session finished.
-pub const SURVEY_SUBMISSION: Shape = Shape {
-    name: "SurveySubmission",
-    fields: &[
-        req("id", Ty::Str),
-        opt("survey_id", Ty::Str),
-        opt("session_id", Ty::Str),
-        opt("organization_id", Ty::Str),
-        opt("status", Ty::Enum(SURVEY_SUBMISSION_STATUS)),
-        opt("created_at", Ty::Time),
-        opt("expires_at", Ty::Time),
-        opt("finished_at", Ty::Time),
-        opt("updated_at", Ty::Time),
-    ],
-};
-
-/// An action scheduled on a session for a later time.
-pub const SESSION_SCHEDULE: Shape = Shape {
-    name: "SessionSchedule",
-    fields: &[
-        req("id", Ty::Str),
-        opt("session_id", Ty::Str),
-        opt("organization_id", Ty::Str),
-        opt("scheduled_for", Ty::Time),
-        opt("config", Ty::ScheduleConfig),
-        opt("status", Ty::Enum(SCHEDULE_STATUS)),
-        opt("created_at", Ty::Time),
-    ],
-};
+pub use crate::types::{MESSAGE, SESSION, SESSION_SCHEDULE, SURVEY_SUBMISSION};
 
 const fn checked(name: &'static str, ty: Ty) -> Field {
     Field {
