@@ -16,6 +16,7 @@ mod declare;
 #[doc(hidden)]
 pub mod differential;
 mod transcode;
+pub mod typescript;
 
 pub(crate) use declare::resource;
 
@@ -127,7 +128,7 @@ pub const AGENT: Shape = Shape {
     name: "Agent",
     fields: &[
         req("id", Ty::Str),
-        req("type", Ty::Str),
+        req("type", Ty::Enum(crate::types::AgentType::KNOWN)),
         opt("organization_id", Ty::Str),
         opt("name", Ty::Str),
         opt_for("assistant_id", Ty::Str, "ai"),
