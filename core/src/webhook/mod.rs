@@ -372,21 +372,30 @@ pub fn parse_event(body: &[u8]) -> Result<WebhookEvent, Error> {
 /// Parses a webhook body without checking a signature, refusing bodies over
 /// `max_body_bytes`.
 pub fn parse_event_with_limit(body: &[u8], max_body_bytes: usize) -> Result<WebhookEvent, Error> {
-    parse_envelope(body, max_body_bytes).map_err(|e| match e {
-        // Said of the webhook body, not of "a response", so that the message
-        // points at the right thing.
-        Error::Decode { path, message, .. } => Error::WebhookDecode { path, message },
-        other => other,
-    })
+    as_webhook(body, max_body_bytes, parse_envelope)
 }
 
-fn parse_envelope(body: &[u8], max_body_bytes: usize) -> Result<WebhookEvent, Error> {
+/// Runs `parse` on a body within the size limit, its decode errors said of
+/// the webhook body rather than of "a response", so that the message points
+/// at the right thing.
+fn as_webhook<T>(
+    body: &[u8],
+    max_body_bytes: usize,
+    parse: fn(&[u8]) -> Result<T, Error>,
+) -> Result<T, Error> {
     if body.len() > max_body_bytes {
         return Err(Error::PayloadTooLarge {
             size: body.len(),
             limit: max_body_bytes,
         });
     }
+    parse(body).map_err(|e| match e {
+        Error::Decode { path, message, .. } => Error::WebhookDecode { path, message },
+        other => other,
+    })
+}
+
+fn parse_envelope(body: &[u8]) -> Result<WebhookEvent, Error> {
     let envelope = decode_shaped_with(body, b'{', "an object", EnvelopeReader(TypedData))?;
     let data = envelope.data;
     let payload = match envelope.event_type.as_ref() {
@@ -435,19 +444,10 @@ fn parse_envelope(body: &[u8], max_body_bytes: usize) -> Result<WebhookEvent, Er
 /// [`WebhookEvent::to_json`] writes) read by the [schema](crate::schema)'s one
 /// generic decoder: for bindings that hand JSON to their host.
 pub fn parse_event_canonical(body: &[u8], max_body_bytes: usize) -> Result<String, Error> {
-    canonical_envelope(body, max_body_bytes).map_err(|e| match e {
-        Error::Decode { path, message, .. } => Error::WebhookDecode { path, message },
-        other => other,
-    })
+    as_webhook(body, max_body_bytes, canonical_envelope)
 }
 
-fn canonical_envelope(body: &[u8], max_body_bytes: usize) -> Result<String, Error> {
-    if body.len() > max_body_bytes {
-        return Err(Error::PayloadTooLarge {
-            size: body.len(),
-            limit: max_body_bytes,
-        });
-    }
+fn canonical_envelope(body: &[u8]) -> Result<String, Error> {
     let envelope = decode_shaped_with(body, b'{', "an object", EnvelopeReader(CanonicalData))?;
     let Some(shape) = schema::event_data(&envelope.event_type) else {
         return serde_json::to_string(&decode_json::<Value>(body)?)
