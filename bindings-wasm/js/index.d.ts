@@ -13,37 +13,30 @@ export type TimestampInput = string | Date;
 /** An open enum: the known values, or any other string a newer API sends. */
 type Open<T extends string> = T | (string & {});
 
+// --- generated from core/src/schema by core/tests/generated.rs: begin ---
 export type SessionStatus = Open<'open' | 'closed'>;
 export type MessageRole = Open<'user' | 'assistant'>;
 export type DeliveryStatus = Open<'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'rejected'>;
 export type AgentType = Open<'ai' | 'human'>;
 export type SurveySubmissionStatus = Open<'pending' | 'finished' | 'cancelled'>;
-export type ScheduleStatus = Open<'scheduled' | 'completed' | 'failed' | 'cancelled'>;
+export type ScheduleStatus = Open<'scheduled' | 'completed' | 'failed'>;
 
-export interface TextContent { type: 'text'; text: string; template_id?: string; template_parameters?: Metadata }
-export interface ImageContent { type: 'image'; url: string }
-export interface VideoContent { type: 'video'; url: string }
-export interface AudioContent { type: 'audio'; url: string; transcript?: string }
-export interface FileContent { type: 'file'; url: string; mime_type: string; name: string }
+export interface TextContent { type: 'text'; text: string; template_id?: string; template_parameters?: Metadata; }
+export interface ImageContent { type: 'image'; url: string; }
+export interface VideoContent { type: 'video'; url: string; }
+export interface AudioContent { type: 'audio'; url: string; transcript?: string; }
+export interface FileContent { type: 'file'; url: string; mime_type: string; name: string; }
 /** The AI calling a tool (internal, never shown to users). */
-export interface FunctionCallContent { type: 'function_call'; id: string; name: string; input: string }
+export interface FunctionCallContent { type: 'function_call'; id: string; name: string; input: string; }
 /** A tool's answer to a call (internal). */
-export interface FunctionResultContent { type: 'function_result'; id: string; name: string; output: string }
+export interface FunctionResultContent { type: 'function_result'; id: string; name: string; output: string; }
 /** The AI's internal reasoning; a channel never shows it. */
-export interface ThoughtContent { type: 'thought'; thought: string }
+export interface ThoughtContent { type: 'thought'; thought: string; }
 /** Content of a type this SDK version does not know, kept whole. */
 export interface UnknownContent { type: string; [key: string]: unknown }
 /** What a message says, discriminated on `type`. */
 export type MessageContent =
-  | TextContent | ImageContent | VideoContent | AudioContent | FileContent
-  | FunctionCallContent | FunctionResultContent | ThoughtContent;
-/**
- * Content as results carry it: a known kind, or an unknown one kept whole.
- * Narrow with `isKnownContent(content)` first, then by `type`.
- */
-export type AnyMessageContent = MessageContent | UnknownContent;
-/** Whether content is of a kind this SDK version knows (then `type` narrows it). */
-export function isKnownContent(content: AnyMessageContent): content is MessageContent;
+  | TextContent | ImageContent | VideoContent | AudioContent | FileContent | FunctionCallContent | FunctionResultContent | ThoughtContent;
 
 export interface Agent {
   id: string;
@@ -115,6 +108,27 @@ export interface SessionSchedule {
   status?: ScheduleStatus;
   created_at?: Timestamp;
 }
+
+interface EventBase { id?: string; created_at?: Timestamp }
+export interface MessageCreatedEvent extends EventBase { type: 'message.created'; data: { object: Message } }
+export interface SessionCreatedEvent extends EventBase { type: 'session.created'; data: { object: Session } }
+export interface SessionTransferredEvent extends EventBase { type: 'session.transferred'; data: { object: Session } }
+/** `action`: why, when not closed by a call (`expired` after inactivity). */
+export interface SessionFinishedEvent extends EventBase { type: 'session.finished'; data: { object: Session; action?: string } }
+/** The connection as sent (its shape is not specified). */
+export interface AppConnectionCreatedEvent extends EventBase { type: 'app.connection.created'; data: { object: JsonValue } }
+export interface UnknownEvent { type: string; [key: string]: unknown }
+export type KnownEvent =
+  | MessageCreatedEvent | SessionCreatedEvent | SessionTransferredEvent | SessionFinishedEvent | AppConnectionCreatedEvent;
+// --- generated from core/src/schema by core/tests/generated.rs: end ---
+
+/**
+ * Content as results carry it: a known kind, or an unknown one kept whole.
+ * Narrow with `isKnownContent(content)` first, then by `type`.
+ */
+export type AnyMessageContent = MessageContent | UnknownContent;
+/** Whether content is of a kind this SDK version knows (then `type` narrows it). */
+export function isKnownContent(content: AnyMessageContent): content is MessageContent;
 
 // ------------------------------------------------------------ parameters
 
@@ -268,18 +282,6 @@ export interface Agents {
 
 // ------------------------------------------------------------ webhooks
 
-interface EventBase { id?: string; created_at?: Timestamp }
-export interface MessageCreatedEvent extends EventBase { type: 'message.created'; data: { object: Message } }
-export interface SessionCreatedEvent extends EventBase { type: 'session.created'; data: { object: Session } }
-export interface SessionTransferredEvent extends EventBase { type: 'session.transferred'; data: { object: Session } }
-/** `action`: why, when not closed by a call (`expired` after inactivity). */
-export interface SessionFinishedEvent extends EventBase { type: 'session.finished'; data: { object: Session; action?: string } }
-/** The connection as sent (its shape is not specified). */
-export interface AppConnectionCreatedEvent extends EventBase { type: 'app.connection.created'; data: { object: JsonValue } }
-export interface UnknownEvent { type: string; [key: string]: unknown }
-export type KnownEvent =
-  | MessageCreatedEvent | SessionCreatedEvent | SessionTransferredEvent | SessionFinishedEvent
-  | AppConnectionCreatedEvent;
 /**
  * A webhook event, discriminated on `type` (unknown types kept whole).
  * TypeScript cannot subtract the known types from `string`, so narrow in two

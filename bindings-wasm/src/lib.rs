@@ -17,12 +17,15 @@
 
 use std::time::Duration;
 
-use antonnia_core::channel::{DeliveryReport, is_outbound, whatsapp_error_description};
-use antonnia_core::webhook::{WebhookEvent, WebhookReceiver as CoreReceiver, WebhookSecret};
+use antonnia_core::channel::{DeliveryReport, is_outbound_json, whatsapp_error_description};
+use antonnia_core::stream::StreamItem;
+#[cfg(feature = "relay")]
+use antonnia_core::webhook::WebhookEvent;
+use antonnia_core::webhook::{WebhookReceiver as CoreReceiver, WebhookSecret};
 use antonnia_core::{
     Call as CoreCall, Config as CoreConfig, Error, Exchange as CoreExchange, Failure, HttpResponse,
-    Limits, Message, MessageStream as CoreStream, Outcome, RetryPolicy as CorePolicy, RetrySafety,
-    Step, StreamOptions, Timestamp,
+    Limits, MessageStream as CoreStream, Outcome, RetryPolicy as CorePolicy, RetrySafety, Step,
+    StreamOptions, Timestamp,
 };
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -379,7 +382,12 @@ impl Exchange {
         };
         let elapsed = millis("elapsedMs", elapsed_ms)?;
         let now = timestamp_ms("nowMs", now_ms)?;
-        let step = self.inner.on_response(&response, elapsed, now, jitter);
+        // The result as canonical JSON from the core's one generic decoder:
+        // no typed decoder per resource in the wasm, and no second
+        // serialization before JS parses it.
+        let step = self
+            .inner
+            .on_response_canonical(&response, elapsed, now, jitter);
         step_to_js(step)
     }
 
@@ -415,12 +423,11 @@ impl Exchange {
     }
 }
 
-fn step_to_js(step: Step) -> Result<JsValue, JsValue> {
+fn step_to_js(step: Step<String>) -> Result<JsValue, JsValue> {
     let obj = js_sys::Object::new();
     let set = |k: &str, v: JsValue| js_sys::Reflect::set(&obj, &JsValue::from_str(k), &v);
     let ok = match step {
-        Step::Done(output) => {
-            let text = to_json(&output)?;
+        Step::Done(text) => {
             set("done", JsValue::TRUE).and_then(|_| set("value", JsValue::from_str(&text)))
         }
         Step::Retry(wait) => set("done", JsValue::FALSE).and_then(|_| {
@@ -483,17 +490,26 @@ impl MessageStream {
     /// `{messages: [...new ones], waitMs}`.
     #[wasm_bindgen(js_name = onPage)]
     pub fn on_page(&mut self, page_json: &str) -> Result<String, JsValue> {
-        let page: Vec<Message> = serde_json::from_str(page_json).map_err(|e| {
+        let page: Vec<PageItem<'_>> = serde_json::from_str(page_json).map_err(|e| {
             invalid(
                 "page",
                 format!("must be the messages a search returned: {e}"),
             )
         })?;
         let poll = self.inner.on_page(page);
-        to_json(&serde_json::json!({
-            "messages": poll.messages,
-            "waitMs": poll.wait.as_secs_f64() * 1000.0,
-        }))
+        // The new messages' own text, as they came: never decoded whole.
+        let mut out = String::with_capacity(page_json.len() + 32);
+        out.push_str("{\"messages\":[");
+        for (i, item) in poll.messages.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(item.raw.get());
+        }
+        out.push_str("],\"waitMs\":");
+        out.push_str(&to_json(&(poll.wait.as_secs_f64() * 1000.0))?);
+        out.push('}');
+        Ok(out)
     }
 
     /// A poll failed with an SDK error of this `kind`, `status` and
@@ -510,6 +526,41 @@ impl MessageStream {
         self.inner
             .on_failed_poll(kind, status, retry_after)
             .map(|d| d.as_secs_f64() * 1000.0)
+    }
+}
+
+/// One message of a page, as the stream needs it: its id and creation time
+/// read, its text kept as it came.
+struct PageItem<'a> {
+    id: String,
+    created_at: Option<Timestamp>,
+    raw: &'a serde_json::value::RawValue,
+}
+
+impl<'de> serde::Deserialize<'de> for PageItem<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Key {
+            id: String,
+            #[serde(default)]
+            created_at: Option<Timestamp>,
+        }
+        let raw = <&serde_json::value::RawValue>::deserialize(d)?;
+        let key: Key = serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?;
+        Ok(PageItem {
+            id: key.id,
+            created_at: key.created_at,
+            raw,
+        })
+    }
+}
+
+impl StreamItem for PageItem<'_> {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> Option<Timestamp> {
+        self.created_at
     }
 }
 
@@ -544,10 +595,15 @@ impl WebhookReceiver {
     /// Checks and parses one delivery: the event's canonical JSON.
     /// `nowMs` is the clock, in Unix milliseconds.
     pub fn receive(&self, body: &[u8], headers: JsValue, now_ms: f64) -> Result<String, JsValue> {
-        to_json(&self.event(body, headers, now_ms)?)
+        let headers = header_pairs("headers", headers)?;
+        let now = timestamp_ms("now", now_ms)?;
+        self.inner
+            .receive_canonical(body, &headers, now)
+            .map_err(|e| throw(&e))
     }
 }
 
+#[cfg(feature = "relay")]
 impl WebhookReceiver {
     /// The checked and parsed event, for `receive` and the relay's
     /// `receiveForRelay`.
@@ -563,9 +619,7 @@ impl WebhookReceiver {
 /// Whether a message (canonical JSON) is one the channel must deliver.
 #[wasm_bindgen(js_name = isOutbound)]
 pub fn is_outbound_message(message_json: &str) -> Result<bool, JsValue> {
-    let m: Message = serde_json::from_str(message_json)
-        .map_err(|e| invalid("message", format!("is not a message: {e}")))?;
-    Ok(is_outbound(&m))
+    is_outbound_json(message_json).map_err(|e| invalid("message", format!("is not a message: {e}")))
 }
 
 /// The Standard Webhooks signature (`v1,<base64>`) of a delivery.

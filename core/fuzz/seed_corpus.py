@@ -18,7 +18,7 @@ import sys
 
 root = pathlib.Path(sys.argv[1])
 fx = pathlib.Path("tests/fixtures")
-TARGETS = ("webhook", "response", "signature", "build_request")
+TARGETS = ("webhook", "response", "signature", "build_request", "transcode")
 for target in TARGETS:
     (root / target).mkdir(parents=True, exist_ok=True)
 
@@ -53,6 +53,20 @@ for v in vectors("responses.json"):
         continue
     retry_after = r.get("headers", {}).get("Retry-After", "").encode()
     put("response", r["status"].to_bytes(2, "little") + b"\x00" + retry_after + b"\n" + body(r))
+
+
+# transcode: the root's index (in the target's ROOTS; 8 is a webhook), then
+# the body. Each 2xx response body goes to every root, so each shape meets
+# every other's.
+for v in vectors("responses.json"):
+    r = v["response"]
+    if "body_repeat" in r or not 200 <= r["status"] < 300:
+        continue
+    for shape in range(8):
+        put("transcode", bytes([shape]) + body(r))
+for v in vectors("webhooks.json"):
+    if "body_repeat" not in v:
+        put("transcode", bytes([8]) + body(v))
 
 
 # signature: a 29-byte head (mode, tolerance u64, body limit u16, now i64,

@@ -26,9 +26,43 @@ use crate::webhook::WebhookEvent;
 /// by the agent, still `pending`, and with content a user may see (never the
 /// AI's `thought`, `function_call` or `function_result`).
 pub fn is_outbound(message: &Message) -> bool {
-    message.role == Some(MessageRole::Assistant)
-        && message.delivery_status == DeliveryStatus::Pending
-        && message.content.is_deliverable()
+    outbound(
+        message.role.as_ref(),
+        &message.delivery_status,
+        message.content.content_type(),
+    )
+}
+
+fn outbound(role: Option<&MessageRole>, status: &DeliveryStatus, content_type: &str) -> bool {
+    role == Some(&MessageRole::Assistant)
+        && *status == DeliveryStatus::Pending
+        && crate::types::is_deliverable_kind(content_type)
+}
+
+/// [`is_outbound`] for a message held as JSON (its canonical form, as a
+/// binding that hands JSON to its host has it): reads only what the rule
+/// needs.
+pub fn is_outbound_json(message_json: &str) -> Result<bool, Error> {
+    #[derive(Deserialize)]
+    struct Content<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: std::borrow::Cow<'a, str>,
+    }
+    #[derive(Deserialize)]
+    struct Probe<'a> {
+        #[serde(default)]
+        role: Option<MessageRole>,
+        #[serde(default)]
+        delivery_status: Option<DeliveryStatus>,
+        #[serde(borrow)]
+        content: Content<'a>,
+    }
+    let probe: Probe<'_> = crate::ops::decode_json(message_json.as_bytes())?;
+    Ok(outbound(
+        probe.role.as_ref(),
+        &probe.delivery_status.unwrap_or_default(),
+        &probe.content.kind,
+    ))
 }
 
 /// The message to deliver, when the event is a `message.created` for one

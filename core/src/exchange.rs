@@ -122,11 +122,12 @@ impl Failure {
     }
 }
 
-/// What the binding does next.
+/// What the binding does next. `T` is the result: a typed [`CallOutput`],
+/// or canonical JSON text from [`Exchange::on_response_canonical`].
 #[derive(Debug, Clone, PartialEq)]
-pub enum Step {
+pub enum Step<T = CallOutput> {
     /// The call succeeded with this result.
-    Done(CallOutput),
+    Done(T),
     /// Wait this long, then send [`Exchange::request`] again.
     Retry(Duration),
     /// The call failed for good with this error.
@@ -210,12 +211,12 @@ impl Exchange {
     /// response arrived), the time since the call began, and `step`, what
     /// [`on_response`](Self::on_response) or [`on_failure`](Self::on_failure)
     /// decided. `response_id` is the server's id for it, when it sent one.
-    pub fn log_step(
+    pub fn log_step<T>(
         &self,
         status: Option<u16>,
         response_id: Option<&str>,
         elapsed: Duration,
-        step: &Step,
+        step: &Step<T>,
     ) -> String {
         let status = status.map_or_else(|| "no response".to_string(), |s| format!("HTTP {s}"));
         let next = match step {
@@ -281,8 +282,33 @@ impl Exchange {
         now: Timestamp,
         jitter: f64,
     ) -> Step {
+        self.on_response_with(response, elapsed, now, jitter, Call::parse)
+    }
+
+    /// [`on_response`](Self::on_response), with the result as canonical JSON
+    /// text read by the [schema](crate::schema)'s one generic decoder
+    /// ([`Call::parse_canonical`]): for bindings that hand JSON to their
+    /// host, and need no typed decoder per resource.
+    pub fn on_response_canonical(
+        &mut self,
+        response: &HttpResponse,
+        elapsed: Duration,
+        now: Timestamp,
+        jitter: f64,
+    ) -> Step<String> {
+        self.on_response_with(response, elapsed, now, jitter, Call::parse_canonical)
+    }
+
+    fn on_response_with<T>(
+        &mut self,
+        response: &HttpResponse,
+        elapsed: Duration,
+        now: Timestamp,
+        jitter: f64,
+        parse: fn(&Call, &HttpResponse) -> Result<T, Error>,
+    ) -> Step<T> {
         if response.is_success() {
-            return match self.call.parse(response) {
+            return match parse(&self.call, response) {
                 Ok(output) => Step::Done(output),
                 Err(e) => {
                     let e = match response.request_id() {
@@ -351,7 +377,13 @@ impl Exchange {
         }
     }
 
-    fn decide(&mut self, outcome: Outcome, error: Error, elapsed: Duration, jitter: f64) -> Step {
+    fn decide<T>(
+        &mut self,
+        outcome: Outcome,
+        error: Error,
+        elapsed: Duration,
+        jitter: f64,
+    ) -> Step<T> {
         let decision = self
             .policy
             .decide(self.call.retry_safety(), self.attempt, &outcome, jitter);
@@ -525,7 +557,12 @@ mod tests {
         };
         assert_eq!(e.request_id(), Some("req_abc"));
         assert_eq!(e.info().request_id.as_deref(), Some("req_abc"));
-        let done = ex.log_step(Some(404), Some("srv_1"), Duration::ZERO, &Step::Fail(e));
+        let done = ex.log_step(
+            Some(404),
+            Some("srv_1"),
+            Duration::ZERO,
+            &Step::<CallOutput>::Fail(e),
+        );
         assert!(
             done.ends_with("HTTP 404 after 0.000 s: failed: transport (request id srv_1)"),
             "{done}"

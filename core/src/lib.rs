@@ -40,6 +40,7 @@ pub mod http;
 pub mod ops;
 pub mod relay;
 pub mod retry;
+pub mod schema;
 pub mod stream;
 pub mod time;
 pub mod types;

@@ -54,7 +54,27 @@ use std::time::Duration;
 
 use crate::error::Error;
 use crate::ops::{Call, SearchMessages, require_id};
+use crate::time::Timestamp;
 use crate::types::Message;
+
+/// What the stream needs of a message: its id and when it was created. A
+/// [`Message`] has them; a binding that holds messages as JSON text can pass
+/// a lighter item that keeps the text.
+pub trait StreamItem {
+    /// The message's id.
+    fn id(&self) -> &str;
+    /// When it was created, if the server said.
+    fn created_at(&self) -> Option<Timestamp>;
+}
+
+impl StreamItem for Message {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> Option<Timestamp> {
+        self.created_at
+    }
+}
 
 /// How a stream polls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,9 +108,9 @@ pub const REMEMBERED_IDS: usize = 10_000;
 
 /// What a poll gave.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Poll {
+pub struct Poll<T = Message> {
     /// The new messages, in order, each yielded once.
-    pub messages: Vec<Message>,
+    pub messages: Vec<T>,
     /// How long to wait before the next call.
     pub wait: Duration,
 }
@@ -170,7 +190,7 @@ impl MessageStream {
 
     /// Takes the page the last call returned: the new messages to yield and
     /// the wait before the next call.
-    pub fn on_page(&mut self, page: Vec<Message>) -> Poll {
+    pub fn on_page<T: StreamItem>(&mut self, page: Vec<T>) -> Poll<T> {
         let returned = page.len();
         self.offset = self
             .offset
@@ -179,10 +199,10 @@ impl MessageStream {
         let mut page = page;
         // created_at first, then id; messages without one keep their place last.
         page.sort_by(|a, b| {
-            (a.created_at.is_none(), a.created_at, &a.id).cmp(&(
-                b.created_at.is_none(),
-                b.created_at,
-                &b.id,
+            (a.created_at().is_none(), a.created_at(), a.id()).cmp(&(
+                b.created_at().is_none(),
+                b.created_at(),
+                b.id(),
             ))
         });
         let anchor_seen_before = self.after_found;
@@ -190,14 +210,14 @@ impl MessageStream {
         let mut anchor_at = None;
         let mut fresh = Vec::with_capacity(page.len());
         for m in page {
-            if self.after.as_deref() == Some(m.id.as_str()) {
+            if self.after.as_deref() == Some(m.id()) {
                 if !self.after_found {
                     self.after_found = true;
                     anchor_at = Some(fresh.len());
                 }
                 continue;
             }
-            if self.remember(&m.id) {
+            if self.remember(m.id()) {
                 fresh.push(m);
             }
         }
@@ -341,7 +361,9 @@ mod tests {
     #[test]
     fn idle_polls_back_off_and_cap() {
         let mut s = MessageStream::new("s", StreamOptions::default()).unwrap();
-        let waits: Vec<u64> = (0..8).map(|_| s.on_page(vec![]).wait.as_secs()).collect();
+        let waits: Vec<u64> = (0..8)
+            .map(|_| s.on_page(Vec::<Message>::new()).wait.as_secs())
+            .collect();
         assert_eq!(waits, [1, 2, 4, 8, 16, 30, 30, 30]);
         assert_eq!(s.on_page(vec![msg("m")]).wait, Duration::from_secs(1));
     }

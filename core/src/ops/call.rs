@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::*;
+use crate::schema::{self, Root};
 use crate::types::{Agent, Message, Session, SessionSchedule, SurveySubmission, json_type_name};
 
 /// What a call can return: how a response becomes it, and its place in [`CallOutput`].
@@ -13,10 +14,12 @@ pub trait CallResult: Sized {
     fn from_response(response: &HttpResponse) -> Result<Self, Error>;
     /// The value as the result of any call.
     fn into_output(self) -> CallOutput;
+    /// The value's shape in the [schema](crate::schema) (None: no body).
+    const ROOT: Option<Root>;
 }
 
 macro_rules! call_outputs {
-    ($( $(#[$doc:meta])* $variant:ident($held:ty) from $out:ty => $wrap:expr, $read:ident; )+) => {
+    ($( $(#[$doc:meta])* $variant:ident($held:ty) from $out:ty => $wrap:expr, $read:ident, $root:expr; )+) => {
         /// What any call returns.
         #[derive(Debug, Clone, PartialEq)]
         pub enum CallOutput {
@@ -52,6 +55,7 @@ macro_rules! call_outputs {
                     let wrap: fn($out) -> $held = $wrap;
                     CallOutput::$variant(wrap(self))
                 }
+                const ROOT: Option<Root> = Some($root);
             }
         )+
     };
@@ -59,21 +63,21 @@ macro_rules! call_outputs {
 
 call_outputs! {
     /// One session.
-    Session(Box<Session>) from Session => Box::new, parse_json;
+    Session(Box<Session>) from Session => Box::new, parse_json, Root::One(&schema::SESSION);
     /// A page of sessions.
-    Sessions(Vec<Session>) from Vec<Session> => |v| v, parse_json_list;
+    Sessions(Vec<Session>) from Vec<Session> => |v| v, parse_json_list, Root::List(&schema::SESSION);
     /// One message.
-    Message(Box<Message>) from Message => Box::new, parse_json;
+    Message(Box<Message>) from Message => Box::new, parse_json, Root::One(&schema::MESSAGE);
     /// A page of messages.
-    Messages(Vec<Message>) from Vec<Message> => |v| v, parse_json_list;
+    Messages(Vec<Message>) from Vec<Message> => |v| v, parse_json_list, Root::List(&schema::MESSAGE);
     /// One agent.
-    Agent(Box<Agent>) from Agent => Box::new, parse_json;
+    Agent(Box<Agent>) from Agent => Box::new, parse_json, Root::One(&schema::AGENT);
     /// A page of agents.
-    Agents(Vec<Agent>) from Vec<Agent> => |v| v, parse_json_list;
+    Agents(Vec<Agent>) from Vec<Agent> => |v| v, parse_json_list, Root::List(&schema::AGENT);
     /// One survey submission.
-    SurveySubmission(Box<SurveySubmission>) from SurveySubmission => Box::new, parse_json;
+    SurveySubmission(Box<SurveySubmission>) from SurveySubmission => Box::new, parse_json, Root::One(&schema::SURVEY_SUBMISSION);
     /// One schedule.
-    SessionSchedule(Box<SessionSchedule>) from SessionSchedule => Box::new, parse_json;
+    SessionSchedule(Box<SessionSchedule>) from SessionSchedule => Box::new, parse_json, Root::One(&schema::SESSION_SCHEDULE);
 }
 
 impl CallResult for () {
@@ -83,6 +87,7 @@ impl CallResult for () {
     fn into_output(self) -> CallOutput {
         CallOutput::Empty
     }
+    const ROOT: Option<Root> = None;
 }
 
 impl CallOutput {
@@ -187,6 +192,20 @@ macro_rules! define_calls {
             /// Reads the response.
             pub fn parse(&self, response: &HttpResponse) -> Result<CallOutput, Error> {
                 match self { $( Call::$variant(op) => op.parse(response).map(CallResult::into_output), )+ }
+            }
+
+            /// What a successful response holds, in the [schema](crate::schema)
+            /// (None for a call answered with no body).
+            pub fn output_root(&self) -> Option<Root> {
+                match self { $( Call::$variant(_) => <$out as CallResult>::ROOT, )+ }
+            }
+
+            /// Reads the response as [`parse`](Self::parse) does, but gives
+            /// the result as canonical JSON text (`null` for no body) through
+            /// the schema's one generic decoder instead of the typed one:
+            /// what a binding that hands JSON to its host uses.
+            pub fn parse_canonical(&self, response: &HttpResponse) -> Result<String, Error> {
+                parse_canonical(response, self.output_root())
             }
 
             /// For searches: the call for the next page after one of `returned` items.

@@ -181,6 +181,24 @@ pub(crate) fn parse_json_list<T: DeserializeOwned>(
     decode_shaped(&response.body, b'[', "an array")
 }
 
+/// Reads a 2xx response of the shape `root` as canonical JSON text (`null`
+/// when the call has no body), with the same checks as [`parse_json`].
+pub(crate) fn parse_canonical(
+    response: &HttpResponse,
+    root: Option<crate::schema::Root>,
+) -> Result<String, Error> {
+    if !response.is_success() {
+        return Err(Error::from_response(response, None));
+    }
+    match root {
+        None => Ok("null".to_string()),
+        Some(root) => {
+            refuse_markup(response)?;
+            crate::schema::transcode(root, &response.body)
+        }
+    }
+}
+
 /// A 2xx HTML page is almost always a base URL that points at a web site or
 /// a login proxy rather than the API: say so instead of "expected value".
 fn refuse_markup(response: &HttpResponse) -> Result<(), Error> {
@@ -207,6 +225,30 @@ fn refuse_markup(response: &HttpResponse) -> Result<(), Error> {
     Ok(())
 }
 
+/// A way to read one JSON document from a deserializer, run once fast and,
+/// when that fails, once more with path tracking: a typed value
+/// ([`Typed`]), or a schema seed writing canonical JSON
+/// ([`crate::schema::transcode`]).
+pub(crate) trait Decode<'de> {
+    /// What a successful read gives.
+    type Output;
+    /// Reads the document; called again after [`reset`](Self::reset) when the
+    /// first run failed.
+    fn run<D: serde::Deserializer<'de>>(&mut self, d: D) -> Result<Self::Output, D::Error>;
+    /// Forgets what a failed run wrote.
+    fn reset(&mut self) {}
+}
+
+/// [`Decode`] for a type with a `Deserialize` impl.
+pub(crate) struct Typed<T>(pub(crate) std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Decode<'de> for Typed<T> {
+    type Output = T;
+    fn run<D: serde::Deserializer<'de>>(&mut self, d: D) -> Result<T, D::Error> {
+        T::deserialize(d)
+    }
+}
+
 /// serde lets a struct be read from an array; refusing the wrong outer shape
 /// first gives "expected an object" instead of a confusing error at `[0]`.
 pub(crate) fn decode_shaped<'a, T: Deserialize<'a>>(
@@ -214,9 +256,19 @@ pub(crate) fn decode_shaped<'a, T: Deserialize<'a>>(
     open: u8,
     what: &str,
 ) -> Result<T, Error> {
+    decode_shaped_with(body, open, what, Typed(std::marker::PhantomData))
+}
+
+/// [`decode_shaped`] with any [`Decode`].
+pub(crate) fn decode_shaped_with<'a, R: Decode<'a>>(
+    body: &'a [u8],
+    open: u8,
+    what: &str,
+    reader: R,
+) -> Result<R::Output, Error> {
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
         None => Err(Error::decode("", "the body is empty")),
-        Some(b) if *b == open => decode_json(body),
+        Some(b) if *b == open => decode_with(body, reader),
         Some(b'{') => Err(Error::decode(
             "",
             format!("expected {what}, found an object"),
@@ -239,6 +291,14 @@ pub(crate) fn decode_shaped<'a, T: Deserialize<'a>>(
 /// nothing). Both passes read a `&str`, so each resource type's deserializer
 /// is compiled for two readers, not three (the wasm build's size is mostly these).
 pub(crate) fn decode_json<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, Error> {
+    decode_with(body, Typed(std::marker::PhantomData))
+}
+
+/// [`decode_json`] with any [`Decode`].
+pub(crate) fn decode_with<'a, R: Decode<'a>>(
+    body: &'a [u8],
+    mut reader: R,
+) -> Result<R::Output, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::decode("", "the body is empty"));
     }
@@ -246,10 +306,15 @@ pub(crate) fn decode_json<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, E
     // checking each one. Invalid UTF-8 is read up to its first bad byte: the
     // tracked pass then stops inside the string holding it, which names the path.
     let (text, bad_utf8_at) = match std::str::from_utf8(body) {
-        Ok(text) => match serde_json::from_str(text) {
-            Ok(value) => return Ok(value),
-            Err(_) => (text, None),
-        },
+        Ok(text) => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            if let Ok(value) = reader.run(&mut de) {
+                if de.end().is_ok() {
+                    return Ok(value);
+                }
+            }
+            (text, None)
+        }
         Err(e) => {
             let at = e.valid_up_to();
             (
@@ -258,17 +323,21 @@ pub(crate) fn decode_json<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, E
             )
         }
     };
+    reader.reset();
     let de = &mut serde_json::Deserializer::from_str(text);
-    let tracked = serde_path_to_error::deserialize::<_, T>(&mut *de);
+    let mut track = serde_path_to_error::Track::new();
+    let tracked = reader
+        .run(serde_path_to_error::Deserializer::new(&mut *de, &mut track))
+        .map_err(|e| (track.path().to_string(), e));
     if let Some(at) = bad_utf8_at {
-        let path = tracked.err().map(|e| e.path().to_string());
+        let path = tracked.err().map(|(path, _)| path);
         return Err(Error::decode(
             tracked_path(path.as_deref().unwrap_or("")),
             format!("invalid unicode (not UTF-8) at byte {at}"),
         ));
     }
     let (path, error) = match tracked {
-        Err(e) => (e.path().to_string(), e.into_inner()),
+        Err(e) => e,
         Ok(value) => match de.end() {
             Ok(()) => return Ok(value),
             Err(e) => (String::new(), e),

@@ -157,12 +157,7 @@ impl MessageContent {
     /// internal `thought`, `function_call` and `function_result`. Content of an
     /// unknown type counts as deliverable so that it is surfaced, not dropped.
     pub fn is_deliverable(&self) -> bool {
-        !matches!(
-            self,
-            MessageContent::Thought(_)
-                | MessageContent::FunctionCall(_)
-                | MessageContent::FunctionResult(_)
-        )
+        is_deliverable_kind(self.content_type())
     }
 
     /// Reads content from a JSON value (the form bindings receive from their host).
@@ -180,6 +175,14 @@ impl MessageContent {
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
+}
+
+/// [`MessageContent::is_deliverable`] by the content's `type` alone.
+pub(crate) fn is_deliverable_kind(content_type: &str) -> bool {
+    !matches!(
+        content_type,
+        "thought" | "function_call" | "function_result"
+    )
 }
 
 pub(crate) fn json_type_name(v: &Value) -> &'static str {

@@ -12,7 +12,7 @@ pub use content::{
     AudioContent, FileContent, FunctionCallContent, FunctionResultContent, ImageContent,
     MessageContent, TextContent, ThoughtContent, UnknownContent, VideoContent,
 };
-pub(crate) use content::{deserialize_outgoing, json_type_name};
+pub(crate) use content::{deserialize_outgoing, is_deliverable_kind, json_type_name};
 use open_enum::open_enum;
 
 use std::borrow::Cow;
@@ -20,6 +20,7 @@ use std::fmt;
 
 use serde::de::Visitor;
 
+use crate::schema::{AGENT, Ty, resource};
 use crate::time::Timestamp;
 
 open_enum! {
@@ -96,41 +97,33 @@ open_enum! {
     }
 }
 
-/// A conversation between one contact and an agent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Session {
-    /// The session's id, e.g. `sess_abc123`.
-    pub id: String,
-    /// The integrator's id for the contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The organization owning the session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// The conversation the session belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conversation_id: Option<String>,
-    /// An optional thread id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thread_id: Option<String>,
-    /// `open` or `closed`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<SessionStatus>,
-    /// The agent in charge, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agent: Option<Agent>,
-    /// The satisfaction survey started when the session finished.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ending_survey_submission_id: Option<String>,
-    /// Free-form data; channels keep `channel_type` and `channel_user_id` here.
-    #[serde(default, deserialize_with = "null_as_empty_map")]
-    pub metadata: Map<String, Value>,
-    /// When it was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<Timestamp>,
-    /// When it last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<Timestamp>,
+resource! {
+    /// A conversation between one contact and an agent.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Session in SESSION {
+        /// The session's id, e.g. `sess_abc123`.
+        id: String => req Ty::Str,
+        /// The integrator's id for the contact.
+        contact_id: Option<String> => opt Ty::Str,
+        /// The organization owning the session.
+        organization_id: Option<String> => opt Ty::Str,
+        /// The conversation the session belongs to.
+        conversation_id: Option<String> => opt Ty::Str,
+        /// An optional thread id.
+        thread_id: Option<String> => opt Ty::Str,
+        /// `open` or `closed`.
+        status: Option<SessionStatus> => opt Ty::Enum(SessionStatus::KNOWN),
+        /// The agent in charge, if any.
+        agent: Option<Agent> => opt Ty::Object(&AGENT),
+        /// The satisfaction survey started when the session finished.
+        ending_survey_submission_id: Option<String> => opt Ty::Str,
+        /// Free-form data; channels keep `channel_type` and `channel_user_id` here.
+        metadata: Map<String, Value> => default("{}", "null_as_empty_map") Ty::Map,
+        /// When it was created.
+        created_at: Option<Timestamp> => opt Ty::Time,
+        /// When it last changed.
+        updated_at: Option<Timestamp> => opt Ty::Time,
+    }
 }
 
 impl Session {
@@ -174,52 +167,42 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
-/// One message in a session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Message {
-    /// The message's id, e.g. `msg_xyz789`.
-    pub id: String,
-    /// The session it belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<String>,
-    /// The conversation it belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conversation_id: Option<String>,
-    /// The organization owning it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// `user` or `assistant`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<MessageRole>,
-    /// What it says.
-    pub content: MessageContent,
-    /// The channel's id for it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider_message_id: Option<String>,
-    /// The channel's id of the message it replies to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replied_provider_message_id: Option<String>,
-    /// The AI run that produced it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub run_id: Option<String>,
-    /// When it was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<Timestamp>,
-    /// How far it got on the channel (`pending` when absent).
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub delivery_status: DeliveryStatus,
-    /// The channel's error code when delivery failed (e.g. WhatsApp's 131047).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_error_code: Option<i64>,
-    /// The channel's error message when delivery failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_error_message: Option<String>,
-    /// When the channel delivered it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivered_at: Option<Timestamp>,
-    /// When it last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<Timestamp>,
+resource! {
+    /// One message in a session.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Message in MESSAGE {
+        /// The message's id, e.g. `msg_xyz789`.
+        id: String => req Ty::Str,
+        /// The session it belongs to.
+        session_id: Option<String> => opt Ty::Str,
+        /// The conversation it belongs to.
+        conversation_id: Option<String> => opt Ty::Str,
+        /// The organization owning it.
+        organization_id: Option<String> => opt Ty::Str,
+        /// `user` or `assistant`.
+        role: Option<MessageRole> => opt Ty::Enum(MessageRole::KNOWN),
+        /// What it says.
+        content: MessageContent => req Ty::Content,
+        /// The channel's id for it.
+        provider_message_id: Option<String> => opt Ty::Str,
+        /// The channel's id of the message it replies to.
+        replied_provider_message_id: Option<String> => opt Ty::Str,
+        /// The AI run that produced it.
+        run_id: Option<String> => opt Ty::Str,
+        /// When it was created.
+        created_at: Option<Timestamp> => opt Ty::Time,
+        /// How far it got on the channel (`pending` when absent).
+        delivery_status: DeliveryStatus
+            => default("\"pending\"", "null_as_default") Ty::Enum(DeliveryStatus::KNOWN),
+        /// The channel's error code when delivery failed (e.g. WhatsApp's 131047).
+        delivery_error_code: Option<i64> => opt Ty::I64,
+        /// The channel's error message when delivery failed.
+        delivery_error_message: Option<String> => opt Ty::Str,
+        /// When the channel delivered it.
+        delivered_at: Option<Timestamp> => opt Ty::Time,
+        /// When it last changed.
+        updated_at: Option<Timestamp> => opt Ty::Time,
+    }
 }
 
 impl Message {
@@ -353,35 +336,29 @@ impl<'de> Deserialize<'de> for Agent {
     }
 }
 
-/// A satisfaction survey sent to the contact when a session finished.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SurveySubmission {
-    /// The submission's id.
-    pub id: String,
-    /// The survey answered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub survey_id: Option<String>,
-    /// The session it follows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<String>,
-    /// The organization owning it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// `pending`, `finished` or `cancelled`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<SurveySubmissionStatus>,
-    /// When it was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<Timestamp>,
-    /// When it stops accepting answers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<Timestamp>,
-    /// When it was answered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finished_at: Option<Timestamp>,
-    /// When it last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<Timestamp>,
+resource! {
+    /// A satisfaction survey sent to the contact when a session finished.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct SurveySubmission in SURVEY_SUBMISSION {
+        /// The submission's id.
+        id: String => req Ty::Str,
+        /// The survey answered.
+        survey_id: Option<String> => opt Ty::Str,
+        /// The session it follows.
+        session_id: Option<String> => opt Ty::Str,
+        /// The organization owning it.
+        organization_id: Option<String> => opt Ty::Str,
+        /// `pending`, `finished` or `cancelled`.
+        status: Option<SurveySubmissionStatus> => opt Ty::Enum(SurveySubmissionStatus::KNOWN),
+        /// When it was created.
+        created_at: Option<Timestamp> => opt Ty::Time,
+        /// When it stops accepting answers.
+        expires_at: Option<Timestamp> => opt Ty::Time,
+        /// When it was answered.
+        finished_at: Option<Timestamp> => opt Ty::Time,
+        /// When it last changed.
+        updated_at: Option<Timestamp> => opt Ty::Time,
+    }
 }
 
 impl SurveySubmission {
@@ -460,29 +437,25 @@ impl<'de> Deserialize<'de> for ScheduleConfig {
     }
 }
 
-/// An action scheduled on a session for a later time.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SessionSchedule {
-    /// The schedule's id.
-    pub id: String,
-    /// The session it acts on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<String>,
-    /// The organization owning it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// When it runs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheduled_for: Option<Timestamp>,
-    /// What it does.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<ScheduleConfig>,
-    /// `scheduled`, `completed` or `failed`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ScheduleStatus>,
-    /// When it was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<Timestamp>,
+resource! {
+    /// An action scheduled on a session for a later time.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct SessionSchedule in SESSION_SCHEDULE {
+        /// The schedule's id.
+        id: String => req Ty::Str,
+        /// The session it acts on.
+        session_id: Option<String> => opt Ty::Str,
+        /// The organization owning it.
+        organization_id: Option<String> => opt Ty::Str,
+        /// When it runs.
+        scheduled_for: Option<Timestamp> => opt Ty::Time,
+        /// What it does.
+        config: Option<ScheduleConfig> => opt Ty::ScheduleConfig,
+        /// `scheduled`, `completed` or `failed`.
+        status: Option<ScheduleStatus> => opt Ty::Enum(ScheduleStatus::KNOWN),
+        /// When it was created.
+        created_at: Option<Timestamp> => opt Ty::Time,
+    }
 }
 
 /// A string borrowed from the body when it has no escapes (serde's own `Cow`

@@ -15,7 +15,8 @@ use serde_json::value::RawValue;
 pub use signature::{WebhookHeaders, WebhookSecret};
 
 use crate::error::Error;
-use crate::ops::{decode_json, decode_shaped};
+use crate::ops::{Decode, decode_json, decode_shaped, decode_shaped_with};
+use crate::schema;
 use crate::time::Timestamp;
 use crate::types::{Message, Session, Text};
 
@@ -166,94 +167,154 @@ impl Serialize for WebhookEvent {
     }
 }
 
-/// `data`, decoded straight into its type when `type` came before it (the
-/// usual order), or kept raw until the end of the envelope when it did not.
-enum DataSlot<'a> {
+/// `data`, read straight away when `type` came before it (the usual
+/// order), or kept raw until the end of the envelope when it did not.
+enum DataSlot<'a, T> {
     Absent,
     Raw(&'a RawValue),
-    Message(Data<Message>),
-    Session(Data<Session>),
-    Object(Data<Value>),
+    Read(T),
     Skipped,
 }
 
-struct Envelope<'a> {
+/// How the envelope reads a known event's `data` once it knows the type:
+/// into typed values ([`TypedData`]), or as canonical JSON ([`CanonicalData`]).
+trait DataReader<'de>: Copy {
+    type Data;
+    fn read<A: MapAccess<'de>>(self, map: &mut A, event_type: &str)
+    -> Result<Self::Data, A::Error>;
+}
+
+/// A known event's typed `data`.
+enum Typed {
+    Message(Data<Message>),
+    Session(Data<Session>),
+    Object(Data<Value>),
+}
+
+#[derive(Clone, Copy)]
+struct TypedData;
+
+impl<'de> DataReader<'de> for TypedData {
+    type Data = Typed;
+    fn read<A: MapAccess<'de>>(self, map: &mut A, event_type: &str) -> Result<Typed, A::Error> {
+        Ok(match event_type {
+            "message.created" => Typed::Message(map.next_value()?),
+            "app.connection.created" => Typed::Object(map.next_value()?),
+            _ => Typed::Session(map.next_value()?),
+        })
+    }
+}
+
+/// A known event's `data` as canonical JSON, read by the schema.
+#[derive(Clone, Copy)]
+struct CanonicalData;
+
+impl<'de> DataReader<'de> for CanonicalData {
+    type Data = Vec<u8>;
+    fn read<A: MapAccess<'de>>(self, map: &mut A, event_type: &str) -> Result<Vec<u8>, A::Error> {
+        let shape = schema::event_data(event_type)
+            .ok_or_else(|| A::Error::custom("no data shape for this event type"))?;
+        let mut out = Vec::new();
+        map.next_value_seed(DataSeed {
+            shape,
+            out: &mut out,
+        })?;
+        Ok(out)
+    }
+}
+
+struct DataSeed<'o> {
+    shape: &'static schema::Shape,
+    out: &'o mut Vec<u8>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for DataSeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        schema::write_object(self.shape, d, self.out)
+    }
+}
+
+struct Envelope<'a, T> {
     id: Option<String>,
     created_at: Option<Timestamp>,
     event_type: Cow<'a, str>,
-    data: DataSlot<'a>,
+    data: DataSlot<'a, T>,
 }
 
-impl<'de> Deserialize<'de> for Envelope<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct EnvelopeVisitor;
-        impl<'de> Visitor<'de> for EnvelopeVisitor {
-            type Value = Envelope<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a webhook envelope object")
+/// Reads the envelope with a [`DataReader`] (a [`Decode`] run twice when the
+/// first run fails, to name the path).
+struct EnvelopeReader<R>(R);
+
+impl<'de, R: DataReader<'de>> Decode<'de> for EnvelopeReader<R> {
+    type Output = Envelope<'de, R::Data>;
+    fn run<D: serde::Deserializer<'de>>(&mut self, d: D) -> Result<Self::Output, D::Error> {
+        d.deserialize_map(EnvelopeVisitor(self.0))
+    }
+}
+
+struct EnvelopeVisitor<R>(R);
+
+impl<'de, R: DataReader<'de>> Visitor<'de> for EnvelopeVisitor<R> {
+    type Value = Envelope<'de, R::Data>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a webhook envelope object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut id = None;
+        let mut created_at = None;
+        let mut event_type: Option<Cow<'de, str>> = None;
+        let mut data = DataSlot::Absent;
+        // A signed body must mean one thing: a repeated key is refused
+        // rather than read as its first or last occurrence.
+        let mut seen = [false; 3];
+        let mut first = |i: usize, name: &'static str| {
+            if std::mem::replace(&mut seen[i], true) {
+                Err(A::Error::duplicate_field(name))
+            } else {
+                Ok(())
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'de>, A::Error> {
-                let mut id = None;
-                let mut created_at = None;
-                let mut event_type: Option<Cow<'de, str>> = None;
-                let mut data = DataSlot::Absent;
-                // A signed body must mean one thing: a repeated key is refused
-                // rather than read as its first or last occurrence.
-                let mut seen = [false; 3];
-                let mut first = |i: usize, name: &'static str| {
-                    if std::mem::replace(&mut seen[i], true) {
-                        Err(A::Error::duplicate_field(name))
-                    } else {
-                        Ok(())
-                    }
-                };
-                while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
-                    match key.as_ref() {
-                        "id" => {
-                            first(0, "id")?;
-                            id = map.next_value()?;
+        };
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+            match key.as_ref() {
+                "id" => {
+                    first(0, "id")?;
+                    id = map.next_value()?;
+                }
+                "created_at" => {
+                    first(1, "created_at")?;
+                    created_at = map.next_value()?;
+                }
+                "type" if event_type.is_some() => {
+                    return Err(A::Error::duplicate_field("type"));
+                }
+                "type" => event_type = Some(map.next_value::<Text<'de>>()?.0),
+                "data" => {
+                    first(2, "data")?;
+                    data = match event_type.as_deref() {
+                        None => DataSlot::Raw(map.next_value()?),
+                        Some(t) if KNOWN_EVENT_TYPES.contains(&t) => {
+                            DataSlot::Read(self.0.read(&mut map, t)?)
                         }
-                        "created_at" => {
-                            first(1, "created_at")?;
-                            created_at = map.next_value()?;
-                        }
-                        "type" if event_type.is_some() => {
-                            return Err(A::Error::duplicate_field("type"));
-                        }
-                        "type" => event_type = Some(map.next_value::<Text<'de>>()?.0),
-                        "data" => {
-                            first(2, "data")?;
-                            data = match event_type.as_deref() {
-                                None => DataSlot::Raw(map.next_value()?),
-                                Some("message.created") => DataSlot::Message(map.next_value()?),
-                                Some(
-                                    "session.created" | "session.transferred" | "session.finished",
-                                ) => DataSlot::Session(map.next_value()?),
-                                Some("app.connection.created") => {
-                                    DataSlot::Object(map.next_value()?)
-                                }
-                                // Unknown events are kept whole from the body instead.
-                                Some(_) => {
-                                    map.next_value::<IgnoredAny>()?;
-                                    DataSlot::Skipped
-                                }
-                            }
-                        }
-                        _ => {
+                        // Unknown events are kept whole from the body instead.
+                        Some(_) => {
                             map.next_value::<IgnoredAny>()?;
+                            DataSlot::Skipped
                         }
                     }
                 }
-                let event_type = event_type.ok_or_else(|| A::Error::missing_field("type"))?;
-                Ok(Envelope {
-                    id,
-                    created_at,
-                    event_type,
-                    data,
-                })
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
-        d.deserialize_map(EnvelopeVisitor)
+        let event_type = event_type.ok_or_else(|| A::Error::missing_field("type"))?;
+        Ok(Envelope {
+            id,
+            created_at,
+            event_type,
+            data,
+        })
     }
 }
 
@@ -288,14 +349,17 @@ fn prefixed(prefix: &str, e: Error) -> Error {
 
 /// The typed `data` of a known event, wherever it came in the envelope.
 fn data_of<T: DeserializeOwned>(
-    slot: DataSlot<'_>,
-    typed: impl FnOnce(DataSlot<'_>) -> Option<Data<T>>,
+    slot: DataSlot<'_, Typed>,
+    typed: impl FnOnce(Typed) -> Option<Data<T>>,
 ) -> Result<Data<T>, Error> {
     match slot {
         DataSlot::Absent => Err(Error::decode("data", "missing field `data`")),
         DataSlot::Raw(raw) => decode_shaped::<Data<T>>(raw.get().as_bytes(), b'{', "an object")
             .map_err(|e| prefixed("data", e)),
-        other => typed(other).ok_or_else(|| Error::decode("data", "does not match the event type")),
+        DataSlot::Read(read) => {
+            typed(read).ok_or_else(|| Error::decode("data", "does not match the event type"))
+        }
+        DataSlot::Skipped => Err(Error::decode("data", "does not match the event type")),
     }
 }
 
@@ -308,34 +372,43 @@ pub fn parse_event(body: &[u8]) -> Result<WebhookEvent, Error> {
 /// Parses a webhook body without checking a signature, refusing bodies over
 /// `max_body_bytes`.
 pub fn parse_event_with_limit(body: &[u8], max_body_bytes: usize) -> Result<WebhookEvent, Error> {
-    parse_envelope(body, max_body_bytes).map_err(|e| match e {
-        // Said of the webhook body, not of "a response", so that the message
-        // points at the right thing.
-        Error::Decode { path, message, .. } => Error::WebhookDecode { path, message },
-        other => other,
-    })
+    as_webhook(body, max_body_bytes, parse_envelope)
 }
 
-fn parse_envelope(body: &[u8], max_body_bytes: usize) -> Result<WebhookEvent, Error> {
+/// Runs `parse` on a body within the size limit, its decode errors said of
+/// the webhook body rather than of "a response", so that the message points
+/// at the right thing.
+fn as_webhook<T>(
+    body: &[u8],
+    max_body_bytes: usize,
+    parse: fn(&[u8]) -> Result<T, Error>,
+) -> Result<T, Error> {
     if body.len() > max_body_bytes {
         return Err(Error::PayloadTooLarge {
             size: body.len(),
             limit: max_body_bytes,
         });
     }
-    let envelope: Envelope<'_> = decode_shaped(body, b'{', "an object")?;
+    parse(body).map_err(|e| match e {
+        Error::Decode { path, message, .. } => Error::WebhookDecode { path, message },
+        other => other,
+    })
+}
+
+fn parse_envelope(body: &[u8]) -> Result<WebhookEvent, Error> {
+    let envelope = decode_shaped_with(body, b'{', "an object", EnvelopeReader(TypedData))?;
     let data = envelope.data;
     let payload = match envelope.event_type.as_ref() {
         "message.created" => EventPayload::MessageCreated(
             data_of(data, |d| match d {
-                DataSlot::Message(m) => Some(m),
+                Typed::Message(m) => Some(m),
                 _ => None,
             })?
             .object,
         ),
         kind @ ("session.created" | "session.transferred" | "session.finished") => {
             let d = data_of(data, |d| match d {
-                DataSlot::Session(s) => Some(s),
+                Typed::Session(s) => Some(s),
                 _ => None,
             })?;
             let session = d.object;
@@ -350,7 +423,7 @@ fn parse_envelope(body: &[u8], max_body_bytes: usize) -> Result<WebhookEvent, Er
         }
         "app.connection.created" => EventPayload::AppConnectionCreated(
             *data_of(data, |d| match d {
-                DataSlot::Object(o) => Some(o),
+                Typed::Object(o) => Some(o),
                 _ => None,
             })?
             .object,
@@ -365,6 +438,49 @@ fn parse_envelope(body: &[u8], max_body_bytes: usize) -> Result<WebhookEvent, Er
         created_at: envelope.created_at,
         payload,
     })
+}
+
+/// [`parse_event_with_limit`], with the event as canonical JSON text (what
+/// [`WebhookEvent::to_json`] writes) read by the [schema](crate::schema)'s one
+/// generic decoder: for bindings that hand JSON to their host.
+pub fn parse_event_canonical(body: &[u8], max_body_bytes: usize) -> Result<String, Error> {
+    as_webhook(body, max_body_bytes, canonical_envelope)
+}
+
+fn canonical_envelope(body: &[u8]) -> Result<String, Error> {
+    let envelope = decode_shaped_with(body, b'{', "an object", EnvelopeReader(CanonicalData))?;
+    let Some(shape) = schema::event_data(&envelope.event_type) else {
+        return serde_json::to_string(&decode_json::<Value>(body)?)
+            .map_err(|e| Error::decode("", e.to_string()));
+    };
+    let data = match envelope.data {
+        DataSlot::Absent => return Err(Error::decode("data", "missing field `data`")),
+        DataSlot::Raw(raw) => schema::transcode(schema::Root::One(shape), raw.get().as_bytes())
+            .map_err(|e| prefixed("data", e))?,
+        DataSlot::Read(bytes) => {
+            String::from_utf8(bytes).map_err(|_| Error::decode("data", "is not UTF-8"))?
+        }
+        DataSlot::Skipped => return Err(Error::decode("data", "does not match the event type")),
+    };
+    let mut out = String::with_capacity(data.len() + 96);
+    out.push('{');
+    let text = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    if let Some(id) = &envelope.id {
+        out.push_str("\"id\":");
+        out.push_str(&text(id));
+        out.push(',');
+    }
+    if let Some(at) = &envelope.created_at {
+        out.push_str("\"created_at\":");
+        out.push_str(&serde_json::to_string(at).unwrap_or_default());
+        out.push(',');
+    }
+    out.push_str("\"type\":");
+    out.push_str(&text(&envelope.event_type));
+    out.push_str(",\"data\":");
+    out.push_str(&data);
+    out.push('}');
+    Ok(out)
 }
 
 /// Receives webhooks: checks the size, verifies the signature, then parses.
@@ -437,6 +553,29 @@ impl WebhookReceiver {
         headers: &[(String, String)],
         now: Timestamp,
     ) -> Result<WebhookEvent, Error> {
+        self.check(body, headers, now)?;
+        parse_event_with_limit(body, self.max_body_bytes)
+    }
+
+    /// [`receive`](Self::receive), with the event as canonical JSON text
+    /// ([`parse_event_canonical`]).
+    pub fn receive_canonical(
+        &self,
+        body: &[u8],
+        headers: &[(String, String)],
+        now: Timestamp,
+    ) -> Result<String, Error> {
+        self.check(body, headers, now)?;
+        parse_event_canonical(body, self.max_body_bytes)
+    }
+
+    /// The size limit and, when verifying, the signature.
+    fn check(
+        &self,
+        body: &[u8],
+        headers: &[(String, String)],
+        now: Timestamp,
+    ) -> Result<(), Error> {
         if body.len() > self.max_body_bytes {
             return Err(Error::PayloadTooLarge {
                 size: body.len(),
@@ -451,7 +590,7 @@ impl WebhookReceiver {
                 self.tolerance,
             )?;
         }
-        parse_event_with_limit(body, self.max_body_bytes)
+        Ok(())
     }
 }
 

@@ -1,0 +1,72 @@
+//! The transcoder against the typed path, for the tests and the `transcode`
+//! fuzz target: both must give the same canonical JSON, or errors of the
+//! same kind at the same path.
+
+use serde::Deserialize;
+
+use super::{AGENT, MESSAGE, Root, SESSION, SESSION_SCHEDULE, SURVEY_SUBMISSION, transcode};
+use crate::error::Error;
+use crate::ops::{Typed, decode_shaped_with};
+use crate::types::{Agent, Message, Session, SessionSchedule, SurveySubmission};
+
+/// What the typed path makes of `body`: its canonical JSON, or its error's
+/// kind and path.
+fn typed<T: for<'de> Deserialize<'de> + serde::Serialize>(
+    open: u8,
+    body: &[u8],
+) -> Result<String, (String, String)> {
+    let what = if open == b'{' {
+        "an object"
+    } else {
+        "an array"
+    };
+    decode_shaped_with(body, open, what, Typed::<T>(std::marker::PhantomData))
+        .map(|v| serde_json::to_string(&v).expect("typed values serialize"))
+        .map_err(|e| kind_path(&e))
+}
+
+fn kind_path(e: &Error) -> (String, String) {
+    let info = e.info();
+    (info.kind.to_string(), info.path.clone().unwrap_or_default())
+}
+
+/// Both paths on one body; `Err` describes a disagreement.
+pub fn compare(root: Root, body: &[u8]) -> Result<(), String> {
+    let want = match root {
+        Root::One(s) if *s == SESSION => typed::<Session>(b'{', body),
+        Root::One(s) if *s == MESSAGE => typed::<Message>(b'{', body),
+        Root::One(s) if *s == AGENT => typed::<Agent>(b'{', body),
+        Root::One(s) if *s == SURVEY_SUBMISSION => typed::<SurveySubmission>(b'{', body),
+        Root::One(s) if *s == SESSION_SCHEDULE => typed::<SessionSchedule>(b'{', body),
+        Root::List(s) if *s == SESSION => typed::<Vec<Session>>(b'[', body),
+        Root::List(s) if *s == MESSAGE => typed::<Vec<Message>>(b'[', body),
+        Root::List(s) if *s == AGENT => typed::<Vec<Agent>>(b'[', body),
+        other => return Err(format!("no typed path for {other:?}")),
+    };
+    let got = transcode(root, body).map_err(|e| kind_path(&e));
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "body {}: typed {want:?}, transcoded {got:?}",
+            String::from_utf8_lossy(body)
+        ))
+    }
+}
+
+/// Both webhook parsers on one body (with the default size limit).
+pub fn compare_event(body: &[u8]) -> Result<(), String> {
+    use crate::webhook::{DEFAULT_MAX_BODY_BYTES, parse_event_canonical, parse_event_with_limit};
+    let want = parse_event_with_limit(body, DEFAULT_MAX_BODY_BYTES)
+        .map(|e| serde_json::to_string(&e).expect("events serialize"))
+        .map_err(|e| kind_path(&e));
+    let got = parse_event_canonical(body, DEFAULT_MAX_BODY_BYTES).map_err(|e| kind_path(&e));
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "event {}: typed {want:?}, transcoded {got:?}",
+            String::from_utf8_lossy(body)
+        ))
+    }
+}

@@ -1,0 +1,281 @@
+//! The API's shapes as data: every resource's fields, their wire types and
+//! presence rules, declared once in [`SHAPES`]-style tables, and one generic
+//! [transcoder](transcode) that reads a response body against a shape and
+//! writes the canonical JSON the typed path writes (the form the shared
+//! vectors pin: timestamps normalized, unknown fields dropped, open enums
+//! kept, defaults filled in).
+//!
+//! Why a table: a serde derive compiles one decoder and one encoder per type,
+//! which is most of the WebAssembly build's size; the transcoder is one code
+//! path for every type. The typed structs in [`crate::types`] stay for native
+//! callers; a test checks that each struct's fields are the table's
+//! (`every_resource_struct_has_its_shapes_fields`), and a differential test and
+//! fuzz target check that both paths agree on every input.
+
+mod declare;
+#[doc(hidden)]
+pub mod differential;
+mod transcode;
+pub mod typescript;
+
+pub(crate) use declare::resource;
+
+pub(crate) use transcode::write_object;
+pub use transcode::{Root, transcode};
+
+/// How a field's value is read and written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// A string.
+    Str,
+    /// A signed 64-bit integer.
+    I64,
+    /// `true` or `false`.
+    Bool,
+    /// An RFC 3339 timestamp, written back normalized (UTC, `Z`, shortest
+    /// fraction).
+    Time,
+    /// A free-form JSON object (`metadata`), written with sorted keys.
+    Map,
+    /// A string from an open set: the known values are listed, any other
+    /// value is kept as sent.
+    Enum(&'static [&'static str]),
+    /// A nested object of the given shape.
+    Object(&'static Shape),
+    /// A message's content: a union tagged by `type` (see [`CONTENT_KINDS`]),
+    /// kept whole when the kind is unknown.
+    Content,
+    /// A schedule's config: `message` (with content), `node`, or kept whole.
+    ScheduleConfig,
+    /// Any JSON value, `null` included, written with sorted keys.
+    Json,
+}
+
+/// Whether a field must be present, and what its absence means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Must be present and not null.
+    Required,
+    /// May be absent or null; then it is left out of the output.
+    Optional,
+    /// May be absent or null; then the output holds this JSON text.
+    Default(&'static str),
+    /// May be absent or null; checked when present, never written.
+    CheckedOnly,
+}
+
+/// One field of a shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// The name on the wire.
+    pub name: &'static str,
+    /// How the value is read and written.
+    pub ty: Ty,
+    /// Whether it must be there.
+    pub presence: Presence,
+    /// Written only when the shape's `type` field has this value (an agent's
+    /// `assistant_id` belongs to `ai` agents); read and checked always.
+    pub only_for_type: Option<&'static str>,
+}
+
+/// An object's fields, in the order they are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// The resource's name, as the bindings name its class.
+    pub name: &'static str,
+    /// Its fields, in output order.
+    pub fields: &'static [Field],
+}
+
+impl Shape {
+    /// The field called `name`, if the shape has one.
+    pub fn field(&self, name: &str) -> Option<(usize, &'static Field)> {
+        self.fields.iter().enumerate().find(|(_, f)| f.name == name)
+    }
+}
+
+const fn req(name: &'static str, ty: Ty) -> Field {
+    Field {
+        name,
+        ty,
+        presence: Presence::Required,
+        only_for_type: None,
+    }
+}
+
+const fn opt(name: &'static str, ty: Ty) -> Field {
+    Field {
+        name,
+        ty,
+        presence: Presence::Optional,
+        only_for_type: None,
+    }
+}
+
+const fn opt_for(name: &'static str, ty: Ty, agent_type: &'static str) -> Field {
+    Field {
+        name,
+        ty,
+        presence: Presence::Optional,
+        only_for_type: Some(agent_type),
+    }
+}
+
+/// An agent (AI or human): one flat object tagged by `type`. Declared here
+/// rather than with [`crate::types::Agent`], whose wire form is a private
+/// flat struct read into an enum of kinds (`only_for_type` below).
+pub const AGENT: Shape = Shape {
+    name: "Agent",
+    fields: &[
+        req("id", Ty::Str),
+        req("type", Ty::Enum(crate::types::AgentType::KNOWN)),
+        opt("organization_id", Ty::Str),
+        opt("name", Ty::Str),
+        opt_for("assistant_id", Ty::Str, "ai"),
+        opt_for("profile_id", Ty::Str, "human"),
+        opt("created_at", Ty::Time),
+    ],
+};
+
+pub use crate::types::{MESSAGE, SESSION, SESSION_SCHEDULE, SURVEY_SUBMISSION};
+
+const fn checked(name: &'static str, ty: Ty) -> Field {
+    Field {
+        name,
+        ty,
+        presence: Presence::CheckedOnly,
+        only_for_type: None,
+    }
+}
+
+/// A webhook's `data` for `message.created`.
+pub const MESSAGE_EVENT_DATA: Shape = Shape {
+    name: "Data",
+    fields: &[
+        req("object", Ty::Object(&MESSAGE)),
+        checked("action", Ty::Str),
+    ],
+};
+
+/// A webhook's `data` for `session.created` and `session.transferred`.
+pub const SESSION_EVENT_DATA: Shape = Shape {
+    name: "Data",
+    fields: &[
+        req("object", Ty::Object(&SESSION)),
+        checked("action", Ty::Str),
+    ],
+};
+
+/// A webhook's `data` for `session.finished`: the session and, when it was
+/// not closed by a call, why (`"expired"`).
+pub const SESSION_FINISHED_EVENT_DATA: Shape = Shape {
+    name: "Data",
+    fields: &[req("object", Ty::Object(&SESSION)), opt("action", Ty::Str)],
+};
+
+/// A webhook's `data` for `app.connection.created` (the connection's shape
+/// is not specified: kept as sent).
+pub const CONNECTION_EVENT_DATA: Shape = Shape {
+    name: "Data",
+    fields: &[req("object", Ty::Json), checked("action", Ty::Str)],
+};
+
+/// The `data` shape of each event type this version knows (the others are
+/// kept whole).
+pub const EVENTS: &[(&str, &Shape)] = &[
+    ("message.created", &MESSAGE_EVENT_DATA),
+    ("session.created", &SESSION_EVENT_DATA),
+    ("session.transferred", &SESSION_EVENT_DATA),
+    ("session.finished", &SESSION_FINISHED_EVENT_DATA),
+    ("app.connection.created", &CONNECTION_EVENT_DATA),
+];
+
+/// The `data` shape of an event type, when this version knows it.
+pub fn event_data(event_type: &str) -> Option<&'static Shape> {
+    EVENTS
+        .iter()
+        .find(|(t, _)| *t == event_type)
+        .map(|(_, shape)| *shape)
+}
+
+/// A content field: a string read as empty when absent or null, or an
+/// optional one left out then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentField {
+    /// A string, `""` when absent or null (always written).
+    Text(&'static str),
+    /// A string, left out when absent or null.
+    OptionalText(&'static str),
+    /// A JSON object, left out when absent or null.
+    OptionalMap(&'static str),
+}
+
+impl ContentField {
+    /// The field's wire name.
+    pub const fn name(&self) -> &'static str {
+        match self {
+            ContentField::Text(n)
+            | ContentField::OptionalText(n)
+            | ContentField::OptionalMap(n) => n,
+        }
+    }
+}
+
+/// Every content kind this version knows: its `type` and its fields, in
+/// output order (after `type`). Any other kind is kept whole.
+pub const CONTENT_KINDS: &[(&str, &[ContentField])] = &[
+    (
+        "text",
+        &[
+            ContentField::Text("text"),
+            ContentField::OptionalText("template_id"),
+            ContentField::OptionalMap("template_parameters"),
+        ],
+    ),
+    ("image", &[ContentField::Text("url")]),
+    ("video", &[ContentField::Text("url")]),
+    (
+        "audio",
+        &[
+            ContentField::Text("url"),
+            ContentField::OptionalText("transcript"),
+        ],
+    ),
+    (
+        "file",
+        &[
+            ContentField::Text("url"),
+            ContentField::Text("mime_type"),
+            ContentField::Text("name"),
+        ],
+    ),
+    (
+        "function_call",
+        &[
+            ContentField::Text("id"),
+            ContentField::Text("name"),
+            ContentField::Text("input"),
+        ],
+    ),
+    (
+        "function_result",
+        &[
+            ContentField::Text("id"),
+            ContentField::Text("name"),
+            ContentField::Text("output"),
+        ],
+    ),
+    ("thought", &[ContentField::Text("thought")]),
+];
+
+/// Every resource shape, for generators and checks.
+pub const RESOURCES: &[&Shape] = &[
+    &SESSION,
+    &MESSAGE,
+    &AGENT,
+    &SURVEY_SUBMISSION,
+    &SESSION_SCHEDULE,
+];
+
+#[cfg(test)]
+mod tests;

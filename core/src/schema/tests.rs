@@ -1,0 +1,532 @@
+//! The table against the typed structs, and the transcoder against the typed
+//! path, on the shared vectors and on bodies chosen to reach every rule.
+
+use serde::Deserialize;
+use serde::de::{self, Visitor};
+use serde_json::{Value, json};
+
+use super::differential::{compare, compare_event};
+use super::*;
+use crate::types::{Agent, Message, Session, SessionSchedule, SurveySubmission};
+
+/// The field list a serde-derived struct hands its deserializer, captured by
+/// a deserializer that records it and stops.
+fn derived_fields<T: for<'de> Deserialize<'de>>() -> Vec<&'static str> {
+    struct Recorder(Vec<&'static str>);
+    #[derive(Debug)]
+    struct Stop;
+    impl std::fmt::Display for Stop {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("stop")
+        }
+    }
+    impl std::error::Error for Stop {}
+    impl de::Error for Stop {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Stop
+        }
+    }
+    impl<'de> de::Deserializer<'de> for &mut Recorder {
+        type Error = Stop;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop)
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Stop> {
+            self.0 = fields.to_vec();
+            Err(Stop)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut recorder = Recorder(Vec::new());
+    let _ = T::deserialize(&mut recorder);
+    recorder.0
+}
+
+fn names(shape: &Shape) -> Vec<&'static str> {
+    shape.fields.iter().map(|f| f.name).collect()
+}
+
+#[test]
+fn every_resource_struct_has_its_shapes_fields() {
+    assert_eq!(derived_fields::<Session>(), names(&SESSION));
+    assert_eq!(derived_fields::<Message>(), names(&MESSAGE));
+    assert_eq!(derived_fields::<Agent>(), names(&AGENT));
+    assert_eq!(
+        derived_fields::<SurveySubmission>(),
+        names(&SURVEY_SUBMISSION)
+    );
+    assert_eq!(
+        derived_fields::<SessionSchedule>(),
+        names(&SESSION_SCHEDULE)
+    );
+}
+
+fn root_of_call(call: &str) -> Option<Root> {
+    Some(match call {
+        "sessions.search" => Root::List(&SESSION),
+        "messages.search" => Root::List(&MESSAGE),
+        "agents.search" => Root::List(&AGENT),
+        "agents.delete" => return None,
+        "sessions.schedule" => Root::One(&SESSION_SCHEDULE),
+        c if c.starts_with("sessions.") => Root::One(&SESSION),
+        c if c.starts_with("messages.") => Root::One(&MESSAGE),
+        c if c.starts_with("agents.") => Root::One(&AGENT),
+        c if c.starts_with("survey_submissions.") => Root::One(&SURVEY_SUBMISSION),
+        _ => return None,
+    })
+}
+
+fn body_of(v: &Value) -> Vec<u8> {
+    if let Some(j) = v.get("body_json") {
+        return serde_json::to_vec(j).expect("JSON");
+    }
+    if let Some(t) = v.get("body").and_then(Value::as_str) {
+        return t.as_bytes().to_vec();
+    }
+    if let Some(b) = v.get("body_base64").and_then(Value::as_str) {
+        use base64::Engine;
+        return base64::engine::general_purpose::STANDARD
+            .decode(b)
+            .expect("base64");
+    }
+    Vec::new()
+}
+
+#[test]
+fn the_transcoder_agrees_with_the_typed_path_on_every_response_vector() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/responses.json"
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("fixture"))
+        .expect("fixture JSON");
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for v in doc["vectors"].as_array().expect("vectors") {
+        let status = v["response"]["status"].as_u64().unwrap_or(200);
+        let Some(root) = v["call"].as_str().and_then(root_of_call) else {
+            continue;
+        };
+        if !(200..300).contains(&status) {
+            continue;
+        }
+        checked += 1;
+        if let Err(why) = compare(root, &body_of(&v["response"])) {
+            failures.push(format!("{}: {why}", v["name"]));
+        }
+    }
+    assert!(checked > 40, "only {checked} vectors checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Bodies that reach each rule: nulls, repeats, wrong types, arrays read as
+/// structs, every content kind and schedule config, unknown kinds.
+fn edge_bodies() -> Vec<(Root, Value)> {
+    let s = Root::One(&SESSION);
+    let m = Root::One(&MESSAGE);
+    let a = Root::One(&AGENT);
+    let sch = Root::One(&SESSION_SCHEDULE);
+    let text = json!({"type": "text", "text": "hi"});
+    let mut out = vec![
+        (s, json!({"id": "s"})),
+        (
+            s,
+            json!({"id": "s", "metadata": null, "status": null, "agent": null}),
+        ),
+        (
+            s,
+            json!({"id": "s", "metadata": {"b": 1, "a": [null, {"z": 1, "y": 2}]}, "status": "paused"}),
+        ),
+        (s, json!({"id": 5})),
+        (s, json!({"id": null})),
+        (s, json!({"contact_id": "c"})),
+        (
+            s,
+            json!({"id": "s", "created_at": "2025-01-15T10:30:00.500+02:00"}),
+        ),
+        (s, json!({"id": "s", "created_at": "yesterday"})),
+        (s, json!({"id": "s", "created_at": 7})),
+        (
+            s,
+            json!({"id": "s", "agent": {"id": "a", "type": "ai", "assistant_id": "x", "profile_id": "p"}}),
+        ),
+        (
+            s,
+            json!({"id": "s", "agent": {"id": "a", "type": "human", "assistant_id": "x", "profile_id": "p"}}),
+        ),
+        (
+            s,
+            json!({"id": "s", "agent": {"id": "a", "type": "robot", "assistant_id": "x"}}),
+        ),
+        (s, json!({"id": "s", "agent": {"id": "a"}})),
+        (
+            s,
+            json!({"id": "s", "agent": {"id": "a", "type": "ai", "profile_id": 3}}),
+        ),
+        (s, json!({"id": "s", "agent": ["a", "ai", null, "Bot"]})),
+        (s, json!({"id": "s", "agent": ["a"]})),
+        (s, json!({"id": "s", "agent": "a"})),
+        (s, json!(["s", "c"])),
+        (
+            s,
+            json!({"id": "s", "unknown": {"deep": [1, 2, {"x": null}]}}),
+        ),
+        (m, json!({"id": "m", "content": text})),
+        (
+            m,
+            json!({"id": "m", "content": text, "delivery_status": null}),
+        ),
+        (
+            m,
+            json!({"id": "m", "content": text, "delivery_status": "bounced", "role": "system"}),
+        ),
+        (m, json!({"id": "m"})),
+        (m, json!({"id": "m", "content": null})),
+        (m, json!({"id": "m", "content": "hi"})),
+        (m, json!({"id": "m", "content": {"text": "no type"}})),
+        (m, json!({"id": "m", "content": {"type": 3}})),
+        (m, json!({"id": "m", "content": {"type": "text"}})),
+        (
+            m,
+            json!({"id": "m", "content": {"type": "text", "text": null, "template_id": null}}),
+        ),
+        (
+            m,
+            json!({"id": "m", "content": {"type": "text", "text": 5}}),
+        ),
+        (
+            m,
+            json!({"id": "m", "content": {"type": "text", "text": "t", "template_parameters": {"b": 1, "a": 2}}}),
+        ),
+        (
+            m,
+            json!({"id": "m", "content": {"type": "text", "text": "t", "template_parameters": []}}),
+        ),
+        (
+            m,
+            json!({"id": "m", "content": {"type": "image", "url": "u", "text": 5}}),
+        ),
+        (
+            m,
+            json!({"id": "m", "content": {"type": "audio", "url": "u", "transcript": "t"}}),
+        ),
+        (
+            m,
+            json!({"id": "m", "content": {"type": "file", "url": "u", "name": "n"}}),
+        ),
+        (
+            m,
+            json!({"id": "m", "content": {"type": "function_call", "id": "c", "name": "f", "input": "{}"}}),
+        ),
+        (
+            m,
+            json!({"id": "m", "content": {"type": "function_result", "id": "c", "output": 1}}),
+        ),
+        (
+            m,
+            json!({"id": "m", "content": {"type": "thought", "thought": "hm"}}),
+        ),
+        (
+            m,
+            json!({"id": "m", "content": {"type": "sticker", "pack": "p", "text": 5, "b": null}}),
+        ),
+        (
+            m,
+            json!({"id": "m", "content": text, "delivery_error_code": 131047}),
+        ),
+        (
+            m,
+            json!({"id": "m", "content": text, "delivery_error_code": 1.5}),
+        ),
+        (
+            m,
+            json!({"id": "m", "content": text, "delivery_error_code": 18446744073709551615u64}),
+        ),
+        (
+            m,
+            json!({"id": "m", "content": text, "delivery_error_code": -9223372036854775808i64}),
+        ),
+        (
+            a,
+            json!({"id": "a", "type": "ai", "name": "Bot", "created_at": "2025-01-15T10:30:00Z"}),
+        ),
+        (a, json!({"id": "a", "type": null})),
+        (
+            sch,
+            json!({"id": "x", "config": {"type": "message", "message": text}}),
+        ),
+        (
+            sch,
+            json!({"id": "x", "config": {"type": "message", "message": {"type": "video"}}}),
+        ),
+        (
+            sch,
+            json!({"id": "x", "config": {"type": "message", "message": "hi"}}),
+        ),
+        (sch, json!({"id": "x", "config": {"type": "message"}})),
+        (
+            sch,
+            json!({"id": "x", "config": {"type": "node", "node_id": "n", "extra": 1}}),
+        ),
+        (
+            sch,
+            json!({"id": "x", "config": {"type": "node", "node_id": 1}}),
+        ),
+        (sch, json!({"id": "x", "config": {"type": "node"}})),
+        (
+            sch,
+            json!({"id": "x", "config": {"type": "later", "z": 1, "a": 2}}),
+        ),
+        (sch, json!({"id": "x", "config": {"type": 1}})),
+        (sch, json!({"id": "x", "config": {}})),
+        (
+            sch,
+            json!({"id": "x", "config": null, "scheduled_for": "2025-01-15T10:30:00Z"}),
+        ),
+        (
+            Root::List(&MESSAGE),
+            json!([{"id": "m", "content": text}, {"id": "n", "content": text}]),
+        ),
+        (
+            Root::List(&MESSAGE),
+            json!([{"id": "m", "content": text}, {"id": 1}]),
+        ),
+        (Root::List(&SESSION), json!([])),
+        (Root::List(&AGENT), json!({"id": "a"})),
+        (
+            Root::One(&SURVEY_SUBMISSION),
+            json!({"id": "x", "status": "pending", "expires_at": "2025-01-15T10:30:00Z"}),
+        ),
+    ];
+    for (root, value) in out.clone() {
+        out.push((root, json!([value.clone(), value])));
+    }
+    out
+}
+
+/// Raw bodies serde_json's `Value` cannot write: repeats, bad UTF-8,
+/// truncation, trailing bytes, escapes.
+fn raw_bodies() -> Vec<(Root, &'static [u8])> {
+    let s = Root::One(&SESSION);
+    let m = Root::One(&MESSAGE);
+    vec![
+        (s, br#"{"id": "s", "id": "t"}"#),
+        (s, br#"{"id": "s", "status": null, "status": "open"}"#),
+        (s, br#"{"id": "s", "metadata": null, "metadata": {}}"#),
+        (s, br#"{"id": "s", "x": 1, "x": 2}"#),
+        (s, br#"{"id": "s\u00e9\n\"", "contact_id": "\ud83d\ude00"}"#),
+        (s, br#"{"id": "s\ud800"}"#),
+        (s, b"{\"id\": \"s\xff\"}"),
+        (s, br#"{"id": "s""#),
+        (s, br#"{"id": "s"} x"#),
+        (s, br#"{"id": "s",}"#),
+        (s, br#"["s", "c",]"#),
+        (
+            s,
+            br#"["s", "c", null, null, null, null, null, null, null, null, null, "extra"]"#,
+        ),
+        (s, b""),
+        (s, b"  "),
+        (s, b"null"),
+        (s, b"<html>"),
+        (
+            m,
+            br#"{"id": "m", "content": {"type": "text", "text": "a", "text": "b"}}"#,
+        ),
+        (
+            m,
+            br#"{"id": "m", "content": {"type": "text", "zz": 1, "zz": 2}}"#,
+        ),
+        (
+            m,
+            br#"{"id": "m", "content": {"type": "text", "type": "image"}}"#,
+        ),
+        (Root::List(&SESSION), br#"[{"id": "a"}, {"id": "b"}"#),
+    ]
+}
+
+#[test]
+fn the_transcoder_agrees_with_the_typed_path_on_every_rule() {
+    let mut failures = Vec::new();
+    for (root, value) in edge_bodies() {
+        let body = serde_json::to_vec(&value).expect("JSON");
+        if let Err(why) = compare(root, &body) {
+            failures.push(why);
+        }
+    }
+    for (root, body) in raw_bodies() {
+        if let Err(why) = compare(root, body) {
+            failures.push(why);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_canonical_form_normalizes_and_keeps_what_the_vectors_pin() {
+    let body = br#"{"contact_id": "c", "id": "s", "x": 1, "created_at": "2025-01-15T12:30:00.500+02:00", "status": "paused"}"#;
+    assert_eq!(
+        transcode(Root::One(&SESSION), body).unwrap(),
+        r#"{"id":"s","contact_id":"c","status":"paused","metadata":{},"created_at":"2025-01-15T10:30:00.5Z"}"#
+    );
+}
+
+/// Every call on every response vector (errors included): `parse_canonical`
+/// gives what `parse` gives, written as JSON, or the very same error.
+#[test]
+fn parse_canonical_matches_parse_for_every_call_and_vector() {
+    use crate::Call;
+    use crate::http::HttpResponse;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/responses.json"
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("fixture"))
+        .expect("fixture JSON");
+    let mut failures = Vec::new();
+    let vectors = doc["vectors"].as_array().expect("vectors");
+    for v in vectors {
+        let r = &v["response"];
+        let mut response =
+            HttpResponse::new(r["status"].as_u64().unwrap_or(200) as u16, body_of(r));
+        for (k, value) in r["headers"].as_object().into_iter().flatten() {
+            response = response.with_header(k, value.as_str().unwrap_or_default());
+        }
+        // Every body against every call: each shape meets the others' bodies.
+        for other in vectors {
+            let Ok(other_call) =
+                Call::from_json(other["call"].as_str().unwrap_or(""), other["args"].clone())
+            else {
+                continue;
+            };
+            let typed = other_call
+                .parse(&response)
+                .map(|o| serde_json::to_string(&o).expect("outputs serialize"))
+                .map_err(|e| e.info());
+            let canonical = other_call.parse_canonical(&response).map_err(|e| e.info());
+            let same = match (&typed, &canonical) {
+                (Ok(a), Ok(b)) => a == b,
+                (Err(a), Err(b)) if a.kind == "decode" => a.kind == b.kind && a.path == b.path,
+                (Err(a), Err(b)) => a == b,
+                _ => false,
+            };
+            if !same {
+                failures.push(format!(
+                    "{} body as {}: typed {typed:?}, canonical {canonical:?}",
+                    v["name"],
+                    other_call.name()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_event_transcoder_agrees_with_the_typed_parser() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/webhooks.json"
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("fixture"))
+        .expect("fixture JSON");
+    let mut bodies: Vec<Vec<u8>> = doc["vectors"]
+        .as_array()
+        .expect("vectors")
+        .iter()
+        .filter(|v| v.get("body_repeat").is_none())
+        .map(body_of)
+        .collect();
+    assert!(bodies.len() > 20);
+    let session = json!({"id": "s", "status": "closed"});
+    let message = json!({"id": "m", "content": {"type": "text", "text": "hi"}});
+    for value in [
+        json!({"type": "session.finished", "data": {"object": session, "action": "expired"}}),
+        json!({"type": "session.created", "data": {"object": session, "action": "expired"}}),
+        json!({"type": "session.created", "data": {"object": session, "action": 5}}),
+        json!({"data": {"object": session, "action": "expired"}, "type": "session.finished"}),
+        json!({"data": {"object": session, "action": 5}, "type": "session.finished"}),
+        json!({"data": [session, "expired"], "type": "session.finished"}),
+        json!({"type": "session.finished", "data": [session, "expired"]}),
+        json!({"type": "session.finished", "data": [session]}),
+        json!({"type": "session.finished", "data": []}),
+        json!({"type": "message.created", "data": {"object": message}, "id": "evt", "created_at": "2025-01-15T10:30:00+01:00"}),
+        json!({"type": "message.created", "data": {"object": null}}),
+        json!({"type": "message.created", "data": {}}),
+        json!({"type": "message.created", "data": null}),
+        json!({"type": "message.created"}),
+        json!({"data": {"object": {"id": 1}}, "type": "message.created"}),
+        json!({"type": "app.connection.created", "data": {"object": {"z": 1, "a": [2]}, "action": "x"}}),
+        json!({"type": "app.connection.created", "data": {"object": null}}),
+        json!({"type": "app.connection.created", "data": {"action": "x"}}),
+        json!({"type": "survey.answered", "data": {"x": 1}, "id": 5}),
+        json!({"type": "survey.answered", "id": "e", "created_at": "nope"}),
+        json!({"type": 5}),
+        json!({"id": "e"}),
+        json!([{"type": "message.created"}]),
+    ] {
+        bodies.push(serde_json::to_vec(&value).expect("JSON"));
+    }
+    for raw in [
+        &br#"{"type": "session.created", "type": "x"}"#[..],
+        br#"{"type": "session.created", "data": {"object": {"id": "s"}}, "data": {}}"#,
+        br#"{"type": "x", "data": 1, "data": 2}"#,
+        br#"{"data": {"object": {"id": "s"}, "object": {"id": "t"}}, "type": "session.created"}"#,
+        br#"{"type": "session.created", "data": {"object": {"id": "s"}}"#,
+    ] {
+        bodies.push(raw.to_vec());
+    }
+    let failures: Vec<String> = bodies
+        .iter()
+        .filter_map(|b| compare_event(b).err())
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The channel's rule read from canonical JSON agrees with the typed rule on
+/// every message of the webhook vectors, in every delivery state and role.
+#[test]
+fn is_outbound_json_agrees_with_is_outbound() {
+    use crate::channel::{is_outbound, is_outbound_json};
+    use crate::webhook::parse_event;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/webhooks.json"
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("fixture"))
+        .expect("fixture JSON");
+    let mut checked = 0;
+    for v in doc["vectors"].as_array().expect("vectors") {
+        let Ok(event) = parse_event(&body_of(v)) else {
+            continue;
+        };
+        let Some(message) = event.message() else {
+            continue;
+        };
+        for role in [None, Some("user"), Some("assistant"), Some("bot")] {
+            for status in [None, Some("pending"), Some("sent"), Some("queued")] {
+                let mut json = serde_json::to_value(message).expect("messages serialize");
+                json["role"] = role.map_or(Value::Null, |r| json!(r));
+                json["delivery_status"] = status.map_or(Value::Null, |s| json!(s));
+                let typed: Message = serde_json::from_value(json.clone()).expect("a message");
+                let text = serde_json::to_string(&typed).expect("messages serialize");
+                assert_eq!(
+                    is_outbound_json(&text).unwrap(),
+                    is_outbound(&typed),
+                    "{text}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 16, "{checked}");
+}

@@ -1,0 +1,497 @@
+//! One decoder for every shape: reads a JSON body against a [`Shape`] with
+//! serde's `DeserializeSeed` (so serde_json's reader and
+//! `serde_path_to_error`'s error paths are the typed path's own) and writes
+//! the canonical JSON the typed path would serialize.
+//!
+//! It follows the typed path's rules field by field — serde derive's for the
+//! structs (unknown fields ignored, a repeated field refused, a struct read
+//! from an array position by position), and the hand-written ones for
+//! content and schedule configs — so that both give the same output, or an
+//! error of the same kind at the same path. `tests.rs` checks that on every
+//! shared vector; the `transcode` fuzz target on arbitrary bodies.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{
+    self, DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{CONTENT_KINDS, ContentField, Field, Presence, Shape, Ty};
+use crate::error::Error;
+use crate::ops::{Decode, decode_shaped_with, describe_value};
+use crate::time::Timestamp;
+use crate::types::Text;
+
+/// What a response body holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Root {
+    /// One object of the shape.
+    One(&'static Shape),
+    /// An array of objects of the shape (a search page).
+    List(&'static Shape),
+}
+
+/// Reads `body` as `root` and returns its canonical JSON, or the decode
+/// error the typed path gives for it (same kind, same path).
+pub fn transcode(root: Root, body: &[u8]) -> Result<String, Error> {
+    let mut out = Vec::with_capacity(body.len());
+    let (open, what) = match root {
+        Root::One(_) => (b'{', "an object"),
+        Root::List(_) => (b'[', "an array"),
+    };
+    decode_shaped_with(
+        body,
+        open,
+        what,
+        RootReader {
+            root,
+            out: &mut out,
+        },
+    )?;
+    // Every byte written is ASCII punctuation or text serde_json wrote from
+    // a `str`, so this never fails; the error is for form's sake.
+    String::from_utf8(out).map_err(|_| Error::decode("", "the canonical form is not UTF-8"))
+}
+
+/// Reads the whole body into `out`; run again (after a reset) with path
+/// tracking when the first run failed.
+struct RootReader<'o> {
+    root: Root,
+    out: &'o mut Vec<u8>,
+}
+
+impl<'de> Decode<'de> for RootReader<'_> {
+    type Output = ();
+
+    fn run<D: Deserializer<'de>>(&mut self, d: D) -> Result<(), D::Error> {
+        match self.root {
+            Root::One(shape) => ObjectSeed {
+                shape,
+                out: &mut *self.out,
+            }
+            .deserialize(d),
+            Root::List(shape) => d.deserialize_seq(ListVisitor {
+                shape,
+                out: &mut *self.out,
+            }),
+        }
+    }
+
+    fn reset(&mut self) {
+        self.out.clear();
+    }
+}
+
+struct ListVisitor<'o> {
+    shape: &'static Shape,
+    out: &'o mut Vec<u8>,
+}
+
+impl<'de> Visitor<'de> for ListVisitor<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.out.push(b'[');
+        let mut first = true;
+        loop {
+            let mark = self.out.len();
+            if !first {
+                self.out.push(b',');
+            }
+            let element = ObjectSeed {
+                shape: self.shape,
+                out: &mut *self.out,
+            };
+            if seq.next_element_seed(element)?.is_none() {
+                self.out.truncate(mark);
+                break;
+            }
+            first = false;
+        }
+        self.out.push(b']');
+        Ok(())
+    }
+}
+
+/// Reads one object of `shape` from `d` and writes its canonical form.
+pub(crate) fn write_object<'de, D: Deserializer<'de>>(
+    shape: &'static Shape,
+    d: D,
+    out: &mut Vec<u8>,
+) -> Result<(), D::Error> {
+    ObjectSeed { shape, out }.deserialize(d)
+}
+
+/// One object of a shape, written to `out`.
+struct ObjectSeed<'o> {
+    shape: &'static Shape,
+    out: &'o mut Vec<u8>,
+}
+
+impl<'de> DeserializeSeed<'de> for ObjectSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        // As serde derive does: an object, or an array read field by field.
+        d.deserialize_struct(self.shape.name, &[], self)
+    }
+}
+
+/// Where each field's value is, in the scratch buffer.
+#[derive(Clone, Copy)]
+enum Slot {
+    Absent,
+    Null,
+    At(usize, usize),
+}
+
+impl ObjectSeed<'_> {
+    fn write<E: de::Error>(self, slots: &[Slot], scratch: &[u8]) -> Result<(), E> {
+        let tag = self.type_tag(slots, scratch);
+        let out = self.out;
+        out.push(b'{');
+        let mut first = true;
+        for (field, slot) in self.shape.fields.iter().zip(slots) {
+            if field
+                .only_for_type
+                .is_some_and(|only| tag.as_deref() != Some(only))
+            {
+                continue;
+            }
+            let value: &[u8] = match (*slot, field.presence) {
+                (_, Presence::CheckedOnly) => continue,
+                (Slot::At(start, end), _) => &scratch[start..end],
+                (Slot::Absent, Presence::Required) => return Err(E::missing_field(field.name)),
+                (_, Presence::Default(text)) => text.as_bytes(),
+                (_, _) => continue,
+            };
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            write_str(out, field.name);
+            out.push(b':');
+            out.extend_from_slice(value);
+        }
+        out.push(b'}');
+        Ok(())
+    }
+
+    /// The shape's `type` value, when some field depends on it.
+    fn type_tag(&self, slots: &[Slot], scratch: &[u8]) -> Option<String> {
+        if self.shape.fields.iter().all(|f| f.only_for_type.is_none()) {
+            return None;
+        }
+        let (i, _) = self.shape.field("type")?;
+        match slots.get(i)? {
+            Slot::At(start, end) => serde_json::from_slice(&scratch[*start..*end]).ok(),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "struct {}", self.shape.name)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut slots = vec![Slot::Absent; self.shape.fields.len()];
+        let mut scratch = Vec::new();
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+            let Some((i, field)) = self.shape.field(&key) else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            if !matches!(slots[i], Slot::Absent) {
+                return Err(A::Error::duplicate_field(field.name));
+            }
+            let start = scratch.len();
+            let written = map.next_value_seed(FieldSeed {
+                field,
+                out: &mut scratch,
+            })?;
+            slots[i] = if written {
+                Slot::At(start, scratch.len())
+            } else {
+                Slot::Null
+            };
+        }
+        self.write(&slots, &scratch)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut slots = vec![Slot::Absent; self.shape.fields.len()];
+        let mut scratch = Vec::new();
+        for (i, field) in self.shape.fields.iter().enumerate() {
+            let start = scratch.len();
+            match seq.next_element_seed(FieldSeed {
+                field,
+                out: &mut scratch,
+            })? {
+                Some(true) => slots[i] = Slot::At(start, scratch.len()),
+                Some(false) => slots[i] = Slot::Null,
+                // serde derive: a missing element is the field's default,
+                // or an error for a field without one.
+                None if field.presence == Presence::Required => {
+                    return Err(A::Error::invalid_length(i, &self));
+                }
+                None => {}
+            }
+        }
+        self.write(&slots, &scratch)
+    }
+}
+
+/// One field's value; `true` when a value was written, `false` for a null
+/// that the field's presence rule allows.
+struct FieldSeed<'o> {
+    field: &'static Field,
+    out: &'o mut Vec<u8>,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        match self.field.presence {
+            Presence::Required => {
+                write_value(self.field.ty, d, self.out)?;
+                Ok(true)
+            }
+            Presence::Optional | Presence::Default(_) | Presence::CheckedOnly => {
+                d.deserialize_option(self)
+            }
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for FieldSeed<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("option")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        write_value(self.field.ty, d, self.out)?;
+        Ok(true)
+    }
+}
+
+/// Reads one non-null value of type `ty` and writes its canonical form,
+/// with the leaf types' own `Deserialize` (the typed path's checks and
+/// messages).
+fn write_value<'de, D: Deserializer<'de>>(ty: Ty, d: D, out: &mut Vec<u8>) -> Result<(), D::Error> {
+    match ty {
+        Ty::Str | Ty::Enum(_) => {
+            let Text(text) = Text::deserialize(d)?;
+            write_str(out, &text);
+        }
+        Ty::I64 => write_json(out, &i64::deserialize(d)?),
+        Ty::Bool => write_json(out, &bool::deserialize(d)?),
+        Ty::Time => write_json(out, &Timestamp::deserialize(d)?),
+        Ty::Map => write_json(out, &Map::<String, Value>::deserialize(d)?),
+        Ty::Object(shape) => ObjectSeed { shape, out }.deserialize(d)?,
+        Ty::Content => d.deserialize_map(ContentVisitor { out })?,
+        Ty::Json => write_json(out, &Value::deserialize(d)?),
+        Ty::ScheduleConfig => {
+            let map = Map::<String, Value>::deserialize(d)?;
+            write_schedule_config(map, out).map_err(|e| e.into_de::<D::Error>())?;
+        }
+    }
+    Ok(())
+}
+
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    write_json(out, s);
+}
+
+fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    // Writing a str, a number, a timestamp or a `Value` to a Vec cannot
+    // fail; the result is ignored rather than unwrapped.
+    let _ = value.serialize(&mut serde_json::Serializer::new(out));
+}
+
+/// Why content or a schedule config was refused, in serde's terms.
+enum ShapeError {
+    Missing(&'static str),
+    Custom(String),
+}
+
+impl ShapeError {
+    fn into_de<E: de::Error>(self) -> E {
+        match self {
+            ShapeError::Missing(name) => E::missing_field(name),
+            ShapeError::Custom(message) => E::custom(message),
+        }
+    }
+}
+
+/// Every content field name any kind knows (they are checked for repeats).
+fn known_content_key(name: &str) -> Option<&'static str> {
+    if name == "type" {
+        return Some("type");
+    }
+    CONTENT_KINDS
+        .iter()
+        .flat_map(|(_, fields)| fields.iter())
+        .map(ContentField::name)
+        .find(|n| *n == name)
+}
+
+struct ContentVisitor<'o> {
+    out: &'o mut Vec<u8>,
+}
+
+impl<'de> Visitor<'de> for ContentVisitor<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a content object with a \"type\"")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut pairs: Vec<(Cow<'de, str>, Value)> = Vec::new();
+        while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
+            let value: Value = map.next_value()?;
+            if pairs.iter().any(|(n, _)| *n == name) {
+                return Err(match known_content_key(&name) {
+                    Some(known) => A::Error::duplicate_field(known),
+                    None => A::Error::custom(format_args!("duplicate field `{name}`")),
+                });
+            }
+            pairs.push((name, value));
+        }
+        write_content(pairs, self.out).map_err(ShapeError::into_de)
+    }
+}
+
+/// Writes content from its fields (names unique), by the typed path's rules:
+/// a known kind's fields checked and written after `type`, an unknown kind
+/// kept whole.
+fn write_content(
+    mut pairs: Vec<(Cow<'_, str>, Value)>,
+    out: &mut Vec<u8>,
+) -> Result<(), ShapeError> {
+    let mut take = |name: &str| -> Option<Value> {
+        let i = pairs.iter().position(|(n, _)| n == name)?;
+        Some(pairs.swap_remove(i).1)
+    };
+    let kind = match take("type") {
+        Some(Value::String(t)) => t,
+        Some(other) => {
+            return Err(ShapeError::Custom(format!(
+                "content \"type\" must be a string, not {}",
+                describe_value(&other)
+            )));
+        }
+        None => return Err(ShapeError::Missing("type")),
+    };
+    let Some((_, fields)) = CONTENT_KINDS.iter().find(|(k, _)| *k == kind) else {
+        let mut raw: Map<String, Value> = pairs
+            .into_iter()
+            .map(|(n, v)| (n.into_owned(), v))
+            .collect();
+        raw.insert("type".to_string(), Value::String(kind));
+        write_json(out, &raw);
+        return Ok(());
+    };
+    let mut written = Vec::with_capacity(64);
+    written.push(b'{');
+    write_str(&mut written, "type");
+    written.push(b':');
+    write_str(&mut written, &kind);
+    for field in *fields {
+        let name = field.name();
+        let value = match (take(name), field) {
+            (None | Some(Value::Null), ContentField::Text(_)) => Value::String(String::new()),
+            (None | Some(Value::Null), _) => continue,
+            (Some(v @ Value::String(_)), ContentField::Text(_) | ContentField::OptionalText(_)) => {
+                v
+            }
+            (Some(v @ Value::Object(_)), ContentField::OptionalMap(_)) => v,
+            (Some(other), ContentField::OptionalMap(_)) => {
+                return Err(ShapeError::Custom(format!(
+                    "{name} must be an object, not {}",
+                    describe_value(&other)
+                )));
+            }
+            (Some(other), _) => {
+                return Err(ShapeError::Custom(format!(
+                    "{name} must be a string, not {}",
+                    describe_value(&other)
+                )));
+            }
+        };
+        written.push(b',');
+        write_str(&mut written, name);
+        written.push(b':');
+        write_json(&mut written, &value);
+    }
+    written.push(b'}');
+    out.extend_from_slice(&written);
+    Ok(())
+}
+
+/// A schedule config: `message` with its content, `node` with its node id,
+/// any other `type` kept whole.
+fn write_schedule_config(mut map: Map<String, Value>, out: &mut Vec<u8>) -> Result<(), ShapeError> {
+    let kind = match map.get("type") {
+        Some(Value::String(t)) => t.clone(),
+        Some(_) => {
+            return Err(ShapeError::Custom(
+                "config \"type\" must be a string".into(),
+            ));
+        }
+        None => return Err(ShapeError::Missing("type")),
+    };
+    match kind.as_str() {
+        "message" => {
+            let message = map
+                .remove("message")
+                .ok_or(ShapeError::Missing("message"))?;
+            let Value::Object(content) = message else {
+                return Err(ShapeError::Custom(format!(
+                    "content must be an object with a \"type\", not {}",
+                    describe_value(&message)
+                )));
+            };
+            out.extend_from_slice(br#"{"type":"message","message":"#);
+            let pairs = content
+                .into_iter()
+                .map(|(n, v)| (Cow::Owned(n), v))
+                .collect();
+            write_content(pairs, out)?;
+            out.push(b'}');
+        }
+        "node" => match map.remove("node_id") {
+            Some(Value::String(node_id)) => {
+                out.extend_from_slice(br#"{"type":"node","node_id":"#);
+                write_str(out, &node_id);
+                out.push(b'}');
+            }
+            Some(_) => return Err(ShapeError::Custom("node_id must be a string".into())),
+            None => return Err(ShapeError::Missing("node_id")),
+        },
+        _ => write_json(out, &map),
+    }
+    Ok(())
+}

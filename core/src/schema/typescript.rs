@@ -1,0 +1,208 @@
+//! The TypeScript declarations of the shapes, for the npm package's
+//! `index.d.ts`: written from the schema, so that the types a JS user sees
+//! are the ones the core reads and writes. `core/tests/generated.rs` checks
+//! that the package's file holds them (and rewrites it with
+//! `UPDATE_GENERATED=1`).
+
+use std::fmt::Write as _;
+
+use super::{
+    AGENT, CONTENT_KINDS, ContentField, EVENTS, Field, MESSAGE, Presence, SESSION,
+    SESSION_SCHEDULE, SURVEY_SUBMISSION, Shape, Ty,
+};
+use crate::types::{
+    AgentType, DeliveryStatus, MessageRole, ScheduleStatus, SessionStatus, SurveySubmissionStatus,
+};
+
+/// The line before the generated region.
+pub const BEGIN: &str =
+    "// --- generated from core/src/schema by core/tests/generated.rs: begin ---";
+/// The line after it.
+pub const END: &str = "// --- generated from core/src/schema by core/tests/generated.rs: end ---";
+
+/// Every open enum, by the name the bindings give its type.
+pub const ENUMS: &[(&str, &[&str])] = &[
+    ("SessionStatus", SessionStatus::KNOWN),
+    ("MessageRole", MessageRole::KNOWN),
+    ("DeliveryStatus", DeliveryStatus::KNOWN),
+    ("AgentType", AgentType::KNOWN),
+    ("SurveySubmissionStatus", SurveySubmissionStatus::KNOWN),
+    ("ScheduleStatus", ScheduleStatus::KNOWN),
+];
+
+/// `function_call` → `FunctionCall`, `message.created` → `MessageCreated`.
+fn pascal(name: &str) -> String {
+    name.split(['_', '.'])
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+fn quoted(values: &[&str]) -> String {
+    values
+        .iter()
+        .map(|v| format!("'{v}'"))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+fn ts_type(ty: Ty) -> String {
+    match ty {
+        Ty::Str => "string".into(),
+        Ty::I64 => "number".into(),
+        Ty::Bool => "boolean".into(),
+        Ty::Time => "Timestamp".into(),
+        Ty::Map => "Metadata".into(),
+        Ty::Json => "JsonValue".into(),
+        Ty::Enum(values) => ENUMS
+            .iter()
+            .find(|(_, known)| *known == values)
+            .map_or_else(
+                || format!("Open<{}>", quoted(values)),
+                |(name, _)| (*name).into(),
+            ),
+        Ty::Object(shape) => shape.name.into(),
+        Ty::Content => "AnyMessageContent".into(),
+        Ty::ScheduleConfig => {
+            "ScheduleConfig | { type: string & {}; [key: string]: unknown }".into()
+        }
+    }
+}
+
+fn field(out: &mut String, f: &Field) {
+    match f.presence {
+        Presence::CheckedOnly => return,
+        Presence::Default(json) => {
+            let _ = writeln!(
+                out,
+                "  /** Always present (`{}` when the server sent none). */",
+                json.trim_matches('"')
+            );
+        }
+        Presence::Required | Presence::Optional => {}
+    }
+    let optional = if f.presence == Presence::Optional {
+        "?"
+    } else {
+        ""
+    };
+    let _ = writeln!(out, "  {}{optional}: {};", f.name, ts_type(f.ty));
+}
+
+fn interface(out: &mut String, shape: &Shape) {
+    let _ = writeln!(out, "export interface {} {{", shape.name);
+    for f in shape.fields {
+        field(out, f);
+    }
+    out.push_str("}\n\n");
+}
+
+fn content_doc(kind: &str) -> Option<&'static str> {
+    match kind {
+        "function_call" => Some("The AI calling a tool (internal, never shown to users)."),
+        "function_result" => Some("A tool's answer to a call (internal)."),
+        "thought" => Some("The AI's internal reasoning; a channel never shows it."),
+        _ => None,
+    }
+}
+
+fn event_doc(event_type: &str) -> Option<&'static str> {
+    match event_type {
+        "session.finished" => {
+            Some("`action`: why, when not closed by a call (`expired` after inactivity).")
+        }
+        "app.connection.created" => Some("The connection as sent (its shape is not specified)."),
+        _ => None,
+    }
+}
+
+/// The generated region's lines (without the marker lines).
+pub fn declarations() -> String {
+    let mut out = String::new();
+    for (name, values) in ENUMS {
+        let _ = writeln!(out, "export type {name} = Open<{}>;", quoted(values));
+    }
+    out.push('\n');
+    let mut kinds = Vec::new();
+    for (kind, fields) in CONTENT_KINDS {
+        let name = format!("{}Content", pascal(kind));
+        if let Some(doc) = content_doc(kind) {
+            let _ = writeln!(out, "/** {doc} */");
+        }
+        let _ = write!(out, "export interface {name} {{ type: '{kind}';");
+        for f in *fields {
+            let (optional, ty) = match f {
+                ContentField::Text(_) => ("", "string"),
+                ContentField::OptionalText(_) => ("?", "string"),
+                ContentField::OptionalMap(_) => ("?", "Metadata"),
+            };
+            let _ = write!(out, " {}{optional}: {ty};", f.name());
+        }
+        out.push_str(" }\n");
+        kinds.push(name);
+    }
+    out.push_str("/** Content of a type this SDK version does not know, kept whole. */\n");
+    out.push_str("export interface UnknownContent { type: string; [key: string]: unknown }\n");
+    out.push_str("/** What a message says, discriminated on `type`. */\n");
+    let _ = writeln!(
+        out,
+        "export type MessageContent =\n  | {};",
+        kinds.join(" | ")
+    );
+    out.push('\n');
+    for shape in [&AGENT, &SESSION, &MESSAGE, &SURVEY_SUBMISSION] {
+        interface(&mut out, shape);
+    }
+    out.push_str("/** What a schedule does when its time comes. */\n");
+    out.push_str("export type ScheduleConfig =\n");
+    out.push_str("  | { type: 'message'; message: MessageContent }\n");
+    out.push_str("  | { type: 'node'; node_id: string };\n\n");
+    interface(&mut out, &SESSION_SCHEDULE);
+    out.push_str("interface EventBase { id?: string; created_at?: Timestamp }\n");
+    let mut events = Vec::new();
+    for (event_type, data) in EVENTS {
+        let name = format!("{}Event", pascal(event_type));
+        if let Some(doc) = event_doc(event_type) {
+            let _ = writeln!(out, "/** {doc} */");
+        }
+        let data_fields: Vec<String> = data
+            .fields
+            .iter()
+            .filter(|f| f.presence != Presence::CheckedOnly)
+            .map(|f| {
+                let optional = if f.presence == Presence::Optional {
+                    "?"
+                } else {
+                    ""
+                };
+                format!("{}{optional}: {}", f.name, ts_type(f.ty))
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "export interface {name} extends EventBase {{ type: '{event_type}'; data: {{ {} }} }}",
+            data_fields.join("; ")
+        );
+        events.push(name);
+    }
+    out.push_str("export interface UnknownEvent { type: string; [key: string]: unknown }\n");
+    let _ = writeln!(out, "export type KnownEvent =\n  | {};", events.join(" | "));
+    out
+}
+
+/// `text` with its generated region replaced by [`declarations`]; `None`
+/// when the markers are missing.
+pub fn regenerate(text: &str) -> Option<String> {
+    let begin = text.find(BEGIN)? + BEGIN.len();
+    let end = text[begin..].find(END)? + begin;
+    Some(format!(
+        "{}\n{}{}",
+        &text[..begin],
+        declarations(),
+        &text[end..]
+    ))
+}
