@@ -6,8 +6,12 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use antonnia_core::ops::{CreateMessage, SearchSessions};
-use antonnia_core::webhook::{WebhookHeaders, WebhookSecret, parse_event};
-use antonnia_core::{Config, HttpResponse, MessageContent, MessageRole, Operation, Timestamp};
+use antonnia_core::webhook::{
+    DEFAULT_MAX_BODY_BYTES, WebhookHeaders, WebhookSecret, parse_event, parse_event_canonical,
+};
+use antonnia_core::{
+    Call, Config, HttpResponse, MessageContent, MessageRole, Operation, Timestamp,
+};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const WEBHOOK_410: &[u8] = include_bytes!("../../tests/fixtures/message_created_410.json");
@@ -45,6 +49,22 @@ fn benches(c: &mut Criterion) {
     group.bench_function("parse 410-byte message.created", |b| {
         b.iter(|| parse_event(black_box(WEBHOOK_410)).unwrap())
     });
+    // The web build's path: the schema's generic decoder, canonical JSON out
+    // (compare with the typed parse plus writing the event as JSON).
+    group.bench_function(
+        "parse 410-byte message.created to canonical JSON (schema)",
+        |b| {
+            b.iter(|| {
+                parse_event_canonical(black_box(WEBHOOK_410), DEFAULT_MAX_BODY_BYTES).unwrap()
+            })
+        },
+    );
+    group.bench_function(
+        "parse 410-byte message.created to canonical JSON (typed + serialize)",
+        |b| {
+            b.iter(|| serde_json::to_string(&parse_event(black_box(WEBHOOK_410)).unwrap()).unwrap())
+        },
+    );
     let secret = WebhookSecret::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD").unwrap();
     let signature = secret.sign("msg_1", 1_736_937_000, WEBHOOK_410);
     let headers = WebhookHeaders {
@@ -78,6 +98,11 @@ fn benches(c: &mut Criterion) {
             sessions
         })
     });
+    let call = Call::from_json("sessions.search", serde_json::json!({})).unwrap();
+    group.bench_function(
+        "parse 50-session search page to canonical JSON (schema)",
+        |b| b.iter(|| call.parse_canonical(black_box(&page)).unwrap()),
+    );
     group.finish();
 }
 
