@@ -372,7 +372,12 @@ export type Deliverable =
   | { kind: 'audio'; content: AudioContent; mediaUrl: string; transcript?: string }
   | { kind: 'file'; content: FileContent; mediaUrl: string; mimeType: string; filename: string }
   | { kind: 'unknown'; content: UnknownContent };
-/** What to send for an outbound message, one shape for every kind. */
+/**
+ * What to send for an outbound message, one shape for every kind. Throws
+ * InvalidRequestError for the AI's internal content, and for content without
+ * what its kind sends (`content.text`, `content.url`, ...). An empty text is
+ * returned as is: whether it can be sent is the channel's call.
+ */
 export function deliverable(message: Message | AnyMessageContent): Deliverable;
 
 /** The fields of `client.sessions.messages.update` reporting a delivery outcome. */

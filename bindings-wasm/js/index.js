@@ -785,14 +785,26 @@ export function outboundMessage(event) {
   return core(() => wasm.isOutbound(json)) ? message : null;
 }
 
+const REQUIRED_TO_DELIVER = {
+  text: ['text'], image: ['url'], video: ['url'], audio: ['url'], file: ['url', 'mime_type', 'name'],
+};
+
 /**
  * What to send for an outbound message, in one shape for every content kind.
+ * An empty text (`''`) is returned as is: whether the channel can send it is
+ * the channel's (WhatsApp refuses it: report it with `failed`).
  * Throws InvalidRequestError for the AI's internal content.
  */
 export function deliverable(message) {
   const m = params('message', message);
   const content = isPlainObject(m.content) ? params('message.content', m.content) : m;
   if (typeof content.type !== 'string') throw invalid('message', 'must be a Message or its content');
+  // What a channel sends must be there: a hand-built `{ type: 'text' }`
+  // would otherwise become a deliverable with no text.
+  const at = content === m ? 'content' : 'message.content';
+  for (const field of REQUIRED_TO_DELIVER[content.type] ?? []) {
+    if (typeof content[field] !== 'string') throw invalid(`${at}.${field}`, `must be a string: ${content.type} content without it cannot be delivered`);
+  }
   switch (content.type) {
     case 'text':
       return { kind: 'text', content, text: content.text, templateId: content.template_id, templateParameters: content.template_parameters };

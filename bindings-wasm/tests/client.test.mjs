@@ -295,3 +295,21 @@ test('distinct per-call maxRetries values do not grow the wasm memory', async ()
   for (let i = 2000; i < 30_000; i++) await c.sessions.get('s', { maxRetries: i });
   assert.equal(memory(), before);
 });
+
+test('deliverable() refuses content without what a channel sends, naming the field; an empty text is returned as is', () => {
+  const cases = [
+    [{ type: 'text' }, 'content.text'],
+    [{ id: 'm', content: { type: 'text', text: null } }, 'message.content.text'],
+    [{ type: 'image' }, 'content.url'],
+    [{ type: 'file', url: 'https://x/y.pdf', name: 'y.pdf' }, 'content.mime_type'],
+  ];
+  for (const [message, field] of cases) {
+    assert.throws(() => sdk.deliverable(message), (e) => {
+      assert.ok(e instanceof InvalidRequestError, e.message);
+      assert.equal(e.field, field, e.message);
+      return true;
+    });
+  }
+  assert.deepEqual(sdk.deliverable({ type: 'text', text: '' }).text, '');
+  assert.equal(sdk.deliverable({ type: 'file', url: 'u', mime_type: 'application/pdf', name: 'y.pdf' }).filename, 'y.pdf');
+});
