@@ -26,6 +26,11 @@ export class AntonniaError extends Error {
     this.reason = info.reason ?? undefined;
     /** Seconds the server asked to wait (RateLimitError). */
     this.retryAfter = info.retry_after ?? undefined;
+    /**
+     * The request's id, to quote to support: the server's (`x-request-id`
+     * or the like) when it named one, else the `req_...` the SDK sent.
+     */
+    this.requestId = info.request_id ?? undefined;
   }
 }
 AntonniaError.prototype.name = 'AntonniaError';
@@ -89,12 +94,49 @@ const BY_KIND = {
 /** The error for a core ErrorInfo (plain object). */
 export function fromInfo(info) {
   const Cls = Object.hasOwn(BY_KIND, info.kind) ? BY_KIND[info.kind] : AntonniaError;
-  return new Cls(String(info.message ?? info.kind), info);
+  // The core's text names the option the Python way; JS spells it `verify: false`.
+  const message = String(info.message ?? info.kind).replace('(verify=False)', '(verify: false)');
+  return new Cls(message, info);
 }
 
 /** An InvalidRequestError naming the argument at fault. */
 export function invalid(field, message) {
   return fromInfo({ kind: 'invalid_request', message: `invalid argument ${field}: ${message}`, field });
+}
+
+/** An InvalidRequestError for an option the SDK does not know, with the nearest valid name. */
+export function unknownOption(where, name, known, aliases = {}) {
+  const hint = nearest(name, known, aliases);
+  const tail = hint !== undefined ? `did you mean \`${hint}\`?` : `the ${where} are ${known.map((k) => `\`${k}\``).join(', ')}`;
+  return fromInfo({ kind: 'invalid_request', message: `unknown ${where.replace(/s$/, '')} \`${name}\`: ${tail}`, field: name });
+}
+
+function nearest(name, known, aliases) {
+  const lower = name.toLowerCase();
+  if (Object.hasOwn(aliases, lower)) return aliases[lower];
+  let best;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = k.toLowerCase() === lower ? 0 : distance(lower, k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(Math.max(name.length, best.length) / 3)) ? best : undefined;
+}
+
+// Levenshtein distance, for "did you mean".
+function distance(a, b) {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
 }
 
 /**

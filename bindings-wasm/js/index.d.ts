@@ -132,15 +132,28 @@ export function isKnownContent(content: AnyMessageContent): content is MessageCo
 
 // ------------------------------------------------------------ parameters
 
+/**
+ * The client's options. An option the SDK does not know (`apiKey`,
+ * `baseURL`) is refused with InvalidRequestError naming the nearest valid one.
+ */
 export interface ClientOptions {
-  /** The API token (`sk_live_...`; `sk_test_sandbox` for the sandbox). Leave it out behind a proxy that adds it. */
-  token?: string;
+  /**
+   * The API token (`sk_live_...`; `sk_test_sandbox` for the sandbox), or
+   * `null` for none: behind your own proxy (`baseUrl`) that adds it.
+   * Required: `undefined` (e.g. an unset environment variable) throws
+   * InvalidRequestError rather than sending calls without a token.
+   */
+  token?: string | null;
   /** The API root (default: production). A proxy's URL works too. */
   baseUrl?: string;
   /** Each attempt's deadline, from sending to the last byte of the body (default 60 000). */
   timeoutMs?: number;
-  /** The whole call's deadline, retries and waits included (default: none). */
-  totalTimeoutMs?: number;
+  /**
+   * The whole call's deadline, retries and the waits between them included
+   * (default 120 000, `DEFAULT_TOTAL_TIMEOUT_MS`; `null`: none, each attempt
+   * still bounded by `timeoutMs`).
+   */
+  totalTimeoutMs?: number | null;
   /** How many times a failed call is sent again when the core deems it safe (default 2). */
   maxRetries?: number;
   /** Headers sent with every request. */
@@ -151,14 +164,23 @@ export interface ClientOptions {
   maxResponseBytes?: number;
   /** Lets a client with a token call the production API from a browser, where every visitor can read the token. */
   dangerouslyAllowBrowser?: boolean;
+  /**
+   * `'debug'`: one line per attempt and one per outcome (call, method, URL,
+   * attempt, status, request id; never a header value or a body). Default:
+   * the environment's `ANTONNIA_LOG` (Node, Deno, Bun), else off.
+   */
+  logLevel?: 'debug' | 'off';
+  /** Where debug lines go (default: `console.error`). */
+  logger?: (line: string) => void;
 }
 
-/** Per-call options, the last argument of every method. */
+/** Per-call options, the last argument of every method (other names are refused). */
 export interface RequestOptions {
   /** Aborting rejects the call with the signal's reason (the standard AbortError by default). */
   signal?: AbortSignal;
   timeoutMs?: number;
   maxRetries?: number;
+  /** Extra headers; an `x-request-id` among them is sent instead of the SDK's own `req_...` id. */
   headers?: Record<string, string> | Headers;
 }
 
@@ -213,6 +235,12 @@ export interface MessageSearchParams {
   limit?: number;
 }
 export interface MessageStreamOptions {
+  /**
+   * The id of a message of the session (the one just sent): the stream
+   * starts right after it, so an answer that arrived before the first poll
+   * is yielded too. Overrides `fromStart`.
+   */
+  after?: string;
   /** The wait between polls while messages keep coming (default 1000). */
   pollIntervalMs?: number;
   /** The longest wait while the session is idle (default 30 000). */
@@ -231,7 +259,27 @@ export interface AgentSearchParams { type?: AgentType; assistant_id?: string; pr
 
 // ------------------------------------------------------------ client
 
+/** A call's result next to the final response (`client.withRawResponse`). */
+export interface RawResponse<T> {
+  /** The parsed result, as the plain call returns it. */
+  data: T;
+  /** The HTTP status. */
+  status: number;
+  /** The response headers. */
+  headers: Headers;
+  /** The server's id for the request when it named one, else the `req_...` the SDK sent. */
+  requestId: string | undefined;
+}
+
+/** The same methods, each resolving to a RawResponse (iterators and streams unchanged). */
+export type WithRawResponse<T> = {
+  readonly [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R>
+    ? (...args: A) => Promise<RawResponse<R>>
+    : T[K] extends (...args: any[]) => any ? T[K] : WithRawResponse<T[K]>;
+};
+
 export class Client {
+  /** Throws InvalidRequestError for an unknown option or a missing (undefined) token. */
   constructor(options?: ClientOptions);
   /** The API root requests are sent to. */
   readonly baseUrl: string;
@@ -239,6 +287,8 @@ export class Client {
   readonly userAgent: string;
   readonly sessions: Sessions;
   readonly agents: Agents;
+  /** `client.withRawResponse.sessions.get(id)` → `{ data, status, headers, requestId }`. */
+  readonly withRawResponse: { readonly sessions: WithRawResponse<Sessions>; readonly agents: WithRawResponse<Agents> };
 }
 
 export interface Sessions {
@@ -324,7 +374,12 @@ export type Deliverable =
   | { kind: 'audio'; content: AudioContent; mediaUrl: string; transcript?: string }
   | { kind: 'file'; content: FileContent; mediaUrl: string; mimeType: string; filename: string }
   | { kind: 'unknown'; content: UnknownContent };
-/** What to send for an outbound message, one shape for every kind. */
+/**
+ * What to send for an outbound message, one shape for every kind. Throws
+ * InvalidRequestError for the AI's internal content, and for content without
+ * what its kind sends (`content.text`, `content.url`, ...). An empty text is
+ * returned as is: whether it can be sent is the channel's call.
+ */
 export function deliverable(message: Message | AnyMessageContent): Deliverable;
 
 /** The fields of `client.sessions.messages.update` reporting a delivery outcome. */
@@ -338,7 +393,10 @@ export const WHATSAPP_ERRORS: Readonly<Record<string, string>>;
 
 export const VERSION: string;
 export const DEFAULT_BASE_URL: string;
+/** Each attempt's default deadline: 60 000 ms. */
 export const DEFAULT_TIMEOUT_MS: number;
+/** A whole call's default deadline, retries and waits included: 120 000 ms. */
+export const DEFAULT_TOTAL_TIMEOUT_MS: number;
 export const DEFAULT_MAX_RETRIES: number;
 export const DEFAULT_MAX_RESPONSE_BYTES: number;
 export const CALL_NAMES: readonly string[];
@@ -388,6 +446,11 @@ export class AntonniaError extends Error {
   readonly reason: string | undefined;
   /** Seconds the server asked to wait. */
   readonly retryAfter: number | undefined;
+  /**
+   * The request's id, to quote to support: the server's when it named one,
+   * else the `req_...` the SDK sent (undefined for errors before sending).
+   */
+  readonly requestId: string | undefined;
 }
 export class APIError extends AntonniaError {}
 export class AuthenticationError extends APIError {}

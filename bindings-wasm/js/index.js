@@ -5,7 +5,7 @@
 import * as wasm from './wasm.js';
 // Loading the core by hand (edge runtimes, bundles without the .wasm file): README "Bundlers and runtimes".
 export { init, InitError } from './wasm.js';
-import { AntonniaError, core, invalid } from './errors.js';
+import { AntonniaError, core, invalid, unknownOption } from './errors.js';
 
 export {
   AntonniaError, APIError, AuthenticationError, PermissionDeniedError, NotFoundError, ConflictError,
@@ -17,7 +17,13 @@ export {
 export const VERSION = wasm.version();
 /** The production API root. */
 export const DEFAULT_BASE_URL = wasm.defaultBaseUrl();
+/** Each attempt's default deadline, in milliseconds (60 s). */
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/**
+ * A whole call's default deadline, in milliseconds, retries and the waits
+ * between them included: 120 s (the core's `DEFAULT_TOTAL_TIMEOUT`).
+ */
+export const DEFAULT_TOTAL_TIMEOUT_MS = wasm.defaultTotalTimeoutMs();
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
@@ -45,29 +51,97 @@ function params(field, value) {
   }
 }
 
+// The options each entry point takes: anything else is refused with the
+// nearest valid name, so that a misspelling (`baseURL`, `apiKey`, `timeout`)
+// is not silently ignored. The aliases map names other SDKs use.
+const CLIENT_OPTIONS = [
+  'token', 'baseUrl', 'timeoutMs', 'totalTimeoutMs', 'maxRetries', 'headers', 'fetch', 'maxResponseBytes',
+  'dangerouslyAllowBrowser', 'logLevel', 'logger',
+];
+const CLIENT_ALIASES = {
+  apikey: 'token', api_key: 'token', accesstoken: 'token', authtoken: 'token', bearertoken: 'token',
+  timeout: 'timeoutMs', totaltimeout: 'totalTimeoutMs', defaultheaders: 'headers', retries: 'maxRetries',
+};
+const REQUEST_OPTIONS = ['signal', 'timeoutMs', 'maxRetries', 'headers'];
+const REQUEST_ALIASES = { timeout: 'timeoutMs', retries: 'maxRetries', abortsignal: 'signal' };
+const STREAM_OPTIONS = ['after', 'fromStart', 'pollIntervalMs', 'maxPollIntervalMs', 'pageSize', 'signal'];
+const STREAM_ALIASES = { since: 'after', startafter: 'after', pollinterval: 'pollIntervalMs', abortsignal: 'signal' };
+const WEBHOOK_OPTIONS = ['headers', 'secret', 'verify', 'toleranceSeconds', 'now', 'maxBodyBytes'];
+const WEBHOOK_ALIASES = { tolerance: 'toleranceSeconds', webhooksecret: 'secret', signingsecret: 'secret' };
+
+/** `params` for options objects: only the names in `known`. */
+function checkedOptions(where, value, known, aliases) {
+  const o = params('options', value);
+  for (const k of Object.keys(o)) {
+    if (!known.includes(k)) throw unknownOption(where, k, known, aliases);
+  }
+  return o;
+}
+
 // setTimeout fires at once for delays past 2**31 - 1 ms (about 24.8 days).
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 // Arguments cross into wasm as JSON text. Values JSON cannot carry faithfully
 // are refused rather than silently changed (NaN would become null, a function
-// would vanish); undefined properties are left out, i.e. not passed.
-function replacer(key, value) {
-  if (typeof value === 'number' && !Number.isFinite(value)) {
-    throw invalid(key || 'arguments', `${value} cannot be sent as JSON`);
+// would vanish, a Map or Set would become {}, a lone surrogate would be
+// refused by the core as bad JSON); undefined properties are left out, i.e.
+// not passed. The error names the value's path (`metadata.tags`).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function unsendable(value) {
+  if (typeof value === 'number' && !Number.isFinite(value)) return `${value} cannot be sent as JSON`;
+  if (typeof value === 'function' || typeof value === 'symbol') return `a ${typeof value} cannot be sent as JSON`;
+  if (typeof value === 'string' && LONE_SURROGATE.test(value)) {
+    return 'contains a lone surrogate (half of a UTF-16 pair), which is not text and cannot be sent';
   }
-  if (typeof value === 'function' || typeof value === 'symbol') {
-    throw invalid(key || 'arguments', `a ${typeof value} cannot be sent as JSON`);
+  if (value instanceof Map || value instanceof Set) {
+    return `a ${value instanceof Map ? 'Map' : 'Set'} cannot be sent as JSON (it would become {}): `
+      + `pass ${value instanceof Map ? 'Object.fromEntries(map)' : 'an array ([...set])'}`;
   }
-  return value;
+  return undefined;
 }
 
 function argsJson(args) {
+  // Paths by object, filled in as JSON.stringify descends (it visits a
+  // parent before its children).
+  const paths = new Map();
+  function replacer(key, value) {
+    const parent = paths.get(this);
+    const path = parent === undefined ? key
+      : Array.isArray(this) ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key;
+    const why = unsendable(value);
+    if (why !== undefined) throw invalid(path || 'arguments', why);
+    if (value !== null && typeof value === 'object') paths.set(value, path);
+    return value;
+  }
   try {
     return JSON.stringify(args, replacer);
   } catch (e) {
     if (e instanceof AntonniaError) throw e;
     // Cycles, BigInt, a throwing toJSON, nesting deeper than the stack.
     throw invalid('arguments', `cannot be sent as JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** A fresh id for a call's `x-request-id`: `req_` and 32 hex digits (the form Kotlin and Swift send). */
+function newRequestId() {
+  const bytes = new Uint8Array(16);
+  if (typeof globalThis.crypto?.getRandomValues === 'function') {
+    globalThis.crypto.getRandomValues(bytes);
+  } else {
+    for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  }
+  let hex = 'req_';
+  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
+// `ANTONNIA_LOG=debug` in the environment (Node, Deno, Bun) turns debug logging on.
+function envLogLevel() {
+  try {
+    return globalThis.process?.env?.ANTONNIA_LOG;
+  } catch {
+    return undefined; // Deno without --allow-env
   }
 }
 
@@ -177,22 +251,28 @@ function isBrowser() {
 export class Client {
   #config;
   #policy;
-  #policies = new Map();
   #fetch;
+  #log;
+  #raw;
   #timeoutMs;
   #totalTimeoutMs;
   #maxResponseBytes;
   #maxRetries;
 
   constructor(options = {}) {
-    const o = params('options', options);
+    const o = checkedOptions('client options', options, CLIENT_OPTIONS, CLIENT_ALIASES);
     const token = o.token;
-    if (token !== undefined && typeof token !== 'string') throw invalid('token', 'must be a string');
+    if (token === undefined) {
+      // `token: process.env.X` with X unset lands here, not at a 401 later.
+      throw invalid('token', 'is missing (undefined: is its environment variable set?). Pass the API token, '
+        + 'or token: null to send none, when baseUrl is your own proxy that adds it');
+    }
+    if (token !== null && typeof token !== 'string') throw invalid('token', 'must be a string, or null for none');
     const baseUrl = o.baseUrl;
     if (baseUrl !== undefined && typeof baseUrl !== 'string') throw invalid('baseUrl', 'must be a string');
     const headers = headerPairs('headers', o.headers);
-    this.#config = core(() => new wasm.Config(token, baseUrl, headers));
-    if (token !== undefined && isBrowser() && !o.dangerouslyAllowBrowser
+    this.#config = core(() => new wasm.Config(token ?? undefined, baseUrl, headers));
+    if (token !== null && isBrowser() && !o.dangerouslyAllowBrowser
         && new URL(this.#config.baseUrl).host === PRODUCTION_HOST) {
       this.#config.free();
       throw invalid('dangerouslyAllowBrowser',
@@ -201,10 +281,20 @@ export class Client {
         + 'pass dangerouslyAllowBrowser: true if you really mean to');
     }
     this.#timeoutMs = millis('timeoutMs', o.timeoutMs, DEFAULT_TIMEOUT_MS);
-    this.#totalTimeoutMs = o.totalTimeoutMs === undefined ? undefined : millis('totalTimeoutMs', o.totalTimeoutMs);
+    // null: no deadline for the whole call (each attempt still has timeoutMs).
+    this.#totalTimeoutMs = o.totalTimeoutMs === null ? undefined
+      : millis('totalTimeoutMs', o.totalTimeoutMs, DEFAULT_TOTAL_TIMEOUT_MS);
     this.#maxResponseBytes = whole('maxResponseBytes', o.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
     this.#maxRetries = whole('maxRetries', o.maxRetries, DEFAULT_MAX_RETRIES);
-    this.#policy = this.#policyFor(this.#maxRetries);
+    this.#policy = core(() => new wasm.RetryPolicy(this.#maxRetries));
+    const level = o.logLevel === undefined ? envLogLevel() : o.logLevel;
+    if (o.logLevel !== undefined && o.logLevel !== 'debug' && o.logLevel !== 'off') {
+      throw invalid('logLevel', "must be 'debug' or 'off'");
+    }
+    if (o.logger !== undefined && typeof o.logger !== 'function') throw invalid('logger', 'must be a function of one line of text');
+    // The core writes the lines: the call, method, URL, attempt, status and
+    // request id, never a header value (the token) or a body.
+    this.#log = level === 'debug' ? (o.logger ?? ((line) => console.error(line))) : undefined;
     if (o.fetch !== undefined && typeof o.fetch !== 'function') throw invalid('fetch', 'must be a function');
     const f = o.fetch ?? globalThis.fetch;
     if (typeof f !== 'function') throw invalid('fetch', 'no global fetch here: pass one');
@@ -228,20 +318,36 @@ export class Client {
     return `Client(baseUrl=${this.baseUrl})`;
   }
 
-  #policyFor(maxRetries) {
-    let p = this.#policies.get(maxRetries);
-    if (!p) {
-      p = core(() => new wasm.RetryPolicy(maxRetries));
-      this.#policies.set(maxRetries, p);
+  /**
+   * The same calls, each resolving to `{ data, status, headers, requestId }`:
+   * the parsed result next to the final response's status and headers.
+   */
+  get withRawResponse() {
+    if (this.#raw === undefined) {
+      const view = {
+        _request: (name, args, options) => this._request(name, args, options, true),
+        _paginate: (name, args, options) => this._paginate(name, args, options),
+        _sendCall: (call, options) => this._sendCall(call, options),
+      };
+      this.#raw = Object.freeze({ sessions: new Sessions(view), agents: new Agents(view) });
     }
-    return p;
+    return this.#raw;
+  }
+
+  #emit(line) {
+    if (line === undefined) return;
+    try {
+      this.#log(line);
+    } catch {
+      // A failing logger does not fail the call.
+    }
   }
 
   /** @internal One call by name, with the wire's argument names. */
-  async _request(name, args, options) {
+  async _request(name, args, options, raw = false) {
     const call = makeCall(name, args);
     try {
-      return await this._sendCall(call, options);
+      return await this._sendCall(call, options, raw);
     } finally {
       call.free();
     }
@@ -267,35 +373,68 @@ export class Client {
    * @internal One call to its end: the core's exchange decides each
    * attempt's limit, retries and the final error; this loop only sends and sleeps.
    */
-  async _sendCall(call, options) {
-    const o = params('options', options);
+  async _sendCall(call, options, raw = false) {
+    const o = checkedOptions('request options', options, REQUEST_OPTIONS, REQUEST_ALIASES);
     const signal = o.signal;
     if (signal !== undefined && !(typeof AbortSignal !== 'undefined' && signal instanceof AbortSignal)) {
       throw invalid('signal', 'must be an AbortSignal');
     }
     if (signal?.aborted) throw abortError(signal);
     const timeoutMs = millis('timeoutMs', o.timeoutMs, this.#timeoutMs);
-    const policy = o.maxRetries === undefined ? this.#policy : this.#policyFor(whole('maxRetries', o.maxRetries));
-    const extra = headerPairs('headers', o.headers);
-    for (const [k] of extra) {
-      if (k.toLowerCase() === 'authorization') throw invalid('headers', 'set the token instead of an Authorization header');
-    }
-    const exchange = core(() => new wasm.Exchange(
-      call, this.#config, policy, timeoutMs, this.#totalTimeoutMs, this.#maxResponseBytes));
+    // A per-call maxRetries other than the client's gets a policy of its
+    // own for this call only (freed below): nothing is kept per value.
+    const retries = o.maxRetries === undefined ? this.#maxRetries : whole('maxRetries', o.maxRetries);
+    const policy = retries === this.#maxRetries ? this.#policy : core(() => new wasm.RetryPolicy(retries));
+    let requestId;
+    const extra = [];
     try {
+      for (const [k, v] of headerPairs('headers', o.headers)) {
+        const name = k.toLowerCase();
+        if (name === 'authorization') throw invalid('headers', 'set the token instead of an Authorization header');
+        // Your own id for the call is sent (and named in errors) instead of a random one.
+        if (name === 'x-request-id') requestId = v;
+        else extra.push([k, v]);
+      }
+    } catch (e) {
+      if (policy !== this.#policy) policy.free();
+      throw e;
+    }
+    let exchange;
+    try {
+      exchange = core(() => new wasm.Exchange(
+        call, this.#config, policy, timeoutMs, this.#totalTimeoutMs, this.#maxResponseBytes));
+    } finally {
+      if (policy !== this.#policy) policy.free();
+    }
+    try {
+      core(() => exchange.setRequestId(requestId ?? newRequestId()));
+      const log = this.#log !== undefined;
+      if (log) exchange.enableLog();
       const started = now();
       const elapsed = () => Math.max(0, now() - started);
       for (;;) {
         const limit = core(() => exchange.attemptTimeoutMs(elapsed()));
+        if (log) this.#emit(exchange.logAttempt());
         let wait;
         try {
-          const r = await this.#attempt(exchange, limit, signal, extra);
-          const step = core(() => exchange.onResponse(r.status, r.headers, r.body, elapsed(), Date.now(), Math.random()));
-          if (step.done) return JSON.parse(step.value);
-          wait = step.retryAfterMs;
-        } catch (e) {
-          if (!(e instanceof AttemptFailed)) throw e;
-          wait = core(() => exchange.onFailure(e.kind, e.detail, elapsed(), Math.random(), e.received));
+          let r;
+          try {
+            r = await this.#attempt(exchange, limit, signal, extra);
+          } catch (e) {
+            if (!(e instanceof AttemptFailed)) throw e;
+            wait = core(() => exchange.onFailure(e.kind, e.detail, elapsed(), Math.random(), e.received));
+          }
+          if (r !== undefined) {
+            const step = core(() => exchange.onResponse(r.status, r.headers, r.body, elapsed(), Date.now(), Math.random()));
+            if (step.done) {
+              const data = JSON.parse(step.value);
+              if (!raw) return data;
+              return { data, status: r.status, headers: r.responseHeaders, requestId: step.requestId };
+            }
+            wait = step.retryAfterMs;
+          }
+        } finally {
+          if (log) this.#emit(exchange.takeLog());
         }
         await sleep(wait, signal);
       }
@@ -339,12 +478,15 @@ export class Client {
       } catch (e) {
         throw failed(e);
       }
+      // Before the status check: a browser gives a redirect as status 0.
+      if (resp !== null && typeof resp === 'object' && resp.type === 'opaqueredirect') {
+        throw new AttemptFailed('transport_failed',
+          'the server answered with a redirect, which the SDK does not follow (it would carry the token elsewhere): '
+          + 'set baseUrl to the final URL');
+      }
       if (resp === null || typeof resp !== 'object' || !Number.isInteger(resp.status)
           || resp.status < 100 || resp.status > 999 || typeof resp.headers?.[Symbol.iterator] !== 'function') {
         throw new AttemptFailed('transport_failed', 'fetch returned something that is not a Response');
-      }
-      if (resp.type === 'opaqueredirect') {
-        throw new AttemptFailed('transport_failed', 'the server answered with a redirect, which the SDK does not follow');
       }
       let pairs;
       try {
@@ -359,7 +501,7 @@ export class Client {
         if (e instanceof AttemptFailed) throw e;
         throw failed(e);
       }
-      return { status: resp.status, headers: pairs, body: bytes };
+      return { status: resp.status, headers: pairs, body: bytes, responseHeaders: resp.headers };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -471,8 +613,11 @@ class Messages {
    * cursor (it decides each poll, what is new and how long to wait).
    */
   async *stream(sessionId, options) {
-    const o = params('options', options);
+    const o = checkedOptions('stream options', options, STREAM_OPTIONS, STREAM_ALIASES);
     const signal = o.signal;
+    if (o.after !== undefined && typeof o.after !== 'string') {
+      throw invalid('after', 'must be the id of a message of the session (e.g. the one just sent)');
+    }
     const cursor = core(() => new wasm.MessageStream(
       sessionId,
       millis('pollIntervalMs', o.pollIntervalMs, 1000),
@@ -480,6 +625,9 @@ class Messages {
       whole('pageSize', o.pageSize, 100),
       Boolean(o.fromStart)));
     try {
+      // Right after the message just sent: an answer that arrives before
+      // the first poll is yielded too, not taken for history.
+      if (o.after !== undefined) core(() => cursor.startAfter(o.after));
       for (;;) {
         const call = cursor.nextCall();
         let fresh = [];
@@ -574,7 +722,7 @@ function receiverFor(secret, verify, tolerance, maxBodyBytes) {
  * verification (the default) a missing secret is an error.
  */
 export function parseWebhook(body, options) {
-  const o = params('options', options);
+  const o = checkedOptions('webhook options', options, WEBHOOK_OPTIONS, WEBHOOK_ALIASES);
   const bytes = bodyBytes(body);
   const verify = o.verify === undefined ? true : o.verify;
   if (typeof verify !== 'boolean') throw invalid('verify', 'must be a boolean');
@@ -637,14 +785,26 @@ export function outboundMessage(event) {
   return core(() => wasm.isOutbound(json)) ? message : null;
 }
 
+const REQUIRED_TO_DELIVER = {
+  text: ['text'], image: ['url'], video: ['url'], audio: ['url'], file: ['url', 'mime_type', 'name'],
+};
+
 /**
  * What to send for an outbound message, in one shape for every content kind.
+ * An empty text (`''`) is returned as is: whether the channel can send it is
+ * the channel's (WhatsApp refuses it: report it with `failed`).
  * Throws InvalidRequestError for the AI's internal content.
  */
 export function deliverable(message) {
   const m = params('message', message);
   const content = isPlainObject(m.content) ? params('message.content', m.content) : m;
   if (typeof content.type !== 'string') throw invalid('message', 'must be a Message or its content');
+  // What a channel sends must be there: a hand-built `{ type: 'text' }`
+  // would otherwise become a deliverable with no text.
+  const at = content === m ? 'content' : 'message.content';
+  for (const field of REQUIRED_TO_DELIVER[content.type] ?? []) {
+    if (typeof content[field] !== 'string') throw invalid(`${at}.${field}`, `must be a string: ${content.type} content without it cannot be delivered`);
+  }
   switch (content.type) {
     case 'text':
       return { kind: 'text', content, text: content.text, templateId: content.template_id, templateParameters: content.template_parameters };

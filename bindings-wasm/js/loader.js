@@ -157,5 +157,7 @@ export const knownEventTypes = () => constants.knownEventTypes;
 export const whatsappErrors = () => constants.whatsappErrors;
 /** Every call name, as JSON. */
 export const callNames = () => constants.callNames;
+/** A whole call's default deadline, in milliseconds. */
+export const defaultTotalTimeoutMs = () => constants.defaultTotalTimeoutMs;
 /** A WhatsApp error code's description (through core(), so an unloaded SDK says so). */
 export const whatsappErrorDescription = (code) => core(() => glue.whatsappErrorDescription(code));

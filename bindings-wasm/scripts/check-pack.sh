@@ -37,6 +37,23 @@ catch (e) { if (!(e instanceof RelayError) || !e.message.includes('npm install r
 console.log('antonnia-sdk/relay works without node-redis installed, and names it when RedisStore needs it');
 JS
 node main.mjs
+# CommonJS: require('antonnia-sdk') from the installed tarball makes a call;
+# require('antonnia-sdk/relay') (ESM only) fails naming the import to write.
+cat > main.cjs <<'JS'
+const { Client, NotFoundError, VERSION } = require('antonnia-sdk');
+const client = new Client({ token: 'sk_test_x', baseUrl: 'https://api.test/v1', maxRetries: 0,
+  fetch: async () => new Response('{"detail":"Session not found"}', { status: 404 }) });
+client.sessions.get('sess_x').then(() => { throw new Error('no error'); }, (e) => {
+  if (!(e instanceof NotFoundError) || !/^req_[0-9a-f]{32}$/.test(e.requestId)) throw e;
+  let relayError;
+  try { require('antonnia-sdk/relay'); } catch (x) { relayError = x; }
+  if (!relayError || !relayError.message.includes("import { ChannelRelay, RedisStore } from 'antonnia-sdk/relay'")) {
+    throw new Error(`require('antonnia-sdk/relay') should name the ESM import, got: ${relayError?.message}`);
+  }
+  console.log(`require('antonnia-sdk') ${VERSION} works from the installed tarball; require('antonnia-sdk/relay') names the import`);
+});
+JS
+node main.cjs
 cat > main.ts <<'TS'
 import { Client, parseWebhook, isKnownEvent, type WebhookEvent, type Session } from 'antonnia-sdk';
 const client = new Client({ token: 'sk_test_x' });

@@ -104,6 +104,13 @@ pub fn default_base_url() -> String {
     antonnia_core::DEFAULT_BASE_URL.to_string()
 }
 
+/// The default deadline of a whole call, retries and waits included, in
+/// milliseconds (the core's `DEFAULT_TOTAL_TIMEOUT`, 120 s).
+#[wasm_bindgen(js_name = defaultTotalTimeoutMs)]
+pub fn default_total_timeout_ms() -> f64 {
+    antonnia_core::exchange::DEFAULT_TOTAL_TIMEOUT.as_secs_f64() * 1000.0
+}
+
 /// Every call name the core knows, as a JSON array.
 #[wasm_bindgen(js_name = callNames)]
 pub fn call_names() -> String {
@@ -275,6 +282,9 @@ impl RetryPolicy {
 #[wasm_bindgen]
 pub struct Exchange {
     inner: CoreExchange,
+    // Debug logging on: each outcome's log line is kept for `takeLog`.
+    log: bool,
+    last_log: Option<String>,
 }
 
 #[wasm_bindgen]
@@ -299,7 +309,43 @@ impl Exchange {
         };
         let inner = CoreExchange::new(call.inner.clone(), &config.inner, policy.inner, limits)
             .map_err(|e| throw(&e))?;
-        Ok(Exchange { inner })
+        Ok(Exchange {
+            inner,
+            log: false,
+            last_log: None,
+        })
+    }
+
+    /// Sends `id` as the call's `x-request-id` and names it in the call's
+    /// errors (refused unless 1 to 200 printable ASCII characters).
+    #[wasm_bindgen(js_name = setRequestId)]
+    pub fn set_request_id(&mut self, id: &str) -> Result<(), JsValue> {
+        self.inner.set_request_id(id).map_err(|e| throw(&e))
+    }
+
+    /// The id sent with the call, if one was set.
+    #[wasm_bindgen(getter, js_name = requestId)]
+    pub fn request_id(&self) -> Option<String> {
+        self.inner.request_id().map(str::to_string)
+    }
+
+    /// Turns on debug logging: from now on `logAttempt` and `takeLog` give
+    /// the core's log lines (never a header value or a body).
+    #[wasm_bindgen(js_name = enableLog)]
+    pub fn enable_log(&mut self) {
+        self.log = true;
+    }
+
+    /// The log line for the attempt about to be sent.
+    #[wasm_bindgen(js_name = logAttempt)]
+    pub fn log_attempt(&self) -> String {
+        self.inner.log_attempt()
+    }
+
+    /// The log line for how the last attempt ended, once (with logging on).
+    #[wasm_bindgen(js_name = takeLog)]
+    pub fn take_log(&mut self) -> Option<String> {
+        self.last_log.take()
     }
 
     /// The call's name.
@@ -388,7 +434,16 @@ impl Exchange {
         let step = self
             .inner
             .on_response_canonical(&response, elapsed, now, jitter);
-        step_to_js(step)
+        let response_id = response.request_id();
+        if self.log {
+            self.last_log = Some(
+                self.inner
+                    .log_step(Some(status), response_id, elapsed, &step),
+            );
+        }
+        // The id a raw response reports: the server's, else the one sent.
+        let request_id = response_id.or(self.inner.request_id()).map(str::to_string);
+        step_to_js(step, request_id)
     }
 
     /// An attempt without a whole response (`connect_failed`,
@@ -412,7 +467,11 @@ impl Exchange {
                 .ok_or_else(|| invalid("failure", format!("unknown failure {other:?}")))?,
         };
         let elapsed = millis("elapsedMs", elapsed_ms)?;
-        match self.inner.on_failure(failure, detail, elapsed, jitter) {
+        let step = self.inner.on_failure(failure, detail, elapsed, jitter);
+        if self.log {
+            self.last_log = Some(self.inner.log_step(None, None, elapsed, &step));
+        }
+        match step {
             Step::Retry(wait) => Ok(wait.as_secs_f64() * 1000.0),
             Step::Fail(e) => Err(throw(&e)),
             Step::Done(_) => Err(invalid(
@@ -423,12 +482,17 @@ impl Exchange {
     }
 }
 
-fn step_to_js(step: Step<String>) -> Result<JsValue, JsValue> {
+fn step_to_js(step: Step<String>, request_id: Option<String>) -> Result<JsValue, JsValue> {
     let obj = js_sys::Object::new();
     let set = |k: &str, v: JsValue| js_sys::Reflect::set(&obj, &JsValue::from_str(k), &v);
     let ok = match step {
         Step::Done(text) => {
-            set("done", JsValue::TRUE).and_then(|_| set("value", JsValue::from_str(&text)))
+            set("done", JsValue::TRUE)
+                .and_then(|_| set("value", JsValue::from_str(&text)))
+                .and_then(|_| match request_id {
+                    Some(id) => set("requestId", JsValue::from_str(&id)),
+                    None => Ok(true),
+                })
         }
         Step::Retry(wait) => set("done", JsValue::FALSE).and_then(|_| {
             set(

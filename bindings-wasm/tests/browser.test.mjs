@@ -140,3 +140,46 @@ test('webhooks, errors, abort and the secret-key guard in the browser', { skip }
     await page.close();
   }
 });
+
+test('in the browser: a redirect is named as one, errors carry the request id, raw responses', { skip }, async () => {
+  // Answers the preflight, then a redirect to elsewhere (with CORS, so the
+  // page sees it as the opaque redirect fetch gives for redirect: 'manual').
+  const cors = {
+    'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-methods': '*',
+  };
+  const redirecting = await startServer((req, res) => {
+    if (req.method === 'OPTIONS') return res.writeHead(204, { ...cors, 'access-control-allow-headers': 'authorization, x-request-id' }).end();
+    res.writeHead(302, { ...cors, location: 'http://127.0.0.1:9/elsewhere' }).end();
+  });
+  const { page } = await openPage('/pkg/package.json');
+  try {
+    const got = await page.evaluate(async ({ baseUrl, token, redirectUrl }) => {
+      const sdk = await import('/pkg/index.js');
+      const out = {};
+      try {
+        await new sdk.Client({ token, baseUrl: redirectUrl, maxRetries: 0 }).sessions.get('s');
+      } catch (e) {
+        out.redirect = [e.name, e.message];
+      }
+      const client = new sdk.Client({ token, baseUrl, maxRetries: 0 });
+      try {
+        await client.sessions.get('sess_missing');
+      } catch (e) {
+        out.requestId = e.requestId;
+      }
+      const s = await client.sessions.create({ contact_id: 'browser-raw', contact_name: 'Ana' });
+      const raw = await client.withRawResponse.sessions.get(s.id);
+      out.raw = [raw.data.id === s.id, raw.status, raw.headers instanceof Headers, raw.requestId];
+      return out;
+    }, { baseUrl: sandbox.baseUrl, token: sandbox.token, redirectUrl: redirecting.url });
+    assert.equal(got.redirect[0], 'TransportError');
+    assert.match(got.redirect[1], /redirect/);
+    assert.ok(!got.redirect[1].includes('not a Response'), got.redirect[1]);
+    assert.match(got.requestId, /^req_[0-9a-f]{32}$/);
+    assert.deepEqual(got.raw.slice(0, 3), [true, 200, true]);
+    assert.match(got.raw[3], /^req_[0-9a-f]{32}$/);
+  } finally {
+    await page.close();
+    await redirecting.stop();
+  }
+});

@@ -278,7 +278,7 @@ test('a proxy: no token, custom headers, no Authorization sent', async () => {
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"sess_1"}');
   });
   try {
-    const c = new Client({ baseUrl: proxy.url, headers: { 'x-app': 'chat' } });
+    const c = new Client({ token: null, baseUrl: proxy.url, headers: { 'x-app': 'chat' } });
     assert.equal((await c.sessions.get('sess_1', { headers: { 'x-call': '1' } })).id, 'sess_1');
     assert.equal(seen[0].authorization, undefined);
     assert.equal(seen[0]['x-app'], 'chat');

@@ -182,7 +182,7 @@ test('a browser-like global refuses a token aimed at production unless opted in'
     assert.throws(() => new sdk.Client({ token: 'sk_live_x' }), (e) => e instanceof sdk.InvalidRequestError && e.field === 'dangerouslyAllowBrowser');
     assert.ok(new sdk.Client({ token: 'sk_live_x', dangerouslyAllowBrowser: true }));
     assert.ok(new sdk.Client({ token: 'sk_test_sandbox', baseUrl: 'http://127.0.0.1:1/conversations/v2/api/v1' }));
-    assert.ok(new sdk.Client({ baseUrl: 'https://proxy.example/api' }));
+    assert.ok(new sdk.Client({ token: null, baseUrl: 'https://proxy.example/api' }));
   } finally {
     if (saved === undefined) delete globalThis.window;
     else globalThis.window = saved;

@@ -5,8 +5,9 @@
 # end to end against antonnia-sandbox, garbage input, the web chat example
 # in a real headless Chromium across origins, the channel relay
 # antonnia-sdk/relay with MemoryStore and a real redis-server, and with a
-# Python worker on the same Redis), tsc --strict over the usage file, and
-# `npm pack` installed into an empty folder.
+# Python worker on the same Redis, the packed package in Deno and Bun (both
+# from npm)), tsc --strict over the usage file, and `npm pack` installed into
+# an empty folder (ESM, require(), TypeScript).
 # Needs rustup-stable, python3 and node >= 18 with npm; everything else comes
 # from crates.io, PyPI, npm and Debian apt (redis-server, chromium).
 # rustfmt / clippy run for the workspace in test-core.sh.

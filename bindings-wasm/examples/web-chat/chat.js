@@ -6,8 +6,9 @@ import { Client, AntonniaError, isKnownContent } from '../../pkg/index.js';
 const query = new URLSearchParams(location.search);
 const client = new Client({
   baseUrl: query.get('baseUrl') ?? `${location.origin}/conversations/v2/api/v1`,
-  // Only for the local sandbox: in production a proxy adds the token.
-  token: query.get('token') ?? undefined,
+  // Only for the local sandbox: in production a proxy adds the token
+  // (null: no token, on purpose).
+  token: query.get('token') ?? null,
 });
 
 const log = document.getElementById('log');

@@ -55,6 +55,24 @@ export async function everyCall(token: string, signal: AbortSignal): Promise<voi
 
   void [g, u, t, f, f2, r, r2, found, sched, mg, mu, ms, sub, ag, au, gone, as];
 
+  // Raw responses, the stream after a sent message, request ids, logging.
+  const raw = await client.withRawResponse.sessions.get(s.id);
+  const rawSession: Session = raw.data;
+  const rawStatus: number = raw.status;
+  const rawHeaders: Headers = raw.headers;
+  const rawId: string | undefined = raw.requestId;
+  const rawMessage: Message = (await client.withRawResponse.sessions.messages.create(s.id, { content: { type: 'text', text: 'x' } })).data;
+  const rawAgents: Agent[] = (await client.withRawResponse.agents.search()).data;
+  for await (const each of client.withRawResponse.sessions.messages.stream(s.id, { after: m.id })) { const id: string = each.id; void id; break; }
+  void [rawSession, rawStatus, rawHeaders, rawId, rawMessage, rawAgents];
+  const proxied = new Client({ token: null, baseUrl: 'https://example.com/antonnia', totalTimeoutMs: null, logLevel: 'debug', logger: (line: string) => console.log(line) });
+  void proxied;
+  // @ts-expect-error baseURL is not an option (baseUrl is)
+  new Client({ token, baseURL: 'https://x' });
+  // @ts-expect-error after is a message id
+  client.sessions.messages.stream(s.id, { after: 5 });
+  try { await client.sessions.get('x'); } catch (e) { if (e instanceof AntonniaError) { const id: string | undefined = e.requestId; void id; } }
+
   // @ts-expect-error contact_name is required
   await client.sessions.create({ contact_id: 'c' });
   // @ts-expect-error content must be a known kind
