@@ -341,7 +341,10 @@ fn a_capturing_client_records_the_response_a_call_ended_with() {
     let a = block_on(raw.agents_api().get("a".into())).unwrap();
     assert_eq!(a.id, "a");
     let info = capture.response().unwrap();
-    assert_eq!(info.status, 201, "the response the call ended with, not the 503");
+    assert_eq!(
+        info.status, 201,
+        "the response the call ended with, not the 503"
+    );
     assert_eq!(info.headers[0].value, "srv_9");
     assert_eq!(info.request_id.as_deref(), Some("srv_9"));
     // Without a server id: the one the SDK sent.
