@@ -67,8 +67,8 @@ public final class URLSessionTransport: HttpTransport, @unchecked Sendable {
                 // `self` is kept until then: its session is invalidated when it goes.
                 queue.async {
                     let task = self.session.dataTask(with: prepared)
-                    // Not started when the attempt already ended: nothing is sent.
-                    if self.attempts.register(task, for: attempt) { task.resume() }
+                    // Never started when the attempt already ended: nothing is sent.
+                    if self.attempts.register(task, for: attempt) { task.resume() } else { task.cancel() }
                 }
             }
         } onCancel: {
