@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 
 use crate::channel::DeliveryReport;
 use crate::errors::{AntonniaError, HttpTransportError};
-use crate::transport::{HttpRequest, HttpTransport, Sleeper};
+use crate::transport::{HttpHeader, HttpRequest, HttpTransport, Sleeper};
 use crate::types::{
     Agent, AgentType, DeliveryStatus, Message, MessageContent, MessageRole, ScheduleConfig,
     Session, SessionSchedule, SessionStatus, SurveySubmission, mirror,
@@ -54,6 +54,7 @@ pub struct ClientOptions {
     pub max_response_bytes: i64,
 }
 
+#[derive(Clone)]
 pub(crate) struct Inner {
     config: Config,
     policy: RetryPolicy,
@@ -63,6 +64,44 @@ pub(crate) struct Inner {
     /// `ANTONNIA_LOG=debug` when the client was made: one line per attempt
     /// and one per outcome on stderr (the core's text: no header value, no body).
     debug: bool,
+    /// Where the calls of a `withRawResponse` view record the response they
+    /// ended with (see [`Client::capturing`]); none on an ordinary client.
+    capture: Option<Arc<ResponseCapture>>,
+}
+
+/// The HTTP response a call ended with, beside its parsed result: what the
+/// `withRawResponse` views of the Kotlin and Swift layers return with the
+/// value (`RawResponse`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ResponseInfo {
+    /// The status code.
+    pub status: i32,
+    /// The response's headers, as received.
+    pub headers: Vec<HttpHeader>,
+    /// The call's request id: the server's `x-request-id` (or `request-id`),
+    /// else the one the SDK sent.
+    pub request_id: Option<String>,
+}
+
+/// Holds the response of the last call that succeeded through a client made
+/// by [`Client::capturing`]: the machinery under `withRawResponse` (use that).
+#[derive(Debug, Default, uniffi::Object)]
+pub struct ResponseCapture {
+    last: Mutex<Option<ResponseInfo>>,
+}
+
+#[uniffi::export]
+impl ResponseCapture {
+    /// An empty capture.
+    #[uniffi::constructor]
+    pub fn new() -> Arc<ResponseCapture> {
+        Arc::new(ResponseCapture::default())
+    }
+
+    /// The response the last successful call ended with; none before one.
+    pub fn response(&self) -> Option<ResponseInfo> {
+        lock(&self.last).clone()
+    }
 }
 
 /// A fresh id for a call's `x-request-id`: `req_` and 32 hex digits from
@@ -93,11 +132,21 @@ fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// Milliseconds given by the host: 0 or more.
+/// The longest time limit a client takes: 2^31 - 1 ms (about 24.8 days),
+/// the most the hosts' own timers and socket timeouts hold (Java's `int`
+/// socket timeouts, JavaScript's `setTimeout`). A larger value (such as
+/// `Long.MAX_VALUE` for "no limit") would overflow them, or wait forever.
+pub(crate) const MAX_TIMEOUT_MS: i64 = i32::MAX as i64;
+
+/// Milliseconds given by the host: 0 to [`MAX_TIMEOUT_MS`].
 fn duration_ms(field: &str, ms: i64) -> Result<Duration, AntonniaError> {
-    u64::try_from(ms)
-        .map(Duration::from_millis)
-        .map_err(|_| AntonniaError::invalid(field, "must be 0 or more milliseconds"))
+    if !(0..=MAX_TIMEOUT_MS).contains(&ms) {
+        return Err(AntonniaError::invalid(
+            field,
+            format!("must be 0 to {MAX_TIMEOUT_MS} milliseconds (about 24.8 days), got {ms}"),
+        ));
+    }
+    Ok(Duration::from_millis(ms.unsigned_abs()))
 }
 
 /// A value in [0, 1) for the backoff's jitter; std's per-instance random
@@ -173,6 +222,8 @@ impl Inner {
                     jitter(),
                 ),
                 Ok(Ok(r)) => {
+                    let status = r.status;
+                    let headers = self.capture.as_ref().map(|_| r.headers.clone());
                     let response = CoreResponse {
                         status: u16::try_from(r.status).unwrap_or(599),
                         headers: r.headers.into_iter().map(|h| (h.name, h.value)).collect(),
@@ -182,7 +233,21 @@ impl Inner {
                         Some(response.status),
                         response.request_id().map(str::to_string),
                     );
-                    exchange.on_response(&response, elapsed, now(), jitter())
+                    let step = exchange.on_response(&response, elapsed, now(), jitter());
+                    if let (Some(capture), Some(headers), Step::Done(_)) =
+                        (&self.capture, headers, &step)
+                    {
+                        let request_id = seen
+                            .1
+                            .clone()
+                            .or_else(|| exchange.request_id().map(str::to_string));
+                        *lock(&capture.last) = Some(ResponseInfo {
+                            status,
+                            headers,
+                            request_id,
+                        });
+                    }
+                    step
                 }
                 Ok(Err(e)) => {
                     let (failure, detail) = match e {
@@ -342,6 +407,7 @@ impl Client {
                 transport,
                 sleeper,
                 debug: std::env::var("ANTONNIA_LOG").is_ok_and(|v| v.eq_ignore_ascii_case("debug")),
+                capture: None,
             }),
         }))
     }
@@ -359,6 +425,17 @@ impl Client {
     pub fn agents_api(&self) -> Arc<Agents> {
         Arc::new(Agents {
             inner: self.inner.clone(),
+        })
+    }
+
+    /// This client (the same settings, transport and timer) with every call
+    /// also recording, in `capture`, the response it ended with: the
+    /// machinery under `withRawResponse` (use that instead).
+    pub fn capturing(&self, capture: Arc<ResponseCapture>) -> Arc<Client> {
+        let mut inner = (*self.inner).clone();
+        inner.capture = Some(capture);
+        Arc::new(Client {
+            inner: Arc::new(inner),
         })
     }
 

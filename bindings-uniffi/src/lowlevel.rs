@@ -166,6 +166,12 @@ impl CallExchange {
         }))
     }
 
+    /// Sets the id sent as `x-request-id` (the client makes a fresh one per
+    /// call), which errors carry when the server names none.
+    pub fn set_request_id(&self, request_id: String) -> Result<(), AntonniaError> {
+        Ok(lock(&self.inner).set_request_id(&request_id)?)
+    }
+
     /// Seconds the current attempt may take, `elapsed` seconds into the call.
     pub fn attempt_timeout(&self, elapsed: f64) -> Result<f64, AntonniaError> {
         Ok(lock(&self.inner)

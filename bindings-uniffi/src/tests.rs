@@ -319,3 +319,91 @@ fn an_authorization_header_is_the_proxy_pattern_without_a_token_and_refused_with
     let e = Client::new(script, waits, options(), Some("sk_x".into()), headers).unwrap_err();
     assert_eq!(e.kind(), "invalid_request");
 }
+
+#[test]
+fn a_capturing_client_records_the_response_a_call_ended_with() {
+    let (c, script, _) = client(vec![
+        reply(503, ""),
+        Ok(HttpResponse {
+            status: 201,
+            headers: vec![HttpHeader {
+                name: "X-Request-ID".into(),
+                value: "srv_9".into(),
+            }],
+            body: br#"{"id":"a","type":"ai"}"#.to_vec(),
+        }),
+        reply(200, r#"{"id":"b","type":"ai"}"#),
+        reply(202, r#"{"id":"c","type":"ai"}"#),
+    ]);
+    let capture = ResponseCapture::new();
+    let raw = c.capturing(capture.clone());
+    assert_eq!(capture.response(), None);
+    let a = block_on(raw.agents_api().get("a".into())).unwrap();
+    assert_eq!(a.id, "a");
+    let info = capture.response().unwrap();
+    assert_eq!(
+        info.status, 201,
+        "the response the call ended with, not the 503"
+    );
+    assert_eq!(info.headers[0].value, "srv_9");
+    assert_eq!(info.request_id.as_deref(), Some("srv_9"));
+    // Without a server id: the one the SDK sent.
+    let again = ResponseCapture::new();
+    block_on(c.capturing(again.clone()).agents_api().get("b".into())).unwrap();
+    let sent = script.sent.lock().unwrap().last().unwrap().clone();
+    let id = again.response().unwrap().request_id.unwrap();
+    assert!(id.starts_with("req_") && sent.ends_with(&id), "{id} {sent}");
+    // The client it was made from records nothing.
+    block_on(c.agents_api().get("c".into())).unwrap();
+    assert_eq!(again.response().unwrap().status, 200);
+    assert_eq!(capture.response().unwrap().status, 201);
+}
+
+#[test]
+fn time_limits_beyond_what_host_timers_hold_are_refused_by_name() {
+    let make = |timeout_ms: i64, total_timeout_ms: Option<i64>| {
+        let options = ClientOptions {
+            base_url: None,
+            timeout_ms,
+            total_timeout_ms,
+            max_retries: 0,
+            max_response_bytes: 10,
+        };
+        let waits = Arc::new(Waits(Mutex::new(vec![])));
+        let script = Arc::new(Script {
+            replies: Mutex::new(vec![]),
+            sent: Mutex::new(vec![]),
+        });
+        Client::new(script, waits, options, None, HashMap::new())
+    };
+    for (timeout, total, field) in [
+        (i64::MAX, None, "timeout_ms"),
+        (-1, None, "timeout_ms"),
+        (1000, Some(i64::MAX), "total_timeout_ms"),
+        (1000, Some(i64::from(i32::MAX) + 1), "total_timeout_ms"),
+    ] {
+        let e = make(timeout, total).unwrap_err();
+        assert_eq!(e.kind(), "invalid_request");
+        assert!(
+            e.to_string().contains(field) && e.to_string().contains("2147483647"),
+            "{e}"
+        );
+    }
+    assert!(make(i64::from(i32::MAX), Some(i64::from(i32::MAX))).is_ok());
+}
+
+#[test]
+fn records_read_back_from_their_wire_json() {
+    let wire = r#"{"id":"sess_1","contact_id":"c","status":"open","metadata":{"k":[1,true]},"created_at":"2024-01-02T03:04:05Z"}"#;
+    let s = session_from_json(wire.into()).unwrap();
+    assert_eq!(s.contact_id.as_deref(), Some("c"));
+    let back = session_from_json(s.to_json().unwrap()).unwrap();
+    assert_eq!(back, s);
+    let e = session_from_json(r#"{"id":1}"#.into()).unwrap_err();
+    assert_eq!(e.kind(), "decode");
+    let m = message_from_json(
+        r#"{"id":"m","session_id":"s","role":"user","content":{"type":"text","text":"hi"}}"#.into(),
+    )
+    .unwrap();
+    assert_eq!(message_from_json(m.to_json().unwrap()).unwrap(), m);
+}

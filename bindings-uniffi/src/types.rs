@@ -633,8 +633,17 @@ pub(crate) fn to_core<M: Serialize, C: DeserializeOwned>(m: &M) -> Result<C, Ant
     serde_json::from_value(value).map_err(|e| AntonniaError::invalid("value", e.to_string()))
 }
 
+/// Wire JSON text → mirror, read by the core as it reads the API's bodies.
+fn from_wire<C: Serialize + DeserializeOwned, M: DeserializeOwned>(
+    what: &str,
+    json: &str,
+) -> Result<M, AntonniaError> {
+    let core: C = serde_json::from_str(json).map_err(|e| decode(what, e))?;
+    mirror(serde_json::to_value(&core).map_err(|e| decode(what, e))?)
+}
+
 macro_rules! to_json_methods {
-    ($($name:ident => $core:ty;)+) => {$(
+    ($($name:ident => $core:ty, $from:ident, $doc:literal;)+) => {$(
         #[uniffi::export]
         impl $name {
             /// The canonical JSON, in the wire's field names (the same text in
@@ -644,15 +653,23 @@ macro_rules! to_json_methods {
                 canonical::<$name, $core>(self)
             }
         }
+
+        #[doc = $doc]
+        /// From JSON text in the wire's field names (what `toJson()` writes, or an API body), read as the SDK reads the API's
+        /// answers: a `Decode` error names what does not fit.
+        #[uniffi::export]
+        pub fn $from(json: String) -> Result<$name, AntonniaError> {
+            from_wire::<$core, $name>(stringify!($name), &json)
+        }
     )+};
 }
 
 to_json_methods! {
-    Session => core::Session;
-    Message => core::Message;
-    Agent => core::Agent;
-    SurveySubmission => core::SurveySubmission;
-    SessionSchedule => core::SessionSchedule;
+    Session => core::Session, session_from_json, "A session.";
+    Message => core::Message, message_from_json, "A message.";
+    Agent => core::Agent, agent_from_json, "An agent.";
+    SurveySubmission => core::SurveySubmission, survey_submission_from_json, "A survey submission.";
+    SessionSchedule => core::SessionSchedule, session_schedule_from_json, "A session's schedule.";
 }
 
 /// Content to send, from the wire's JSON text (e.g. `{"type":"text","text":"hi"}`),

@@ -3,10 +3,6 @@
 // afterwards, even when the transport's thread pool is saturated. Every
 // server started here is stopped here.
 import com.antonnia.sdk.*
-import java.net.InetAddress
-import java.net.ServerSocket
-import java.util.concurrent.atomic.AtomicLong
-import kotlin.concurrent.thread
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
@@ -14,50 +10,10 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 
-/**
- * A server that reads each request's head, records when it arrived, and
- * never answers (the connection stays open
- * until the client closes it).
- */
-class CountingStalledServer : AutoCloseable {
-    private val socket = ServerSocket(0, 2000, InetAddress.getLoopbackAddress())
-    /** System.nanoTime() when each request head arrived. */
-    val arrivals = java.util.concurrent.ConcurrentLinkedQueue<Long>()
-    val lastArrival = AtomicLong(0)
-    val url = "http://127.0.0.1:${socket.localPort}/conversations/v2/api/v1"
-    init {
-        thread(isDaemon = true) {
-            while (!socket.isClosed) {
-                val c = runCatching { socket.accept() }.getOrNull() ?: break
-                thread(isDaemon = true) {
-                    c.use {
-                        val input = c.getInputStream()
-                        val head = StringBuilder()
-                        val buf = ByteArray(4096)
-                        while (true) {
-                            val n = runCatching { input.read(buf) }.getOrDefault(-1)
-                            if (n < 0) break
-                            head.append(String(buf, 0, n, Charsets.ISO_8859_1))
-                            val end = head.indexOf("\r\n\r\n")
-                            if (end >= 0) {
-                                val now = System.nanoTime()
-                                arrivals.add(now)
-                                lastArrival.set(now)
-                                head.setLength(0)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    override fun close() = socket.close()
-}
-
 suspend fun deadlineTests() {
     for ((name, transport) in listOf("HttpURLConnection" to HttpUrlConnectionTransport(), "java.net.http" to JdkHttpClientTransport())) {
         test("deadlines: no request reaches the wire after its call failed, pool saturated ($name)") {
-            CountingStalledServer().use { server ->
+            StalledServer().use { server ->
                 val calls = 1000
                 val c = Client(baseUrl = server.url, timeoutMs = 300, maxRetries = 0, transport = transport)
                 val t0 = System.nanoTime()
@@ -77,6 +33,24 @@ suspend fun deadlineTests() {
                 val late = server.arrivals.count { it > allFailed + 100_000_000 }
                 println("  $name: every call failed within ${(allFailed - t0) / 1_000_000} ms; ${server.arrivals.size} of $calls requests reached the server, $late more than 0.1 s after that")
                 eq(late, 0, "requests sent after their call failed")
+            }
+        }
+        test("deadlines: 300 concurrent calls to a stalled server each fail with ApiTimeoutException within 1 s + 1.5 s ($name)") {
+            StalledServer().use { server ->
+                val c = Client(baseUrl = server.url, timeoutMs = 1_000, maxRetries = 0, transport = transport)
+                val took = coroutineScope {
+                    (0 until 300).map {
+                        async(Dispatchers.Default) {
+                            val t0 = System.nanoTime()
+                            val e = try { c.agents.get("a"); null } catch (e: AntonniaException) { e }
+                            check(e is ApiTimeoutException) { "want ApiTimeoutException, got $e" }
+                            (System.nanoTime() - t0) / 1e9
+                        }
+                    }.awaitAll()
+                }.sorted()
+                println("  $name: 300 calls with a 1 s timeout: median %.2f s, slowest %.2f s".format(took[150], took.last()))
+                check(took.first() >= 0.95) { "a call ended before its timeout: ${took.first()} s" }
+                check(took.last() <= 2.5) { "the slowest call took ${took.last()} s, want at most 1 s + 1.5 s" }
             }
         }
     }

@@ -63,14 +63,19 @@ class Sandbox(vararg args: String) : AutoCloseable {
 }
 
 /**
- * A server that accepts connections, reads the request and never answers;
- * `closed` completes when the client closes the connection (a cancelled or
- * timed-out call must).
+ * A loopback server that accepts connections, reads requests and never
+ * answers (each connection stays open until the client closes it). The one
+ * stalled server of the suite: `accepted` completes at the first connection,
+ * `closed` when a client closes one (a cancelled or timed-out call must),
+ * and each request head's arrival time (System.nanoTime()) is recorded.
  */
 class StalledServer : AutoCloseable {
-    private val socket = ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())
+    private val socket = ServerSocket(0, 2000, java.net.InetAddress.getLoopbackAddress())
     val accepted = CompletableDeferred<Unit>()
     val closed = CompletableDeferred<Unit>()
+    /** When each request head arrived. */
+    val arrivals = java.util.concurrent.ConcurrentLinkedQueue<Long>()
+    val lastArrival = java.util.concurrent.atomic.AtomicLong(0)
     val url = "http://127.0.0.1:${socket.localPort}/conversations/v2/api/v1"
     init {
         thread(isDaemon = true) {
@@ -78,11 +83,23 @@ class StalledServer : AutoCloseable {
                 val c = runCatching { socket.accept() }.getOrNull() ?: break
                 thread(isDaemon = true) {
                     accepted.complete(Unit)
-                    val input = c.getInputStream()
-                    val buf = ByteArray(4096)
-                    while (runCatching { input.read(buf) }.getOrDefault(-1) >= 0) continue
-                    closed.complete(Unit)
-                    c.close()
+                    c.use {
+                        val input = c.getInputStream()
+                        val head = StringBuilder()
+                        val buf = ByteArray(4096)
+                        while (true) {
+                            val n = runCatching { input.read(buf) }.getOrDefault(-1)
+                            if (n < 0) break
+                            head.append(String(buf, 0, n, Charsets.ISO_8859_1))
+                            if (head.indexOf("\r\n\r\n") >= 0) {
+                                val now = System.nanoTime()
+                                arrivals.add(now)
+                                lastArrival.set(now)
+                                head.setLength(0)
+                            }
+                        }
+                        closed.complete(Unit)
+                    }
                 }
             }
         }
@@ -360,6 +377,62 @@ suspend fun sandboxTests(sb: Sandbox, sink: WebhookSink) {
         val first = withTimeout(20_000) { updates.first() }
         val again = withTimeout(20_000) { updates.first() }
         eq(again.id, first.id, "the stream restarts from the start")
+    }
+
+    test("e2e: withRawResponse: the parsed value with the response's status, headers and request id") {
+        val raw = client.withRawResponse
+        val created = raw.sessions.create(contactId = "c_${uid()}", contactName = "n")
+        check(created.status in 200..299) { "status ${created.status}" }
+        check(created.data.id.startsWith("sess_") || created.data.id.isNotEmpty()) { created.data.id }
+        val got = raw.sessions.get(created.data.id)
+        eq(got.status, 200, "status")
+        eq(got.data, client.sessions.get(created.data.id), "the same value as the ordinary call")
+        check(got.header("content-type")?.contains("application/json") == true) { "headers ${got.headers}" }
+        check(got.requestId?.startsWith("req_") == true) { "requestId ${got.requestId}" }
+        val page = raw.sessions.messages.search(sessionId = created.data.id, limit = 5)
+        eq(page.status, 200, "search status")
+        eq(raw.agents.get("agent_abc").data.id, "agent_abc", "agent")
+        // Errors are the ordinary exceptions; the view keeps the client's retries.
+        expectS<NotFoundException>("404 through the view") { raw.sessions.get("sess_missing_${uid()}") }
+        val flaky = Client(token = TOKEN, baseUrl = sb.baseUrl, headers = mapOf("x-sandbox-fail" to "503;times=1;retry-after=0;id=${uid()}"))
+        eq(flaky.withRawResponse.agents.get("agent_abc").status, 200, "the response the call ended with, after a retried 503")
+        // The server's own id and headers, as received.
+        val t = FakeTransport { HttpResponse(201, listOf(HttpHeader("X-Request-ID", "srv_7"), HttpHeader("x-ratelimit-remaining", "41")), """{"id":"a","type":"ai"}""".toByteArray()) }
+        val r = Client(baseUrl = sb.baseUrl, transport = t).withRawResponse.agents.get("a")
+        eq(r.status, 201, "status")
+        eq(r.requestId, "srv_7", "the server's id")
+        eq(r.header("X-RateLimit-Remaining"), "41", "header")
+        eq(r.data.id, "a", "data")
+        val deleted = Client(baseUrl = sb.baseUrl, transport = FakeTransport { HttpResponse(204, emptyList(), ByteArray(0)) }).withRawResponse.agents.delete("a")
+        eq(deleted.status, 204, "delete status")
+        eq(deleted.data, Unit, "delete data")
+    }
+
+    test("e2e: withRawResponse has every call of the client") {
+        val views = mapOf("sessions" to RawSessions::class.java, "messages" to RawMessages::class.java, "survey_submissions" to RawSurveySubmissions::class.java, "agents" to RawAgents::class.java)
+        for (name in callNames()) {
+            val (group, call) = name.split(".")
+            val method = call.split("_").mapIndexed { i, w -> if (i == 0) w else w.replaceFirstChar(Char::uppercase) }.joinToString("")
+            val view = views[group] ?: throw Failure("no raw view for $group")
+            check(view.methods.any { it.name == method }) { "no ${view.simpleName}.$method for $name" }
+        }
+    }
+
+    test("e2e: time limits past 2^31-1 ms are refused by name (Long.MAX_VALUE used to overflow or wait forever)") {
+        for ((what, make) in listOf<Pair<String, () -> Unit>>(
+            "timeoutMs" to { Client(token = TOKEN, baseUrl = sb.baseUrl, timeoutMs = Long.MAX_VALUE) },
+            "totalTimeoutMs" to { Client(token = TOKEN, baseUrl = sb.baseUrl, totalTimeoutMs = Long.MAX_VALUE) },
+            "timeoutMs just past" to { Client(token = TOKEN, baseUrl = sb.baseUrl, timeoutMs = Int.MAX_VALUE.toLong() + 1) },
+        )) {
+            val e = expect<InvalidRequestException>(what) { make() }
+            check(e.field.endsWith("timeout_ms") && e.message.contains("2147483647")) { "$what: ${e.field}: ${e.message}" }
+        }
+        expect<InvalidRequestException>("pollIntervalMs") { client.sessions.messages.stream("s", pollIntervalMs = Long.MAX_VALUE) }
+        // The largest accepted limits work with both shipped transports.
+        for (transport in listOf(JdkHttpClientTransport(), HttpUrlConnectionTransport())) {
+            val c = Client(token = TOKEN, baseUrl = sb.baseUrl, timeoutMs = Int.MAX_VALUE.toLong(), totalTimeoutMs = Int.MAX_VALUE.toLong(), transport = transport)
+            eq(withTimeout(10_000) { c.agents.get("agent_abc") }.id, "agent_abc", "a call with the largest limits")
+        }
     }
 
     test("e2e: every error names its request id, the server's or the one sent") {

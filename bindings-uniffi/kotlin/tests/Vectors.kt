@@ -60,6 +60,7 @@ fun checkError(e: Throwable, want: Map<String, Any?>) {
     if ("reason" in want) eq((e as WebhookVerificationException).reason, want["reason"], "reason ($message)")
     if ("message_contains" in want) check(message.contains(want["message_contains"] as String)) { "message: $message" }
     if ("status" in want) eq(e.httpStatus, num(want["status"]).toInt(), "status")
+    if ("request_id" in want) eq(e.requestId, want["request_id"], "requestId")
     if ("message" in want) {
         val detail = when (e) {
             is AntonniaException.Authentication -> e.detail
@@ -343,6 +344,7 @@ suspend fun replayVectors() {
             settings(obj(xDefaults["policy"]) + obj(v["policy"] ?: emptyMap<String, Any?>())),
             num(limits["timeout"]), (limits["total_timeout"] as Number?)?.toDouble(), num(limits["max_response_bytes"]).toLong(),
         )
+        (v["request_id"] as String?)?.let { ex.setRequestId(it) }
         val steps = list(v["steps"]).map(::obj)
         steps.forEachIndexed { i, step ->
             val last = i + 1 == steps.size

@@ -69,24 +69,62 @@ final class AntonniaCallScope: @unchecked Sendable {
     }
 }
 
-/// The default timer: `Task.sleep`, woken early when the call is cancelled.
+/// The default timer: a Dispatch timer, woken early when the call is
+/// cancelled. (Not `Task.sleep`: a timer whose wake-up first needs a
+/// cooperative thread to start it came late whenever the app's tasks kept
+/// those threads busy, and with it every deadline of the SDK.)
 public final class TaskSleeper: Sleeper, @unchecked Sendable {
     /// A timer.
     public init() {}
 
+    private static let queue = DispatchQueue(label: "com.antonnia.sdk.timers", attributes: .concurrent)
+
     public func sleep(millis: Int64) async {
         let scope = AntonniaCallScope.current
         if scope?.isCancelled == true { return }
-        let ms = UInt64(clamping: max(0, millis))
-        let nanos = ms > UInt64.max / 1_000_000 ? UInt64.max : ms * 1_000_000
-        let timer = Task { try? await Task.sleep(nanoseconds: nanos) }
-        let key = scope?.onCancel { timer.cancel() }
-        if scope != nil && key == nil { timer.cancel() }
+        let wait = OneShot()
+        let timer = DispatchSource.makeTimerSource(queue: TaskSleeper.queue)
+        timer.schedule(deadline: .now() + .milliseconds(Int(clamping: max(0, millis))), leeway: .milliseconds(1))
+        timer.setEventHandler { wait.fire() }
+        let key = scope?.onCancel { wait.fire() }
+        if scope != nil && key == nil { wait.fire() }
+        timer.resume()
         await withTaskCancellationHandler {
-            await timer.value
+            await wait.value()
         } onCancel: {
-            timer.cancel()
+            wait.fire()
         }
+        timer.cancel()
         scope?.forget(key)
+    }
+}
+
+/// A wait that ends once, at the first `fire()` (before or after `value()`
+/// began waiting).
+private final class OneShot: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fired = false
+    private var waiter: CheckedContinuation<Void, Never>?
+
+    func fire() {
+        lock.lock()
+        fired = true
+        let waiter = self.waiter
+        self.waiter = nil
+        lock.unlock()
+        waiter?.resume()
+    }
+
+    func value() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if fired {
+                lock.unlock()
+                c.resume()
+                return
+            }
+            waiter = c
+            lock.unlock()
+        }
     }
 }

@@ -335,6 +335,9 @@ final class EndToEndTests: XCTestCase {
             }),
             ("webhook negative tolerance", { _ = try WebhookReceiver(secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", toleranceSeconds: -1) }),
             ("options negative timeout", { _ = try Client(token: token, baseUrl: self.base, timeoutMs: -1) }),
+            // Int64.max ("no limit") used to overflow the hosts' timers: limits end at 2^31 - 1 ms.
+            ("options timeout of Int64.max", { _ = try Client(token: token, baseUrl: self.base, timeoutMs: .max) }),
+            ("options total timeout of Int64.max", { _ = try Client(token: token, baseUrl: self.base, totalTimeoutMs: .max) }),
             ("options negative retries", { _ = try Client(token: token, baseUrl: self.base, maxRetries: -1) }),
             ("bad base URL", { _ = try Client(token: token, baseUrl: "not a url") }),
             ("base URL of another scheme", { _ = try Client(token: token, baseUrl: "ftp://example.com/") }),
@@ -462,6 +465,57 @@ final class EndToEndTests: XCTestCase {
         XCTAssert(t.sent.first?.headers.contains { $0.name == "x-request-id" && $0.value.hasPrefix("req_") } == true)
     }
 
+    func testWithRawResponseGivesTheValueWithStatusHeadersAndRequestId() async throws {
+        let raw = client.withRawResponse
+        let created = try await raw.sessions.create(contactId: "c_\(uid())", contactName: "n")
+        XCTAssert((200..<300).contains(created.status), "status \(created.status)")
+        let got = try await raw.sessions.get(sessionId: created.data.id)
+        XCTAssertEqual(got.status, 200)
+        let plain = try await client.sessions.get(sessionId: created.data.id)
+        XCTAssertEqual(got.data, plain, "the same value as the ordinary call")
+        XCTAssert(got.header("Content-Type")?.contains("application/json") == true, "\(got.headers)")
+        XCTAssert(got.requestId?.hasPrefix("req_") == true, String(describing: got.requestId))
+        let page = try await raw.sessions.messages.search(sessionId: created.data.id, limit: 5)
+        XCTAssertEqual(page.status, 200)
+        try await expectError("not_found", "404 through the view") { _ = try await raw.sessions.get(sessionId: "sess_missing_\(uid())") }
+        let flaky = try Client(token: token, baseUrl: base, headers: ["x-sandbox-fail": "503;times=1;retry-after=0;id=\(uid())"])
+        let retried = try await flaky.withRawResponse.agents.get(agentId: "agent_abc")
+        XCTAssertEqual(retried.status, 200, "the response the call ended with, after a retried 503")
+        let t = FakeTransport { _ in
+            HttpResponse(
+                status: 201, headers: [HttpHeader(name: "X-Request-ID", value: "srv_7"), HttpHeader(name: "x-ratelimit-remaining", value: "41")],
+                body: Data(#"{"id":"a","type":"ai"}"#.utf8))
+        }
+        let r = try await Client(baseUrl: base, transport: t).withRawResponse.agents.get(agentId: "a")
+        XCTAssertEqual(r.status, 201)
+        XCTAssertEqual(r.requestId, "srv_7")
+        XCTAssertEqual(r.header("X-RateLimit-Remaining"), "41")
+        XCTAssertEqual(r.data.id, "a")
+        let gone = FakeTransport { _ in HttpResponse(status: 204, headers: [], body: Data()) }
+        let deleted = try await Client(baseUrl: base, transport: gone).withRawResponse.agents.delete(agentId: "a")
+        XCTAssertEqual(deleted.status, 204)
+    }
+
+    func testRecordsAreCodableAsTheWireJSON() async throws {
+        let s = try await client.sessions.create(
+            contactId: "c_\(uid())", contactName: "n", metadata: try metadataJSON(["k": ["a", 1, true]]))
+        let data = try JSONEncoder().encode(s)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        XCTAssertEqual(object["contact_id"] as? String, s.contactId, "the wire's field names")
+        XCTAssertNil(object["contactId"], "not Swift's names")
+        XCTAssertNotNil(object["metadata"] as? [String: Any], "metadata as a JSON object")
+        XCTAssertEqual(try JSONDecoder().decode(Session.self, from: data), s, "round trip")
+        let m = try await client.sessions.messages.create(sessionId: s.id, content: .text(text: "hi"), role: .user)
+        let again = try JSONDecoder().decode([Message].self, from: try JSONEncoder().encode([m]))
+        XCTAssertEqual(again, [m])
+        let wire = try JSONSerialization.jsonObject(with: JSONEncoder().encode(m)) as? [String: Any]
+        XCTAssertEqual((wire?["content"] as? [String: Any])?["type"] as? String, "text")
+        let bad = Data(#"{"id": 5}"#.utf8)
+        XCTAssertThrowsError(try JSONDecoder().decode(Session.self, from: bad)) { error in
+            guard case DecodingError.dataCorrupted = error else { return XCTFail("\(error)") }
+        }
+    }
+
     func testProxyModeSendsNoTokenAndTheAppsHeaders() async throws {
         // The sandbox (standing in for the API) refuses a call without a token ...
         let anonymous = try Client(baseUrl: base, headers: ["x-app-session": "app_123"])
@@ -533,6 +587,41 @@ final class StalledServerTests: XCTestCase {
         let t1 = Date()
         try await expectError("timeout", "total timeout") { _ = try await total.agents.get(agentId: "a") }
         XCTAssertLessThan(Date().timeIntervalSince(t1), 3)
+    }
+
+    /// How long each of `calls` concurrent calls of `client` to a stalled
+    /// server took to fail, sorted; each must fail with the SDK's timeout.
+    private func concurrentTimeouts(_ client: Client, calls: Int) async throws -> [Double] {
+        try await withThrowingTaskGroup(of: Double.self) { group in
+            for _ in 0..<calls {
+                group.addTask {
+                    let t0 = Date()
+                    try await expectError("timeout", "a call to a stalled server") { _ = try await client.agents.get(agentId: "a") }
+                    return Date().timeIntervalSince(t0)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }.sorted()
+        }
+    }
+
+    // The per-attempt and total deadlines are the SDK's promise, under load
+    // too. URLSession (FoundationNetworking on Linux) used to be called on
+    // Swift's cooperative threads, where its synchronous calls held them up:
+    // on a 2-core box 2000 concurrent calls with a 1 s timeout took 3.4 s at
+    // the fastest and 4.5 s at the slowest (1.1 s now).
+    func testConcurrentCallsToAStalledServerEachFailWithinTheirDeadline() async throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let calls = 2000
+        let perAttempt = try Client(token: token, baseUrl: server.url, timeoutMs: 1_000, maxRetries: 0)
+        let took = try await concurrentTimeouts(perAttempt, calls: calls)
+        print("\(calls) calls, 1 s per attempt: median \(took[calls / 2]) s, slowest \(took.last!) s")
+        XCTAssertGreaterThanOrEqual(took.first!, 0.95, "no call ends before its deadline")
+        XCTAssertLessThanOrEqual(took.last!, 2.5, "every call fails within 1 s + 1.5 s")
+        let total = try Client(token: token, baseUrl: server.url, timeoutMs: 30_000, totalTimeoutMs: 1_000)
+        let tookTotal = try await concurrentTimeouts(total, calls: calls)
+        print("\(calls) calls, 1 s in total: median \(tookTotal[calls / 2]) s, slowest \(tookTotal.last!) s")
+        XCTAssertLessThanOrEqual(tookTotal.last!, 2.5, "every call fails within 1 s + 1.5 s")
     }
 
     func testNothingListeningIsATransportError() async throws {

@@ -118,7 +118,7 @@ final class LoopbackServer: @unchecked Sendable {
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Bool in
-                bind(fd, p, length) == 0 && listen(fd, 64) == 0 && getsockname(fd, p, &length) == 0
+                bind(fd, p, length) == 0 && listen(fd, 1024) == 0 && getsockname(fd, p, &length) == 0
             }
         }
         guard bound else {

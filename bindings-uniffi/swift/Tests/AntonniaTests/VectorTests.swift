@@ -70,6 +70,7 @@ func checkError(_ error: Error?, _ want: [String: JSON]) throws {
     }
     if let part = want["message_contains"]?.string { try check(message.contains(part), "message: \(message)") }
     if let status = want["status"] { try eq(e.httpStatus.map(Double.init), status.number, "status") }
+    if let id = want["request_id"] { try eq(e.requestId, id.string, "requestId") }
     if let wanted = want["message"] {
         let detail: String?
         switch e {
@@ -606,6 +607,7 @@ final class VectorTests: XCTestCase {
                     token: config["token"]?.string, baseUrl: config["base_url"]?.string,
                     settings: settings(merged(xDefaults["policy"], v["policy"])), timeout: num(limits["timeout"]),
                     totalTimeout: limits["total_timeout"]?.number, maxResponseBytes: Int64(num(limits["max_response_bytes"])))
+                if let id = v["request_id"]?.string { try ex.setRequestId(requestId: id) }
                 let steps = (v["steps"]?.array ?? []).compactMap(\.object)
                 for (i, step) in steps.enumerated() {
                     let last = i + 1 == steps.count
