@@ -665,8 +665,8 @@ impl PyRelayKeys {
     fn session_base(&self, session_id: &str) -> String {
         self.inner.session_base(session_id)
     }
-    fn pending(&self) -> String {
-        self.inner.pending()
+    fn pending(&self, channel_type: &str) -> String {
+        self.inner.pending(channel_type)
     }
     fn pending_member(&self, session_id: &str, message_id: &str) -> String {
         self.inner.pending_member(session_id, message_id)

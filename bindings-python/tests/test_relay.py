@@ -499,7 +499,7 @@ async def test_store_conformance(scenario: Dict[str, Any], store_kind: str, requ
                 mid = step["message_id"]
                 args = ClaimArgs(keys.outbound(sid, mid), keys.queue(sid), keys.contact(sid), mid, step["created_at_ms"],
                                  json.dumps({"id": mid}), step["token"], step["lease_ms"], d["retention_ms"], ct,
-                                 keys.session_base(sid), keys.pending(), keys.pending_member(sid, mid))
+                                 keys.session_base(sid), keys.pending(ct), keys.pending_member(sid, mid))
                 got = await store.claim(args)
                 want = step["expect"]
                 assert got["result"] == want["result"], (where, got)
@@ -530,14 +530,14 @@ async def test_store_conformance(scenario: Dict[str, Any], store_kind: str, requ
                 assert await store.forget(keys.session(ct, "u1"), step["session_id"]) is step["expect"], where
             elif op == "index_due":
                 now = int(__import__("time").time() * 1000)
-                due = await store.index_due(keys.pending(), now + step["after_ms"], step.get("limit", 100))
+                due = await store.index_due(keys.pending(ct), now + step["after_ms"], step.get("limit", 100))
                 want = [keys.pending_member(sid, m) for m in step["expect"]]
                 assert [m for m, _ in due] == want, (where, due)
             elif op == "index_put":
                 now = int(__import__("time").time() * 1000)
-                await store.index_put(keys.pending(), keys.pending_member(sid, step["message_id"]), now + step["after_ms"])
+                await store.index_put(keys.pending(ct), keys.pending_member(sid, step["message_id"]), now + step["after_ms"])
             elif op == "index_drop":
-                await store.index_drop(keys.pending(), [keys.pending_member(sid, m) for m in step["message_ids"]])
+                await store.index_drop(keys.pending(ct), [keys.pending_member(sid, m) for m in step["message_ids"]])
             else:
                 pytest.fail(f"unknown op {op}")
     finally:
@@ -701,6 +701,9 @@ async def test_a_message_whose_worker_died_mid_send_is_recovered_without_more_tr
     # Its claim lapses (0.5 s); the busy entry is due again after Retry-After (1 s).
     # No webhook, no message from the contact.
     await asyncio.sleep(1.2)
+    # A relay of another channel type sharing the store and prefix leaves it alone.
+    telegram = ChannelRelay(client, "telegram", deliver=ch.deliver, store=dying.store, prefix=dying._keys.prefix, verify=False)
+    assert await telegram.recover() == [] and ch.sent == []
     assert await other.recover() == [Recovered(r.session_id, message_id, "sent")]
     assert ch.sent == [(message_id, uid, True, message_id)]  # flagged: it may be out already
     assert (await client.sessions.messages.get(r.session_id, message_id)).delivery_status == "sent"

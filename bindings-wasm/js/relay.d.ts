@@ -174,7 +174,7 @@ export interface ClaimArgs {
   retentionMs: number;
   channelType: string;
   sessionBase: string;
-  /** The recovery index (`RelayKeys.pending()`) and the message's entry in it; absent: not indexed. */
+  /** The recovery index (`RelayKeys.pending(channelType)`) and the message's entry in it; absent: not indexed. */
   pendingKey?: string;
   pendingMember?: string;
 }
@@ -297,8 +297,8 @@ export class RelayKeys {
   queue(sessionId: string): string;
   outbound(sessionId: string, messageId: string): string;
   sessionBase(sessionId: string): string;
-  /** The recovery index (`<prefix>:pending`): claims by when they lapse. */
-  pending(): string;
+  /** The recovery index of a channel type's relays (`<prefix>:pending:<channel_type>`): claims by when they lapse. */
+  pending(channelType: string): string;
   /** A message's entry in the recovery index. */
   pendingMember(sessionId: string, messageId: string): string;
   /** The outbound record an entry stands for (undefined for text no relay wrote). */

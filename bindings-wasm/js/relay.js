@@ -61,8 +61,8 @@ export class RelayKeys {
   queue(sessionId) { return this.#k.queue(sessionId); }
   outbound(sessionId, messageId) { return this.#k.outbound(sessionId, messageId); }
   sessionBase(sessionId) { return this.#k.sessionBase(sessionId); }
-  /** The recovery index: claims by when they lapse (docs/relay.md). */
-  pending() { return this.#k.pending(); }
+  /** The recovery index of a channel type's relays: claims by when they lapse (docs/relay.md). */
+  pending(channelType) { return this.#k.pending(channelType); }
   /** A message's entry in the recovery index. */
   pendingMember(sessionId, messageId) { return this.#k.pendingMember(sessionId, messageId); }
   /** The outbound record an entry of the recovery index stands for (undefined for text no relay wrote). */
@@ -778,7 +778,7 @@ export class ChannelRelay {
       retentionMs: this.#retentionMs,
       channelType: this.#channelType,
       sessionBase: keys.sessionBase(sessionId),
-      pendingKey: keys.pending(),
+      pendingKey: keys.pending(this.#channelType),
       pendingMember: keys.pendingMember(sessionId, message.id),
     };
     for (;;) {
@@ -929,7 +929,7 @@ export class ChannelRelay {
   async recover(options = {}) {
     const limit = options.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1) throw invalid('limit', 'must be a positive integer');
-    const index = this.#keys.pending();
+    const index = this.#keys.pending(this.#channelType);
     const found = [];
     for (let round = 0; round < 1000; round++) {
       const due = await this.#store.indexDue(index, Date.now(), limit);

@@ -73,9 +73,9 @@ impl RelayKeys {
         self.inner.session_base(session_id)
     }
 
-    /// The recovery index: claims by when they lapse.
-    pub fn pending(&self) -> String {
-        self.inner.pending()
+    /// The recovery index of a channel type's relays: claims by when they lapse.
+    pub fn pending(&self, channel_type: &str) -> String {
+        self.inner.pending(channel_type)
     }
 
     /// A message's entry in the recovery index.

@@ -48,7 +48,7 @@ async function replay(scenario, store) {
           outboundKey: keys.outbound(sid, mid), queueKey: keys.queue(sid), contactKey: keys.contact(sid),
           messageId: mid, createdAtMs: step.created_at_ms, messageJson: JSON.stringify({ id: mid }), token: step.token,
           leaseMs: step.lease_ms, retentionMs: d.retention_ms, channelType: ct, sessionBase: keys.sessionBase(sid),
-          pendingKey: keys.pending(), pendingMember: keys.pendingMember(sid, mid),
+          pendingKey: keys.pending(ct), pendingMember: keys.pendingMember(sid, mid),
         });
         const at = `${where} got ${JSON.stringify(got)}`;
         assert.equal(got.result, step.expect.result, at);
@@ -82,15 +82,15 @@ async function replay(scenario, store) {
         assert.equal(await store.forget(keys.session(ct, 'u1'), step.session_id), step.expect, where);
         break;
       case 'index_due': {
-        const due = await store.indexDue(keys.pending(), Date.now() + step.after_ms, step.limit ?? 100);
+        const due = await store.indexDue(keys.pending(ct), Date.now() + step.after_ms, step.limit ?? 100);
         assert.deepEqual(due.map(([m]) => m), step.expect.map((m) => keys.pendingMember(sid, m)), `${where} got ${JSON.stringify(due)}`);
         break;
       }
       case 'index_put':
-        await store.indexPut(keys.pending(), keys.pendingMember(sid, mid), Date.now() + step.after_ms);
+        await store.indexPut(keys.pending(ct), keys.pendingMember(sid, mid), Date.now() + step.after_ms);
         break;
       case 'index_drop':
-        await store.indexDrop(keys.pending(), step.message_ids.map((m) => keys.pendingMember(sid, m)));
+        await store.indexDrop(keys.pending(ct), step.message_ids.map((m) => keys.pendingMember(sid, m)));
         break;
       default:
         throw new Error(`${FILE}: unknown op ${step.op}`);

@@ -85,7 +85,7 @@ async function claimAsDeadWorker(relay, body, leaseMs) {
     outboundKey: k.outbound(sid, message.id), queueKey: k.queue(sid), contactKey: k.contact(sid),
     messageId: message.id, createdAtMs: action.created_at_ms, messageJson: JSON.stringify(message),
     token: 'dead-worker', leaseMs, retentionMs: 60_000, channelType: 'whatsapp', sessionBase: k.sessionBase(sid),
-    pendingKey: k.pending(), pendingMember: k.pendingMember(sid, message.id),
+    pendingKey: k.pending('whatsapp'), pendingMember: k.pendingMember(sid, message.id),
   });
   assert.equal(result.result, 'claimed', JSON.stringify(result));
   return message.id;
@@ -344,13 +344,18 @@ for (const kind of ['memory', 'redis']) {
       // Used to stay pending until a webhook retry or the contact's next message.
       const ch = new Channel();
       // Its own prefix: the recovery index holds every message of a prefix (other tests' too).
-      const relay = await make(ch, { claimLeaseMs: 400, prefix: `r${randomUUID().slice(0, 8)}` });
+      const prefix = `r${randomUUID().slice(0, 8)}`;
+      const relay = await make(ch, { claimLeaseMs: 400, prefix });
       const uid = user();
       const r = await relay.receive({ channel_user_id: uid, text: 'hi', provider_message_id: `${uid}.1` });
       const { body } = await answer(r.session_id);
       const id = await claimAsDeadWorker(relay, body, 400);
       assert.deepEqual(await relay.recover(), []); // not due: its claim still holds
       await sleep(500); // the claim lapses; no webhook, no message from the contact
+      // A relay of another channel type sharing the store and prefix leaves it alone.
+      const telegram = await make(ch, { channelType: 'telegram', prefix, store: relay.store });
+      assert.deepEqual(await telegram.recover(), []);
+      assert.deepEqual(ch.sent, []);
       assert.deepEqual(await relay.recover(), [{ session_id: r.session_id, message_id: id, outcome: 'sent' }]);
       assert.deepEqual(ch.sent, [[id, uid, true, id]]); // flagged: it may be out already
       assert.equal((await client.sessions.messages.get(r.session_id, id)).delivery_status, 'sent');

@@ -513,7 +513,7 @@ class ChannelRelay:
             self._retention_ms,
             self._channel_type,
             keys.session_base(session_id),
-            keys.pending(),
+            keys.pending(self._channel_type),
             keys.pending_member(session_id, message.id),
         )
         while True:
@@ -663,7 +663,7 @@ class ChannelRelay:
         sweep interval after its worker died (docs/relay.md)."""
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        index = self._keys.pending()
+        index = self._keys.pending(self._channel_type)
         found: List[Recovered] = []
         for _ in range(1000):
             due = await self._store.index_due(index, _now_ms(), limit)

@@ -423,7 +423,7 @@ class ClaimArgs(NamedTuple):
     retention_ms: int
     channel_type: str
     session_base: str
-    #: The recovery index (``RelayKeys.pending()``) and this message's entry
+    #: The recovery index (``RelayKeys.pending(channel_type)``) and this message's entry
     #: in it; empty: not indexed.
     pending_key: str = ""
     pending_member: str = ""

@@ -156,16 +156,18 @@ impl Keys {
         self.session_base(session_id) + "out:" + &escape(message_id)
     }
 
-    /// The recovery index, `<prefix>:pending`: a sorted set of
-    /// [`Keys::pending_member`]s, each scored by when its latest claim
-    /// lapses (Unix ms, the claiming worker's clock). It has no hash tag of
-    /// its own contact or session (one key finds every claim), so it is
-    /// written in its own command, next to the claim script, never inside
+    /// The recovery index of a channel type's relays,
+    /// `<prefix>:pending:<channel_type>` (one per channel type, so that a
+    /// relay of another type sharing the prefix never judges its entries): a
+    /// sorted set of [`Keys::pending_member`]s, each scored by when its
+    /// latest claim lapses (Unix ms, the claiming worker's clock). It has no
+    /// hash tag of a contact or a session (one key finds every claim), so it
+    /// is written in its own command, next to the claim script, never inside
     /// it; it may be stale (an entry for a message since done, a score off
     /// by a clock skew): the sweep checks every entry with the claim script
     /// ([`sweep_entry`], [`after_sweep`]).
-    pub fn pending(&self) -> String {
-        format!("{}:pending", self.prefix)
+    pub fn pending(&self, channel_type: &str) -> String {
+        format!("{}:pending:{}", self.prefix, escape(channel_type))
     }
 
     /// A message's entry in [`Keys::pending`]: `<session_id>:<message_id>`,
@@ -998,7 +1000,7 @@ mod tests {
     #[test]
     fn a_pending_member_splits_back_into_its_ids() {
         let k = Keys::new("p").unwrap();
-        assert_eq!(k.pending(), "p:pending");
+        assert_eq!(k.pending("web:chat"), "p:pending:web%3Achat");
         let m = k.pending_member("s:1%", "m{2}");
         assert_eq!(m, "s%3A1%25:m%7B2%7D");
         assert_eq!(
