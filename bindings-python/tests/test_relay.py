@@ -780,3 +780,37 @@ def test_the_documented_webhook_handlers_keep_retry_after() -> None:
                 name = target.strip().split()[-1]
                 assert any(f"{name}.headers" in later for later in lines[i:i + 4]), where
     assert calls >= 4, calls
+
+
+def test_the_sync_relay_recovers_a_dead_workers_message(
+    env: Tuple[Sandbox, WebhookSink], request: pytest.FixtureRequest, store_kind: str
+) -> None:
+    """SyncChannelRelay.recover (generated from the async relay) delivers a
+    message whose worker claimed it and died, with no further traffic."""
+    sb, sink = env
+    sent: List[Tuple[str, bool]] = []
+
+    def deliver(message: Message, contact: Contact, attempt: DeliveryAttempt) -> str:
+        sent.append((message.id, attempt.redelivery))
+        return "wamid.sync"
+
+    with Client(token=sb.token, base_url=sb.base_url) as client:
+        store: Any = SyncMemoryStore() if store_kind == "memory" else SyncRedisStore.from_url(request.getfixturevalue("redis_server").url)
+        relay = SyncChannelRelay(client, "whatsapp", "agent_abc", deliver, WEBHOOK_SECRET, store, prefix=uuid.uuid4().hex)
+        r = relay.receive(channel_user_id=user(), text="hi", provider_message_id="sr.1")
+        headers, body = sink.next(20.0, is_answer(r.session_id))
+        event = webhooks.parse(body, verify=False)
+        message = event.data.object
+        assert isinstance(message, Message)
+        k, sid = relay._keys, r.session_id
+        # A worker claims it (indexed, as every claim is) and dies before sending.
+        claimed = store.claim(ClaimArgs(k.outbound(sid, message.id), k.queue(sid), k.contact(sid), message.id, 0,
+                                        json.dumps(message.to_dict()), "dead-worker", 300, 60_000, "whatsapp",
+                                        k.session_base(sid), k.pending("whatsapp"), k.pending_member(sid, message.id)))
+        assert claimed["result"] == "claimed"
+        assert relay.recover() == [] and sent == []
+        __import__("time").sleep(0.4)
+        assert relay.recover() == [Recovered(sid, message.id, "sent")]
+        assert sent == [(message.id, True)]
+        assert client.sessions.messages.get(sid, message.id).delivery_status == "sent"
+        relay.close()
