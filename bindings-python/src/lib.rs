@@ -714,6 +714,15 @@ impl PyRelayKeys {
     fn session_base(&self, session_id: &str) -> String {
         self.inner.session_base(session_id)
     }
+    fn pending(&self, channel_type: &str) -> String {
+        self.inner.pending(channel_type)
+    }
+    fn pending_member(&self, session_id: &str, message_id: &str) -> String {
+        self.inner.pending_member(session_id, message_id)
+    }
+    fn pending_outbound(&self, member: &str) -> Option<String> {
+        self.inner.pending_outbound(member)
+    }
     fn __repr__(&self) -> String {
         format!("RelayKeys(prefix={:?})", self.inner.prefix())
     }

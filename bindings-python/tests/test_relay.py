@@ -4,7 +4,9 @@ sandbox over real HTTP, with the in-memory store and with a real redis-server.""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import logging
 import uuid
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Tuple
@@ -12,13 +14,16 @@ from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Tuple
 import pytest
 
 from antonnia_sdk import AsyncClient, Client, webhooks
+from antonnia_sdk.exceptions import AntonniaError
 from antonnia_sdk.relay import (
     ChannelRelay,
     Contact,
     DeliveryAttempt,
     DeliveryError,
     MemoryStore,
+    Recovered,
     RedisStore,
+    RelayError,
     RelayKeys,
     StoreUnavailableError,
     SyncChannelRelay,
@@ -423,6 +428,20 @@ async def test_at_most_two_redis_round_trips_per_delivered_message(
         return await original(*args, **kwargs)
 
     store._redis.execute_command = counting
+    pipeline = store._redis.pipeline
+
+    def counting_pipeline(*args: Any, **kwargs: Any) -> Any:
+        pipe = pipeline(*args, **kwargs)
+        execute = pipe.execute
+
+        async def one_round_trip(*a: Any, **k: Any) -> Any:
+            commands.append("+".join(str(c[0][0]) for c in pipe.command_stack))
+            return await execute(*a, **k)
+
+        pipe.execute = one_round_trip
+        return pipe
+
+    store._redis.pipeline = counting_pipeline
     uid = user()
     for n in range(2):
         r = await relay.receive(channel_user_id=uid, text=f"m{n}", provider_message_id=f"{uid}.{n}")
@@ -430,10 +449,11 @@ async def test_at_most_two_redis_round_trips_per_delivered_message(
         commands.clear()
         assert (await relay.handle_webhook(body, headers)).outcome == "sent"
         if n == 1:  # the first time also loads the scripts (NOSCRIPT → SCRIPT LOAD)
-            assert commands == ["EVALSHA", "EVALSHA"], commands
+            # The claim, with its recovery index entry in the same round trip; the finish.
+            assert commands == ["ZADD+EVALSHA", "EVALSHA"], commands
         commands.clear()
         assert (await relay.handle_webhook(body, headers)).outcome == "duplicate"
-        assert commands == ["EVALSHA"], commands
+        assert commands == ["ZADD+EVALSHA"], commands
     await relay.close()
 
 
@@ -479,7 +499,7 @@ async def test_store_conformance(scenario: Dict[str, Any], store_kind: str, requ
                 mid = step["message_id"]
                 args = ClaimArgs(keys.outbound(sid, mid), keys.queue(sid), keys.contact(sid), mid, step["created_at_ms"],
                                  json.dumps({"id": mid}), step["token"], step["lease_ms"], d["retention_ms"], ct,
-                                 keys.session_base(sid))
+                                 keys.session_base(sid), keys.pending(ct), keys.pending_member(sid, mid))
                 got = await store.claim(args)
                 want = step["expect"]
                 assert got["result"] == want["result"], (where, got)
@@ -508,6 +528,16 @@ async def test_store_conformance(scenario: Dict[str, Any], store_kind: str, requ
                 await store.put(keys.session(ct, "u1"), encode_record("session", {"v": 1, "session_id": step["session_id"]}), d["retention_ms"])
             elif op == "forget":
                 assert await store.forget(keys.session(ct, "u1"), step["session_id"]) is step["expect"], where
+            elif op == "index_due":
+                now = int(__import__("time").time() * 1000)
+                due = await store.index_due(keys.pending(ct), now + step["after_ms"], step.get("limit", 100))
+                want = [keys.pending_member(sid, m) for m in step["expect"]]
+                assert [m for m, _ in due] == want, (where, due)
+            elif op == "index_put":
+                now = int(__import__("time").time() * 1000)
+                await store.index_put(keys.pending(ct), keys.pending_member(sid, step["message_id"]), now + step["after_ms"])
+            elif op == "index_drop":
+                await store.index_drop(keys.pending(ct), [keys.pending_member(sid, m) for m in step["message_ids"]])
             else:
                 pytest.fail(f"unknown op {op}")
     finally:
@@ -540,3 +570,247 @@ async def test_a_slow_channel_keeps_its_claim(make_relay: Any, env: Tuple[Sandbo
     second = await other.handle_webhook(body, headers)  # waits for the slow one to finish
     assert (await first).outcome == "sent" and second.outcome == "duplicate"
     assert len(ch.sent) == 1
+
+
+# -- issue 17 -----------------------------------------------------------------
+
+
+async def _async_send(message: Message, contact: Contact) -> str:
+    return "wamid.x"
+
+
+def _sync_send(message: Message, contact: Contact) -> str:
+    return "wamid.x"
+
+
+class _AsyncCallable:
+    async def __call__(self, message: Message, contact: Contact, attempt: DeliveryAttempt) -> str:
+        return "wamid.x"
+
+
+def test_a_deliver_of_the_wrong_kind_is_refused_when_the_relay_is_made() -> None:
+    """A sync deliver given to ChannelRelay used to be accepted: every webhook
+    sent on the channel, then failed awaiting its result and answered 503 (the
+    user got the answer once per retry); an async one given to
+    SyncChannelRelay sent nothing and was recorded delivered."""
+    client, sync_client = AsyncClient(token="t", base_url="http://127.0.0.1:9"), Client(token="t", base_url="http://127.0.0.1:9")
+    with pytest.raises(TypeError, match=r"deliver=_sync_send is not an async function.*SyncChannelRelay"):
+        ChannelRelay(client, "whatsapp", deliver=_sync_send, verify=False)
+    with pytest.raises(TypeError, match=r"deliver=_async_send is an async function.*ChannelRelay \(async\)"):
+        SyncChannelRelay(sync_client, "whatsapp", deliver=_async_send, verify=False)
+    # Wrapped coroutine functions are told apart too.
+    with pytest.raises(TypeError, match="is an async function"):
+        SyncChannelRelay(sync_client, "whatsapp", deliver=functools.partial(_async_send), verify=False)
+    with pytest.raises(TypeError, match="is an async function"):
+        SyncChannelRelay(sync_client, "whatsapp", deliver=_AsyncCallable(), verify=False)
+    with pytest.raises(TypeError, match="is not an async function"):
+        ChannelRelay(client, "whatsapp", deliver=functools.partial(_sync_send), verify=False)
+    with pytest.raises(TypeError, match="deliver must be a function"):
+        ChannelRelay(client, "whatsapp", deliver="send", verify=False)  # type: ignore[arg-type]
+    # The right kinds, wrapped or not, are accepted.
+    ChannelRelay(client, "whatsapp", deliver=_async_send, verify=False)
+    ChannelRelay(client, "whatsapp", deliver=functools.partial(_async_send), verify=False)
+    ChannelRelay(client, "whatsapp", deliver=_AsyncCallable(), verify=False)
+    SyncChannelRelay(sync_client, "whatsapp", deliver=_sync_send, verify=False)
+    SyncChannelRelay(sync_client, "whatsapp", deliver=functools.partial(_sync_send), verify=False)
+
+
+def test_a_sync_relay_whose_deliver_returns_a_coroutine_fails_that_delivery_loudly(
+    env: Tuple[Sandbox, WebhookSink], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An async deliver hidden behind a lambda reaches SyncChannelRelay: the
+    coroutine is closed, never recorded as sent, the webhook answered 503,
+    and the failure logged with ids, never the message's text."""
+    sb, sink = env
+    made: List[Any] = []
+
+    async def send(message: Message, contact: Contact) -> str:
+        return "wamid.never"
+
+    def hidden(message: Message, contact: Contact) -> Any:
+        made.append(send(message, contact))
+        return made[-1]
+
+    with Client(token=sb.token, base_url=sb.base_url) as client:
+        relay = SyncChannelRelay(client, "whatsapp", "agent_abc", hidden, WEBHOOK_SECRET, SyncMemoryStore(), prefix=uuid.uuid4().hex)
+        r = relay.receive(channel_user_id=user(), text="a secret question", provider_message_id="w.1")
+        headers, body = sink.next(20.0, is_answer(r.session_id))
+        message_id = json.loads(body)["data"]["object"]["id"]
+        text = json.loads(body)["data"]["object"]["content"]["text"]
+        with caplog.at_level(logging.WARNING, logger="antonnia_sdk.relay"):
+            rep = relay.handle_webhook(body, headers)
+        assert (rep.status, rep.outcome, rep.headers.get("retry-after")) == (503, "deliver_crashed", "1")
+        assert len(made) == 1 and made[0].cr_frame is None  # closed: no "never awaited" warning, nothing sent
+        assert client.sessions.messages.get(r.session_id, message_id).delivery_status == "pending"
+        logged = [rec.getMessage() for rec in caplog.records if rec.name == "antonnia_sdk.relay"]
+        assert any(message_id in m and r.session_id in m and "TypeError" in m for m in logged), logged
+        assert not any(text in m or sb.token in m for m in logged), logged
+        relay.close()
+
+
+async def test_every_deliver_failure_is_logged_without_text_or_tokens(
+    make_relay: Any, env: Tuple[Sandbox, WebhookSink], caplog: pytest.LogCaptureFixture
+) -> None:
+    ch = Channel()
+
+    async def broken(message: Message, contact: Contact) -> str:
+        raise ConnectionError(f"channel down while sending {message.content!r} with token sk_live_secret")
+
+    relay = make_relay(ch, deliver=broken)
+    r = await relay.receive(channel_user_id=user(), text="my card number is 4111", provider_message_id="l.1")
+    headers, body = await answer(env[1], r.session_id)
+    message_id = json.loads(body)["data"]["object"]["id"]
+    with caplog.at_level(logging.WARNING, logger="antonnia_sdk.relay"):
+        assert (await relay.handle_webhook(body, headers)).outcome == "deliver_crashed"
+        relay._deliver = lambda m, c, a: ch.deliver(m, c, a)
+        ch.refuse = 131047
+        assert (await relay.handle_webhook(body, headers)).outcome == "failed"
+    logged = [(rec.levelno, rec.getMessage()) for rec in caplog.records if rec.name == "antonnia_sdk.relay"]
+    assert [lvl for lvl, _ in logged] == [logging.ERROR, logging.WARNING], logged
+    assert message_id in logged[0][1] and r.session_id in logged[0][1] and "ConnectionError" in logged[0][1]
+    assert "131047" in logged[1][1] and message_id in logged[1][1]
+    answer_text = json.loads(body)["data"]["object"]["content"]["text"]
+    assert not any("sk_live_secret" in m or answer_text in m or "4111" in m for _, m in logged), logged
+
+
+async def test_a_message_whose_worker_died_mid_send_is_recovered_without_more_traffic(
+    make_relay: Any, env: Tuple[Sandbox, WebhookSink], client: AsyncClient
+) -> None:
+    """Used to stay pending until a webhook retry or the contact's next
+    message; recover() (any worker) now delivers it once the claim lapses."""
+    ch = Channel()
+    hang = asyncio.Event()
+
+    async def stuck(message: Message, contact: Contact) -> str:
+        await hang.wait()  # the channel call that never returns: the worker dies in it
+        return "never"
+
+    dying = make_relay(ch, deliver=stuck, claim_lease=0.5)
+    other = make_relay(ch, claim_lease=0.5)
+    uid = user()
+    r = await dying.receive(channel_user_id=uid, text="hi", provider_message_id=f"{uid}.1")
+    headers, body = await answer(env[1], r.session_id)
+    message_id = json.loads(body)["data"]["object"]["id"]
+    worker = asyncio.ensure_future(dying.handle_webhook(body, headers))
+    await asyncio.sleep(0.6)  # deliver runs past a lease: its claim is extended, so held
+    assert await other.recover() == [Recovered(r.session_id, message_id, "busy")]
+    assert ch.sent == []
+    worker.cancel()  # the worker dies mid-send
+    await asyncio.gather(worker, return_exceptions=True)
+    assert (await client.sessions.messages.get(r.session_id, message_id)).delivery_status == "pending"
+    # Its claim lapses (0.5 s); the busy entry is due again after Retry-After (1 s).
+    # No webhook, no message from the contact.
+    await asyncio.sleep(1.2)
+    # A relay of another channel type sharing the store and prefix leaves it alone.
+    telegram = ChannelRelay(client, "telegram", deliver=ch.deliver, store=dying.store, prefix=dying._keys.prefix, verify=False)
+    assert await telegram.recover() == [] and ch.sent == []
+    assert await other.recover() == [Recovered(r.session_id, message_id, "sent")]
+    assert ch.sent == [(message_id, uid, True, message_id)]  # flagged: it may be out already
+    assert (await client.sessions.messages.get(r.session_id, message_id)).delivery_status == "sent"
+    assert await other.recover() == []
+    # The webhook's retry, if it comes after all, sends nothing more.
+    assert (await other.handle_webhook(body, headers)).outcome == "duplicate"
+    assert len(ch.sent) == 1
+
+
+async def test_the_sweeper_recovers_a_dead_workers_message_on_its_own(
+    make_relay: Any, env: Tuple[Sandbox, WebhookSink], client: AsyncClient
+) -> None:
+    ch = Channel()
+
+    async def stuck(message: Message, contact: Contact) -> str:
+        await asyncio.Event().wait()
+        return "never"
+
+    dying = make_relay(ch, deliver=stuck, claim_lease=0.3)
+    other = make_relay(ch, claim_lease=0.3)
+    sweeper = asyncio.ensure_future(other.run_sweeper(0.1))
+    try:
+        r = await dying.receive(channel_user_id=user(), text="hi", provider_message_id="sw.1")
+        headers, body = await answer(env[1], r.session_id)
+        message_id = json.loads(body)["data"]["object"]["id"]
+        worker = asyncio.ensure_future(dying.handle_webhook(body, headers))
+        await asyncio.sleep(0.1)
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+        started = asyncio.get_running_loop().time()
+        while not ch.sent and asyncio.get_running_loop().time() - started < 5:
+            await asyncio.sleep(0.05)
+        # At most the lease, plus a second (a held claim is looked at again
+        # after its Retry-After, in whole seconds), plus the sweep interval.
+        assert asyncio.get_running_loop().time() - started < 0.3 + 1.0 + 0.1 + 1.0
+        assert ch.ids() == [message_id]
+        assert (await client.sessions.messages.get(r.session_id, message_id)).delivery_status == "sent"
+    finally:
+        sweeper.cancel()
+        await asyncio.gather(sweeper, return_exceptions=True)
+
+
+def test_the_relay_errors_share_one_base_with_the_sdks() -> None:
+    """One ``except AntonniaError`` (or ``RelayError``) answers 503 for everything ``receive`` raises."""
+    from antonnia_sdk.exceptions import RelayError as FromExceptions
+    from antonnia_sdk.relay import LockTimeoutError
+
+    assert RelayError is FromExceptions
+    for cls, kind in ((StoreUnavailableError, "store_unavailable"), (LockTimeoutError, "lock_timeout")):
+        err = cls("x")
+        assert isinstance(err, RelayError) and isinstance(err, AntonniaError) and err.kind == kind
+
+
+def test_the_documented_webhook_handlers_keep_retry_after() -> None:
+    """The README's ``status, answer = handle_webhook(...)`` dropped the
+    503's Retry-After: every snippet now answers with the reply's headers."""
+    repo = Path(__file__).resolve().parents[2]
+    docs = [repo / "README.md", repo / "bindings-python" / "README.md", repo / "bindings-wasm" / "README.md",
+            *sorted((repo / "docs").glob("*.md")), repo / "bindings-python" / "python" / "antonnia_sdk" / "relay.py"]
+    calls = 0
+    for doc in docs:
+        lines = doc.read_text().splitlines()
+        for i, line in enumerate(lines):
+            if "handle_webhook(" not in line and "handleWebhook(" not in line:
+                continue
+            if "=" not in line.split("handle")[0]:
+                continue  # prose, or a call whose result is used otherwise
+            calls += 1
+            target = line.split("=")[0]
+            where = f"{doc.relative_to(repo)}:{i + 1}: {line.strip()}"
+            # Either the whole reply, or a destructuring that takes its headers.
+            assert "," not in target or "headers" in target, where
+            if "," not in target:
+                name = target.strip().split()[-1]
+                assert any(f"{name}.headers" in later for later in lines[i:i + 4]), where
+    assert calls >= 4, calls
+
+
+def test_the_sync_relay_recovers_a_dead_workers_message(
+    env: Tuple[Sandbox, WebhookSink], request: pytest.FixtureRequest, store_kind: str
+) -> None:
+    """SyncChannelRelay.recover (generated from the async relay) delivers a
+    message whose worker claimed it and died, with no further traffic."""
+    sb, sink = env
+    sent: List[Tuple[str, bool]] = []
+
+    def deliver(message: Message, contact: Contact, attempt: DeliveryAttempt) -> str:
+        sent.append((message.id, attempt.redelivery))
+        return "wamid.sync"
+
+    with Client(token=sb.token, base_url=sb.base_url) as client:
+        store: Any = SyncMemoryStore() if store_kind == "memory" else SyncRedisStore.from_url(request.getfixturevalue("redis_server").url)
+        relay = SyncChannelRelay(client, "whatsapp", "agent_abc", deliver, WEBHOOK_SECRET, store, prefix=uuid.uuid4().hex)
+        r = relay.receive(channel_user_id=user(), text="hi", provider_message_id="sr.1")
+        headers, body = sink.next(20.0, is_answer(r.session_id))
+        event = webhooks.parse(body, verify=False)
+        message = event.data.object
+        assert isinstance(message, Message)
+        k, sid = relay._keys, r.session_id
+        # A worker claims it (indexed, as every claim is) and dies before sending.
+        claimed = store.claim(ClaimArgs(k.outbound(sid, message.id), k.queue(sid), k.contact(sid), message.id, 0,
+                                        json.dumps(message.to_dict()), "dead-worker", 300, 60_000, "whatsapp",
+                                        k.session_base(sid), k.pending("whatsapp"), k.pending_member(sid, message.id)))
+        assert claimed["result"] == "claimed"
+        assert relay.recover() == [] and sent == []
+        __import__("time").sleep(0.4)
+        assert relay.recover() == [Recovered(sid, message.id, "sent")]
+        assert sent == [(message.id, True)]
+        assert client.sessions.messages.get(sid, message.id).delivery_status == "sent"
+        relay.close()

@@ -396,6 +396,8 @@ def test_relay_vector(defaults: Dict[str, Any], v: Dict[str, Any]) -> None:
                 "queue": k.queue(sid),
                 "outbound": k.outbound(sid, v["message_id"]),
                 "session_base": k.session_base(sid),
+                "pending": k.pending(ct),
+                "pending_member": k.pending_member(sid, v["message_id"]),
             }
             assert got == v["keys"]
         elif kind == "record":

@@ -189,12 +189,18 @@ export function core(fn) {
 }
 
 // ---------------------------------------------------------------- relay
-// The channel relay's own errors (antonnia-sdk/relay). They are not
-// AntonniaErrors: the relay answers an API failure and a store failure
-// differently, and DeliveryError is raised by your code, not the SDK's.
+// The channel relay's own errors (antonnia-sdk/relay). RelayError is an
+// AntonniaError, so one `catch (e) { if (e instanceof AntonniaError) ... }`
+// answers 503 for everything `receive` throws (the relay itself tells a
+// store failure from an API one by the subclass). DeliveryError is thrown by
+// your code, not the SDK's, and is not one.
 
-/** The root of the channel relay's own errors. */
-export class RelayError extends Error {}
+/** The root of the channel relay's own errors (kind `relay`, or `store_unavailable`, `lock_timeout`). */
+export class RelayError extends AntonniaError {
+  constructor(message, info = {}) {
+    super(message, { kind: new.target.kind ?? 'relay', ...info });
+  }
+}
 RelayError.prototype.name = 'RelayError';
 
 /**
@@ -203,10 +209,12 @@ RelayError.prototype.name = 'RelayError';
  */
 export class StoreUnavailableError extends RelayError {}
 StoreUnavailableError.prototype.name = 'StoreUnavailableError';
+StoreUnavailableError.kind = 'store_unavailable';
 
 /** The contact's lock stayed held by another worker longer than `lockWaitMs`. */
 export class LockTimeoutError extends RelayError {}
 LockTimeoutError.prototype.name = 'LockTimeoutError';
+LockTimeoutError.kind = 'lock_timeout';
 
 /**
  * Throw it from `deliver` when the channel refused the message: the relay

@@ -1,6 +1,7 @@
 // Types of antonnia-sdk/relay (Node only): the channel relay, the same as
 // Python's antonnia_sdk.relay, sharing its Redis keys and records (docs/relay.md).
 import type { Client, Message, MessageContent, DeliveryStatus, TimestampInput } from './index.js';
+import { AntonniaError } from './index.js';
 
 /** The key prefix when none is given (`antonnia:relay`). */
 export const DEFAULT_PREFIX: string;
@@ -30,9 +31,11 @@ export interface DeliveryAttempt {
  * anything else thrown releases the claim and answers the webhook 503.
  * A function of the Quick Start's `(message, contact)` is one too: `attempt`
  * is for channels that take an idempotency key. Its claim is extended every
- * third of `claimLeaseMs` while it runs.
+ * third of `claimLeaseMs` while it runs. A plain (not async) function works
+ * too: its result is awaited either way.
  */
-export type Deliver = (message: Message, contact: Contact, attempt: DeliveryAttempt) => Promise<string | null | undefined>;
+export type Deliver = (message: Message, contact: Contact, attempt: DeliveryAttempt) =>
+  Promise<string | null | undefined> | string | null | undefined;
 
 /** What `receive` did. */
 export interface Received {
@@ -112,6 +115,25 @@ export interface ChannelRelayOptions {
   strictOrder?: boolean;
   /** How far back `strictOrder` looks (default 1 hour). */
   orderWindowMs?: number;
+  /**
+   * Where `deliver` failures and sweeps are logged (default `console`): message
+   * and session ids and the error's name, never a message's text or a token.
+   */
+  logger?: RelayLogger;
+}
+
+/** What the relay logs through: `console`, or any logger with `warn` and `error`. */
+export interface RelayLogger {
+  warn(message: string, details?: Record<string, unknown>): void;
+  error(message: string, details?: Record<string, unknown>): void;
+}
+
+/** A message `recover()` found stranded and ran through the webhook's path again. */
+export interface Recovered {
+  session_id: string;
+  message_id: string;
+  /** As for a webhook: `sent`, `failed`, `duplicate` (settled); `busy`, `deliver_crashed`, `api_unavailable` (looked at again later). */
+  outcome: WebhookOutcome;
 }
 
 /**
@@ -128,7 +150,14 @@ export class ChannelRelay {
   handleWebhook(rawBody: string | Uint8Array | ArrayBuffer, headers?: Record<string, string | string[] | undefined> | Headers): Promise<WebhookReply>;
   /** Passes a channel receipt on; null when no assistant message has that provider id. */
   report(params: ReportParams): Promise<Message | null>;
-  /** Closes the store (not the client). */
+  /**
+   * Delivers the messages whose worker died mid-send (their claim lapsed
+   * unsettled), without waiting for a webhook retry; safe on many workers.
+   */
+  recover(options?: { limit?: number }): Promise<Recovered[]>;
+  /** Calls `recover()` every `intervalMs` (default 5 000) until `close()` or the returned function is called. */
+  startSweeper(intervalMs?: number): () => void;
+  /** Stops the sweeper and closes the store (not the client). */
   close(): Promise<void>;
 }
 
@@ -145,6 +174,9 @@ export interface ClaimArgs {
   retentionMs: number;
   channelType: string;
   sessionBase: string;
+  /** The recovery index (`RelayKeys.pending(channelType)`) and the message's entry in it; absent: not indexed. */
+  pendingKey?: string;
+  pendingMember?: string;
 }
 
 /** What a claim found (docs/relay.md, "Atomic operations"). */
@@ -177,6 +209,12 @@ export interface RelayStore {
   extend(outboundKey: string, owner: string, leaseMs: number): Promise<boolean>;
   finish(outboundKey: string, queueKey: string, messageId: string, owner: string,
     state: 'done' | 'delivered' | 'released', outcome: Outcome | null, retentionMs: number): Promise<boolean>;
+  /** The recovery index: add or move an entry (a sorted set member, its score `dueMs`). */
+  indexPut(key: string, member: string, dueMs: number): Promise<void>;
+  /** The recovery index's entries due by `nowMs`, soonest first, at most `limit`: `[member, dueMs]`. */
+  indexDue(key: string, nowMs: number, limit: number): Promise<[string, number][]>;
+  /** Removes entries from the recovery index. */
+  indexDrop(key: string, members: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -193,6 +231,12 @@ export class MemoryStore implements RelayStore {
   extend(outboundKey: string, owner: string, leaseMs: number): Promise<boolean>;
   finish(outboundKey: string, queueKey: string, messageId: string, owner: string,
     state: 'done' | 'delivered' | 'released', outcome: Outcome | null, retentionMs: number): Promise<boolean>;
+  /** The recovery index: add or move an entry (a sorted set member, its score `dueMs`). */
+  indexPut(key: string, member: string, dueMs: number): Promise<void>;
+  /** The recovery index's entries due by `nowMs`, soonest first, at most `limit`: `[member, dueMs]`. */
+  indexDue(key: string, nowMs: number, limit: number): Promise<[string, number][]>;
+  /** Removes entries from the recovery index. */
+  indexDrop(key: string, members: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -233,6 +277,12 @@ export class RedisStore implements RelayStore {
   extend(outboundKey: string, owner: string, leaseMs: number): Promise<boolean>;
   finish(outboundKey: string, queueKey: string, messageId: string, owner: string,
     state: 'done' | 'delivered' | 'released', outcome: Outcome | null, retentionMs: number): Promise<boolean>;
+  /** The recovery index: add or move an entry (a sorted set member, its score `dueMs`). */
+  indexPut(key: string, member: string, dueMs: number): Promise<void>;
+  /** The recovery index's entries due by `nowMs`, soonest first, at most `limit`: `[member, dueMs]`. */
+  indexDue(key: string, nowMs: number, limit: number): Promise<[string, number][]>;
+  /** Removes entries from the recovery index. */
+  indexDrop(key: string, members: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -247,6 +297,12 @@ export class RelayKeys {
   queue(sessionId: string): string;
   outbound(sessionId: string, messageId: string): string;
   sessionBase(sessionId: string): string;
+  /** The recovery index of a channel type's relays (`<prefix>:pending:<channel_type>`): claims by when they lapse. */
+  pending(channelType: string): string;
+  /** A message's entry in the recovery index. */
+  pendingMember(sessionId: string, messageId: string): string;
+  /** The outbound record an entry stands for (undefined for text no relay wrote). */
+  pendingOutbound(member: string): string | undefined;
 }
 
 export type RecordType = 'session' | 'contact' | 'inbound' | 'outbound';
@@ -255,8 +311,8 @@ export function decodeRecord(recordType: RecordType, text: string): Record<strin
 /** A record as the exact JSON text every worker writes. */
 export function encodeRecord(recordType: RecordType, record: Record<string, unknown>): string;
 
-/** The root of the relay's own errors. */
-export class RelayError extends Error {}
+/** The root of the relay's own errors; an AntonniaError, so one `instanceof AntonniaError` answers 503 for all `receive` throws. */
+export class RelayError extends AntonniaError {}
 /** The store could not be reached or failed (`handleWebhook` answers 503). */
 export class StoreUnavailableError extends RelayError {}
 /** The contact's lock stayed held longer than `lockWaitMs`. */

@@ -61,6 +61,12 @@ export class RelayKeys {
   queue(sessionId) { return this.#k.queue(sessionId); }
   outbound(sessionId, messageId) { return this.#k.outbound(sessionId, messageId); }
   sessionBase(sessionId) { return this.#k.sessionBase(sessionId); }
+  /** The recovery index of a channel type's relays: claims by when they lapse (docs/relay.md). */
+  pending(channelType) { return this.#k.pending(channelType); }
+  /** A message's entry in the recovery index. */
+  pendingMember(sessionId, messageId) { return this.#k.pendingMember(sessionId, messageId); }
+  /** The outbound record an entry of the recovery index stands for (undefined for text no relay wrote). */
+  pendingOutbound(member) { return this.#k.pendingOutbound(member) ?? undefined; }
 }
 
 function escapeId(s) {
@@ -78,6 +84,7 @@ function escapeId(s) {
 export class MemoryStore {
   #values = new Map(); // key -> [value, expiresAtMs | null]
   #queues = new Map(); // queue key -> Map(message id -> created_at ms)
+  #indexes = new Map(); // recovery index key -> Map(member -> due ms)
   #writes = 0;
 
   #get(key, now) {
@@ -127,8 +134,35 @@ export class MemoryStore {
     return false;
   }
 
+  #indexPut(key, member, dueMs) {
+    let index = this.#indexes.get(key);
+    if (!index) this.#indexes.set(key, (index = new Map()));
+    index.set(member, dueMs);
+  }
+
+  async indexPut(key, member, dueMs) {
+    this.#indexPut(key, member, dueMs);
+  }
+
+  async indexDue(key, nowMs, limit) {
+    const index = this.#indexes.get(key) ?? new Map();
+    // Redis orders a sorted set by score, then member.
+    return [...index].filter(([, due]) => due <= nowMs)
+      .sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+      .slice(0, limit);
+  }
+
+  async indexDrop(key, members) {
+    const index = this.#indexes.get(key);
+    if (!index) return;
+    for (const m of members) index.delete(m);
+    if (index.size === 0) this.#indexes.delete(key);
+  }
+
   async claim(a) {
     const now = Date.now();
+    // Redis sends it with the claim script, in the same round trip (RedisStore.claim).
+    if (a.pendingKey) this.#indexPut(a.pendingKey, a.pendingMember, now + a.leaseMs);
     const rawContact = this.#get(a.contactKey, now);
     if (rawContact === null) return { result: 'unknown_session' };
     if (JSON.parse(rawContact).channel_type !== a.channelType) return { result: 'not_ours' };
@@ -360,9 +394,31 @@ export class RedisStore {
   }
 
   async claim(a) {
-    const raw = await this.#script('claim', [a.outboundKey, a.queueKey, a.contactKey],
-      [a.messageId, a.createdAtMs, a.messageJson, a.token, a.leaseMs, a.retentionMs, a.channelType, a.sessionBase]);
+    // The recovery index has no hash tag of the message's (one key finds
+    // every claim), so it cannot be a key of the script (Redis Cluster): it
+    // is its own command, sent in the same tick as the script (one write,
+    // one round trip). Missing it only delays recovery to the webhook's retry.
+    const indexed = a.pendingKey
+      ? this.indexPut(a.pendingKey, a.pendingMember, Date.now() + a.leaseMs).catch(() => {})
+      : null;
+    const [, raw] = await Promise.all([indexed, this.#script('claim', [a.outboundKey, a.queueKey, a.contactKey],
+      [a.messageId, a.createdAtMs, a.messageJson, a.token, a.leaseMs, a.retentionMs, a.channelType, a.sessionBase])]);
     return JSON.parse(String(raw));
+  }
+
+  async indexPut(key, member, dueMs) {
+    await this.#send('ZADD', ['ZADD', key, String(dueMs), member]);
+  }
+
+  async indexDue(key, nowMs, limit) {
+    const flat = await this.#send('ZRANGEBYSCORE', ['ZRANGEBYSCORE', key, '-inf', String(nowMs), 'WITHSCORES', 'LIMIT', '0', String(limit)]);
+    const out = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push([String(flat[i]), Number(flat[i + 1])]);
+    return out;
+  }
+
+  async indexDrop(key, members) {
+    if (members.length) await this.#send('ZREM', ['ZREM', key, ...members]);
   }
 
   async extend(outboundKey, owner, leaseMs) {
@@ -457,6 +513,11 @@ function heartbeat(store, args, everyMs) {
   };
 }
 
+// A sweep never waits for a claim that is held: it looks again later.
+const SWEEP_POLICY = Object.freeze({ max_wait_ms: 0, poll_ms: 100 });
+
+const errorName = (e) => (e instanceof Error ? e.name : typeof e);
+
 const isOutbound = (m) => core(() => wasm.isOutbound(JSON.stringify(m)));
 
 function positive(field, v, dflt) {
@@ -488,6 +549,8 @@ export class ChannelRelay {
   #retentionMs;
   #strictOrder;
   #orderWindowMs;
+  #logger;
+  #sweeper = null;
 
   constructor(options) {
     const o = options ?? {};
@@ -517,6 +580,11 @@ export class ChannelRelay {
     this.#retentionMs = Math.round(positive('retentionMs', o.retentionMs, 7 * 24 * 3600 * 1000));
     this.#strictOrder = o.strictOrder ?? true;
     this.#orderWindowMs = positive('orderWindowMs', o.orderWindowMs, 3600 * 1000);
+    const logger = o.logger ?? console;
+    if (logger === null || typeof logger !== 'object' || typeof logger.warn !== 'function' || typeof logger.error !== 'function') {
+      throw invalid('logger', 'must have warn() and error() methods (console, pino, winston, ...)');
+    }
+    this.#logger = logger;
   }
 
   /** The store the relay uses. */
@@ -686,7 +754,7 @@ export class ChannelRelay {
       }
       const message = event.data.object;
       const text = JSON.stringify(message);
-      return reply(await this.#handle(message, text, action.session_id, action.created_at_ms, monotonic(), 0));
+      return reply(await this.#handle(message, text, action.session_id, action.created_at_ms, monotonic(), 0, this.#policy));
     } catch (e) {
       if (e instanceof Retry) return reply(e.outcome, e.after);
       if (e instanceof StoreUnavailableError) return reply('store_unavailable');
@@ -695,7 +763,7 @@ export class ChannelRelay {
     }
   }
 
-  async #handle(message, text, sessionId, createdAtMs, started, depth) {
+  async #handle(message, text, sessionId, createdAtMs, started, depth, policy) {
     const keys = this.#keys;
     const owner = token();
     const args = {
@@ -710,11 +778,13 @@ export class ChannelRelay {
       retentionMs: this.#retentionMs,
       channelType: this.#channelType,
       sessionBase: keys.sessionBase(sessionId),
+      pendingKey: keys.pending(this.#channelType),
+      pendingMember: keys.pendingMember(sessionId, message.id),
     };
     for (;;) {
       const result = await this.#store.claim(args);
       const waited = Math.floor(monotonic() - started);
-      let step = decide('claim', { result, waited_ms: waited, policy: this.#policy });
+      let step = decide('claim', { result, waited_ms: waited, policy });
       switch (step.step) {
         case 'wait':
           await sleep(step.ms);
@@ -736,7 +806,7 @@ export class ChannelRelay {
         }
         case 'take_over': {
           if (depth > 50 || step.message == null) throw new Retry('busy', 1);
-          await this.#handle(JSON.parse(step.message), step.message, sessionId, 0, started, depth + 1);
+          await this.#handle(JSON.parse(step.message), step.message, sessionId, 0, started, depth + 1, policy);
           break;
         }
         case 'skip':
@@ -752,7 +822,7 @@ export class ChannelRelay {
           let redelivery = step.step === 'deliver' && Boolean(step.redelivery);
           if (this.#strictOrder) {
             try {
-              await this.#deliverEarlier(message, sessionId, started, depth);
+              await this.#deliverEarlier(message, sessionId, started, depth, policy);
             } catch (e) {
               await this.#store.finish(args.outboundKey, args.queueKey, message.id, owner, 'released', null, this.#retentionMs);
               throw e;
@@ -774,7 +844,7 @@ export class ChannelRelay {
     }
   }
 
-  async #deliverEarlier(message, sessionId, started, depth) {
+  async #deliverEarlier(message, sessionId, started, depth, policy) {
     // A webhook can reach every worker after a later message's (a duplicate
     // sent late, a retry): the API knows which earlier messages of the
     // session are still pending; they go first.
@@ -791,7 +861,7 @@ export class ChannelRelay {
     }
     earlier.sort((a, b) => (before(a[0], b[0]) ? -1 : before(b[0], a[0]) ? 1 : 0));
     for (const [place, m] of earlier) {
-      await this.#handle(m, JSON.stringify(m), sessionId, place[0], started, depth + 1);
+      await this.#handle(m, JSON.stringify(m), sessionId, place[0], started, depth + 1, policy);
     }
   }
 
@@ -807,9 +877,15 @@ export class ChannelRelay {
       }
       delivery = { delivery: 'sent', provider_message_id: providerId == null ? null : String(providerId) };
     } catch (e) {
+      // Ids and the error's name only: its text may quote the message or a token.
+      const details = { message_id: message.id, session_id: contact.session_id, error: errorName(e), redelivery };
       if (e instanceof DeliveryError) {
+        this.#logger.warn(`antonnia-sdk relay: deliver refused message ${message.id} of session ${contact.session_id} `
+          + `(DeliveryError, code ${e.code ?? 'none'}): reported failed`, { ...details, code: e.code ?? null });
         delivery = { delivery: 'refused', code: e.code ?? null, message: e.detail ?? null };
       } else {
+        this.#logger.error(`antonnia-sdk relay: deliver failed for message ${message.id} of session ${contact.session_id} `
+          + `(${details.error}): claim released, webhook answered 503`, details);
         await this.#store.finish(args.outboundKey, args.queueKey, args.messageId, args.token, 'released', null, this.#retentionMs);
         throw new Retry('deliver_crashed');
       }
@@ -835,6 +911,104 @@ export class ChannelRelay {
       throw e;
     }
     await this.#store.finish(args.outboundKey, args.queueKey, messageId, args.token, 'done', outcome, this.#retentionMs);
+  }
+
+  // -- recovery -------------------------------------------------------
+
+  /**
+   * Delivers the messages whose worker died mid-send, without waiting for a
+   * webhook retry or the contact's next message: every claim is indexed by
+   * when its lease lapses; the due entries are checked with the claim script
+   * and run through the webhook's path (claimed again, never while another
+   * worker holds it; read from the API; handed to `deliver` with
+   * `attempt.redelivery` unless it was reported already). Resolves to what
+   * it found, `[{ session_id, message_id, outcome }]` (`busy` and the other
+   * retryable outcomes are looked at again later). Safe on any number of
+   * workers at once. Rejects with StoreUnavailableError when the store fails.
+   */
+  async recover(options = {}) {
+    const limit = options.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1) throw invalid('limit', 'must be a positive integer');
+    const index = this.#keys.pending(this.#channelType);
+    const found = [];
+    for (let round = 0; round < 1000; round++) {
+      const due = await this.#store.indexDue(index, Date.now(), limit);
+      if (!due.length) break;
+      const members = due.map(([m]) => m);
+      const readable = members.filter((m) => this.#keys.pendingOutbound(m) !== undefined);
+      const texts = readable.length ? await this.#store.getMany(readable.map((m) => this.#keys.pendingOutbound(m))) : [];
+      const records = new Map(readable.map((m, i) => [m, texts[i] ?? null]));
+      const drop = [];
+      for (const member of members) {
+        const step = decide('sweep', { member, record: records.get(member) ?? null });
+        if (step.step === 'drop') {
+          drop.push(member);
+          continue;
+        }
+        if (step.step === 'leave') { // a newer SDK's record: not ours to judge; not due again at once
+          await this.#store.indexPut(index, member, Date.now() + this.#claimLeaseMs);
+          continue;
+        }
+        const [outcome, after] = await this.#sweepOne(step);
+        const then = decide('after_sweep', { outcome, retry_after: after ?? null, now_ms: Date.now() });
+        if (then.step === 'drop') drop.push(member);
+        else await this.#store.indexPut(index, member, then.due_ms);
+        found.push({ session_id: step.session_id, message_id: step.message_id, outcome });
+      }
+      await this.#store.indexDrop(index, drop);
+      if (due.length < limit) break;
+    }
+    return found;
+  }
+
+  async #sweepOne(step) {
+    try {
+      const outcome = await this.#handle(JSON.parse(step.message), step.message, step.session_id, step.created_at_ms,
+        monotonic(), 0, SWEEP_POLICY);
+      return [outcome, undefined];
+    } catch (e) {
+      if (e instanceof Retry) return [e.outcome, e.after];
+      if (e instanceof StoreUnavailableError) throw e;
+      if (!(e instanceof AntonniaError)) throw e;
+      this.#logger.warn(`antonnia-sdk relay: recovering message ${step.message_id} of session ${step.session_id} failed `
+        + `(${errorName(e)}): looked at again later`, { message_id: step.message_id, session_id: step.session_id, error: errorName(e) });
+      return ['api_unavailable', undefined];
+    }
+  }
+
+  /**
+   * Calls `recover()` every `intervalMs` (default 5000) until `close()` or
+   * the function it returns is called. A failed sweep is logged and the next
+   * one tried. The timer does not keep the process alive. A stranded message
+   * goes out at most `claimLeaseMs` + 1 s + `intervalMs` after its worker died.
+   */
+  startSweeper(intervalMs = 5000) {
+    if (typeof intervalMs !== 'number' || !(intervalMs > 0) || !Number.isFinite(intervalMs)) {
+      throw invalid('intervalMs', 'must be a positive, finite number');
+    }
+    this.#sweeper?.();
+    let stopped = false;
+    let timer;
+    const sweep = async () => {
+      try {
+        await this.recover();
+      } catch (e) {
+        this.#logger.warn(`antonnia-sdk relay: sweep failed (${errorName(e)}); the next one in ${intervalMs} ms`, { error: errorName(e) });
+      }
+      if (!stopped) {
+        timer = setTimeout(sweep, intervalMs);
+        timer.unref?.();
+      }
+    };
+    timer = setTimeout(sweep, intervalMs);
+    timer.unref?.();
+    const stop = () => {
+      stopped = true;
+      clearTimeout(timer);
+      if (this.#sweeper === stop) this.#sweeper = null;
+    };
+    this.#sweeper = stop;
+    return stop;
   }
 
   // -- receipts -------------------------------------------------------
@@ -863,8 +1037,9 @@ export class ChannelRelay {
     return this.#client.sessions.messages.update(target.session_id, target.id, fields);
   }
 
-  /** Closes the store (not the client, which is yours). */
+  /** Stops the sweeper and closes the store (not the client, which is yours). */
   async close() {
+    this.#sweeper?.();
     await this.#store.close();
   }
 }

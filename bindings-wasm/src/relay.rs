@@ -72,6 +72,24 @@ impl RelayKeys {
     pub fn session_base(&self, session_id: &str) -> String {
         self.inner.session_base(session_id)
     }
+
+    /// The recovery index of a channel type's relays: claims by when they lapse.
+    pub fn pending(&self, channel_type: &str) -> String {
+        self.inner.pending(channel_type)
+    }
+
+    /// A message's entry in the recovery index.
+    #[wasm_bindgen(js_name = pendingMember)]
+    pub fn pending_member(&self, session_id: &str, message_id: &str) -> String {
+        self.inner.pending_member(session_id, message_id)
+    }
+
+    /// The outbound record an entry of the recovery index stands for
+    /// (`undefined` for text no relay wrote).
+    #[wasm_bindgen(js_name = pendingOutbound)]
+    pub fn pending_outbound(&self, member: &str) -> Option<String> {
+        self.inner.pending_outbound(member)
+    }
 }
 
 /// The relay's constants as JSON: `defaultPrefix`, `recordVersion` and the

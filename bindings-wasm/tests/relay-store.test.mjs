@@ -48,6 +48,7 @@ async function replay(scenario, store) {
           outboundKey: keys.outbound(sid, mid), queueKey: keys.queue(sid), contactKey: keys.contact(sid),
           messageId: mid, createdAtMs: step.created_at_ms, messageJson: JSON.stringify({ id: mid }), token: step.token,
           leaseMs: step.lease_ms, retentionMs: d.retention_ms, channelType: ct, sessionBase: keys.sessionBase(sid),
+          pendingKey: keys.pending(ct), pendingMember: keys.pendingMember(sid, mid),
         });
         const at = `${where} got ${JSON.stringify(got)}`;
         assert.equal(got.result, step.expect.result, at);
@@ -79,6 +80,17 @@ async function replay(scenario, store) {
         break;
       case 'forget':
         assert.equal(await store.forget(keys.session(ct, 'u1'), step.session_id), step.expect, where);
+        break;
+      case 'index_due': {
+        const due = await store.indexDue(keys.pending(ct), Date.now() + step.after_ms, step.limit ?? 100);
+        assert.deepEqual(due.map(([m]) => m), step.expect.map((m) => keys.pendingMember(sid, m)), `${where} got ${JSON.stringify(due)}`);
+        break;
+      }
+      case 'index_put':
+        await store.indexPut(keys.pending(ct), keys.pendingMember(sid, mid), Date.now() + step.after_ms);
+        break;
+      case 'index_drop':
+        await store.indexDrop(keys.pending(ct), step.message_ids.map((m) => keys.pendingMember(sid, m)));
         break;
       default:
         throw new Error(`${FILE}: unknown op ${step.op}`);

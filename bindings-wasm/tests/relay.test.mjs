@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { Client, signWebhook } from '../pkg/index.js';
+import { AntonniaError, Client, signWebhook } from '../pkg/index.js';
 import * as wasm from '../pkg/relay_wasm.js';
 import {
   ChannelRelay, MemoryStore, RedisStore, DeliveryError, StoreUnavailableError, RelayError, LockTimeoutError,
@@ -69,7 +69,13 @@ function relays(kind) {
   return make;
 }
 
-/** Claims the webhook's message the way a worker does, then never settles it (it "died"). */
+/** A logger that keeps what it is given. */
+function keeper() {
+  const lines = [];
+  return { lines, warn: (msg, details) => lines.push(['warn', msg, details]), error: (msg, details) => lines.push(['error', msg, details]) };
+}
+
+/** Claims the webhook's message the way a worker does (its recovery index entry too), then never settles it (it "died"). */
 async function claimAsDeadWorker(relay, body, leaseMs) {
   const { event, action } = JSON.parse(new wasm.WebhookReceiver(undefined, false).receiveForRelay(body, [], Date.now()));
   const message = event.data.object;
@@ -79,6 +85,7 @@ async function claimAsDeadWorker(relay, body, leaseMs) {
     outboundKey: k.outbound(sid, message.id), queueKey: k.queue(sid), contactKey: k.contact(sid),
     messageId: message.id, createdAtMs: action.created_at_ms, messageJson: JSON.stringify(message),
     token: 'dead-worker', leaseMs, retentionMs: 60_000, channelType: 'whatsapp', sessionBase: k.sessionBase(sid),
+    pendingKey: k.pending('whatsapp'), pendingMember: k.pendingMember(sid, message.id),
   });
   assert.equal(result.result, 'claimed', JSON.stringify(result));
   return message.id;
@@ -333,6 +340,71 @@ for (const kind of ['memory', 'redis']) {
       assert.equal(ch.sent.length, 1);
     });
 
+    it("a dead worker's message is recovered with no further traffic (recover)", async () => {
+      // Used to stay pending until a webhook retry or the contact's next message.
+      const ch = new Channel();
+      // Its own prefix: the recovery index holds every message of a prefix (other tests' too).
+      const prefix = `r${randomUUID().slice(0, 8)}`;
+      const relay = await make(ch, { claimLeaseMs: 400, prefix });
+      const uid = user();
+      const r = await relay.receive({ channel_user_id: uid, text: 'hi', provider_message_id: `${uid}.1` });
+      const { body } = await answer(r.session_id);
+      const id = await claimAsDeadWorker(relay, body, 400);
+      assert.deepEqual(await relay.recover(), []); // not due: its claim still holds
+      await sleep(500); // the claim lapses; no webhook, no message from the contact
+      // A relay of another channel type sharing the store and prefix leaves it alone.
+      const telegram = await make(ch, { channelType: 'telegram', prefix, store: relay.store });
+      assert.deepEqual(await telegram.recover(), []);
+      assert.deepEqual(ch.sent, []);
+      assert.deepEqual(await relay.recover(), [{ session_id: r.session_id, message_id: id, outcome: 'sent' }]);
+      assert.deepEqual(ch.sent, [[id, uid, true, id]]); // flagged: it may be out already
+      assert.equal((await client.sessions.messages.get(r.session_id, id)).delivery_status, 'sent');
+      assert.deepEqual(await relay.recover(), []);
+    });
+
+    it("the sweeper recovers a dead worker's message on its own", async () => {
+      const ch = new Channel();
+      const relay = await make(ch, { claimLeaseMs: 300, prefix: `r${randomUUID().slice(0, 8)}` });
+      const r = await relay.receive({ channel_user_id: user(), text: 'hi', provider_message_id: 'sw.1' });
+      const { body } = await answer(r.session_id);
+      const stop = relay.startSweeper(100);
+      try {
+        const id = await claimAsDeadWorker(relay, body, 300);
+        const started = performance.now();
+        while (!ch.sent.length && performance.now() - started < 5000) await sleep(50);
+        // At most the lease, plus a second (a held claim is looked at again after its Retry-After), plus the interval.
+        assert.ok(performance.now() - started < 300 + 1000 + 100 + 1000, `${performance.now() - started} ms`);
+        assert.deepEqual(ch.ids(), [id]);
+        assert.equal((await client.sessions.messages.get(r.session_id, id)).delivery_status, 'sent');
+      } finally {
+        stop();
+      }
+    });
+
+    it('every deliver failure is logged, with ids and without the text or tokens', async () => {
+      const ch = new Channel();
+      const log = keeper();
+      const relay = await make(ch, {
+        logger: log,
+        deliver: async (m) => {
+          if (!log.lines.length) throw new TypeError(`channel down sending ${JSON.stringify(m.content)} with sk_live_secret`);
+          throw new DeliveryError(131047);
+        },
+      });
+      const r = await relay.receive({ channel_user_id: user(), text: 'my card is 4111', provider_message_id: 'l.1' });
+      const { headers, body } = await answer(r.session_id);
+      const id = idOf(body);
+      assert.equal((await relay.handleWebhook(body, headers)).outcome, 'deliver_crashed');
+      assert.equal((await relay.handleWebhook(body, headers)).outcome, 'failed');
+      assert.deepEqual(log.lines.map((l) => l[0]), ['error', 'warn']);
+      assert.match(log.lines[0][1], new RegExp(`${id}.*${r.session_id}.*TypeError`));
+      assert.deepEqual(log.lines[0][2], { message_id: id, session_id: r.session_id, error: 'TypeError', redelivery: false });
+      assert.match(log.lines[1][1], /131047/);
+      const text = JSON.parse(body.toString()).data.object.content.text;
+      const all = JSON.stringify(log.lines);
+      assert.ok(!all.includes('sk_live_secret') && !all.includes(text) && !all.includes('4111'), all);
+    });
+
     it("a session the store does not know is read from the API; one the API lacks is not ours", async () => {
       const ch = new Channel();
       const relay = await make(ch);
@@ -376,6 +448,9 @@ test('an unreachable store answers a retryable 503, never a 2xx', async () => {
   }
   assert.deepEqual(ch.sent, []);
   assert.ok(new StoreUnavailableError('x') instanceof RelayError);
+  // One base for what the integrator answers 503 to: the SDK's errors and the relay's.
+  assert.ok(new StoreUnavailableError('x') instanceof AntonniaError);
+  assert.ok(new LockTimeoutError('x') instanceof AntonniaError);
   await down.close();
 });
 
@@ -398,10 +473,12 @@ test('at most two Redis round trips per delivered message, one per duplicate', {
     commands.length = 0;
     assert.equal((await relay.handleWebhook(body, headers)).outcome, 'sent');
     // The first time also loads the scripts (NOSCRIPT, then SCRIPT LOAD).
-    if (n === 1) assert.deepEqual(commands, ['EVALSHA', 'EVALSHA']);
+    // The claim's recovery index entry (ZADD) goes in the same write as the
+    // claim script: one round trip for both.
+    if (n === 1) assert.deepEqual(commands, ['ZADD', 'EVALSHA', 'EVALSHA']);
     commands.length = 0;
     assert.equal((await relay.handleWebhook(body, headers)).outcome, 'duplicate');
-    assert.deepEqual(commands, ['EVALSHA']);
+    assert.deepEqual(commands, ['ZADD', 'EVALSHA']);
   }
   await relay.close();
 });
@@ -409,6 +486,10 @@ test('at most two Redis round trips per delivered message, one per duplicate', {
 test('the relay refuses what it cannot work with', async () => {
   const base = { client, channelType: 'whatsapp', deliver: async () => 'x', webhookSecret: WEBHOOK_SECRET };
   assert.throws(() => new ChannelRelay({ ...base, deliver: undefined }), /deliver/);
+  assert.throws(() => new ChannelRelay({ ...base, deliver: 'send' }), /deliver/);
+  assert.throws(() => new ChannelRelay({ ...base, logger: {} }), /logger/);
+  // A sync deliver is fine in JS (its result is awaited either way).
+  new ChannelRelay({ ...base, deliver: () => 'wamid.1' });
   assert.throws(() => new ChannelRelay({ ...base, channelType: '' }), /channelType/);
   assert.throws(() => new ChannelRelay({ ...base, webhookSecret: undefined }), /secret/i);
   assert.throws(() => new ChannelRelay({ ...base, prefix: 'a{b' }), /prefix/);

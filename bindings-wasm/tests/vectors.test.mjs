@@ -485,6 +485,8 @@ test('relay.json', async (t) => {
             queue: k.queue(sid),
             outbound: k.outbound(sid, v.message_id),
             session_base: k.sessionBase(sid),
+            pending: k.pending(ct),
+            pending_member: k.pendingMember(sid, v.message_id),
           };
           assert.deepEqual(got, v.keys);
         } else if (v.kind === 'record') {

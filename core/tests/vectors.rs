@@ -650,6 +650,8 @@ fn relay_vectors() {
                     "queue": k.queue(s("session_id")),
                     "outbound": k.outbound(s("session_id"), s("message_id")),
                     "session_base": k.session_base(s("session_id")),
+                    "pending": k.pending(ct),
+                    "pending_member": k.pending_member(s("session_id"), s("message_id")),
                 });
                 expect_eq("keys", &got, &v["keys"])
             }

@@ -11,7 +11,7 @@ import secrets
 import threading
 from datetime import datetime, timedelta, timezone
 from time import monotonic
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _core, channel
 from ._async_client import AsyncClient
@@ -26,13 +26,16 @@ from ._relay_common import (
     DeliveryError,
     LockTimeoutError,
     Received,
+    Recovered,
     RelayKeys,
     StoreUnavailableError,
+    log,
     with_attempt,
     WebhookReply,
     _Memory,
     _now_ms,
     _reply,
+    check_sent,
     decode_record,
     encode_record,
 )
@@ -88,6 +91,18 @@ class MemoryStore:
     async def claim(self, args: ClaimArgs) -> Dict[str, Any]:
         with self._mutex:
             return self._data.claim(args)
+
+    async def index_due(self, key: str, now_ms: int, limit: int) -> List[Tuple[str, int]]:
+        with self._mutex:
+            return self._data.index_due(key, now_ms, limit)
+
+    async def index_put(self, key: str, member: str, due_ms: int) -> None:
+        with self._mutex:
+            self._data.index_put(key, member, due_ms)
+
+    async def index_drop(self, key: str, members: Sequence[str]) -> None:
+        with self._mutex:
+            self._data.index_drop(key, members)
 
     async def extend(self, outbound_key: str, token: str, lease_ms: int) -> bool:
         with self._mutex:
@@ -164,9 +179,48 @@ class RedisStore:
         return bool(await self._run("forget", lambda: self._forget(keys=[key], args=[session_id])))
 
     async def claim(self, args: ClaimArgs) -> Dict[str, Any]:
-        raw = await self._run("claim", lambda: self._claim(keys=args.keys(), args=args.argv()))
+        if args.pending_key:
+            raw = await self._run("claim", lambda: self._claim_indexed(args))
+        else:
+            raw = await self._run("claim", lambda: self._claim(keys=args.keys(), args=args.argv()))
         result: Dict[str, Any] = json.loads(raw)
         return result
+
+    async def _claim_indexed(self, args: ClaimArgs) -> Any:
+        # The recovery index has no hash tag of the message's (one key finds
+        # every claim), so it cannot be a key of the script (Redis Cluster):
+        # it goes in its own command, pipelined with the script, one round
+        # trip for both.
+        from redis.exceptions import NoScriptError
+
+        for _ in range(2):
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.zadd(args.pending_key, {args.pending_member: _now_ms() + args.lease_ms})
+            pipe.evalsha(self._claim.sha, 3, *args.keys(), *args.argv())
+            added, raw = await pipe.execute(raise_on_error=False)
+            if isinstance(raw, NoScriptError):
+                await self._redis.script_load(_core.RELAY_CLAIM_LUA)
+                continue
+            if isinstance(raw, Exception):
+                raise raw
+            if isinstance(added, Exception):  # only delays recovery to the webhook's retry
+                log.warning("relay: the recovery index entry for message %s was not written (%s)",
+                            args.message_id, type(added).__name__)
+            return raw
+        raise StoreUnavailableError("redis claim failed: the script could not be loaded")
+
+    async def index_due(self, key: str, now_ms: int, limit: int) -> List[Tuple[str, int]]:
+        found = await self._run(
+            "ZRANGEBYSCORE", lambda: self._redis.zrangebyscore(key, "-inf", now_ms, start=0, num=limit, withscores=True)
+        )
+        return [(str(m), int(score)) for m, score in found]
+
+    async def index_put(self, key: str, member: str, due_ms: int) -> None:
+        await self._run("ZADD", lambda: self._redis.zadd(key, {member: due_ms}))
+
+    async def index_drop(self, key: str, members: Sequence[str]) -> None:
+        if members:
+            await self._run("ZREM", lambda: self._redis.zrem(key, *members))
 
     async def extend(self, outbound_key: str, token: str, lease_ms: int) -> bool:
         return bool(await self._run("extend", lambda: self._extend(keys=[outbound_key], args=[token, lease_ms])))
@@ -269,7 +323,7 @@ class ChannelRelay:
         self._client = client
         self._channel_type = channel_type
         self._agent_id = agent_id
-        self._deliver = with_attempt(deliver)
+        self._deliver = with_attempt(deliver, relay="ChannelRelay")
         self._receiver = WebhookReceiver(webhook_secret, verify=verify)
         self._store: Store = store if store is not None else MemoryStore()
         self._keys = RelayKeys(prefix)
@@ -281,6 +335,9 @@ class ChannelRelay:
         self._retention_ms = int(retention * 1000)
         self._strict_order = strict_order
         self._order_window_ms = int(order_window * 1000)
+        # A sweep never waits for a claim that is held: it looks again later.
+        self._sweep_policy = {"max_wait_ms": 0, "poll_ms": 100}
+        self._closed = False
 
     @property
     def store(self) -> Store:
@@ -404,9 +461,10 @@ class ChannelRelay:
     # -- outbound --------------------------------------------------------
 
     async def handle_webhook(self, body: BodyLike, headers: Optional[HeadersLike] = None) -> WebhookReply:
-        """Handles one webhook delivery; returns ``(status, body)`` to answer
-        with (and ``.headers``, ``.outcome``). Never raises for what the
-        sender did or for an outage: those are statuses."""
+        """Handles one webhook delivery; answer with the reply's ``.status``,
+        ``.body`` and ``.headers`` (``Retry-After`` on a 503); ``.outcome``
+        says what happened. Never raises for what the sender did or for an
+        outage: those are statuses."""
         try:
             event = self._receiver.receive(body, headers)
         except WebhookVerificationError:
@@ -429,7 +487,7 @@ class ChannelRelay:
             assert isinstance(message, Message)
             text = json.dumps(message.to_dict(), separators=(",", ":"))
             started = monotonic()
-            return _reply(await self._handle(message, text, action["session_id"], action["created_at_ms"], started, 0))
+            return _reply(await self._handle(message, text, action["session_id"], action["created_at_ms"], started, 0, self._policy))
         except _Retry as retry:
             return _reply(retry.outcome, retry.after)
         except StoreUnavailableError:
@@ -437,7 +495,10 @@ class ChannelRelay:
         except AntonniaError:
             return _reply("api_unavailable")
 
-    async def _handle(self, message: Message, text: str, session_id: str, created_at_ms: int, started: float, depth: int) -> str:
+    async def _handle(
+        self, message: Message, text: str, session_id: str, created_at_ms: int, started: float, depth: int,
+        policy: Mapping[str, int],
+    ) -> str:
         keys = self._keys
         token = secrets.token_hex(16)
         args = ClaimArgs(
@@ -452,11 +513,13 @@ class ChannelRelay:
             self._retention_ms,
             self._channel_type,
             keys.session_base(session_id),
+            keys.pending(self._channel_type),
+            keys.pending_member(session_id, message.id),
         )
         while True:
             result = await self._store.claim(args)
             waited = int((monotonic() - started) * 1000)
-            step: Dict[str, Any] = _core.relay_decide("claim", {"result": result, "waited_ms": waited, "policy": self._policy})
+            step: Dict[str, Any] = _core.relay_decide("claim", {"result": result, "waited_ms": waited, "policy": policy})
             kind = step["step"]
             if kind == "wait":
                 await _sleep(step["ms"] / 1000)
@@ -478,7 +541,7 @@ class ChannelRelay:
                 if depth > 50 or step.get("message") is None:
                     raise _Retry("busy", 1)
                 earlier = Message.from_dict(json.loads(step["message"]))
-                await self._handle(earlier, step["message"], session_id, 0, started, depth + 1)
+                await self._handle(earlier, step["message"], session_id, 0, started, depth + 1, policy)
             elif kind == "skip":
                 return str(step["reason"])
             elif kind == "report":
@@ -495,7 +558,7 @@ class ChannelRelay:
                 redelivery = kind == "deliver" and bool(step["redelivery"])
                 if self._strict_order:
                     try:
-                        await self._deliver_earlier(message, session_id, started, depth)
+                        await self._deliver_earlier(message, session_id, started, depth, policy)
                     except BaseException:
                         await self._store.finish(
                             args.outbound_key, args.queue_key, message.id, token, "released", None, self._retention_ms
@@ -513,7 +576,9 @@ class ChannelRelay:
                     redelivery = True
                 return await self._deliver_once(message, contact, redelivery, args)
 
-    async def _deliver_earlier(self, message: Message, session_id: str, started: float, depth: int) -> None:
+    async def _deliver_earlier(
+        self, message: Message, session_id: str, started: float, depth: int, policy: Mapping[str, int]
+    ) -> None:
         # A webhook can reach every worker after a later message's (a
         # duplicate sent late, a retry): the API knows which earlier
         # messages of the session are still pending; they go first.
@@ -533,16 +598,25 @@ class ChannelRelay:
         ]
         for m in sorted(earlier, key=lambda m: (_ms(m.created_at), m.id) if m.created_at else (0, m.id)):
             text = json.dumps(m.to_dict(), separators=(",", ":"))
-            await self._handle(m, text, session_id, _ms(m.created_at) if m.created_at else 0, started, depth + 1)
+            await self._handle(m, text, session_id, _ms(m.created_at) if m.created_at else 0, started, depth + 1, policy)
 
     async def _deliver_once(self, message: Message, contact: Contact, redelivery: bool, args: ClaimArgs) -> str:
         try:
             async with AsyncHeartbeat(self._store, args, self._claim_lease_ms / 3000):
-                provider_id = await self._deliver(message, contact, DeliveryAttempt(redelivery, message.id))
+                provider_id = check_sent(await self._deliver(message, contact, DeliveryAttempt(redelivery, message.id)))
             delivery: Dict[str, Any] = {"delivery": "sent", "provider_message_id": provider_id}
         except DeliveryError as exc:
+            log.warning(
+                "deliver refused message %s of session %s (DeliveryError, code %s): reported failed",
+                message.id, contact.session_id, exc.code,
+            )
             delivery = {"delivery": "refused", "code": exc.code, "message": exc.message}
-        except Exception:
+        except Exception as exc:
+            # Ids and the exception's type only: its text may quote the message or a token.
+            log.error(
+                "deliver failed for message %s of session %s (%s%s): claim released, webhook answered 503",
+                message.id, contact.session_id, type(exc).__name__, ", redelivery" if redelivery else "",
+            )
             await self._store.finish(
                 args.outbound_key, args.queue_key, args.message_id, args.token, "released", None, self._retention_ms
             )
@@ -569,6 +643,96 @@ class ChannelRelay:
             args.outbound_key, args.queue_key, message_id, args.token, "done", outcome, self._retention_ms
         )
 
+    # -- recovery --------------------------------------------------------
+
+    async def recover(self, *, limit: int = 100) -> List[Recovered]:
+        """Delivers the messages whose worker died mid-send, without waiting
+        for a webhook retry or the contact's next message.
+
+        Every claim is indexed in the store by when its lease lapses; this
+        looks at the entries that are due (``limit`` at a time, until none
+        is), drops the ones settled since, and runs each other one through
+        the webhook's path: claimed again (never while another worker still
+        holds it), read from the API, and handed to ``deliver`` with
+        ``attempt.redelivery`` set unless it was reported already. Returns
+        what it found, with each outcome (``busy`` and the other retryable
+        ones are looked at again later). Safe on any number of workers at
+        once. Raises ``StoreUnavailableError`` when the store fails (the
+        entries stay). Call it periodically, or let ``run_sweeper`` do so:
+        a stranded message then goes out at most ``claim_lease`` plus the
+        sweep interval after its worker died (docs/relay.md)."""
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        index = self._keys.pending(self._channel_type)
+        found: List[Recovered] = []
+        for _ in range(1000):
+            due = await self._store.index_due(index, _now_ms(), limit)
+            if not due:
+                break
+            members = [member for member, _ in due]
+            outbound = {m: self._keys.pending_outbound(m) for m in members}
+            readable = [m for m in members if outbound[m] is not None]
+            texts = await self._store.get_many([str(outbound[m]) for m in readable]) if readable else []
+            records = dict(zip(readable, texts))
+            drop: List[str] = []
+            for member in members:
+                step: Dict[str, Any] = _core.relay_decide("sweep", {"member": member, "record": records.get(member)})
+                if step["step"] == "drop":
+                    drop.append(member)
+                    continue
+                if step["step"] == "leave":  # a newer SDK's record: not ours to judge; not due again at once
+                    await self._store.index_put(index, member, _now_ms() + self._claim_lease_ms)
+                    continue
+                outcome, after = await self._sweep_one(step)
+                then: Dict[str, Any] = _core.relay_decide(
+                    "after_sweep", {"outcome": outcome, "retry_after": after, "now_ms": _now_ms()}
+                )
+                if then["step"] == "drop":
+                    drop.append(member)
+                else:
+                    await self._store.index_put(index, member, int(then["due_ms"]))
+                log.info(
+                    "recovered message %s of session %s: %s", step["message_id"], step["session_id"], outcome
+                )
+                found.append(Recovered(step["session_id"], step["message_id"], outcome))
+            await self._store.index_drop(index, drop)
+            if len(due) < limit:
+                break
+        return found
+
+    async def _sweep_one(self, step: Mapping[str, Any]) -> Tuple[str, Optional[int]]:
+        try:
+            message = Message.from_dict(json.loads(step["message"]))
+            outcome = await self._handle(
+                message, step["message"], step["session_id"], int(step["created_at_ms"]), monotonic(), 0, self._sweep_policy
+            )
+            return outcome, None
+        except _Retry as retry:
+            return retry.outcome, retry.after
+        except StoreUnavailableError:
+            raise
+        except AntonniaError as exc:
+            log.warning(
+                "recovering message %s of session %s failed (%s): looked at again later",
+                step["message_id"], step["session_id"], type(exc).__name__,
+            )
+            return "api_unavailable", None
+
+    async def run_sweeper(self, interval: float = 5.0, *, limit: int = 100) -> None:
+        """Calls ``recover`` every ``interval`` seconds until the relay is
+        closed (``close()``; or cancel the task running it). A failed sweep is
+        logged (logger ``antonnia_sdk.relay``) and the next one tried.
+        ``asyncio.create_task(relay.run_sweeper(5))`` on one or more workers;
+        for ``SyncChannelRelay``, on a daemon thread."""
+        if interval <= 0:
+            raise ValueError("interval must be positive")
+        while not self._closed:
+            try:
+                await self.recover(limit=limit)
+            except AntonniaError as exc:
+                log.warning("relay sweep failed (%s); the next one in %s s", type(exc).__name__, interval)
+            await _sleep(interval)
+
     # -- receipts --------------------------------------------------------
 
     async def report(
@@ -592,5 +756,7 @@ class ChannelRelay:
         return await self._client.sessions.messages.update(target.session_id, target.id, **fields)
 
     async def close(self) -> None:
-        """Closes the store (not the client, which is yours)."""
+        """Closes the store (not the client, which is yours) and stops
+        ``run_sweeper``."""
+        self._closed = True
         await self._store.close()

@@ -4,15 +4,18 @@ to ``deliver``, record encoding, and the in-memory store's atomic operations
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, NamedTuple, Optional, Protocol, Tuple, Union
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, NamedTuple, Optional, Protocol, Sequence, Tuple, Union
 
 from . import _core
 from ._core import Message, RelayKeys
+from .exceptions import RelayError
 
 __all__ = [
     "Contact",
@@ -22,6 +25,7 @@ __all__ = [
     "StoreUnavailableError",
     "LockTimeoutError",
     "Received",
+    "Recovered",
     "WebhookReply",
     "RelayKeys",
     "AsyncDeliver",
@@ -35,17 +39,22 @@ __all__ = [
 DEFAULT_PREFIX: str = _core.RELAY_DEFAULT_PREFIX
 
 
-class RelayError(Exception):
-    """Base class of the relay's own errors."""
+#: Where the relay logs (``deliver`` failures, sweeps): message ids, session
+#: ids and exception types, never a message's text or a token.
+log = logging.getLogger("antonnia_sdk.relay")
 
 
 class StoreUnavailableError(RelayError):
     """The store (Redis) could not be reached or failed: nothing was decided,
     and ``handle_webhook`` answers a retryable 503 so the sender tries again."""
 
+    kind = "store_unavailable"
+
 
 class LockTimeoutError(RelayError):
     """The contact's lock stayed held by another worker longer than ``lock_wait``."""
+
+    kind = "lock_timeout"
 
 
 class DeliveryError(Exception):
@@ -94,8 +103,23 @@ class Received:
     duplicate: bool
 
 
+@dataclass(frozen=True)
+class Recovered:
+    """A message ``recover()`` found stranded (its claim lapsed without being
+    settled: its worker died mid-send) and ran through the webhook's path
+    again: ``outcome`` as for a webhook (``sent``, ``failed``,
+    ``duplicate``: settled; ``busy``, ``deliver_crashed``,
+    ``api_unavailable``: not yet, it is looked at again later)."""
+
+    session_id: str
+    message_id: str
+    outcome: str
+
+
 class WebhookReply(NamedTuple):
-    """The HTTP answer for a webhook: ``status, body = await relay.handle_webhook(...)``.
+    """The HTTP answer for a webhook: ``reply = await relay.handle_webhook(...)``,
+    then answer with ``reply.status``, ``reply.body`` and ``reply.headers``
+    (a 503 carries ``Retry-After``; unpacking ``status, body = ...`` drops it).
 
     The body is JSON, ``{"outcome": ..., "retry_after"?: seconds}``; the
     outcome says what happened (``sent``, ``failed``, ``duplicate``,
@@ -149,10 +173,49 @@ Deliver = Union[
 ]
 
 
-def with_attempt(deliver: Callable[..., Any]) -> Callable[[Message, Contact, DeliveryAttempt], Any]:
+def _is_async(fn: Any) -> bool:
+    """Whether calling ``fn`` gives an awaitable, as far as can be told without
+    calling it: an ``async def``, a ``functools.partial`` of one, or an object
+    whose ``__call__`` is one."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    if inspect.iscoroutinefunction(fn):
+        return True
+    call = getattr(type(fn), "__call__", None)
+    if call is not None and not inspect.isfunction(fn) and not inspect.ismethod(fn) and inspect.iscoroutinefunction(call):
+        return True
+    return False
+
+
+def with_attempt(
+    deliver: Callable[..., Any], relay: str = "ChannelRelay"
+) -> Callable[[Message, Contact, DeliveryAttempt], Any]:
     """``deliver`` as a three-argument function: the Quick Start's two-argument
     ``send(message, contact)`` is called without the attempt (a relay must not
-    fail at its first message because of a signature it accepted)."""
+    fail at its first message because of a signature it accepted).
+
+    ``relay`` names the relay class: ``ChannelRelay`` (async) refuses a
+    ``deliver`` that is not ``async``, ``SyncChannelRelay`` one that is (the
+    wrong kind would send on the channel and then fail, or not send at all)."""
+    if not callable(deliver):
+        raise TypeError(f"{relay}: deliver must be a function, not {type(deliver).__name__}")
+    wrapped = _with_attempt(deliver)
+    name = getattr(deliver, "__qualname__", None) or type(deliver).__name__
+    if relay.startswith("Sync"):
+        if _is_async(deliver):
+            raise TypeError(
+                f"{relay}: deliver={name} is an async function; SyncChannelRelay calls deliver "
+                "without awaiting it. Use ChannelRelay (async) with an async deliver, or pass a plain def."
+            )
+    elif not _is_async(deliver):
+        raise TypeError(
+            f"{relay}: deliver={name} is not an async function; ChannelRelay awaits deliver. "
+            "Use SyncChannelRelay for a synchronous deliver, or define it with async def."
+        )
+    return wrapped
+
+
+def _with_attempt(deliver: Callable[..., Any]) -> Callable[[Message, Contact, DeliveryAttempt], Any]:
     try:
         inspect.signature(deliver).bind(None, None, None)
     except TypeError:
@@ -166,6 +229,22 @@ def with_attempt(deliver: Callable[..., Any]) -> Callable[[Message, Contact, Del
     except ValueError:
         pass  # no signature to read (some builtins): pass all three
     return deliver
+
+
+def check_sent(provider_id: Any) -> Any:
+    """What ``deliver`` returned, once called (and awaited by the async relay):
+    an awaitable here means a coroutine function reached the sync relay
+    undetected (a lambda around one, say). Nothing was sent: it is closed and
+    the delivery fails (never recorded as sent)."""
+    if inspect.isawaitable(provider_id):
+        close = getattr(provider_id, "close", None)
+        if callable(close):
+            close()
+        raise TypeError(
+            "deliver returned an awaitable, which SyncChannelRelay does not await: nothing was sent. "
+            "Use ChannelRelay (async) for an async deliver."
+        )
+    return provider_id
 
 
 def decode_record(record_type: str, text: str) -> Dict[str, Any]:
@@ -190,6 +269,7 @@ class _Memory:
     def __init__(self) -> None:
         self.values: Dict[str, Tuple[str, Optional[int]]] = {}
         self.queues: Dict[str, Dict[str, int]] = {}
+        self.indexes: Dict[str, Dict[str, int]] = {}  # recovery index: member -> due (ms)
         self.writes = 0
 
     def get(self, key: str, now: int) -> Optional[str]:
@@ -229,8 +309,25 @@ class _Memory:
             return True
         return False
 
+    def index_put(self, key: str, member: str, due_ms: int) -> None:
+        self.indexes.setdefault(key, {})[member] = due_ms
+
+    def index_due(self, key: str, now_ms: int, limit: int) -> List[Tuple[str, int]]:
+        index = self.indexes.get(key, {})
+        # Redis orders a sorted set by score, then member.
+        due = sorted((score, m) for m, score in index.items() if score <= now_ms)
+        return [(m, score) for score, m in due[:limit]]
+
+    def index_drop(self, key: str, members: Sequence[str]) -> None:
+        index = self.indexes.get(key, {})
+        for m in members:
+            index.pop(m, None)
+
     def claim(self, a: "ClaimArgs") -> Dict[str, Any]:
         now = _now_ms()
+        if a.pending_key:
+            # Redis writes it in the same round trip, before the script (RedisStore.claim).
+            self.index_put(a.pending_key, a.pending_member, now + a.lease_ms)
         raw_contact = self.get(a.contact_key, now)
         if raw_contact is None:
             return {"result": "unknown_session"}
@@ -326,6 +423,10 @@ class ClaimArgs(NamedTuple):
     retention_ms: int
     channel_type: str
     session_base: str
+    #: The recovery index (``RelayKeys.pending(channel_type)``) and this message's entry
+    #: in it; empty: not indexed.
+    pending_key: str = ""
+    pending_member: str = ""
 
     def keys(self) -> List[str]:
         return [self.outbound_key, self.queue_key, self.contact_key]

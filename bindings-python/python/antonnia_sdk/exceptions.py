@@ -34,6 +34,7 @@ __all__ = [
     "PayloadTooLargeError",
     "WebhookVerificationError",
     "ClientClosedError",
+    "RelayError",
 ]
 
 
@@ -166,6 +167,15 @@ class ClientClosedError(AntonniaError, RuntimeError):
     closed). Also a built-in ``RuntimeError``."""
 
     kind = "client_closed"
+
+
+class RelayError(AntonniaError):
+    """The root of the channel relay's own errors (``antonnia_sdk.relay``:
+    ``StoreUnavailableError``, ``LockTimeoutError``). Being an
+    ``AntonniaError``, one ``except AntonniaError`` around ``relay.receive``
+    catches everything to answer the channel with a retryable 503."""
+
+    kind = "relay"
 
 
 _BY_KIND = {

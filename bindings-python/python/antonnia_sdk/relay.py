@@ -14,7 +14,10 @@ concurrent calls and many worker processes sharing Redis.
                          store=RedisStore.from_url("redis://127.0.0.1:6379/0"))  # default: MemoryStore()
     received = await relay.receive(channel_user_id="ext_user_456", contact_name="Jane",
                                    text="Hello", provider_message_id="wamid.1")
-    status, body = await relay.handle_webhook(raw_body, headers)   # your webhook endpoint
+    reply = await relay.handle_webhook(raw_body, headers)   # your webhook endpoint: answer with
+    # reply.status, reply.body and reply.headers (Retry-After on a 503)
+    asyncio.create_task(relay.run_sweeper(5))   # on one or more workers: what a worker that died
+    # mid-send held goes out without waiting for a webhook retry (or relay.recover() yourself)
     await relay.report(provider_message_id="wamid.2", status="delivered")
 
 ``SyncChannelRelay`` (with ``SyncMemoryStore`` / ``SyncRedisStore`` and a
@@ -26,6 +29,7 @@ integrator still owns: ``docs/relay.md``.
 from ._async_relay import ChannelRelay, MemoryStore, RedisStore
 from ._relay_common import (
     DEFAULT_PREFIX,
+    Recovered,
     AsyncDeliver,
     Contact,
     Deliver,
@@ -56,6 +60,7 @@ __all__ = [
     "StoreUnavailableError",
     "LockTimeoutError",
     "Received",
+    "Recovered",
     "WebhookReply",
     "RelayKeys",
     "AsyncDeliver",

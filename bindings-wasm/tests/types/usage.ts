@@ -12,6 +12,7 @@ import {
   ChannelRelay, MemoryStore, RedisStore, RelayKeys, DeliveryError, StoreUnavailableError, LockTimeoutError, RelayError,
   decodeRecord, encodeRecord, DEFAULT_PREFIX,
   type Deliver, type Contact, type DeliveryAttempt, type Received, type WebhookReply, type RelayStore, type RedisClientLike,
+  type Recovered,
 } from '../../pkg/relay.js';
 
 export async function everyCall(token: string, signal: AbortSignal): Promise<void> {
@@ -182,11 +183,19 @@ export async function relayUsage(client: Client, rawBody: Uint8Array, headers: R
     await relay.receive({ channel_user_id: 'u', text: 'x', provider_message_id: 'p' });
   } catch (e) {
     if (e instanceof StoreUnavailableError || e instanceof LockTimeoutError) { const r: RelayError = e; void r; }
+    if (e instanceof RelayError) { const base: AntonniaError = e; void base; }
     if (e instanceof DeliveryError) { const c: number | undefined = e.code; void c; }
   }
   // @ts-expect-error: receive takes the channel's user id
   await relay.receive({ text: 'x', provider_message_id: 'p' });
   // @ts-expect-error: deliver is required
   new ChannelRelay({ client, channelType: 'whatsapp' });
+  const recovered: Recovered[] = await relay.recover({ limit: 50 });
+  for (const r of recovered) { const what: string = `${r.session_id} ${r.message_id} ${r.outcome}`; void what; }
+  const stopSweeper: () => void = relay.startSweeper(5000);
+  stopSweeper();
+  new ChannelRelay({ client, channelType: 'whatsapp', deliver: () => 'wamid.1', logger: console });
+  // @ts-expect-error: a logger needs warn and error
+  new ChannelRelay({ client, channelType: 'whatsapp', deliver: () => 'wamid.1', logger: { info() {} } });
   await relay.close();
 }

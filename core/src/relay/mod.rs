@@ -19,7 +19,11 @@
 //! - the **decisions**: [`next_inbound`] (an inbound message, step by step),
 //!   [`classify_event`] (which webhooks matter), [`on_claim`] (what a claim
 //!   attempt's result means), [`on_verified`], [`on_delivered`] and
-//!   [`response_for`] (the HTTP answer to the webhook).
+//!   [`response_for`] (the HTTP answer to the webhook);
+//! - **recovery**: [`Keys::pending`], an index of claims by when they lapse,
+//!   and [`sweep_entry`] / [`after_sweep`], what a sweep does with each due
+//!   entry, so that a message whose worker died mid-send goes out without
+//!   waiting for more traffic.
 //!
 //! ```
 //! use antonnia_core::relay::{on_claim, ClaimResult, WaitPolicy, WebhookStep};
@@ -151,6 +155,62 @@ impl Keys {
     pub fn outbound(&self, session_id: &str, message_id: &str) -> String {
         self.session_base(session_id) + "out:" + &escape(message_id)
     }
+
+    /// The recovery index of a channel type's relays,
+    /// `<prefix>:pending:<channel_type>` (one per channel type, so that a
+    /// relay of another type sharing the prefix never judges its entries): a
+    /// sorted set of [`Keys::pending_member`]s, each scored by when its
+    /// latest claim lapses (Unix ms, the claiming worker's clock). It has no
+    /// hash tag of a contact or a session (one key finds every claim), so it
+    /// is written in its own command, next to the claim script, never inside
+    /// it; it may be stale (an entry for a message since done, a score off
+    /// by a clock skew): the sweep checks every entry with the claim script
+    /// ([`sweep_entry`], [`after_sweep`]).
+    pub fn pending(&self, channel_type: &str) -> String {
+        format!("{}:pending:{}", self.prefix, escape(channel_type))
+    }
+
+    /// A message's entry in [`Keys::pending`]: `<session_id>:<message_id>`,
+    /// both escaped, so that the first `:` splits it back
+    /// ([`parse_pending_member`]).
+    pub fn pending_member(&self, session_id: &str, message_id: &str) -> String {
+        format!("{}:{}", escape(session_id), escape(message_id))
+    }
+
+    /// The [`Keys::outbound`] record a [`Keys::pending_member`] stands for,
+    /// or `None` for text no relay wrote.
+    pub fn pending_outbound(&self, member: &str) -> Option<String> {
+        parse_pending_member(member).map(|(s, m)| self.outbound(&s, &m))
+    }
+}
+
+fn unescape(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        let code = rest.get(i + 1..i + 3)?;
+        out.push(match code {
+            "25" => '%',
+            "3A" => ':',
+            "7B" => '{',
+            "7D" => '}',
+            _ => return None,
+        });
+        rest = &rest[i + 3..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The `(session_id, message_id)` of a [`Keys::pending_member`], or `None`
+/// for text no relay wrote.
+pub fn parse_pending_member(member: &str) -> Option<(String, String)> {
+    let (session, message) = member.split_once(':')?;
+    if session.is_empty() || message.is_empty() {
+        return None;
+    }
+    Some((unescape(session)?, unescape(message)?))
 }
 
 fn check_version(v: u32) -> Result<(), Error> {
@@ -762,12 +822,97 @@ pub fn response_for(outcome: &str, retry_after: Option<u64>) -> WebhookResponse 
     }
 }
 
+// ---------------------------------------------------------------- recovery --
+
+/// What a sweep does with one due entry of [`Keys::pending`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum SweepStep {
+    /// Nothing is left to deliver (no record, a `done` one, an entry no
+    /// relay wrote): remove the entry.
+    Drop,
+    /// Leave the entry as it is: the record is from a newer SDK.
+    Leave,
+    /// The message may be stranded (its claim's worker died mid-send): run
+    /// it through the webhook's path (claim, then deliver or report), without
+    /// waiting for a claim that is still held ([`after_sweep`] reschedules it).
+    Redeliver {
+        /// Its session.
+        session_id: String,
+        /// Its id.
+        message_id: String,
+        /// Its `created_at`, Unix ms.
+        created_at_ms: i64,
+        /// The message as the webhook carried it (JSON text).
+        message: String,
+    },
+}
+
+/// The step for a due entry of [`Keys::pending`], given its outbound
+/// record's stored text (`None`: no record).
+pub fn sweep_entry(member: &str, record: Option<&str>) -> SweepStep {
+    let Some((session_id, message_id)) = parse_pending_member(member) else {
+        return SweepStep::Drop;
+    };
+    let Some(text) = record else {
+        return SweepStep::Drop;
+    };
+    let rec: OutboundRecord = match decode_record(text) {
+        Ok(rec) => rec,
+        Err(_) if serde_json::from_str::<Value>(text).is_ok_and(|v| v["v"].as_u64() > Some(1)) => {
+            return SweepStep::Leave;
+        }
+        Err(_) => return SweepStep::Drop,
+    };
+    match (rec.state, rec.message) {
+        (OutboundState::Done, _) | (_, None) => SweepStep::Drop,
+        (_, Some(message)) => SweepStep::Redeliver {
+            session_id,
+            message_id,
+            created_at_ms: rec.created_at_ms,
+            message,
+        },
+    }
+}
+
+/// What to do with an entry after its [`SweepStep::Redeliver`] ended with
+/// `outcome` (as for [`response_for`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum AfterSweep {
+    /// Settled (delivered, reported, skipped): remove the entry.
+    Drop,
+    /// Not settled (held elsewhere, an outage, a `deliver` that crashed):
+    /// keep the entry, due again at `due_ms` (the sweeping worker's clock).
+    Keep {
+        /// When to look at it again, Unix ms.
+        due_ms: i64,
+    },
+}
+
+/// After a swept message's redelivery ended with `outcome` at `now_ms`:
+/// a settled outcome drops its entry; a retryable one (a 503 for a
+/// webhook) keeps it, due after `Retry-After` seconds.
+pub fn after_sweep(outcome: &str, retry_after: Option<u64>, now_ms: i64) -> AfterSweep {
+    let r = response_for(outcome, retry_after);
+    match r.retry_after {
+        Some(after) if r.status == 503 => AfterSweep::Keep {
+            due_ms: now_ms
+                .saturating_add(i64::try_from(after.saturating_mul(1000)).unwrap_or(i64::MAX)),
+        },
+        _ => AfterSweep::Drop,
+    }
+}
+
 /// The relay's decisions by name, JSON in and out, for bindings and vectors:
 /// `inbound` ([`InboundFacts`] → [`InboundStep`]), `claim`
 /// (`{"result": ClaimResult, "waited_ms", "policy"?}` → [`WebhookStep`]),
 /// `verified` (`{"delivery_status"}` → [`WebhookStep`]), `delivered`
 /// ([`Delivery`] → [`Outcome`] or `null`), `response`
-/// (`{"outcome", "retry_after"?}` → [`WebhookResponse`]).
+/// (`{"outcome", "retry_after"?}` → [`WebhookResponse`]), `sweep`
+/// (`{"member", "record"}`, `record` the stored text or `null` →
+/// [`SweepStep`]), `after_sweep` (`{"outcome", "retry_after"?, "now_ms"}` →
+/// [`AfterSweep`]).
 pub fn decide_json(kind: &str, input: Value) -> Result<Value, Error> {
     fn read<T: for<'de> Deserialize<'de>>(what: &str, v: Value) -> Result<T, Error> {
         serde_json::from_value(v).map_err(|e| Error::invalid(what, e.to_string()))
@@ -805,6 +950,33 @@ pub fn decide_json(kind: &str, input: Value) -> Result<Value, Error> {
                 input.get("retry_after").and_then(Value::as_u64),
             ))
         }
+        "sweep" => {
+            let member = input
+                .get("member")
+                .and_then(Value::as_str)
+                .ok_or_else(|| Error::invalid("member", "must be a string"))?;
+            let record = match input.get("record") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.as_str()),
+                Some(_) => return Err(Error::invalid("record", "must be a string or null")),
+            };
+            out(&sweep_entry(member, record))
+        }
+        "after_sweep" => {
+            let outcome = input
+                .get("outcome")
+                .and_then(Value::as_str)
+                .ok_or_else(|| Error::invalid("outcome", "must be a string"))?;
+            let now_ms = input
+                .get("now_ms")
+                .and_then(Value::as_i64)
+                .ok_or_else(|| Error::invalid("now_ms", "must be an integer"))?;
+            out(&after_sweep(
+                outcome,
+                input.get("retry_after").and_then(Value::as_u64),
+                now_ms,
+            ))
+        }
         other => Err(Error::invalid(
             "kind",
             format!("unknown decision {other:?}"),
@@ -823,6 +995,21 @@ mod tests {
         assert_ne!(k.session("a:b", "c"), k.session("a", "b:c"));
         assert_eq!(k.outbound("s}x", "m"), "p:{s%7Dx}:out:m");
         assert!(Keys::new("a{b").is_err());
+    }
+
+    #[test]
+    fn a_pending_member_splits_back_into_its_ids() {
+        let k = Keys::new("p").unwrap();
+        assert_eq!(k.pending("web:chat"), "p:pending:web%3Achat");
+        let m = k.pending_member("s:1%", "m{2}");
+        assert_eq!(m, "s%3A1%25:m%7B2%7D");
+        assert_eq!(
+            parse_pending_member(&m),
+            Some(("s:1%".into(), "m{2}".into()))
+        );
+        assert_eq!(k.pending_outbound(&m), Some(k.outbound("s:1%", "m{2}")));
+        assert_eq!(parse_pending_member("nocolon"), None);
+        assert_eq!(parse_pending_member("a:%zz"), None);
     }
 
     #[test]
