@@ -486,14 +486,12 @@ fn step_to_js(step: Step<String>, request_id: Option<String>) -> Result<JsValue,
     let obj = js_sys::Object::new();
     let set = |k: &str, v: JsValue| js_sys::Reflect::set(&obj, &JsValue::from_str(k), &v);
     let ok = match step {
-        Step::Done(text) => {
-            set("done", JsValue::TRUE)
-                .and_then(|_| set("value", JsValue::from_str(&text)))
-                .and_then(|_| match request_id {
-                    Some(id) => set("requestId", JsValue::from_str(&id)),
-                    None => Ok(true),
-                })
-        }
+        Step::Done(text) => set("done", JsValue::TRUE)
+            .and_then(|_| set("value", JsValue::from_str(&text)))
+            .and_then(|_| match request_id {
+                Some(id) => set("requestId", JsValue::from_str(&id)),
+                None => Ok(true),
+            }),
         Step::Retry(wait) => set("done", JsValue::FALSE).and_then(|_| {
             set(
                 "retryAfterMs",
