@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as sdk from '../pkg/index.js';
 import { Client, InvalidRequestError, NotFoundError, APIError, TimeoutError, TransportError, WebhookVerificationError } from '../pkg/index.js';
 import { initSync } from '../pkg/antonnia_wasm.js';
-import { startSandbox, startServer, uid } from './helpers.mjs';
+import { startSandbox, startServer, uid, rejects } from './helpers.mjs';
 
 let sandbox;
 before(async () => {
@@ -21,16 +21,6 @@ after(async () => {
 
 const clientOf = (extra = {}) => new Client({ token: sandbox.token, baseUrl: sandbox.baseUrl, ...extra });
 const REQUEST_ID = /^req_[0-9a-f]{32}$/;
-
-async function rejects(promise, Cls) {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof Cls, `${e?.name}: ${e?.message} is not a ${Cls.name}`);
-    return e;
-  }
-  assert.fail(`no ${Cls.name}`);
-}
 
 // A fetch that must not be called: the options are refused before sending.
 const noFetch = async () => {

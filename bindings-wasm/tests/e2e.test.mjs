@@ -9,7 +9,7 @@ import {
   AntonniaError, APIError, AuthenticationError, NotFoundError, ValidationError, RateLimitError,
   InvalidRequestError, TransportError, TimeoutError, PayloadTooLargeError, WebhookVerificationError,
 } from '../pkg/index.js';
-import { startSandbox, startWebhookSink, startServer, WEBHOOK_SECRET, uid } from './helpers.mjs';
+import { startSandbox, startWebhookSink, startServer, WEBHOOK_SECRET, uid, rejects } from './helpers.mjs';
 
 let sandbox;
 before(async () => {
@@ -25,16 +25,6 @@ async function collect(iter) {
   const out = [];
   for await (const x of iter) out.push(x);
   return out;
-}
-
-async function rejects(promise, Cls) {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof Cls, `${e?.name}: ${e?.message} is not a ${Cls.name}`);
-    return e;
-  }
-  assert.fail(`no ${Cls.name}`);
 }
 
 test('the Quick Start, with a signed webhook received by a node:http endpoint', async () => {

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
+import assert from 'node:assert/strict';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -165,4 +166,15 @@ export async function startRedis() {
     await new Promise((r) => setTimeout(r, 50));
   }
   return { url: `redis://127.0.0.1:${port}/0`, port, stop };
+}
+
+/** Awaits `promise` and returns its rejection, which must be a `Cls`. */
+export async function rejects(promise, Cls) {
+  try {
+    await promise;
+  } catch (e) {
+    assert.ok(e instanceof Cls, `${e?.name}: ${e?.message} is not a ${Cls.name}`);
+    return e;
+  }
+  assert.fail(`no ${Cls.name}`);
 }
