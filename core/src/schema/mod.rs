@@ -1,5 +1,5 @@
 //! The API's shapes as data: every resource's fields, their wire types and
-//! presence rules, declared once in [`SHAPES`]-style tables, and one generic
+//! presence rules, declared once as [`Shape`] tables, and one generic
 //! [transcoder](transcode) that reads a response body against a shape and
 //! writes the canonical JSON the typed path writes (the form the shared
 //! vectors pin: timestamps normalized, unknown fields dropped, open enums

@@ -441,7 +441,7 @@ fn parse_envelope(body: &[u8]) -> Result<WebhookEvent, Error> {
 }
 
 /// [`parse_event_with_limit`], with the event as canonical JSON text (what
-/// [`WebhookEvent::to_json`] writes) read by the [schema](crate::schema)'s one
+/// [`WebhookEvent::to_json`] writes) read by the [schema]'s one
 /// generic decoder: for bindings that hand JSON to their host.
 pub fn parse_event_canonical(body: &[u8], max_body_bytes: usize) -> Result<String, Error> {
     as_webhook(body, max_body_bytes, canonical_envelope)
