@@ -152,6 +152,44 @@ enum Slot {
     At(usize, usize),
 }
 
+/// One [`Slot`] a field: on the stack for the shapes this API has (at most
+/// [`INLINE_FIELDS`] fields), on the heap past that.
+enum Slots {
+    Inline([Slot; INLINE_FIELDS], usize),
+    Heap(Vec<Slot>),
+}
+
+const INLINE_FIELDS: usize = 16;
+
+impl Slots {
+    fn new(len: usize) -> Slots {
+        if len <= INLINE_FIELDS {
+            Slots::Inline([Slot::Absent; INLINE_FIELDS], len)
+        } else {
+            Slots::Heap(vec![Slot::Absent; len])
+        }
+    }
+}
+
+impl std::ops::Deref for Slots {
+    type Target = [Slot];
+    fn deref(&self) -> &[Slot] {
+        match self {
+            Slots::Inline(slots, len) => &slots[..*len],
+            Slots::Heap(slots) => slots,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Slots {
+    fn deref_mut(&mut self) -> &mut [Slot] {
+        match self {
+            Slots::Inline(slots, len) => &mut slots[..*len],
+            Slots::Heap(slots) => slots,
+        }
+    }
+}
+
 impl ObjectSeed<'_> {
     fn write<E: de::Error>(self, slots: &[Slot], scratch: &[u8]) -> Result<(), E> {
         let tag = self.type_tag(slots, scratch);
@@ -205,8 +243,8 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut slots = vec![Slot::Absent; self.shape.fields.len()];
-        let mut scratch = Vec::new();
+        let mut slots = Slots::new(self.shape.fields.len());
+        let mut scratch = Vec::with_capacity(256);
         while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             let Some((i, field)) = self.shape.field(&key) else {
                 map.next_value::<IgnoredAny>()?;
@@ -230,8 +268,8 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut slots = vec![Slot::Absent; self.shape.fields.len()];
-        let mut scratch = Vec::new();
+        let mut slots = Slots::new(self.shape.fields.len());
+        let mut scratch = Vec::with_capacity(256);
         for (i, field) in self.shape.fields.iter().enumerate() {
             let start = scratch.len();
             match seq.next_element_seed(FieldSeed {
