@@ -154,6 +154,9 @@ enum Slot {
 
 /// One [`Slot`] a field: on the stack for the shapes this API has (at most
 /// [`INLINE_FIELDS`] fields), on the heap past that.
+// The inline variant is large on purpose: it lives on the stack for the
+// one object being read, and saves an allocation per object.
+#[allow(clippy::large_enum_variant)]
 enum Slots {
     Inline([Slot; INLINE_FIELDS], usize),
     Heap(Vec<Slot>),
