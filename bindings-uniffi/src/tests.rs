@@ -407,3 +407,25 @@ fn records_read_back_from_their_wire_json() {
     .unwrap();
     assert_eq!(message_from_json(m.to_json().unwrap()).unwrap(), m);
 }
+
+/// The records Kotlin and Swift see have exactly the fields the core's
+/// schema declares, in its order: a field added to a resource in the core
+/// fails here until the record has it too.
+#[test]
+fn every_record_has_its_schemas_fields() {
+    use antonnia_core::schema::{self, Shape, differential::derived_fields};
+    fn names(shape: &Shape) -> Vec<&'static str> {
+        shape.fields.iter().map(|f| f.name).collect()
+    }
+    assert_eq!(derived_fields::<Session>(), names(&schema::SESSION));
+    assert_eq!(derived_fields::<Message>(), names(&schema::MESSAGE));
+    assert_eq!(derived_fields::<Agent>(), names(&schema::AGENT));
+    assert_eq!(
+        derived_fields::<SurveySubmission>(),
+        names(&schema::SURVEY_SUBMISSION)
+    );
+    assert_eq!(
+        derived_fields::<SessionSchedule>(),
+        names(&schema::SESSION_SCHEDULE)
+    );
+}

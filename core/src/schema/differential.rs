@@ -3,6 +3,7 @@
 //! same kind at the same path.
 
 use serde::Deserialize;
+use serde::de::{self, Visitor};
 
 use super::{AGENT, MESSAGE, Root, SESSION, SESSION_SCHEDULE, SURVEY_SUBMISSION, transcode};
 use crate::error::Error;
@@ -69,4 +70,47 @@ pub fn compare_event(body: &[u8]) -> Result<(), String> {
             String::from_utf8_lossy(body)
         ))
     }
+}
+
+/// The field list a serde-derived struct hands its deserializer, captured by
+/// a deserializer that records it and stops: how a test pins a binding's own
+/// record (uniffi's, say) to the schema.
+pub fn derived_fields<T: for<'de> Deserialize<'de>>() -> Vec<&'static str> {
+    struct Recorder(Vec<&'static str>);
+    #[derive(Debug)]
+    struct Stop;
+    impl std::fmt::Display for Stop {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("stop")
+        }
+    }
+    impl std::error::Error for Stop {}
+    impl de::Error for Stop {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Stop
+        }
+    }
+    impl<'de> de::Deserializer<'de> for &mut Recorder {
+        type Error = Stop;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop)
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Stop> {
+            self.0 = fields.to_vec();
+            Err(Stop)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut recorder = Recorder(Vec::new());
+    let _ = T::deserialize(&mut recorder);
+    recorder.0
 }

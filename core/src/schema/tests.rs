@@ -1,55 +1,11 @@
 //! The table against the typed structs, and the transcoder against the typed
 //! path, on the shared vectors and on bodies chosen to reach every rule.
 
-use serde::Deserialize;
-use serde::de::{self, Visitor};
 use serde_json::{Value, json};
 
-use super::differential::{compare, compare_event};
+use super::differential::{compare, compare_event, derived_fields};
 use super::*;
 use crate::types::{Agent, Message, Session, SessionSchedule, SurveySubmission};
-
-/// The field list a serde-derived struct hands its deserializer, captured by
-/// a deserializer that records it and stops.
-fn derived_fields<T: for<'de> Deserialize<'de>>() -> Vec<&'static str> {
-    struct Recorder(Vec<&'static str>);
-    #[derive(Debug)]
-    struct Stop;
-    impl std::fmt::Display for Stop {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("stop")
-        }
-    }
-    impl std::error::Error for Stop {}
-    impl de::Error for Stop {
-        fn custom<M: std::fmt::Display>(_: M) -> Self {
-            Stop
-        }
-    }
-    impl<'de> de::Deserializer<'de> for &mut Recorder {
-        type Error = Stop;
-        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
-            Err(Stop)
-        }
-        fn deserialize_struct<V: Visitor<'de>>(
-            self,
-            _: &'static str,
-            fields: &'static [&'static str],
-            _: V,
-        ) -> Result<V::Value, Stop> {
-            self.0 = fields.to_vec();
-            Err(Stop)
-        }
-        serde::forward_to_deserialize_any! {
-            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-            bytes byte_buf option unit unit_struct newtype_struct seq tuple
-            tuple_struct map enum identifier ignored_any
-        }
-    }
-    let mut recorder = Recorder(Vec::new());
-    let _ = T::deserialize(&mut recorder);
-    recorder.0
-}
 
 fn names(shape: &Shape) -> Vec<&'static str> {
     shape.fields.iter().map(|f| f.name).collect()
