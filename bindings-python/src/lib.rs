@@ -331,9 +331,8 @@ impl PyExchange {
     /// one, else the call's own.
     fn response_request_id(&self, headers: Vec<(String, String)>) -> Option<String> {
         let response = response_of(0, b"", Some(headers));
-        response
-            .request_id()
-            .or(self.inner.request_id())
+        self.inner
+            .response_request_id(&response)
             .map(str::to_string)
     }
 

@@ -237,10 +237,8 @@ impl Inner {
                     if let (Some(capture), Some(headers), Step::Done(_)) =
                         (&self.capture, headers, &step)
                     {
-                        let request_id = seen
-                            .1
-                            .clone()
-                            .or_else(|| exchange.request_id().map(str::to_string));
+                        let request_id =
+                            exchange.response_request_id(&response).map(str::to_string);
                         *lock(&capture.last) = Some(ResponseInfo {
                             status,
                             headers,

@@ -441,8 +441,10 @@ impl Exchange {
                     .log_step(Some(status), response_id, elapsed, &step),
             );
         }
-        // The id a raw response reports: the server's, else the one sent.
-        let request_id = response_id.or(self.inner.request_id()).map(str::to_string);
+        let request_id = self
+            .inner
+            .response_request_id(&response)
+            .map(str::to_string);
         step_to_js(step, request_id)
     }
 

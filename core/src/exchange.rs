@@ -193,6 +193,12 @@ impl Exchange {
         self.request_id.as_deref()
     }
 
+    /// The call's id as a raw response reports it: the server's for
+    /// `response` when it named one, else the one sent with the call.
+    pub fn response_request_id<'a>(&'a self, response: &'a HttpResponse) -> Option<&'a str> {
+        response.request_id().or(self.request_id())
+    }
+
     /// The debug log line for the attempt about to be sent: the call, the
     /// method and URL, the attempt and the request id — no header value and
     /// no body, so that it never shows a token or a user's message.
