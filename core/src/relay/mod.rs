@@ -920,6 +920,12 @@ pub fn decide_json(kind: &str, input: Value) -> Result<Value, Error> {
     fn out<T: Serialize>(v: &T) -> Result<Value, Error> {
         serde_json::to_value(v).map_err(|e| Error::invalid("output", e.to_string()))
     }
+    fn text<'a>(input: &'a Value, name: &str) -> Result<&'a str, Error> {
+        input
+            .get(name)
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::invalid(name, "must be a string"))
+    }
     match kind {
         "inbound" => out(&next_inbound(&read::<InboundFacts>("facts", input)?)),
         "claim" => {
@@ -933,28 +939,19 @@ pub fn decide_json(kind: &str, input: Value) -> Result<Value, Error> {
             out(&on_claim(&result, waited, &policy))
         }
         "verified" => {
-            let status = input
-                .get("delivery_status")
-                .and_then(Value::as_str)
-                .ok_or_else(|| Error::invalid("delivery_status", "must be a string"))?;
+            let status = text(&input, "delivery_status")?;
             out(&on_verified(status))
         }
         "delivered" => out(&on_delivered(&read::<Delivery>("delivery", input)?)),
         "response" => {
-            let outcome = input
-                .get("outcome")
-                .and_then(Value::as_str)
-                .ok_or_else(|| Error::invalid("outcome", "must be a string"))?;
+            let outcome = text(&input, "outcome")?;
             out(&response_for(
                 outcome,
                 input.get("retry_after").and_then(Value::as_u64),
             ))
         }
         "sweep" => {
-            let member = input
-                .get("member")
-                .and_then(Value::as_str)
-                .ok_or_else(|| Error::invalid("member", "must be a string"))?;
+            let member = text(&input, "member")?;
             let record = match input.get("record") {
                 None | Some(Value::Null) => None,
                 Some(Value::String(s)) => Some(s.as_str()),
@@ -963,10 +960,7 @@ pub fn decide_json(kind: &str, input: Value) -> Result<Value, Error> {
             out(&sweep_entry(member, record))
         }
         "after_sweep" => {
-            let outcome = input
-                .get("outcome")
-                .and_then(Value::as_str)
-                .ok_or_else(|| Error::invalid("outcome", "must be a string"))?;
+            let outcome = text(&input, "outcome")?;
             let now_ms = input
                 .get("now_ms")
                 .and_then(Value::as_i64)

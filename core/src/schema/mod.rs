@@ -20,8 +20,8 @@ pub mod typescript;
 
 pub(crate) use declare::resource;
 
-pub(crate) use transcode::write_object;
 pub use transcode::{Root, transcode};
+pub(crate) use transcode::{into_text, transcode_into, write_json, write_object};
 
 /// How a field's value is read and written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

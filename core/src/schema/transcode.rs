@@ -38,6 +38,12 @@ pub enum Root {
 /// error the typed path gives for it (same kind, same path).
 pub fn transcode(root: Root, body: &[u8]) -> Result<String, Error> {
     let mut out = Vec::with_capacity(body.len());
+    transcode_into(root, body, &mut out)?;
+    into_text(out)
+}
+
+/// [`transcode`], appending to `out`.
+pub(crate) fn transcode_into(root: Root, body: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
     let (open, what) = match root {
         Root::One(_) => (b'{', "an object"),
         Root::List(_) => (b'[', "an array"),
@@ -48,11 +54,16 @@ pub fn transcode(root: Root, body: &[u8]) -> Result<String, Error> {
         what,
         RootReader {
             root,
-            out: &mut out,
+            start: out.len(),
+            out,
         },
-    )?;
-    // Every byte written is ASCII punctuation or text serde_json wrote from
-    // a `str`, so this never fails; the error is for form's sake.
+    )
+}
+
+/// Canonical JSON as text. Every byte written is ASCII punctuation or text
+/// serde_json wrote from a `str`, so this never fails; the error is for
+/// form's sake.
+pub(crate) fn into_text(out: Vec<u8>) -> Result<String, Error> {
     String::from_utf8(out).map_err(|_| Error::decode("", "the canonical form is not UTF-8"))
 }
 
@@ -60,6 +71,8 @@ pub fn transcode(root: Root, body: &[u8]) -> Result<String, Error> {
 /// tracking when the first run failed.
 struct RootReader<'o> {
     root: Root,
+    /// Where this body's text begins in `out`.
+    start: usize,
     out: &'o mut Vec<u8>,
 }
 
@@ -81,7 +94,7 @@ impl<'de> Decode<'de> for RootReader<'_> {
     }
 
     fn reset(&mut self) {
-        self.out.clear();
+        self.out.truncate(self.start);
     }
 }
 
@@ -365,7 +378,8 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
     write_json(out, s);
 }
 
-fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+/// Writes `value` as JSON (serde_json's writer, the typed path's).
+pub(crate) fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     // Writing a str, a number, a timestamp or a `Value` to a Vec cannot
     // fail; the result is ignored rather than unwrapped.
     let _ = value.serialize(&mut serde_json::Serializer::new(out));
@@ -455,11 +469,12 @@ fn write_content(
         write_json(out, &raw);
         return Ok(());
     };
-    let mut written = Vec::with_capacity(64);
-    written.push(b'{');
-    write_str(&mut written, "type");
-    written.push(b':');
-    write_str(&mut written, &kind);
+    // Written straight into `out`: a refusal below fails the whole read,
+    // which discards what was written.
+    out.push(b'{');
+    write_str(out, "type");
+    out.push(b':');
+    write_str(out, &kind);
     for field in *fields {
         let name = field.name();
         let value = match (take(name), field) {
@@ -482,13 +497,12 @@ fn write_content(
                 )));
             }
         };
-        written.push(b',');
-        write_str(&mut written, name);
-        written.push(b':');
-        write_json(&mut written, &value);
+        out.push(b',');
+        write_str(out, name);
+        out.push(b':');
+        write_json(out, &value);
     }
-    written.push(b'}');
-    out.extend_from_slice(&written);
+    out.push(b'}');
     Ok(())
 }
 

@@ -450,37 +450,38 @@ pub fn parse_event_canonical(body: &[u8], max_body_bytes: usize) -> Result<Strin
 fn canonical_envelope(body: &[u8]) -> Result<String, Error> {
     let envelope = decode_shaped_with(body, b'{', "an object", EnvelopeReader(CanonicalData))?;
     let Some(shape) = schema::event_data(&envelope.event_type) else {
-        return serde_json::to_string(&decode_json::<Value>(body)?)
-            .map_err(|e| Error::decode("", e.to_string()));
+        let mut out = Vec::with_capacity(body.len());
+        schema::write_json(&mut out, &decode_json::<Value>(body)?);
+        return schema::into_text(out);
     };
-    let data = match envelope.data {
-        DataSlot::Absent => return Err(Error::decode("data", "missing field `data`")),
-        DataSlot::Raw(raw) => schema::transcode(schema::Root::One(shape), raw.get().as_bytes())
-            .map_err(|e| prefixed("data", e))?,
-        DataSlot::Read(bytes) => {
-            String::from_utf8(bytes).map_err(|_| Error::decode("data", "is not UTF-8"))?
-        }
-        DataSlot::Skipped => return Err(Error::decode("data", "does not match the event type")),
-    };
-    let mut out = String::with_capacity(data.len() + 96);
-    out.push('{');
-    let text = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    // The envelope as WebhookEvent's Serialize writes it: id, created_at,
+    // type, data.
+    let mut out = Vec::with_capacity(body.len() + 32);
+    out.push(b'{');
     if let Some(id) = &envelope.id {
-        out.push_str("\"id\":");
-        out.push_str(&text(id));
-        out.push(',');
+        out.extend_from_slice(b"\"id\":");
+        schema::write_json(&mut out, id);
+        out.push(b',');
     }
     if let Some(at) = &envelope.created_at {
-        out.push_str("\"created_at\":");
-        out.push_str(&serde_json::to_string(at).unwrap_or_default());
-        out.push(',');
+        out.extend_from_slice(b"\"created_at\":");
+        schema::write_json(&mut out, at);
+        out.push(b',');
     }
-    out.push_str("\"type\":");
-    out.push_str(&text(&envelope.event_type));
-    out.push_str(",\"data\":");
-    out.push_str(&data);
-    out.push('}');
-    Ok(out)
+    out.extend_from_slice(b"\"type\":");
+    schema::write_json(&mut out, envelope.event_type.as_ref());
+    out.extend_from_slice(b",\"data\":");
+    match envelope.data {
+        DataSlot::Absent => return Err(Error::decode("data", "missing field `data`")),
+        DataSlot::Raw(raw) => {
+            schema::transcode_into(schema::Root::One(shape), raw.get().as_bytes(), &mut out)
+                .map_err(|e| prefixed("data", e))?
+        }
+        DataSlot::Read(bytes) => out.extend_from_slice(&bytes),
+        DataSlot::Skipped => return Err(Error::decode("data", "does not match the event type")),
+    }
+    out.push(b'}');
+    schema::into_text(out)
 }
 
 /// Receives webhooks: checks the size, verifies the signature, then parses.
