@@ -752,7 +752,9 @@ export function isKnownEvent(event) {
   return isPlainObject(event) && KNOWN_EVENT_TYPES.includes(event.type);
 }
 
-const KNOWN_CONTENT = new Set(['text', 'image', 'video', 'audio', 'file', 'function_call', 'function_result', 'thought']);
+// Every content kind the core knows, with the fields each must carry to be sent.
+const FIELDS_TO_SEND = Object.freeze(JSON.parse(wasm.contentFieldsToSend()));
+const KNOWN_CONTENT = new Set(Object.keys(FIELDS_TO_SEND));
 
 /** Whether message content is of a kind this SDK version knows. */
 export function isKnownContent(content) {
@@ -785,9 +787,8 @@ export function outboundMessage(event) {
   return core(() => wasm.isOutbound(json)) ? message : null;
 }
 
-const REQUIRED_TO_DELIVER = {
-  text: ['text'], image: ['url'], video: ['url'], audio: ['url'], file: ['url', 'mime_type', 'name'],
-};
+// The AI's own content, never delivered (the core's is_deliverable).
+const INTERNAL_CONTENT = new Set(['thought', 'function_call', 'function_result']);
 
 /**
  * What to send for an outbound message, in one shape for every content kind.
@@ -802,7 +803,10 @@ export function deliverable(message) {
   // What a channel sends must be there: a hand-built `{ type: 'text' }`
   // would otherwise become a deliverable with no text.
   const at = content === m ? 'content' : 'message.content';
-  for (const field of REQUIRED_TO_DELIVER[content.type] ?? []) {
+  if (INTERNAL_CONTENT.has(content.type)) {
+    throw invalid('message', `${content.type} content is the AI's own and is never delivered`);
+  }
+  for (const field of FIELDS_TO_SEND[content.type] ?? []) {
     if (typeof content[field] !== 'string') throw invalid(`${at}.${field}`, `must be a string: ${content.type} content without it cannot be delivered`);
   }
   switch (content.type) {
@@ -815,10 +819,6 @@ export function deliverable(message) {
       return { kind: 'audio', content, mediaUrl: content.url, transcript: content.transcript };
     case 'file':
       return { kind: 'file', content, mediaUrl: content.url, mimeType: content.mime_type, filename: content.name };
-    case 'thought':
-    case 'function_call':
-    case 'function_result':
-      throw invalid('message', `${content.type} content is the AI's own and is never delivered`);
     default:
       return { kind: 'unknown', content };
   }

@@ -159,5 +159,7 @@ export const whatsappErrors = () => constants.whatsappErrors;
 export const callNames = () => constants.callNames;
 /** A whole call's default deadline, in milliseconds. */
 export const defaultTotalTimeoutMs = () => constants.defaultTotalTimeoutMs;
+/** Every content kind with the fields it must carry to be sent, as JSON. */
+export const contentFieldsToSend = () => constants.contentFieldsToSend;
 /** A WhatsApp error code's description (through core(), so an unloaded SDK says so). */
 export const whatsappErrorDescription = (code) => core(() => glue.whatsappErrorDescription(code));

@@ -123,6 +123,20 @@ pub fn known_event_types() -> String {
     serde_json::to_string(antonnia_core::webhook::KNOWN_EVENT_TYPES).unwrap_or_else(|_| "[]".into())
 }
 
+/// Every content kind the core knows, with the fields it must carry to be
+/// sent, as a JSON object (`{"text": ["text"], "image": ["url"], ...}`).
+#[wasm_bindgen(js_name = contentFieldsToSend)]
+pub fn content_fields_to_send() -> String {
+    let kinds: serde_json::Map<String, Value> = antonnia_core::schema::CONTENT_KINDS
+        .iter()
+        .map(|(kind, _)| {
+            let fields: Vec<&str> = antonnia_core::schema::fields_to_send(kind).collect();
+            ((*kind).to_string(), Value::from(fields))
+        })
+        .collect();
+    Value::Object(kinds).to_string()
+}
+
 /// Where requests go and how they are signed. The token cannot be read back.
 #[wasm_bindgen]
 pub struct Config {

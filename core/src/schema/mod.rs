@@ -268,6 +268,18 @@ pub const CONTENT_KINDS: &[(&str, &[ContentField])] = &[
     ("thought", &[ContentField::Text("thought")]),
 ];
 
+/// The fields content of `kind` must carry to be sent (its always-written
+/// strings: `text` for text, `url` for media, ...): none for a kind this
+/// version does not know.
+pub fn fields_to_send(kind: &str) -> impl Iterator<Item = &'static str> {
+    CONTENT_KINDS
+        .iter()
+        .filter(move |(k, _)| *k == kind)
+        .flat_map(|(_, fields)| fields.iter())
+        .filter(|f| matches!(f, ContentField::Text(_)))
+        .map(ContentField::name)
+}
+
 /// Every resource shape, for generators and checks.
 pub const RESOURCES: &[&Shape] = &[
     &SESSION,

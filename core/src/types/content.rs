@@ -215,18 +215,8 @@ pub(crate) fn deserialize_outgoing<'de, D: Deserializer<'de>>(
 ) -> Result<MessageContent, D::Error> {
     let map = Map::<String, Value>::deserialize(deserializer)?;
     let kind = map.get("type").and_then(Value::as_str).unwrap_or_default();
-    let required: &[&str] = match kind {
-        "text" => &["text"],
-        "image" | "video" | "audio" => &["url"],
-        "file" => &["url", "mime_type", "name"],
-        "function_call" => &["id", "name", "input"],
-        "function_result" => &["id", "name", "output"],
-        "thought" => &["thought"],
-        _ => &[],
-    };
-    if let Some(missing) = required
-        .iter()
-        .find(|key| map.get(**key).is_none_or(Value::is_null))
+    if let Some(missing) =
+        crate::schema::fields_to_send(kind).find(|key| map.get(*key).is_none_or(Value::is_null))
     {
         return Err(D::Error::custom(format_args!(
             "{kind} content needs `{missing}`"
