@@ -32,7 +32,17 @@ in_swift() {
   repo="$(pwd)"
   mkdir -p "$SWIFT_ROOT/repo"
   mount -t proc proc "$SWIFT_ROOT/proc"
-  mount --bind "$repo" "$SWIFT_ROOT/repo"
+  # The bind mount once failed with ENOENT on a repo that existed (seen on
+  # 2026-12-06, not reproduced): try once more, then give up without leaving
+  # /proc mounted in the chroot.
+  if ! mount --bind "$repo" "$SWIFT_ROOT/repo"; then
+    echo "swift-env: binding $repo at $SWIFT_ROOT/repo failed; trying once more" >&2
+    sleep 1
+    if ! mount --bind "$repo" "$SWIFT_ROOT/repo"; then
+      umount "$SWIFT_ROOT/proc" || umount -l "$SWIFT_ROOT/proc"
+      return 1
+    fi
+  fi
   local status=0
   chroot "$SWIFT_ROOT" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root "$@" || status=$?
   # Whatever a killed or hung run left behind in the chroot (an XCTest
