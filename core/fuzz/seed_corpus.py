@@ -18,7 +18,7 @@ import sys
 
 root = pathlib.Path(sys.argv[1])
 fx = pathlib.Path("tests/fixtures")
-TARGETS = ("webhook", "response", "signature", "build_request", "transcode")
+TARGETS = ("webhook", "response", "signature", "build_request", "transcode", "arguments")
 for target in TARGETS:
     (root / target).mkdir(parents=True, exist_ok=True)
 
@@ -117,6 +117,8 @@ def build_seed(call, args, config=0):
         return
     script = hashlib.sha256(call.encode() + json.dumps(args).encode()).digest() * 2
     put("build_request", bytes([names.index(call), config]) + json.dumps(args).encode() + b"\x00" + script)
+    # arguments: call index, flags (low bit set: keep every argument), JSON arguments.
+    put("arguments", bytes([names.index(call), 1 | config]) + json.dumps(args).encode())
 
 
 for v in vectors("requests.json"):

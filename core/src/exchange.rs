@@ -54,7 +54,7 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::error::Error;
 use crate::http::{HttpRequest, HttpResponse, REQUEST_ID_HEADER, is_valid_request_id};
-use crate::ops::{Call, CallOutput};
+use crate::ops::{Call, CallOutput, Callable};
 use crate::retry::{Outcome, RetryDecision, RetryPolicy};
 use crate::time::Timestamp;
 
@@ -136,8 +136,8 @@ pub enum Step<T = CallOutput> {
 
 /// One call in progress: see the [module documentation](self).
 #[derive(Debug, Clone)]
-pub struct Exchange {
-    call: Call,
+pub struct Exchange<C = Call> {
+    call: C,
     request: HttpRequest,
     policy: RetryPolicy,
     limits: Limits,
@@ -147,14 +147,15 @@ pub struct Exchange {
     request_id: Option<String>,
 }
 
-impl Exchange {
-    /// Starts a call: checks its arguments and builds its request.
+impl<C: Callable> Exchange<C> {
+    /// Starts a call: checks its arguments and builds its request. `call`
+    /// is a typed [`Call`] or a [`DynamicCall`](crate::ops::DynamicCall).
     pub fn new(
-        call: Call,
+        call: C,
         config: &Config,
         policy: RetryPolicy,
         limits: Limits,
-    ) -> Result<Exchange, Error> {
+    ) -> Result<Exchange<C>, Error> {
         let request = call.build(config)?;
         Ok(Exchange {
             call,
@@ -250,7 +251,7 @@ impl Exchange {
     }
 
     /// The call being made.
-    pub fn call(&self) -> &Call {
+    pub fn call(&self) -> &C {
         &self.call
     }
 
@@ -278,22 +279,9 @@ impl Exchange {
         }
     }
 
-    /// The current attempt got `response` (its body read whole), `elapsed`
-    /// after the call began. `now` reads an HTTP-date `Retry-After`; `jitter`
-    /// is a random value in `[0, 1)` for the backoff.
-    pub fn on_response(
-        &mut self,
-        response: &HttpResponse,
-        elapsed: Duration,
-        now: Timestamp,
-        jitter: f64,
-    ) -> Step {
-        self.on_response_with(response, elapsed, now, jitter, Call::parse)
-    }
-
     /// [`on_response`](Self::on_response), with the result as canonical JSON
     /// text read by the [schema](crate::schema)'s one generic decoder
-    /// ([`Call::parse_canonical`]): for bindings that hand JSON to their
+    /// ([`Callable::parse_canonical`]): for bindings that hand JSON to their
     /// host, and need no typed decoder per resource.
     pub fn on_response_canonical(
         &mut self,
@@ -302,7 +290,7 @@ impl Exchange {
         now: Timestamp,
         jitter: f64,
     ) -> Step<String> {
-        self.on_response_with(response, elapsed, now, jitter, Call::parse_canonical)
+        self.on_response_with(response, elapsed, now, jitter, C::parse_canonical)
     }
 
     fn on_response_with<T>(
@@ -311,7 +299,7 @@ impl Exchange {
         elapsed: Duration,
         now: Timestamp,
         jitter: f64,
-        parse: fn(&Call, &HttpResponse) -> Result<T, Error>,
+        parse: fn(&C, &HttpResponse) -> Result<T, Error>,
     ) -> Step<T> {
         if response.is_success() {
             return match parse(&self.call, response) {
@@ -416,6 +404,21 @@ impl Exchange {
         self.secrets
             .iter()
             .fold(error, |error, secret| error.redacted(secret))
+    }
+}
+
+impl Exchange<Call> {
+    /// The current attempt got `response` (its body read whole), `elapsed`
+    /// after the call began. `now` reads an HTTP-date `Retry-After`; `jitter`
+    /// is a random value in `[0, 1)` for the backoff.
+    pub fn on_response(
+        &mut self,
+        response: &HttpResponse,
+        elapsed: Duration,
+        now: Timestamp,
+        jitter: f64,
+    ) -> Step {
+        self.on_response_with(response, elapsed, now, jitter, Call::parse)
     }
 }
 

@@ -188,6 +188,16 @@ impl MessageStream {
         })
     }
 
+    /// [`next_call`](Self::next_call)'s arguments as JSON, for a
+    /// [`DynamicCall`](crate::ops::DynamicCall).
+    pub fn next_arguments(&self) -> serde_json::Value {
+        serde_json::json!({
+            "session_id": self.session_id,
+            "offset": self.offset,
+            "limit": self.options.page_size,
+        })
+    }
+
     /// Takes the page the last call returned: the new messages to yield and
     /// the wait before the next call.
     pub fn on_page<T: StreamItem>(&mut self, page: Vec<T>) -> Poll<T> {
@@ -318,6 +328,22 @@ mod tests {
 
     fn msg(id: &str) -> Message {
         Message::new(id, MessageContent::text(id))
+    }
+
+    #[test]
+    fn the_next_arguments_make_the_next_call() {
+        use crate::ops::{Callable, DynamicCall};
+        let config = crate::Config::new("sk_test").unwrap();
+        let mut s = MessageStream::new("s/1", StreamOptions::default()).unwrap();
+        for _ in 0..2 {
+            let typed = s.next_call().build(&config).unwrap();
+            let dynamic = DynamicCall::from_json("messages.search", s.next_arguments())
+                .unwrap()
+                .build(&config)
+                .unwrap();
+            assert_eq!(typed, dynamic);
+            s.on_page(vec![msg("a"), msg("b")]);
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use antonnia_core::channel::{DeliveryReport, whatsapp_error_description};
+use antonnia_core::ops::{Callable, DynamicCall};
 use antonnia_core::webhook::{WebhookReceiver, WebhookSecret};
 use antonnia_core::{
     Call, Config, Error, Exchange, Failure, HttpRequest, HttpResponse, Limits, Message,
@@ -219,15 +220,22 @@ fn request_vectors() {
             };
         }
         let config = config.map_err(|e| format!("config: {e}"))?;
-        let built = Call::from_json(v["call"].as_str().unwrap(), v["args"].clone())
-            .and_then(|call| call.build(&config));
-        match (built, v.get("request"), v.get("error")) {
-            (Ok(req), Some(want), None) => check_request(&req, want),
-            (Err(e), None, Some(want)) => check_error(&e, want),
-            (Ok(req), None, Some(_)) => Err(format!("built {req:?}, want an error")),
-            (Err(e), Some(_), None) => Err(format!("failed: {e:?}")),
-            _ => Err("a vector needs exactly one of request / error".into()),
+        let name = v["call"].as_str().unwrap();
+        // The typed builder, then the schema's generic one (the web build's).
+        let typed = Call::from_json(name, v["args"].clone()).and_then(|call| call.build(&config));
+        let generic = DynamicCall::from_json(name, v["args"].clone())
+            .and_then(|call| Callable::build(&call, &config));
+        for (builder, built) in [("typed", typed), ("schema", generic)] {
+            match (built, v.get("request"), v.get("error")) {
+                (Ok(req), Some(want), None) => check_request(&req, want),
+                (Err(e), None, Some(want)) => check_error(&e, want),
+                (Ok(req), None, Some(_)) => Err(format!("built {req:?}, want an error")),
+                (Err(e), Some(_), None) => Err(format!("failed: {e:?}")),
+                _ => Err("a vector needs exactly one of request / error".into()),
+            }
+            .map_err(|e| format!("{builder} builder: {e}"))?;
         }
+        Ok(())
     });
     assert!(n >= 80, "{n}");
 }

@@ -23,7 +23,7 @@ use antonnia_core::exchange::{Exchange, Failure, Limits, Step};
 use antonnia_core::{Call, Config, HttpRequest, HttpResponse, RetryPolicy, Timestamp};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
 
 const TOKENS: &[&str] = &["sk_test_fuzz_token_0123456789", "sk_live_Zx9", "t"];
 const BASE_URLS: &[&str] = &[
@@ -31,85 +31,6 @@ const BASE_URLS: &[&str] = &[
     "http://127.0.0.1:8080/conversations/v2/api/v1/",
     "http://[::1]:1/x",
     "https://h.test",
-];
-
-/// Every argument name the calls take, so derived objects hit real fields.
-const KEYS: &[&str] = &[
-    "session_id",
-    "message_id",
-    "agent_id",
-    "survey_submission_id",
-    "contact_id",
-    "contact_name",
-    "metadata",
-    "content",
-    "fields",
-    "role",
-    "provider_message_id",
-    "replied_provider_message_id",
-    "run_id",
-    "type",
-    "name",
-    "profile_id",
-    "auto_reply",
-    "scheduled_for",
-    "config",
-    "node_id",
-    "status",
-    "offset",
-    "limit",
-    "debounce_time",
-    "text",
-    "url",
-    "thought",
-    "id",
-    "input",
-    "output",
-    "mime_type",
-    "delivery_status",
-    "template_id",
-    "template_parameters",
-    "ending_survey_id",
-    "starting_node_id",
-    "assistant_id",
-    "thread_id",
-    "description",
-    "created_at",
-    "updated_at",
-];
-
-/// Values that tend to matter: ids that try to leave their segment, blanks,
-/// enum words, timestamps.
-const STRINGS: &[&str] = &[
-    "",
-    " ",
-    "s",
-    "sess_1",
-    "../x",
-    "..",
-    ".",
-    "a/b",
-    "a?b=c",
-    "a#b",
-    "%2F",
-    "%",
-    "olá",
-    "a b",
-    "\u{0}",
-    "\n",
-    "text",
-    "image",
-    "human",
-    "ai",
-    "open",
-    "closed",
-    "user",
-    "assistant",
-    "node",
-    "2025-01-15T10:30:00Z",
-    "2025-01-15T07:30:00.5-03:00",
-    "not a time",
-    "sk_test_fuzz_token_0123456789",
 ];
 
 fuzz_target!(|data: &[u8]| {
@@ -127,7 +48,7 @@ fuzz_target!(|data: &[u8]| {
     let (arg_bytes, script) = rest.split_at(split);
     let args = match serde_json::from_slice::<Value>(arg_bytes) {
         Ok(v) => v,
-        Err(_) => match object(&mut Unstructured::new(arg_bytes), 3) {
+        Err(_) => match common::object(&mut Unstructured::new(arg_bytes), 3) {
             Ok(v) => v,
             Err(_) => return,
         },
@@ -301,44 +222,6 @@ fn percent_decode(raw: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
-}
-
-fn string(u: &mut Unstructured<'_>) -> Result<String> {
-    if u.ratio(1, 2)? {
-        Ok((*u.choose(STRINGS)?).to_string())
-    } else {
-        u.arbitrary()
-    }
-}
-
-fn object(u: &mut Unstructured<'_>, depth: u32) -> Result<Value> {
-    let mut map = Map::new();
-    for _ in 0..u.int_in_range(0..=6)? {
-        let key = if u.ratio(7, 8)? {
-            (*u.choose(KEYS)?).to_string()
-        } else {
-            u.arbitrary()?
-        };
-        map.insert(key, value(u, depth)?);
-    }
-    Ok(Value::Object(map))
-}
-
-fn value(u: &mut Unstructured<'_>, depth: u32) -> Result<Value> {
-    let kind = u.int_in_range(0..=if depth == 0 { 4 } else { 6 })?;
-    Ok(match kind {
-        0 => Value::Null,
-        1 => Value::Bool(u.arbitrary()?),
-        2 => Value::from(u.arbitrary::<i64>()?),
-        3 => Number::from_f64(u.arbitrary()?).map_or(Value::Null, Value::Number),
-        4 => Value::String(string(u)?),
-        5 => Value::Array(
-            (0..u.int_in_range(0..=3)?)
-                .map(|_| value(u, depth - 1))
-                .collect::<Result<_>>()?,
-        ),
-        _ => object(u, depth - 1)?,
-    })
 }
 
 fn duration(u: &mut Unstructured<'_>) -> Result<Duration> {

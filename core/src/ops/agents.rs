@@ -9,7 +9,10 @@ use super::{
 use crate::config::Config;
 use crate::error::Error;
 use crate::http::{HttpRequest, Method};
+use crate::schema::{ArgTy, BodyForm, Check, Seg, Signature, id, optional, path_id, required};
 use crate::types::AgentType;
+
+const AGENT_TYPE: ArgTy = ArgTy::Enum(AgentType::KNOWN);
 
 /// `POST /agents`: creates an AI agent (with `assistant_id`) or a human one
 /// (with `profile_id`).
@@ -30,6 +33,39 @@ pub struct CreateAgent {
 }
 
 impl CreateAgent {
+    /// The arguments and request of `agents.create`, as data.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Post,
+        paths: &[&[Seg::Lit("agents")]],
+        args: &[
+            required("name", ArgTy::Str),
+            required("type", AGENT_TYPE),
+            optional("assistant_id", ArgTy::Str),
+            optional("profile_id", ArgTy::Str),
+        ],
+        body: BodyForm::Object,
+        checks: &[
+            Check::NotBlank {
+                arg: "name",
+                field: "name",
+            },
+            id("assistant_id"),
+            id("profile_id"),
+            Check::RequiredWhen {
+                arg: "assistant_id",
+                when: "type",
+                equals: "ai",
+                message: "is required for an ai agent",
+            },
+            Check::RequiredWhen {
+                arg: "profile_id",
+                when: "type",
+                equals: "human",
+                message: "is required for a human agent",
+            },
+        ],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         if self.name.trim().is_empty() {
             return Err(Error::invalid("name", "must not be empty"));
@@ -69,6 +105,15 @@ pub struct GetAgent {
 }
 
 impl GetAgent {
+    /// The arguments and request of `agents.get`, as data.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Get,
+        paths: &[&[Seg::Lit("agents"), Seg::Arg("agent_id")]],
+        args: &[path_id("agent_id")],
+        body: BodyForm::None,
+        checks: &[id("agent_id")],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("agent_id", &self.agent_id)?;
         Ok(request(
@@ -134,6 +179,31 @@ impl From<UpdateAgentArgs> for UpdateAgent {
 }
 
 impl UpdateAgent {
+    /// The arguments and request of `agents.update`, as data: the fields
+    /// stand beside the id and are sent under `fields`.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Patch,
+        paths: &[&[Seg::Lit("agents"), Seg::Arg("agent_id")]],
+        args: &[
+            path_id("agent_id"),
+            optional("name", ArgTy::Str),
+            optional("assistant_id", ArgTy::Str),
+            optional("profile_id", ArgTy::Str),
+        ],
+        body: BodyForm::Wrapped("fields"),
+        checks: &[
+            id("agent_id"),
+            Check::AnyGiven {
+                within: None,
+                field: "fields",
+            },
+            Check::NotBlank {
+                arg: "name",
+                field: "fields.name",
+            },
+        ],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("agent_id", &self.agent_id)?;
         if self.fields == AgentFields::default() {
@@ -171,6 +241,15 @@ pub struct DeleteAgent {
 }
 
 impl DeleteAgent {
+    /// The arguments and request of `agents.delete`, as data.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Delete,
+        paths: &[&[Seg::Lit("agents"), Seg::Arg("agent_id")]],
+        args: &[path_id("agent_id")],
+        body: BodyForm::None,
+        checks: &[id("agent_id")],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("agent_id", &self.agent_id)?;
         Ok(request(
@@ -204,6 +283,21 @@ pub struct SearchAgents {
 }
 
 impl SearchAgents {
+    /// The arguments and request of `agents.search`, as data.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Post,
+        paths: &[&[Seg::Lit("agents"), Seg::Lit("search")]],
+        args: &[
+            optional("type", AGENT_TYPE),
+            optional("assistant_id", ArgTy::Str),
+            optional("profile_id", ArgTy::Str),
+            optional("limit", ArgTy::I64),
+            optional("offset", ArgTy::I64),
+        ],
+        body: BodyForm::Object,
+        checks: &[Check::Page],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         check_page(self.offset, self.limit)?;
         Ok(request(

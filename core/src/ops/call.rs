@@ -126,6 +126,16 @@ fn args<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
     })
 }
 
+/// Whether a registry line is marked `paginated`.
+macro_rules! paged {
+    () => {
+        false
+    };
+    ($paged:ident) => {
+        true
+    };
+}
+
 macro_rules! define_calls {
     ($( $variant:ident = $name:literal : $op:path => $out:ty, $safety:ident $(, $paged:ident)? ; )+) => {
         $(
@@ -152,6 +162,18 @@ macro_rules! define_calls {
         impl Call {
             /// Every call's name, as used by [`Call::from_json`].
             pub const NAMES: &'static [&'static str] = &[$($name),+];
+
+            /// Every call as data, in the registry's order: what
+            /// [`DynamicCall`](super::DynamicCall) builds requests from.
+            pub const SPECS: &'static [super::CallSpec] = &[$(
+                super::CallSpec {
+                    name: $name,
+                    signature: &<$op>::SIGNATURE,
+                    retry_safety: RetrySafety::$safety,
+                    output: <$out as CallResult>::ROOT,
+                    paginated: paged!($($paged)?),
+                },
+            )+];
 
             /// A call from its name (e.g. `sessions.create`) and its arguments as a
             /// JSON object with the API's field names.

@@ -9,8 +9,13 @@ use super::{
 use crate::config::Config;
 use crate::error::Error;
 use crate::http::{HttpRequest, Method};
+use crate::schema::{
+    ArgPresence, ArgTy, BodyForm, Check, Seg, Sent, Signature, id, optional, path_id, required,
+};
 use crate::time::Timestamp;
 use crate::types::{DeliveryStatus, MessageContent, MessageRole};
+
+const ROLE: ArgTy = ArgTy::Enum(MessageRole::KNOWN);
 
 /// `POST /sessions/{session_id}/messages`: records a message in a session.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -40,6 +45,35 @@ fn user_role() -> MessageRole {
 }
 
 impl CreateMessage {
+    /// The arguments and request of `messages.create`, as data.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Post,
+        paths: &[&[
+            Seg::Lit("sessions"),
+            Seg::Arg("session_id"),
+            Seg::Lit("messages"),
+        ]],
+        args: &[
+            path_id("session_id"),
+            required("content", ArgTy::Content),
+            crate::schema::Arg {
+                name: "role",
+                ty: ROLE,
+                presence: ArgPresence::Default("\"user\""),
+                sent: Sent::Body,
+            },
+            optional("provider_message_id", ArgTy::Str),
+            optional("replied_provider_message_id", ArgTy::Str),
+            optional("run_id", ArgTy::Str),
+        ],
+        body: BodyForm::Object,
+        checks: &[
+            id("session_id"),
+            id("provider_message_id"),
+            id("replied_provider_message_id"),
+        ],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         require_optional_id("provider_message_id", self.provider_message_id.as_deref())?;
@@ -88,6 +122,20 @@ pub struct GetMessage {
 }
 
 impl GetMessage {
+    /// The arguments and request of `messages.get`, as data.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Get,
+        paths: &[&[
+            Seg::Lit("sessions"),
+            Seg::Arg("session_id"),
+            Seg::Lit("messages"),
+            Seg::Arg("message_id"),
+        ]],
+        args: &[path_id("session_id"), path_id("message_id")],
+        body: BodyForm::None,
+        checks: &[id("session_id"), id("message_id")],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         require_id("message_id", &self.message_id)?;
@@ -181,6 +229,38 @@ impl From<UpdateMessageArgs> for UpdateMessage {
 }
 
 impl UpdateMessage {
+    /// The arguments and request of `messages.update`, as data: the fields
+    /// stand beside the ids and are sent as the body itself.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Patch,
+        paths: &[&[
+            Seg::Lit("sessions"),
+            Seg::Arg("session_id"),
+            Seg::Lit("messages"),
+            Seg::Arg("message_id"),
+        ]],
+        args: &[
+            path_id("session_id"),
+            path_id("message_id"),
+            optional("provider_message_id", ArgTy::Str),
+            optional("replied_provider_message_id", ArgTy::Str),
+            optional("delivery_status", ArgTy::Enum(DeliveryStatus::KNOWN)),
+            optional("delivery_error_code", ArgTy::I64),
+            optional("delivery_error_message", ArgTy::Str),
+            optional("delivered_at", ArgTy::TimeWithOffset),
+        ],
+        body: BodyForm::Object,
+        checks: &[
+            id("session_id"),
+            id("message_id"),
+            Check::AnyGiven {
+                within: None,
+                field: "fields",
+            },
+            id("provider_message_id"),
+        ],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         require_id("message_id", &self.message_id)?;
@@ -231,6 +311,36 @@ pub struct SearchMessages {
 }
 
 impl SearchMessages {
+    /// The arguments and request of `messages.search`, as data: within
+    /// one session when `session_id` is given, across all otherwise.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Post,
+        paths: &[
+            &[
+                Seg::Lit("sessions"),
+                Seg::Arg("session_id"),
+                Seg::Lit("messages"),
+                Seg::Lit("search"),
+            ],
+            &[Seg::Lit("messages"), Seg::Lit("search")],
+        ],
+        args: &[
+            crate::schema::Arg {
+                name: "session_id",
+                ty: ArgTy::Str,
+                presence: ArgPresence::Optional,
+                sent: Sent::Path,
+            },
+            optional("provider_message_id", ArgTy::Str),
+            optional("replied_provider_message_id", ArgTy::Str),
+            optional("role", ROLE),
+            optional("offset", ArgTy::I64),
+            optional("limit", ArgTy::I64),
+        ],
+        body: BodyForm::Object,
+        checks: &[Check::Page, id("session_id")],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         check_page(self.offset, self.limit)?;
         let body = json_body(self)?;

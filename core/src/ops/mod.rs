@@ -8,6 +8,7 @@
 
 mod agents;
 mod call;
+mod dynamic;
 mod messages;
 mod registry;
 mod sessions;
@@ -19,6 +20,7 @@ use serde_json::{Map, Value};
 
 pub use agents::{AgentFields, CreateAgent, DeleteAgent, GetAgent, SearchAgents, UpdateAgent};
 pub use call::{Call, CallOutput, CallResult};
+pub use dynamic::{CallSpec, Callable, DynamicCall};
 pub use messages::{CreateMessage, GetMessage, MessageFields, SearchMessages, UpdateMessage};
 pub use sessions::{
     CreateSession, FinishSession, GetSession, ReplySession, ScheduleSession, SearchSessions,
@@ -153,6 +155,26 @@ pub(crate) enum PathPart<'a> {
     Literal(&'static str),
     /// A caller-supplied id, percent-encoded as one segment.
     Id(&'a str),
+}
+
+/// Reads an argument struct only from a JSON object: serde would also read
+/// it from an array, position by position, a silent reading nobody means.
+pub(crate) fn object_only<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct ObjectOnly<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ObjectOnly<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    d.deserialize_map(ObjectOnly(std::marker::PhantomData))
 }
 
 pub(crate) fn json_body<T: Serialize>(body: &T) -> Result<Option<Vec<u8>>, Error> {

@@ -11,8 +11,13 @@ use super::{
 use crate::config::Config;
 use crate::error::Error;
 use crate::http::{HttpRequest, Method};
+use crate::schema::{
+    ArgPresence, ArgTy, BodyForm, Check, Seg, Signature, id, optional, path_id, required,
+};
 use crate::time::Timestamp;
 use crate::types::{ScheduleConfig, SessionStatus};
+
+const STATUS: ArgTy = ArgTy::Enum(SessionStatus::KNOWN);
 
 /// The largest `debounce_time` the server accepts, in seconds.
 pub const MAX_DEBOUNCE_SECONDS: i64 = 60;
@@ -37,6 +42,28 @@ pub struct CreateSession {
 }
 
 impl CreateSession {
+    /// The arguments and request of `sessions.create`, as data.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Post,
+        paths: &[&[Seg::Lit("sessions")]],
+        args: &[
+            required("contact_id", ArgTy::Str),
+            required("contact_name", ArgTy::Str),
+            optional("agent_id", ArgTy::Str),
+            optional("status", STATUS),
+            optional("metadata", ArgTy::Map),
+        ],
+        body: BodyForm::Object,
+        checks: &[
+            id("contact_id"),
+            id("agent_id"),
+            Check::MetadataKeys {
+                arg: "metadata",
+                field: "metadata",
+            },
+        ],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("contact_id", &self.contact_id)?;
         require_optional_id("agent_id", self.agent_id.as_deref())?;
@@ -59,6 +86,15 @@ pub struct GetSession {
 }
 
 impl GetSession {
+    /// The arguments and request of `sessions.get`, as data.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Get,
+        paths: &[&[Seg::Lit("sessions"), Seg::Arg("session_id")]],
+        args: &[path_id("session_id")],
+        body: BodyForm::None,
+        checks: &[id("session_id")],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         Ok(request(
@@ -104,10 +140,43 @@ pub struct UpdateSession {
     /// The session to change.
     pub session_id: String,
     /// What to change (at least one field).
+    #[serde(deserialize_with = "super::object_only")]
     pub fields: SessionFields,
 }
 
 impl UpdateSession {
+    /// The arguments and request of `sessions.update`, as data.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Patch,
+        paths: &[&[Seg::Lit("sessions"), Seg::Arg("session_id")]],
+        args: &[
+            path_id("session_id"),
+            required(
+                "fields",
+                ArgTy::Object(&[
+                    optional("thread_id", ArgTy::Str),
+                    optional("status", STATUS),
+                    optional("agent_id", ArgTy::Str),
+                    optional("ending_survey_submission_id", ArgTy::Str),
+                    optional("metadata", ArgTy::Map),
+                ]),
+            ),
+        ],
+        body: BodyForm::Object,
+        checks: &[
+            id("session_id"),
+            Check::AnyGiven {
+                within: Some("fields"),
+                field: "fields",
+            },
+            id("fields.agent_id"),
+            Check::MetadataKeys {
+                arg: "fields.metadata",
+                field: "fields.metadata",
+            },
+        ],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         if self.fields.is_empty() {
@@ -146,6 +215,28 @@ pub struct TransferSession {
 }
 
 impl TransferSession {
+    /// The arguments and request of `sessions.transfer`, as data.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Post,
+        paths: &[&[
+            Seg::Lit("sessions"),
+            Seg::Arg("session_id"),
+            Seg::Lit("transfer"),
+        ]],
+        args: &[
+            path_id("session_id"),
+            crate::schema::Arg {
+                name: "agent_id",
+                ty: ArgTy::Str,
+                presence: ArgPresence::NullSent,
+                sent: crate::schema::Sent::Body,
+            },
+            optional("auto_reply", ArgTy::Bool),
+        ],
+        body: BodyForm::Object,
+        checks: &[id("session_id"), id("agent_id")],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         require_optional_id("agent_id", self.agent_id.as_deref())?;
@@ -185,6 +276,22 @@ pub struct FinishSession {
 }
 
 impl FinishSession {
+    /// The arguments and request of `sessions.finish`, as data.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Post,
+        paths: &[&[
+            Seg::Lit("sessions"),
+            Seg::Arg("session_id"),
+            Seg::Lit("finish"),
+        ]],
+        args: &[
+            path_id("session_id"),
+            optional("ending_survey_id", ArgTy::Str),
+        ],
+        body: BodyForm::Object,
+        checks: &[id("session_id"), id("ending_survey_id")],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         require_optional_id("ending_survey_id", self.ending_survey_id.as_deref())?;
@@ -220,6 +327,32 @@ pub struct ReplySession {
 }
 
 impl ReplySession {
+    /// The arguments and request of `sessions.reply`, as data.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Post,
+        paths: &[&[
+            Seg::Lit("sessions"),
+            Seg::Arg("session_id"),
+            Seg::Lit("reply"),
+        ]],
+        args: &[
+            path_id("session_id"),
+            optional("debounce_time", ArgTy::I64),
+            optional("starting_node_id", ArgTy::Str),
+        ],
+        body: BodyForm::Object,
+        checks: &[
+            id("session_id"),
+            Check::Between {
+                arg: "debounce_time",
+                min: 0,
+                max: MAX_DEBOUNCE_SECONDS,
+                unit: "seconds",
+            },
+            id("starting_node_id"),
+        ],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         if let Some(d) = self.debounce_time {
@@ -273,6 +406,28 @@ pub struct SearchSessions {
 }
 
 impl SearchSessions {
+    /// The arguments and request of `sessions.search`, as data.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Post,
+        paths: &[&[Seg::Lit("sessions"), Seg::Lit("search")]],
+        args: &[
+            optional("contact_id", ArgTy::Str),
+            optional("status", STATUS),
+            optional("metadata", ArgTy::Map),
+            optional("offset", ArgTy::I64),
+            optional("limit", ArgTy::I64),
+        ],
+        body: BodyForm::Object,
+        checks: &[
+            Check::Page,
+            Check::MetadataKeys {
+                arg: "metadata",
+                field: "metadata",
+            },
+            Check::SearchMetadataValues { arg: "metadata" },
+        ],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         check_page(self.offset, self.limit)?;
         check_metadata_object("metadata", self.metadata.as_ref())?;
@@ -320,6 +475,31 @@ pub struct ScheduleSession {
 }
 
 impl ScheduleSession {
+    /// The arguments and request of `sessions.schedule`, as data.
+    pub const SIGNATURE: Signature = Signature {
+        method: Method::Post,
+        paths: &[&[
+            Seg::Lit("sessions"),
+            Seg::Arg("session_id"),
+            Seg::Lit("schedule"),
+        ]],
+        args: &[
+            path_id("session_id"),
+            required("scheduled_for", ArgTy::TimeWithOffset),
+            required("config", ArgTy::ScheduleConfig),
+        ],
+        body: BodyForm::Object,
+        checks: &[
+            id("session_id"),
+            Check::IdWhen {
+                arg: "config.node_id",
+                field: "config.node_id",
+                when: "config.type",
+                equals: "node",
+            },
+        ],
+    };
+
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
         if let ScheduleConfig::Node { node_id } = &self.config {

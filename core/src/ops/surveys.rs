@@ -7,6 +7,28 @@ use super::{request, require_id};
 use crate::config::Config;
 use crate::error::Error;
 use crate::http::{HttpRequest, Method};
+use crate::schema::{BodyForm, Seg, Signature, id, path_id};
+
+/// A survey submission's path, and the action after it.
+macro_rules! survey_path {
+    () => {
+        &[&[
+            Seg::Lit("sessions"),
+            Seg::Arg("session_id"),
+            Seg::Lit("surveys"),
+            Seg::Arg("survey_submission_id"),
+        ]]
+    };
+    ($action:literal) => {
+        &[&[
+            Seg::Lit("sessions"),
+            Seg::Arg("session_id"),
+            Seg::Lit("surveys"),
+            Seg::Arg("survey_submission_id"),
+            Seg::Lit($action),
+        ]]
+    };
+}
 
 /// Identifies a survey submission; shared by its three calls.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
@@ -42,7 +64,7 @@ impl SurveySubmissionRef {
 }
 
 macro_rules! survey_call {
-    ($(#[$doc:meta])* $name:ident, $method:expr, $action:expr) => {
+    ($(#[$doc:meta])* $name:ident, $method:expr, $action:expr, $paths:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
         #[serde(transparent)]
@@ -59,6 +81,16 @@ macro_rules! survey_call {
         }
 
         impl $name {
+            /// The call's arguments and request, as data (a POST action has
+            /// no body, like the vendor package's).
+            pub const SIGNATURE: Signature = Signature {
+                method: $method,
+                paths: $paths,
+                args: &[path_id("session_id"), path_id("survey_submission_id")],
+                body: BodyForm::None,
+                checks: &[id("session_id"), id("survey_submission_id")],
+            };
+
             pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
                 self.0.request(config, $method, $action)
             }
@@ -70,18 +102,21 @@ survey_call!(
     /// `GET /sessions/{session_id}/surveys/{submission_id}`.
     GetSurveySubmission,
     Method::Get,
-    None
+    None,
+    survey_path!()
 );
 survey_call!(
     /// `POST /sessions/{session_id}/surveys/{submission_id}/reply`: sends the survey's
     /// next question to the contact.
     ReplySurveySubmission,
     Method::Post,
-    Some("reply")
+    Some("reply"),
+    survey_path!("reply")
 );
 survey_call!(
     /// `POST /sessions/{session_id}/surveys/{submission_id}/cancel`.
     CancelSurveySubmission,
     Method::Post,
-    Some("cancel")
+    Some("cancel"),
+    survey_path!("cancel")
 );

@@ -114,3 +114,46 @@ pub fn derived_fields<T: for<'de> Deserialize<'de>>() -> Vec<&'static str> {
     let _ = T::deserialize(&mut recorder);
     recorder.0
 }
+
+/// Both request builders on one call's arguments: the typed [`Call`]
+/// (serde derive and each call's checks) and the schema's
+/// [`DynamicCall`]. They must build the same request (method, URL, headers
+/// and body bytes), or fail with the same kind of error on the same field.
+///
+/// [`Call`]: crate::Call
+/// [`DynamicCall`]: crate::ops::DynamicCall
+pub fn compare_call(
+    name: &str,
+    arguments: &serde_json::Value,
+    config: &crate::Config,
+) -> Result<(), String> {
+    use crate::ops::{Call, Callable, DynamicCall};
+    fn outcome(r: Result<crate::HttpRequest, Error>) -> Result<String, (String, String)> {
+        r.map(|req| {
+            format!(
+                "{} {} {:?} {}",
+                req.method.as_str(),
+                req.url,
+                req.headers,
+                String::from_utf8_lossy(req.body.as_deref().unwrap_or(b"-"))
+            )
+        })
+        .map_err(|e| {
+            let info = e.info();
+            (
+                info.kind.to_string(),
+                info.field.clone().unwrap_or_default(),
+            )
+        })
+    }
+    let want = outcome(Call::from_json(name, arguments.clone()).and_then(|c| c.build(config)));
+    let got =
+        outcome(DynamicCall::from_json(name, arguments.clone()).and_then(|c| c.build(config)));
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name} {arguments}: typed {want:?}, schema {got:?}"
+        ))
+    }
+}

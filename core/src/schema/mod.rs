@@ -12,6 +12,7 @@
 //! (`every_resource_struct_has_its_shapes_fields`), and a differential test and
 //! fuzz target check that both paths agree on every input.
 
+mod arguments;
 mod declare;
 #[doc(hidden)]
 pub mod differential;
@@ -20,6 +21,8 @@ pub mod typescript;
 
 pub(crate) use declare::resource;
 
+pub use arguments::{Arg, ArgPresence, ArgTy, BodyForm, Check, Seg, Sent, Signature, build_parts};
+pub(crate) use arguments::{id, optional, path_id, required};
 pub use transcode::{Root, transcode};
 pub(crate) use transcode::{into_text, transcode_into, write_json, write_object};
 
@@ -291,3 +294,6 @@ pub const RESOURCES: &[&Shape] = &[
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod arguments_tests;

@@ -392,6 +392,13 @@ enum ShapeError {
 }
 
 impl ShapeError {
+    fn into_message(self) -> String {
+        match self {
+            ShapeError::Missing(name) => format!("missing field `{name}`"),
+            ShapeError::Custom(message) => message,
+        }
+    }
+
     fn into_de<E: de::Error>(self) -> E {
         match self {
             ShapeError::Missing(name) => E::missing_field(name),
@@ -504,6 +511,26 @@ fn write_content(
     }
     out.push(b'}');
     Ok(())
+}
+
+/// Writes content to send from its fields, or says why it is refused.
+pub(crate) fn write_content_value(
+    map: &Map<String, Value>,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
+    let pairs = map
+        .iter()
+        .map(|(n, v)| (Cow::Borrowed(n.as_str()), v.clone()))
+        .collect();
+    write_content(pairs, out).map_err(ShapeError::into_message)
+}
+
+/// Writes a schedule config argument, or says why it is refused.
+pub(crate) fn write_schedule_config_value(
+    map: &Map<String, Value>,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
+    write_schedule_config(map.clone(), out).map_err(ShapeError::into_message)
 }
 
 /// A schedule config: `message` with its content, `node` with its node id,
