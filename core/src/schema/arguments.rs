@@ -234,13 +234,9 @@ fn read_object(
     let mut written: Vec<Option<Vec<u8>>> = vec![None; args.len()];
     for (name, value) in given {
         let Some(index) = args.iter().position(|a| a.name == name) else {
-            let expected: Vec<String> = args.iter().map(|a| format!("`{}`", a.name)).collect();
             return Err(Error::invalid(
                 format!("{prefix}{name}"),
-                format!(
-                    "unknown field `{name}`, expected one of {}",
-                    expected.join(", ")
-                ),
+                unknown_field(name, args),
             ));
         };
         let arg = &args[index];
@@ -265,30 +261,21 @@ fn read_object(
 
 /// Checks one value's type and writes its canonical JSON.
 fn write_arg(ty: ArgTy, value: &Value, field: &str) -> Result<Vec<u8>, Error> {
-    let wrong = |expected: &str| {
-        Error::invalid(
-            field,
-            format!(
-                "invalid type: {}, expected {expected}",
-                json_type_name(value)
-            ),
-        )
-    };
+    let wrong = |expected: &str| Error::invalid(field, invalid_type(value, expected));
     let mut out = Vec::new();
     match ty {
         ArgTy::Str | ArgTy::Enum(_) => match value {
             Value::String(s) => write_json(&mut out, s),
             _ => return Err(wrong("a string")),
         },
-        ArgTy::I64 => match value.as_i64() {
-            Some(n) => write_json(&mut out, &n),
-            None if value.is_number() => {
-                return Err(Error::invalid(
-                    field,
-                    format!("invalid value: {value}, expected i64"),
-                ));
+        ArgTy::I64 => match (value.as_i64(), value.as_u64()) {
+            (Some(n), _) => write_json(&mut out, &n),
+            (None, Some(big)) => {
+                use serde::de::{Error as _, Unexpected};
+                let e = serde_json::Error::invalid_value(Unexpected::Unsigned(big), &"i64");
+                return Err(Error::invalid(field, e.to_string()));
             }
-            None => return Err(wrong("i64")),
+            (None, None) => return Err(wrong("i64")),
         },
         ArgTy::Bool => match value {
             Value::Bool(b) => write_json(&mut out, b),
@@ -340,6 +327,37 @@ fn write_arg(ty: ArgTy, value: &Value, field: &str) -> Result<Vec<u8>, Error> {
         }
     }
     Ok(out)
+}
+
+/// serde's own words for an unknown argument, as the typed path says them.
+fn unknown_field(name: &str, args: &[Arg]) -> String {
+    let names: Vec<String> = args.iter().map(|a| format!("`{}`", a.name)).collect();
+    let expected = match names.as_slice() {
+        [] => "there are no fields".to_string(),
+        [one] => format!("expected {one}"),
+        [a, b] => format!("expected {a} or {b}"),
+        more => format!("expected one of {}", more.join(", ")),
+    };
+    format!("unknown field `{name}`, {expected}")
+}
+
+/// serde's own words for a value of the wrong type, as the typed path says
+/// them (`invalid type: string "3", expected i64`).
+fn invalid_type(value: &Value, expected: &str) -> String {
+    use serde::de::{Error as _, Unexpected};
+    let unexpected = match value {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => Unexpected::Unsigned(u),
+            (None, Some(i)) => Unexpected::Signed(i),
+            _ => Unexpected::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => Unexpected::Str(s),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
+    };
+    serde_json::Error::invalid_type(unexpected, &expected).to_string()
 }
 
 /// The body object: every body argument given (or defaulted), in

@@ -167,7 +167,9 @@ fn the_generic_builder_agrees_with_the_typed_one_on_every_vector_and_variant() {
             }
         }
     }
-    failures.truncate(20);
+    failures.sort();
+    failures.dedup();
+    failures.truncate(60);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(compared > 10_000, "{compared}");
 }

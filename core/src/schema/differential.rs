@@ -118,7 +118,7 @@ pub fn derived_fields<T: for<'de> Deserialize<'de>>() -> Vec<&'static str> {
 /// Both request builders on one call's arguments: the typed [`Call`]
 /// (serde derive and each call's checks) and the schema's
 /// [`DynamicCall`]. They must build the same request (method, URL, headers
-/// and body bytes), or fail with the same kind of error on the same field.
+/// and body bytes), or fail with the same error: kind, field and message.
 ///
 /// [`Call`]: crate::Call
 /// [`DynamicCall`]: crate::ops::DynamicCall
@@ -140,10 +140,8 @@ pub fn compare_call(
         })
         .map_err(|e| {
             let info = e.info();
-            (
-                info.kind.to_string(),
-                info.field.clone().unwrap_or_default(),
-            )
+            let field = info.field.clone().unwrap_or_default();
+            (info.kind.to_string(), format!("{field}: {}", info.message))
         })
     }
     let want = outcome(Call::from_json(name, arguments.clone()).and_then(|c| c.build(config)));
