@@ -740,7 +740,10 @@ async def test_the_sweeper_recovers_a_dead_workers_message_on_its_own(
         # after its Retry-After, in whole seconds), plus the sweep interval.
         assert asyncio.get_running_loop().time() - started < 0.3 + 1.0 + 0.1 + 1.0
         assert ch.ids() == [message_id]
-        assert (await client.sessions.messages.get(r.session_id, message_id)).delivery_status == "sent"
+        # The sweeper reports the delivery after `deliver` returns: wait for it.
+        while (await client.sessions.messages.get(r.session_id, message_id)).delivery_status != "sent":
+            assert asyncio.get_running_loop().time() - started < 5, "the recovered delivery was never reported"
+            await asyncio.sleep(0.05)
     finally:
         sweeper.cancel()
         await asyncio.gather(sweeper, return_exceptions=True)
