@@ -18,6 +18,7 @@
 use std::time::Duration;
 
 use antonnia_core::channel::{DeliveryReport, is_outbound_json, whatsapp_error_description};
+use antonnia_core::ops::{Callable, DynamicCall};
 use antonnia_core::stream::StreamItem;
 #[cfg(feature = "relay")]
 use antonnia_core::webhook::WebhookEvent;
@@ -183,10 +184,11 @@ impl Config {
     }
 }
 
-/// One API call with checked arguments.
+/// One API call with checked arguments: read and built by the schema's one
+/// generic builder, so the wasm holds no decoder or encoder per call.
 #[wasm_bindgen]
 pub struct Call {
-    inner: CoreCall,
+    inner: DynamicCall,
 }
 
 #[wasm_bindgen]
@@ -196,7 +198,7 @@ impl Call {
     #[wasm_bindgen(constructor)]
     pub fn new(name: &str, args_json: &str) -> Result<Call, JsValue> {
         let args = json_arg("arguments", args_json)?;
-        let inner = CoreCall::from_json(name, args).map_err(|e| throw(&e))?;
+        let inner = DynamicCall::from_json(name, args).map_err(|e| throw(&e))?;
         Ok(Call { inner })
     }
 
@@ -209,7 +211,7 @@ impl Call {
     /// Whether repeating it cannot duplicate a side effect.
     #[wasm_bindgen(getter)]
     pub fn idempotent(&self) -> bool {
-        self.inner.retry_safety() == RetrySafety::Idempotent
+        self.inner.spec().retry_safety == RetrySafety::Idempotent
     }
 
     /// The request as JSON `{method, url, headers: [[name, value]...], body: string|null}`.
@@ -295,7 +297,7 @@ impl RetryPolicy {
 /// retries and the final error; the wrapper's loop only sends and sleeps.
 #[wasm_bindgen]
 pub struct Exchange {
-    inner: CoreExchange,
+    inner: CoreExchange<DynamicCall>,
     // Debug logging on: each outcome's log line is kept for `takeLog`.
     log: bool,
     last_log: Option<String>,
@@ -558,10 +560,10 @@ impl MessageStream {
 
     /// The `messages.search` call to run now.
     #[wasm_bindgen(js_name = nextCall)]
-    pub fn next_call(&self) -> Call {
-        Call {
-            inner: self.inner.next_call(),
-        }
+    pub fn next_call(&self) -> Result<Call, JsValue> {
+        let inner = DynamicCall::from_json("messages.search", self.inner.next_arguments())
+            .map_err(|e| throw(&e))?;
+        Ok(Call { inner })
     }
 
     /// Takes the page the call returned (its canonical JSON): JSON

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::retry::RetrySafety;
-use crate::schema::{Root, Signature, build_parts};
+use crate::schema::{ReadArguments, Root, Signature, read_arguments, request_parts};
 use crate::types::json_type_name;
 
 /// One call as data: what the registry ([`for_each_call!`](crate::for_each_call))
@@ -66,19 +66,20 @@ impl Callable for Call {
     }
 }
 
-/// A call by name with checked arguments, its path and body already built.
+/// A call by name with its arguments read (types checked, canonical JSON
+/// written); [`build`](Callable::build) runs the call's checks, as the typed
+/// [`Call`] does.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DynamicCall {
     spec: &'static CallSpec,
     arguments: Map<String, Value>,
-    path: String,
-    body: Option<Vec<u8>>,
+    read: ReadArguments,
 }
 
 impl DynamicCall {
     /// A call from its name (e.g. `sessions.create`) and its arguments as a
-    /// JSON object with the API's field names (`null`: none), checked as
-    /// [`Call::from_json`] and [`Call::build`] check them.
+    /// JSON object with the API's field names (`null`: none), read as
+    /// [`Call::from_json`] reads them.
     pub fn from_json(name: &str, arguments: Value) -> Result<DynamicCall, Error> {
         let arguments = match arguments {
             Value::Null => Map::new(),
@@ -95,12 +96,11 @@ impl DynamicCall {
         };
         let spec = CallSpec::named(name)
             .ok_or_else(|| Error::invalid("call", format!("no API call is named {name:?}")))?;
-        let (path, body) = build_parts(spec.signature, &arguments)?;
+        let read = read_arguments(spec.signature, &arguments)?;
         Ok(DynamicCall {
             spec,
             arguments,
-            path,
-            body,
+            read,
         })
     }
 
@@ -136,7 +136,8 @@ impl Callable for DynamicCall {
         self.spec.retry_safety
     }
     fn build(&self, config: &Config) -> Result<HttpRequest, Error> {
-        Ok(config.request(self.spec.signature.method, &self.path, self.body.clone()))
+        let (path, body) = request_parts(self.spec.signature, &self.arguments, &self.read)?;
+        Ok(config.request(self.spec.signature.method, &path, body))
     }
     fn parse_canonical(&self, response: &HttpResponse) -> Result<String, Error> {
         parse_canonical(response, self.spec.output)

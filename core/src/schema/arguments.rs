@@ -1,8 +1,8 @@
 //! Every call's arguments as data, and one generic request builder driven by
 //! them: a [`Signature`] says which arguments a call takes (name, wire type,
 //! presence), where each goes (the path or the body), and which checks run
-//! before anything is sent; [`build_parts`] turns arguments JSON into the
-//! request's path and body by those tables alone.
+//! before anything is sent; [`read_arguments`] and [`request_parts`] turn
+//! arguments JSON into the request's path and body by those tables alone.
 //!
 //! It follows the typed path's rules (`ops`' argument structs, their serde
 //! derives and their `build_request` checks) rule for rule, so that both give
@@ -196,26 +196,46 @@ pub enum Check {
     },
 }
 
-/// The path and body of a request for `signature` with `args`, or the
-/// error the typed path gives for them.
-pub fn build_parts(
+/// Arguments read against a [`Signature`]: each one's type checked and its
+/// canonical JSON written, as the typed path's `Call::from_json` reads them.
+/// [`request_parts`] then runs the checks and builds the request, as the
+/// typed `Call::build` does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadArguments {
+    /// Each argument's canonical JSON (`None`: not given or null), by
+    /// declaration index.
+    written: Vec<Option<Vec<u8>>>,
+}
+
+/// Reads `args` against `signature`: the first unknown name, value of the
+/// wrong type or missing required argument is the error.
+pub fn read_arguments(
     signature: &Signature,
     args: &Map<String, Value>,
+) -> Result<ReadArguments, Error> {
+    read_object(signature.args, args, "").map(|written| ReadArguments { written })
+}
+
+/// Runs `signature`'s checks on arguments already [read](read_arguments),
+/// then gives the request's path and body.
+pub fn request_parts(
+    signature: &Signature,
+    args: &Map<String, Value>,
+    read: &ReadArguments,
 ) -> Result<(String, Option<Vec<u8>>), Error> {
-    let written = read_object(signature.args, args, "")?;
     for check in signature.checks {
         run_check(check, signature, args)?;
     }
     let path = request_path(signature, args);
     let body = match signature.body {
         BodyForm::None => None,
-        BodyForm::Object => Some(body_object(signature.args, &written)),
+        BodyForm::Object => Some(body_object(signature.args, &read.written)),
         BodyForm::Wrapped(name) => {
             let mut out = Vec::with_capacity(64);
             out.push(b'{');
             write_json(&mut out, name);
             out.push(b':');
-            out.extend_from_slice(&body_object(signature.args, &written));
+            out.extend_from_slice(&body_object(signature.args, &read.written));
             out.push(b'}');
             Some(out)
         }

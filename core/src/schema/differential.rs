@@ -144,9 +144,18 @@ pub fn compare_call(
             (info.kind.to_string(), format!("{field}: {}", info.message))
         })
     }
-    let want = outcome(Call::from_json(name, arguments.clone()).and_then(|c| c.build(config)));
-    let got =
-        outcome(DynamicCall::from_json(name, arguments.clone()).and_then(|c| c.build(config)));
+    // Reading alone, then reading and building: each step fails alike.
+    let typed = Call::from_json(name, arguments.clone());
+    let dynamic = DynamicCall::from_json(name, arguments.clone());
+    if typed.is_ok() != dynamic.is_ok() {
+        return Err(format!(
+            "{name} {arguments}: reading: typed {:?}, schema {:?}",
+            typed.map(|_| ()),
+            dynamic.map(|_| ())
+        ));
+    }
+    let want = outcome(typed.and_then(|c| c.build(config)));
+    let got = outcome(dynamic.and_then(|c| c.build(config)));
     if got == want {
         Ok(())
     } else {

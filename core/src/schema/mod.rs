@@ -21,7 +21,10 @@ pub mod typescript;
 
 pub(crate) use declare::resource;
 
-pub use arguments::{Arg, ArgPresence, ArgTy, BodyForm, Check, Seg, Sent, Signature, build_parts};
+pub use arguments::{
+    Arg, ArgPresence, ArgTy, BodyForm, Check, ReadArguments, Seg, Sent, Signature, read_arguments,
+    request_parts,
+};
 pub(crate) use arguments::{id, optional, path_id, required};
 pub use transcode::{Root, transcode};
 pub(crate) use transcode::{into_text, transcode_into, write_json, write_object};
