@@ -309,7 +309,7 @@ fn exchange(
         let jitter: f64 = u.arbitrary()?;
         let step = match u.int_in_range(0..=5)? {
             0 => ex.on_failure(Failure::ConnectFailed, "", elapsed, jitter),
-            1 => ex.on_failure(Failure::TransportFailed, &string(u)?, elapsed, jitter),
+            1 => ex.on_failure(Failure::TransportFailed, &common::string(u)?, elapsed, jitter),
             2 => ex.on_failure(Failure::TimedOut, "", elapsed, jitter),
             3 => ex.on_failure(
                 Failure::BodyTooLarge {
@@ -330,10 +330,10 @@ fn exchange(
                 };
                 let mut response = HttpResponse::new(status, body(u)?);
                 if u.arbitrary()? {
-                    response = response.with_header("Retry-After", string(u)?);
+                    response = response.with_header("Retry-After", common::string(u)?);
                 }
                 if u.arbitrary()? {
-                    response = response.with_header("content-type", string(u)?);
+                    response = response.with_header("content-type", common::string(u)?);
                 }
                 ex.on_response(&response, elapsed, now, jitter)
             }
