@@ -817,16 +817,18 @@ model! {
     /// An agent; `AIAgent`, `HumanAgent` or `UnknownAgent` by `type`.
     #[class(disjoint_base, "Agent", "_Model")]
     PyAgent |a: Agent| {
+        // --- generated from core/src/schema (Agent) by core/tests/generated.rs: begin ---
         /// The agent's id, e.g. `agent_abc`.
         id: str;
+        /// `ai` or `human` (or a type this SDK version does not know).
+        r#type: enum_str = a.agent_type();
         /// The organization owning it.
         organization_id: opt_str;
         /// Its display name.
         name: opt_str;
-        /// `"ai"`, `"human"`, or a type this SDK version does not know.
-        r#type: enum_str = a.agent_type();
         /// When it was created.
         created_at: opt_time;
+        // --- generated from core/src/schema (Agent) by core/tests/generated.rs: end ---
     }
     from_dict(agent_to_py) -> "_Agent";
 }
@@ -835,8 +837,10 @@ model! {
     /// An AI agent (`type == "ai"`).
     #[class(final, "AIAgent", "Agent", r#type: "Literal[\"ai\"]")]
     AIAgent: PyAgent |Agent { kind: AgentKind::Ai { assistant_id }, .. }| {
-        /// The AI assistant behind the agent.
+        // --- generated from core/src/schema (Agent, type ai) by core/tests/generated.rs: begin ---
+        /// The AI assistant behind an `ai` agent.
         assistant_id: opt_str;
+        // --- generated from core/src/schema (Agent, type ai) by core/tests/generated.rs: end ---
     }
 }
 
@@ -844,8 +848,10 @@ model! {
     /// A human agent (`type == "human"`).
     #[class(final, "HumanAgent", "Agent", r#type: "Literal[\"human\"]")]
     HumanAgent: PyAgent |Agent { kind: AgentKind::Human { profile_id }, .. }| {
-        /// The person's profile.
+        // --- generated from core/src/schema (Agent, type human) by core/tests/generated.rs: begin ---
+        /// The person's profile, for a `human` agent.
         profile_id: opt_str;
+        // --- generated from core/src/schema (Agent, type human) by core/tests/generated.rs: end ---
     }
 }
 
@@ -876,6 +882,7 @@ model! {
     /// A conversation between one contact and an agent.
     #[class(final, "Session", "_Model")]
     PySession |s: Session| {
+        // --- generated from core/src/schema (Session) by core/tests/generated.rs: begin ---
         /// The session's id, e.g. `sess_abc123`.
         id: str;
         /// The integrator's id for the contact.
@@ -886,18 +893,19 @@ model! {
         conversation_id: opt_str;
         /// An optional thread id.
         thread_id: opt_str;
-        /// `"open"` or `"closed"` (or a status this SDK version does not know).
+        /// `open` or `closed` (or a status this SDK version does not know).
         status: opt_enum_str;
         /// The agent in charge, if any.
         agent: opt_model(agent_to_py) => "Optional[_Agent]";
         /// The satisfaction survey started when the session finished.
         ending_survey_submission_id: opt_str;
-        /// Free-form data (a fresh dict on every read).
+        /// Free-form data; channels keep `channel_type` and `channel_user_id` here.
         metadata: map;
         /// When it was created.
         created_at: opt_time;
         /// When it last changed.
         updated_at: opt_time;
+        // --- generated from core/src/schema (Session) by core/tests/generated.rs: end ---
         /// `metadata["channel_type"]`, by the channel-integration convention.
         channel_type: opt_str = s.channel_type();
         /// `metadata["channel_user_id"]`, by the channel-integration convention.
@@ -912,6 +920,7 @@ model! {
     /// One message in a session.
     #[class(final, "Message", "_Model")]
     PyMessage |m: Message| {
+        // --- generated from core/src/schema (Message) by core/tests/generated.rs: begin ---
         /// The message's id, e.g. `msg_xyz789`.
         id: str;
         /// The session it belongs to.
@@ -920,9 +929,9 @@ model! {
         conversation_id: opt_str;
         /// The organization owning it.
         organization_id: opt_str;
-        /// `"user"` or `"assistant"` (or a role this SDK version does not know).
+        /// `user` or `assistant` (or a role this SDK version does not know).
         role: opt_enum_str;
-        /// What it says; one `MessageContent` subclass per `type`.
+        /// What it says: one content kind per `type`.
         content: model(content_to_py) => "_Content";
         /// The channel's id for it.
         provider_message_id: opt_str;
@@ -932,8 +941,7 @@ model! {
         run_id: opt_str;
         /// When it was created.
         created_at: opt_time;
-        /// How far it got on the channel: `"pending"` (when absent), `"sent"`,
-        /// `"delivered"`, `"read"` or `"failed"`.
+        /// How far it got on the channel: `pending` (also when absent), `sent`, `delivered`, `read`, `failed` or `rejected`.
         delivery_status: enum_str;
         /// The channel's error code when delivery failed (e.g. WhatsApp's 131047).
         delivery_error_code: opt_int;
@@ -943,6 +951,7 @@ model! {
         delivered_at: opt_time;
         /// When it last changed.
         updated_at: opt_time;
+        // --- generated from core/src/schema (Message) by core/tests/generated.rs: end ---
         /// Whether a channel must deliver it: a pending assistant message with
         /// content a user may see.
         is_outbound: bool = antonnia_core::channel::is_outbound(m);
@@ -956,6 +965,7 @@ model! {
     /// A satisfaction survey sent when a session finished.
     #[class(final, "SurveySubmission", "_Model")]
     PySurveySubmission |s: SurveySubmission| {
+        // --- generated from core/src/schema (SurveySubmission) by core/tests/generated.rs: begin ---
         /// The submission's id.
         id: str;
         /// The survey answered.
@@ -964,7 +974,7 @@ model! {
         session_id: opt_str;
         /// The organization owning it.
         organization_id: opt_str;
-        /// `"pending"`, `"finished"` or `"cancelled"` (or a status this SDK version does not know).
+        /// `pending`, `finished` or `cancelled` (or a status this SDK version does not know).
         status: opt_enum_str;
         /// When it was created.
         created_at: opt_time;
@@ -974,6 +984,7 @@ model! {
         finished_at: opt_time;
         /// When it last changed.
         updated_at: opt_time;
+        // --- generated from core/src/schema (SurveySubmission) by core/tests/generated.rs: end ---
     }
     from_dict(survey_submission_to_py);
 }
@@ -982,6 +993,7 @@ model! {
     /// An action scheduled on a session.
     #[class(final, "SessionSchedule", "_Model")]
     PySessionSchedule |s: SessionSchedule| {
+        // --- generated from core/src/schema (SessionSchedule) by core/tests/generated.rs: begin ---
         /// The schedule's id.
         id: str;
         /// The session it acts on.
@@ -990,13 +1002,13 @@ model! {
         organization_id: opt_str;
         /// When it runs.
         scheduled_for: opt_time;
-        /// What it does, as a dict: `{"type": "message", "message": {...}}` or
-        /// `{"type": "node", "node_id": "..."}`.
+        /// What it does.
         config: opt_json;
-        /// Where it stands, e.g. `"pending"` (as sent).
+        /// `scheduled`, `completed` or `failed` (or a status this SDK version does not know).
         status: opt_enum_str;
         /// When it was created.
         created_at: opt_time;
+        // --- generated from core/src/schema (SessionSchedule) by core/tests/generated.rs: end ---
     }
     from_dict(session_schedule_to_py);
 }

@@ -157,34 +157,34 @@ mod json_text {
     }
 }
 
+// --- generated from core/src/schema (resources) by core/tests/generated.rs: begin ---
 /// A conversation between one contact and an agent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
 pub struct Session {
     /// The session's id, e.g. `sess_abc123`.
     pub id: String,
-    /// Your id for the contact.
+    /// The integrator's id for the contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// The organization owning it.
+    /// The organization owning the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// The conversation it belongs to.
+    /// The conversation the session belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
-    /// Your thread id, if you set one.
+    /// An optional thread id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<String>,
-    /// Open or closed.
+    /// `open` or `closed` (or a status this SDK version does not know).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SessionStatus>,
-    /// The agent in charge.
+    /// The agent in charge, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<Agent>,
-    /// The survey submission sent when it finished.
+    /// The satisfaction survey started when the session finished.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ending_survey_submission_id: Option<String>,
-    /// Free-form data as a JSON object's text (`{}` when none), e.g.
-    /// `{"channel_type":"my_channel","channel_user_id":"ext_user_456"}`.
+    /// Free-form data; channels keep `channel_type` and `channel_user_id` here. As JSON text (`{}` when none).
     #[serde(with = "json_text")]
     pub metadata: String,
     /// When it was created (RFC 3339, UTC).
@@ -195,29 +195,29 @@ pub struct Session {
     pub updated_at: Option<String>,
 }
 
-/// A message in a session.
+/// One message in a session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
 pub struct Message {
-    /// The message's id.
+    /// The message's id, e.g. `msg_xyz789`.
     pub id: String,
-    /// Its session.
+    /// The session it belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
-    /// Its conversation.
+    /// The conversation it belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
     /// The organization owning it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// Who wrote it.
+    /// `user` or `assistant` (or a role this SDK version does not know).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<MessageRole>,
-    /// What it says.
+    /// What it says: one content kind per `type`.
     pub content: MessageContent,
-    /// Your channel's id for it.
+    /// The channel's id for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_message_id: Option<String>,
-    /// Your channel's id of the message it replies to.
+    /// The channel's id of the message it replies to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replied_provider_message_id: Option<String>,
     /// The AI run that produced it.
@@ -226,15 +226,15 @@ pub struct Message {
     /// When it was created (RFC 3339, UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// How far it got on the channel.
+    /// How far it got on the channel: `pending` (also when absent), `sent`, `delivered`, `read`, `failed` or `rejected`.
     pub delivery_status: DeliveryStatus,
-    /// The channel's error code, when delivery failed.
+    /// The channel's error code when delivery failed (e.g. WhatsApp's 131047).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_error_code: Option<i64>,
-    /// The channel's error message, when delivery failed.
+    /// The channel's error message when delivery failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_error_message: Option<String>,
-    /// When it was delivered (RFC 3339, UTC).
+    /// When the channel delivered it (RFC 3339, UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivered_at: Option<String>,
     /// When it last changed (RFC 3339, UTC).
@@ -247,7 +247,7 @@ pub struct Message {
 pub struct Agent {
     /// The agent's id, e.g. `agent_abc`.
     pub id: String,
-    /// AI or human.
+    /// `ai` or `human` (or a type this SDK version does not know).
     #[serde(rename = "type")]
     pub agent_type: AgentType,
     /// The organization owning it.
@@ -272,22 +272,22 @@ pub struct Agent {
 pub struct SurveySubmission {
     /// The submission's id.
     pub id: String,
-    /// The survey.
+    /// The survey answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub survey_id: Option<String>,
-    /// The session it is about.
+    /// The session it follows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// The organization owning it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// Pending, finished or cancelled.
+    /// `pending`, `finished` or `cancelled` (or a status this SDK version does not know).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SurveySubmissionStatus>,
     /// When it was created (RFC 3339, UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// When it expires (RFC 3339, UTC).
+    /// When it stops accepting answers (RFC 3339, UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
     /// When it was answered (RFC 3339, UTC).
@@ -297,6 +297,32 @@ pub struct SurveySubmission {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
+/// An action scheduled on a session for a later time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
+pub struct SessionSchedule {
+    /// The schedule's id.
+    pub id: String,
+    /// The session it acts on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// The organization owning it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// When it runs (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_for: Option<String>,
+    /// What it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<ScheduleConfig>,
+    /// `scheduled`, `completed` or `failed` (or a status this SDK version does not know).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ScheduleStatus>,
+    /// When it was created (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+}
+// --- generated from core/src/schema (resources) by core/tests/generated.rs: end ---
 
 /// What a schedule does when its time comes.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
@@ -318,31 +344,6 @@ pub enum ScheduleConfig {
         /// Every field as sent, as JSON text.
         raw_json: String,
     },
-}
-
-/// An action scheduled on a session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
-pub struct SessionSchedule {
-    /// The schedule's id.
-    pub id: String,
-    /// The session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<String>,
-    /// The organization owning it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// When it runs (RFC 3339, UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheduled_for: Option<String>,
-    /// What it does.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<ScheduleConfig>,
-    /// Its state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ScheduleStatus>,
-    /// When it was created (RFC 3339, UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
 }
 
 /// A message's content, by kind. `Unknown` keeps a kind this SDK version

@@ -38,59 +38,103 @@ export interface UnknownContent { type: string; [key: string]: unknown }
 export type MessageContent =
   | TextContent | ImageContent | VideoContent | AudioContent | FileContent | FunctionCallContent | FunctionResultContent | ThoughtContent;
 
+/** An agent (AI or human) that can be put in charge of sessions. */
 export interface Agent {
+  /** The agent's id, e.g. `agent_abc`. */
   id: string;
+  /** `ai` or `human` (or a type this SDK version does not know). */
   type: AgentType;
+  /** The organization owning it. */
   organization_id?: string;
+  /** Its display name. */
   name?: string;
+  /** The AI assistant behind an `ai` agent. */
   assistant_id?: string;
+  /** The person's profile, for a `human` agent. */
   profile_id?: string;
+  /** When it was created. */
   created_at?: Timestamp;
 }
 
+/** A conversation between one contact and an agent. */
 export interface Session {
+  /** The session's id, e.g. `sess_abc123`. */
   id: string;
+  /** The integrator's id for the contact. */
   contact_id?: string;
+  /** The organization owning the session. */
   organization_id?: string;
+  /** The conversation the session belongs to. */
   conversation_id?: string;
+  /** An optional thread id. */
   thread_id?: string;
+  /** `open` or `closed` (or a status this SDK version does not know). */
   status?: SessionStatus;
+  /** The agent in charge, if any. */
   agent?: Agent;
+  /** The satisfaction survey started when the session finished. */
   ending_survey_submission_id?: string;
-  /** Always present (`{}` when the server sent none). */
+  /** Free-form data; channels keep `channel_type` and `channel_user_id` here. Always present (`{}` when the server sent none). */
   metadata: Metadata;
+  /** When it was created. */
   created_at?: Timestamp;
+  /** When it last changed. */
   updated_at?: Timestamp;
 }
 
+/** One message in a session. */
 export interface Message {
+  /** The message's id, e.g. `msg_xyz789`. */
   id: string;
+  /** The session it belongs to. */
   session_id?: string;
+  /** The conversation it belongs to. */
   conversation_id?: string;
+  /** The organization owning it. */
   organization_id?: string;
+  /** `user` or `assistant` (or a role this SDK version does not know). */
   role?: MessageRole;
+  /** What it says: one content kind per `type`. */
   content: AnyMessageContent;
+  /** The channel's id for it. */
   provider_message_id?: string;
+  /** The channel's id of the message it replies to. */
   replied_provider_message_id?: string;
+  /** The AI run that produced it. */
   run_id?: string;
+  /** When it was created. */
   created_at?: Timestamp;
-  /** Always present (`pending` when the server sent none). */
+  /** How far it got on the channel: `pending` (also when absent), `sent`, `delivered`, `read`, `failed` or `rejected`. Always present (`pending` when the server sent none). */
   delivery_status: DeliveryStatus;
+  /** The channel's error code when delivery failed (e.g. WhatsApp's 131047). */
   delivery_error_code?: number;
+  /** The channel's error message when delivery failed. */
   delivery_error_message?: string;
+  /** When the channel delivered it. */
   delivered_at?: Timestamp;
+  /** When it last changed. */
   updated_at?: Timestamp;
 }
 
+/** A satisfaction survey sent to the contact when a session finished. */
 export interface SurveySubmission {
+  /** The submission's id. */
   id: string;
+  /** The survey answered. */
   survey_id?: string;
+  /** The session it follows. */
   session_id?: string;
+  /** The organization owning it. */
   organization_id?: string;
+  /** `pending`, `finished` or `cancelled` (or a status this SDK version does not know). */
   status?: SurveySubmissionStatus;
+  /** When it was created. */
   created_at?: Timestamp;
+  /** When it stops accepting answers. */
   expires_at?: Timestamp;
+  /** When it was answered. */
   finished_at?: Timestamp;
+  /** When it last changed. */
   updated_at?: Timestamp;
 }
 
@@ -99,13 +143,21 @@ export type ScheduleConfig =
   | { type: 'message'; message: MessageContent }
   | { type: 'node'; node_id: string };
 
+/** An action scheduled on a session for a later time. */
 export interface SessionSchedule {
+  /** The schedule's id. */
   id: string;
+  /** The session it acts on. */
   session_id?: string;
+  /** The organization owning it. */
   organization_id?: string;
+  /** When it runs. */
   scheduled_for?: Timestamp;
+  /** What it does. */
   config?: ScheduleConfig | { type: string & {}; [key: string]: unknown };
+  /** `scheduled`, `completed` or `failed` (or a status this SDK version does not know). */
   status?: ScheduleStatus;
+  /** When it was created. */
   created_at?: Timestamp;
 }
 

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use antonnia_core::schema::typescript;
+use antonnia_core::schema::{python, regions, typescript, uniffi};
 
 #[test]
 fn the_npm_packages_types_are_the_schemas() {
@@ -20,5 +20,42 @@ fn the_npm_packages_types_are_the_schemas() {
     }
     panic!(
         "bindings-wasm/js/index.d.ts is stale: run UPDATE_GENERATED=1 cargo test -p antonnia-core --test generated"
+    );
+}
+
+/// Checks (or, with `UPDATE_GENERATED`, rewrites) the generated regions of
+/// one file.
+fn check_regions(relative: &str, prefix: &str, regions: &[(String, String)]) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{relative}: {e}"));
+    let fresh =
+        regions::rewrite(&text, prefix, regions).unwrap_or_else(|e| panic!("{relative}: {e}"));
+    if fresh == text {
+        return;
+    }
+    if std::env::var_os("UPDATE_GENERATED").is_some() {
+        std::fs::write(&path, fresh).unwrap_or_else(|e| panic!("{relative}: {e}"));
+        return;
+    }
+    panic!(
+        "{relative} is stale: run UPDATE_GENERATED=1 cargo test -p antonnia-core --test generated"
+    );
+}
+
+#[test]
+fn the_python_models_attributes_are_the_schemas() {
+    check_regions(
+        "../bindings-python/src/models.rs",
+        python::PREFIX,
+        &python::regions(),
+    );
+}
+
+#[test]
+fn the_kotlin_and_swift_records_are_the_schemas() {
+    check_regions(
+        "../bindings-uniffi/src/types.rs",
+        uniffi::PREFIX,
+        &uniffi::regions(),
     );
 }

@@ -415,14 +415,14 @@ class Agent(_Model):
     def id(self) -> str:
         """The agent's id, e.g. `agent_abc`."""
     @property
+    def type(self) -> str:
+        """`ai` or `human` (or a type this SDK version does not know)."""
+    @property
     def organization_id(self) -> Optional[str]:
         """The organization owning it."""
     @property
     def name(self) -> Optional[str]:
         """Its display name."""
-    @property
-    def type(self) -> str:
-        """`"ai"`, `"human"`, or a type this SDK version does not know."""
     @property
     def created_at(self) -> Optional[datetime]:
         """When it was created."""
@@ -432,7 +432,7 @@ class AIAgent(Agent):
     """An AI agent (`type == "ai"`)."""
     @property
     def assistant_id(self) -> Optional[str]:
-        """The AI assistant behind the agent."""
+        """The AI assistant behind an `ai` agent."""
     @property
     def type(self) -> Literal["ai"]: ...
 
@@ -441,7 +441,7 @@ class HumanAgent(Agent):
     """A human agent (`type == "human"`)."""
     @property
     def profile_id(self) -> Optional[str]:
-        """The person's profile."""
+        """The person's profile, for a `human` agent."""
     @property
     def type(self) -> Literal["human"]: ...
 
@@ -471,7 +471,7 @@ class Session(_Model):
         """An optional thread id."""
     @property
     def status(self) -> Optional[str]:
-        """`"open"` or `"closed"` (or a status this SDK version does not know)."""
+        """`open` or `closed` (or a status this SDK version does not know)."""
     @property
     def agent(self) -> Optional[_Agent]:
         """The agent in charge, if any."""
@@ -480,7 +480,7 @@ class Session(_Model):
         """The satisfaction survey started when the session finished."""
     @property
     def metadata(self) -> Dict[str, Any]:
-        """Free-form data (a fresh dict on every read)."""
+        """Free-form data; channels keep `channel_type` and `channel_user_id` here."""
     @property
     def created_at(self) -> Optional[datetime]:
         """When it was created."""
@@ -513,10 +513,10 @@ class Message(_Model):
         """The organization owning it."""
     @property
     def role(self) -> Optional[str]:
-        """`"user"` or `"assistant"` (or a role this SDK version does not know)."""
+        """`user` or `assistant` (or a role this SDK version does not know)."""
     @property
     def content(self) -> _Content:
-        """What it says; one `MessageContent` subclass per `type`."""
+        """What it says: one content kind per `type`."""
     @property
     def provider_message_id(self) -> Optional[str]:
         """The channel's id for it."""
@@ -531,9 +531,7 @@ class Message(_Model):
         """When it was created."""
     @property
     def delivery_status(self) -> str:
-        """How far it got on the channel: `"pending"` (when absent), `"sent"`,
-        `"delivered"`, `"read"` or `"failed"`.
-        """
+        """How far it got on the channel: `pending` (also when absent), `sent`, `delivered`, `read`, `failed` or `rejected`."""
     @property
     def delivery_error_code(self) -> Optional[int]:
         """The channel's error code when delivery failed (e.g. WhatsApp's 131047)."""
@@ -571,7 +569,7 @@ class SurveySubmission(_Model):
         """The organization owning it."""
     @property
     def status(self) -> Optional[str]:
-        """`"pending"`, `"finished"` or `"cancelled"` (or a status this SDK version does not know)."""
+        """`pending`, `finished` or `cancelled` (or a status this SDK version does not know)."""
     @property
     def created_at(self) -> Optional[datetime]:
         """When it was created."""
@@ -604,12 +602,10 @@ class SessionSchedule(_Model):
         """When it runs."""
     @property
     def config(self) -> Optional[Dict[str, Any]]:
-        """What it does, as a dict: `{"type": "message", "message": {...}}` or
-        `{"type": "node", "node_id": "..."}`.
-        """
+        """What it does."""
     @property
     def status(self) -> Optional[str]:
-        """Where it stands, e.g. `"pending"` (as sent)."""
+        """`scheduled`, `completed` or `failed` (or a status this SDK version does not know)."""
     @property
     def created_at(self) -> Optional[datetime]:
         """When it was created."""

@@ -9,28 +9,31 @@
 
 macro_rules! resource {
     (
-        $(#[$meta:meta])*
+        $(#[doc = $sdoc:literal])*
+        #[derive($($derive:path),* $(,)?)]
         pub struct $name:ident in $shape:ident { $($body:tt)* }
     ) => {
-        $crate::schema::resource!(@field [$(#[$meta])*] $name $shape [] [] $($body)*);
+        $crate::schema::resource!(@field [$(#[doc = $sdoc])* #[derive($($derive),*)]]
+            [concat!("" $(, $sdoc)*)] $name $shape [] [] $($body)*);
     };
-    (@field $meta:tt $name:ident $shape:ident [$($fields:tt)*] [$($table:tt)*]
+    (@field $meta:tt $sdoc:tt $name:ident $shape:ident [$($fields:tt)*] [$($table:tt)*]
         $(#[doc = $doc:literal])* $field:ident : $rust:ty => req $wire:expr, $($rest:tt)*
     ) => {
-        $crate::schema::resource!(@field $meta $name $shape
+        $crate::schema::resource!(@field $meta $sdoc $name $shape
             [$($fields)* $(#[doc = $doc])* pub $field: $rust,]
             [$($table)* $crate::schema::Field {
                 name: stringify!($field),
                 ty: $wire,
                 presence: $crate::schema::Presence::Required,
                 only_for_type: None,
+                doc: concat!("" $(, $doc)*),
             },]
             $($rest)*);
     };
-    (@field $meta:tt $name:ident $shape:ident [$($fields:tt)*] [$($table:tt)*]
+    (@field $meta:tt $sdoc:tt $name:ident $shape:ident [$($fields:tt)*] [$($table:tt)*]
         $(#[doc = $doc:literal])* $field:ident : $rust:ty => opt $wire:expr, $($rest:tt)*
     ) => {
-        $crate::schema::resource!(@field $meta $name $shape
+        $crate::schema::resource!(@field $meta $sdoc $name $shape
             [$($fields)* $(#[doc = $doc])*
                 #[serde(default, skip_serializing_if = "Option::is_none")]
                 pub $field: $rust,]
@@ -39,14 +42,15 @@ macro_rules! resource {
                 ty: $wire,
                 presence: $crate::schema::Presence::Optional,
                 only_for_type: None,
+                doc: concat!("" $(, $doc)*),
             },]
             $($rest)*);
     };
-    (@field $meta:tt $name:ident $shape:ident [$($fields:tt)*] [$($table:tt)*]
+    (@field $meta:tt $sdoc:tt $name:ident $shape:ident [$($fields:tt)*] [$($table:tt)*]
         $(#[doc = $doc:literal])* $field:ident : $rust:ty
             => default($json:literal, $with:literal) $wire:expr, $($rest:tt)*
     ) => {
-        $crate::schema::resource!(@field $meta $name $shape
+        $crate::schema::resource!(@field $meta $sdoc $name $shape
             [$($fields)* $(#[doc = $doc])*
                 #[serde(default, deserialize_with = $with)]
                 pub $field: $rust,]
@@ -55,10 +59,11 @@ macro_rules! resource {
                 ty: $wire,
                 presence: $crate::schema::Presence::Default($json),
                 only_for_type: None,
+                doc: concat!("" $(, $doc)*),
             },]
             $($rest)*);
     };
-    (@field [$($meta:tt)*] $name:ident $shape:ident [$($fields:tt)*] [$($table:tt)*]) => {
+    (@field [$($meta:tt)*] [$sdoc:expr] $name:ident $shape:ident [$($fields:tt)*] [$($table:tt)*]) => {
         $($meta)*
         pub struct $name {
             $($fields)*
@@ -67,6 +72,7 @@ macro_rules! resource {
         #[doc = concat!("The schema of [`", stringify!($name), "`], declared with it.")]
         pub const $shape: $crate::schema::Shape = $crate::schema::Shape {
             name: stringify!($name),
+            doc: $sdoc,
             fields: &[$($table)*],
         };
     };

@@ -16,8 +16,11 @@ mod arguments;
 mod declare;
 #[doc(hidden)]
 pub mod differential;
+pub mod python;
+pub mod regions;
 mod transcode;
 pub mod typescript;
+pub mod uniffi;
 
 pub(crate) use declare::resource;
 
@@ -82,6 +85,16 @@ pub struct Field {
     /// Written only when the shape's `type` field has this value (an agent's
     /// `assistant_id` belongs to `ai` agents); read and checked always.
     pub only_for_type: Option<&'static str>,
+    /// What it is, in one sentence: the documentation every generated
+    /// surface (TypeScript, Python, Kotlin, Swift) gives it.
+    pub doc: &'static str,
+}
+
+impl Field {
+    /// The field with this documentation.
+    pub const fn with_doc(self, doc: &'static str) -> Field {
+        Field { doc, ..self }
+    }
 }
 
 /// An object's fields, in the order they are written.
@@ -89,6 +102,8 @@ pub struct Field {
 pub struct Shape {
     /// The resource's name, as the bindings name its class.
     pub name: &'static str,
+    /// What it is, in one sentence (for generated surfaces).
+    pub doc: &'static str,
     /// Its fields, in output order.
     pub fields: &'static [Field],
 }
@@ -106,6 +121,7 @@ const fn req(name: &'static str, ty: Ty) -> Field {
         ty,
         presence: Presence::Required,
         only_for_type: None,
+        doc: "",
     }
 }
 
@@ -115,6 +131,7 @@ const fn opt(name: &'static str, ty: Ty) -> Field {
         ty,
         presence: Presence::Optional,
         only_for_type: None,
+        doc: "",
     }
 }
 
@@ -124,6 +141,7 @@ const fn opt_for(name: &'static str, ty: Ty, agent_type: &'static str) -> Field 
         ty,
         presence: Presence::Optional,
         only_for_type: Some(agent_type),
+        doc: "",
     }
 }
 
@@ -132,14 +150,17 @@ const fn opt_for(name: &'static str, ty: Ty, agent_type: &'static str) -> Field 
 /// flat struct read into an enum of kinds (`only_for_type` below).
 pub const AGENT: Shape = Shape {
     name: "Agent",
+    doc: "An agent (AI or human) that can be put in charge of sessions.",
     fields: &[
-        req("id", Ty::Str),
-        req("type", Ty::Enum(crate::types::AgentType::KNOWN)),
-        opt("organization_id", Ty::Str),
-        opt("name", Ty::Str),
-        opt_for("assistant_id", Ty::Str, "ai"),
-        opt_for("profile_id", Ty::Str, "human"),
-        opt("created_at", Ty::Time),
+        req("id", Ty::Str).with_doc("The agent's id, e.g. `agent_abc`."),
+        req("type", Ty::Enum(crate::types::AgentType::KNOWN))
+            .with_doc("`ai` or `human` (or a type this SDK version does not know)."),
+        opt("organization_id", Ty::Str).with_doc("The organization owning it."),
+        opt("name", Ty::Str).with_doc("Its display name."),
+        opt_for("assistant_id", Ty::Str, "ai").with_doc("The AI assistant behind an `ai` agent."),
+        opt_for("profile_id", Ty::Str, "human")
+            .with_doc("The person's profile, for a `human` agent."),
+        opt("created_at", Ty::Time).with_doc("When it was created."),
     ],
 };
 
@@ -151,12 +172,14 @@ const fn checked(name: &'static str, ty: Ty) -> Field {
         ty,
         presence: Presence::CheckedOnly,
         only_for_type: None,
+        doc: "",
     }
 }
 
 /// A webhook's `data` for `message.created`.
 pub const MESSAGE_EVENT_DATA: Shape = Shape {
     name: "Data",
+    doc: "",
     fields: &[
         req("object", Ty::Object(&MESSAGE)),
         checked("action", Ty::Str),
@@ -166,6 +189,7 @@ pub const MESSAGE_EVENT_DATA: Shape = Shape {
 /// A webhook's `data` for `session.created` and `session.transferred`.
 pub const SESSION_EVENT_DATA: Shape = Shape {
     name: "Data",
+    doc: "",
     fields: &[
         req("object", Ty::Object(&SESSION)),
         checked("action", Ty::Str),
@@ -176,6 +200,7 @@ pub const SESSION_EVENT_DATA: Shape = Shape {
 /// not closed by a call, why (`"expired"`).
 pub const SESSION_FINISHED_EVENT_DATA: Shape = Shape {
     name: "Data",
+    doc: "",
     fields: &[req("object", Ty::Object(&SESSION)), opt("action", Ty::Str)],
 };
 
@@ -183,6 +208,7 @@ pub const SESSION_FINISHED_EVENT_DATA: Shape = Shape {
 /// is not specified: kept as sent).
 pub const CONNECTION_EVENT_DATA: Shape = Shape {
     name: "Data",
+    doc: "",
     fields: &[req("object", Ty::Json), checked("action", Ty::Str)],
 };
 

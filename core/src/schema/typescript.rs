@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use super::regions::one_line;
 use super::{
     AGENT, CONTENT_KINDS, ContentField, EVENTS, Field, MESSAGE, Presence, SESSION,
     SESSION_SCHEDULE, SURVEY_SUBMISSION, Shape, Ty,
@@ -74,16 +75,23 @@ fn ts_type(ty: Ty) -> String {
 }
 
 fn field(out: &mut String, f: &Field) {
+    let mut doc = one_line(f.doc);
     match f.presence {
         Presence::CheckedOnly => return,
         Presence::Default(json) => {
-            let _ = writeln!(
-                out,
-                "  /** Always present (`{}` when the server sent none). */",
+            if !doc.is_empty() {
+                doc.push(' ');
+            }
+            let _ = write!(
+                doc,
+                "Always present (`{}` when the server sent none).",
                 json.trim_matches('"')
             );
         }
         Presence::Required | Presence::Optional => {}
+    }
+    if !doc.is_empty() {
+        let _ = writeln!(out, "  /** {doc} */");
     }
     let optional = if f.presence == Presence::Optional {
         "?"
@@ -94,6 +102,9 @@ fn field(out: &mut String, f: &Field) {
 }
 
 fn interface(out: &mut String, shape: &Shape) {
+    if !shape.doc.is_empty() {
+        let _ = writeln!(out, "/** {} */", one_line(shape.doc));
+    }
     let _ = writeln!(out, "export interface {} {{", shape.name);
     for f in shape.fields {
         field(out, f);

@@ -111,7 +111,7 @@ resource! {
         conversation_id: Option<String> => opt Ty::Str,
         /// An optional thread id.
         thread_id: Option<String> => opt Ty::Str,
-        /// `open` or `closed`.
+        /// `open` or `closed` (or a status this SDK version does not know).
         status: Option<SessionStatus> => opt Ty::Enum(SessionStatus::KNOWN),
         /// The agent in charge, if any.
         agent: Option<Agent> => opt Ty::Object(&AGENT),
@@ -179,9 +179,9 @@ resource! {
         conversation_id: Option<String> => opt Ty::Str,
         /// The organization owning it.
         organization_id: Option<String> => opt Ty::Str,
-        /// `user` or `assistant`.
+        /// `user` or `assistant` (or a role this SDK version does not know).
         role: Option<MessageRole> => opt Ty::Enum(MessageRole::KNOWN),
-        /// What it says.
+        /// What it says: one content kind per `type`.
         content: MessageContent => req Ty::Content,
         /// The channel's id for it.
         provider_message_id: Option<String> => opt Ty::Str,
@@ -191,7 +191,8 @@ resource! {
         run_id: Option<String> => opt Ty::Str,
         /// When it was created.
         created_at: Option<Timestamp> => opt Ty::Time,
-        /// How far it got on the channel (`pending` when absent).
+        /// How far it got on the channel: `pending` (also when absent), `sent`,
+        /// `delivered`, `read`, `failed` or `rejected`.
         delivery_status: DeliveryStatus
             => default("\"pending\"", "null_as_default") Ty::Enum(DeliveryStatus::KNOWN),
         /// The channel's error code when delivery failed (e.g. WhatsApp's 131047).
@@ -348,7 +349,7 @@ resource! {
         session_id: Option<String> => opt Ty::Str,
         /// The organization owning it.
         organization_id: Option<String> => opt Ty::Str,
-        /// `pending`, `finished` or `cancelled`.
+        /// `pending`, `finished` or `cancelled` (or a status this SDK version does not know).
         status: Option<SurveySubmissionStatus> => opt Ty::Enum(SurveySubmissionStatus::KNOWN),
         /// When it was created.
         created_at: Option<Timestamp> => opt Ty::Time,
@@ -451,7 +452,7 @@ resource! {
         scheduled_for: Option<Timestamp> => opt Ty::Time,
         /// What it does.
         config: Option<ScheduleConfig> => opt Ty::ScheduleConfig,
-        /// `scheduled`, `completed` or `failed`.
+        /// `scheduled`, `completed` or `failed` (or a status this SDK version does not know).
         status: Option<ScheduleStatus> => opt Ty::Enum(ScheduleStatus::KNOWN),
         /// When it was created.
         created_at: Option<Timestamp> => opt Ty::Time,

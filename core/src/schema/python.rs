@@ -1,0 +1,77 @@
+//! The Python binding's resource attributes: each resource class's
+//! `model!` entries in `bindings-python/src/models.rs` (and so the getters
+//! and `_core.pyi`'s stubs, which that table drives), written from the
+//! schema. Attributes computed from others (`channel_type`, `is_outbound`)
+//! stay hand-written below each generated region.
+
+use std::fmt::Write as _;
+
+use super::regions::one_line;
+use super::{AGENT, MESSAGE, Presence, SESSION, SESSION_SCHEDULE, SURVEY_SUBMISSION, Shape, Ty};
+
+/// The marker prefix in a Rust file.
+pub const PREFIX: &str = "//";
+
+/// The `model!` kind of a field: how its getter reads the Rust value and
+/// what Python type the stub gives it.
+fn kind(name: &str, ty: Ty, presence: Presence, var: &str) -> String {
+    let optional = presence == Presence::Optional;
+    match (ty, optional) {
+        (Ty::Str, false) => "str".into(),
+        (Ty::Str, true) => "opt_str".into(),
+        // An agent's `type` is its kind's: read through the core's accessor.
+        (Ty::Enum(_), false) if name == "type" => format!("enum_str = {var}.agent_type()"),
+        (Ty::Enum(_), false) => "enum_str".into(),
+        (Ty::Enum(_), true) => "opt_enum_str".into(),
+        (Ty::I64, true) => "opt_int".into(),
+        (Ty::Time, true) => "opt_time".into(),
+        (Ty::Map, false) => "map".into(),
+        (Ty::Json | Ty::ScheduleConfig, true) => "opt_json".into(),
+        (Ty::Content, false) => "model(content_to_py) => \"_Content\"".into(),
+        (Ty::Object(shape), true) => format!(
+            "opt_model({}_to_py) => \"Optional[_{}]\"",
+            shape.name.to_ascii_lowercase(),
+            shape.name
+        ),
+        (other, _) => format!("compile_error!(\"no model! kind for {other:?}\")"),
+    }
+}
+
+fn attributes(shape: &Shape, only_for_type: Option<&str>, var: &str) -> String {
+    let mut out = String::new();
+    for f in shape.fields {
+        if f.only_for_type != only_for_type || f.presence == Presence::CheckedOnly {
+            continue;
+        }
+        let name = if f.name == "type" { "r#type" } else { f.name };
+        let _ = writeln!(out, "        /// {}", one_line(f.doc));
+        let _ = writeln!(
+            out,
+            "        {name}: {};",
+            kind(f.name, f.ty, f.presence, var)
+        );
+    }
+    out
+}
+
+/// Every generated region of `models.rs`: its name and its lines.
+pub fn regions() -> Vec<(String, String)> {
+    vec![
+        ("Session".into(), attributes(&SESSION, None, "s")),
+        ("Message".into(), attributes(&MESSAGE, None, "m")),
+        ("Agent".into(), attributes(&AGENT, None, "a")),
+        ("Agent, type ai".into(), attributes(&AGENT, Some("ai"), "a")),
+        (
+            "Agent, type human".into(),
+            attributes(&AGENT, Some("human"), "a"),
+        ),
+        (
+            "SurveySubmission".into(),
+            attributes(&SURVEY_SUBMISSION, None, "s"),
+        ),
+        (
+            "SessionSchedule".into(),
+            attributes(&SESSION_SCHEDULE, None, "s"),
+        ),
+    ]
+}
