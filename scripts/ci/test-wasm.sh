@@ -52,6 +52,9 @@ export ANTONNIA_PYTHON="$PYBIN" ANTONNIA_REQUIRE_PYTHON=1
 step "build the npm package (bindings-wasm/pkg)"
 bash bindings-wasm/scripts/build.sh
 
+step "the browser payload's size budget (gzip -9, main entry's wasm + JS)"
+node bindings-wasm/scripts/size-budget.mjs
+
 step "the sandbox binary for the end-to-end tests"
 cargo build -q -p antonnia-sandbox
 export ANTONNIA_SANDBOX_BIN="$(cargo_target_dir)/debug/antonnia-sandbox"
