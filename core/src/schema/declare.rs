@@ -14,9 +14,9 @@ macro_rules! resource {
         pub struct $name:ident in $shape:ident { $($body:tt)* }
     ) => {
         $crate::schema::resource!(@field [$(#[doc = $sdoc])* #[derive($($derive),*)]]
-            [concat!("" $(, $sdoc)*)] $name $shape [] [] $($body)*);
+            [concat!("" $(, $sdoc)*)] $name $shape [] [] [] $($body)*);
     };
-    (@field $meta:tt $sdoc:tt $name:ident $shape:ident [$($fields:tt)*] [$($table:tt)*]
+    (@field $meta:tt $sdoc:tt $name:ident $shape:ident [$($fields:tt)*] [$($table:tt)*] [$($docs:tt)*]
         $(#[doc = $doc:literal])* $field:ident : $rust:ty => req $wire:expr, $($rest:tt)*
     ) => {
         $crate::schema::resource!(@field $meta $sdoc $name $shape
@@ -26,11 +26,11 @@ macro_rules! resource {
                 ty: $wire,
                 presence: $crate::schema::Presence::Required,
                 only_for_type: None,
-                doc: concat!("" $(, $doc)*),
             },]
+            [$($docs)* concat!("" $(, $doc)*),]
             $($rest)*);
     };
-    (@field $meta:tt $sdoc:tt $name:ident $shape:ident [$($fields:tt)*] [$($table:tt)*]
+    (@field $meta:tt $sdoc:tt $name:ident $shape:ident [$($fields:tt)*] [$($table:tt)*] [$($docs:tt)*]
         $(#[doc = $doc:literal])* $field:ident : $rust:ty => opt $wire:expr, $($rest:tt)*
     ) => {
         $crate::schema::resource!(@field $meta $sdoc $name $shape
@@ -42,11 +42,11 @@ macro_rules! resource {
                 ty: $wire,
                 presence: $crate::schema::Presence::Optional,
                 only_for_type: None,
-                doc: concat!("" $(, $doc)*),
             },]
+            [$($docs)* concat!("" $(, $doc)*),]
             $($rest)*);
     };
-    (@field $meta:tt $sdoc:tt $name:ident $shape:ident [$($fields:tt)*] [$($table:tt)*]
+    (@field $meta:tt $sdoc:tt $name:ident $shape:ident [$($fields:tt)*] [$($table:tt)*] [$($docs:tt)*]
         $(#[doc = $doc:literal])* $field:ident : $rust:ty
             => default($json:literal, $with:literal) $wire:expr, $($rest:tt)*
     ) => {
@@ -59,11 +59,11 @@ macro_rules! resource {
                 ty: $wire,
                 presence: $crate::schema::Presence::Default($json),
                 only_for_type: None,
-                doc: concat!("" $(, $doc)*),
             },]
+            [$($docs)* concat!("" $(, $doc)*),]
             $($rest)*);
     };
-    (@field [$($meta:tt)*] [$sdoc:expr] $name:ident $shape:ident [$($fields:tt)*] [$($table:tt)*]) => {
+    (@field [$($meta:tt)*] [$sdoc:expr] $name:ident $shape:ident [$($fields:tt)*] [$($table:tt)*] [$($docs:tt)*]) => {
         $($meta)*
         pub struct $name {
             $($fields)*
@@ -72,9 +72,20 @@ macro_rules! resource {
         #[doc = concat!("The schema of [`", stringify!($name), "`], declared with it.")]
         pub const $shape: $crate::schema::Shape = $crate::schema::Shape {
             name: stringify!($name),
-            doc: $sdoc,
             fields: &[$($table)*],
         };
+
+        impl $name {
+            /// The docs of the struct and of each field, for the surfaces
+            /// generated from the schema (kept out of the [`Shape`] that
+            /// runtime code reads, so that no binary carries them).
+            ///
+            /// [`Shape`]: $crate::schema::Shape
+            pub const DOCS: $crate::schema::Docs = $crate::schema::Docs {
+                shape: $sdoc,
+                fields: &[$($docs)*],
+            };
+        }
     };
 }
 

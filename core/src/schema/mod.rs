@@ -85,15 +85,31 @@ pub struct Field {
     /// Written only when the shape's `type` field has this value (an agent's
     /// `assistant_id` belongs to `ai` agents); read and checked always.
     pub only_for_type: Option<&'static str>,
-    /// What it is, in one sentence: the documentation every generated
-    /// surface (TypeScript, Python, Kotlin, Swift) gives it.
-    pub doc: &'static str,
 }
 
-impl Field {
-    /// The field with this documentation.
-    pub const fn with_doc(self, doc: &'static str) -> Field {
-        Field { doc, ..self }
+/// What a shape and its fields are, one sentence each: the documentation
+/// every generated surface (TypeScript, Python, Kotlin, Swift) gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Docs {
+    /// The shape's.
+    pub shape: &'static str,
+    /// Each field's, in the shape's order.
+    pub fields: &'static [&'static str],
+}
+
+/// The docs of a resource shape (empty for the others).
+pub fn docs(shape: &Shape) -> Docs {
+    use crate::types::{Message, Session, SessionSchedule, SurveySubmission};
+    match shape.name {
+        "Session" => Session::DOCS,
+        "Message" => Message::DOCS,
+        "Agent" => AGENT_DOCS,
+        "SurveySubmission" => SurveySubmission::DOCS,
+        "SessionSchedule" => SessionSchedule::DOCS,
+        _ => Docs {
+            shape: "",
+            fields: &[],
+        },
     }
 }
 
@@ -102,8 +118,6 @@ impl Field {
 pub struct Shape {
     /// The resource's name, as the bindings name its class.
     pub name: &'static str,
-    /// What it is, in one sentence (for generated surfaces).
-    pub doc: &'static str,
     /// Its fields, in output order.
     pub fields: &'static [Field],
 }
@@ -121,7 +135,6 @@ const fn req(name: &'static str, ty: Ty) -> Field {
         ty,
         presence: Presence::Required,
         only_for_type: None,
-        doc: "",
     }
 }
 
@@ -131,7 +144,6 @@ const fn opt(name: &'static str, ty: Ty) -> Field {
         ty,
         presence: Presence::Optional,
         only_for_type: None,
-        doc: "",
     }
 }
 
@@ -141,7 +153,6 @@ const fn opt_for(name: &'static str, ty: Ty, agent_type: &'static str) -> Field 
         ty,
         presence: Presence::Optional,
         only_for_type: Some(agent_type),
-        doc: "",
     }
 }
 
@@ -150,17 +161,28 @@ const fn opt_for(name: &'static str, ty: Ty, agent_type: &'static str) -> Field 
 /// flat struct read into an enum of kinds (`only_for_type` below).
 pub const AGENT: Shape = Shape {
     name: "Agent",
-    doc: "An agent (AI or human) that can be put in charge of sessions.",
     fields: &[
-        req("id", Ty::Str).with_doc("The agent's id, e.g. `agent_abc`."),
-        req("type", Ty::Enum(crate::types::AgentType::KNOWN))
-            .with_doc("`ai` or `human` (or a type this SDK version does not know)."),
-        opt("organization_id", Ty::Str).with_doc("The organization owning it."),
-        opt("name", Ty::Str).with_doc("Its display name."),
-        opt_for("assistant_id", Ty::Str, "ai").with_doc("The AI assistant behind an `ai` agent."),
-        opt_for("profile_id", Ty::Str, "human")
-            .with_doc("The person's profile, for a `human` agent."),
-        opt("created_at", Ty::Time).with_doc("When it was created."),
+        req("id", Ty::Str),
+        req("type", Ty::Enum(crate::types::AgentType::KNOWN)),
+        opt("organization_id", Ty::Str),
+        opt("name", Ty::Str),
+        opt_for("assistant_id", Ty::Str, "ai"),
+        opt_for("profile_id", Ty::Str, "human"),
+        opt("created_at", Ty::Time),
+    ],
+};
+
+/// [`AGENT`]'s docs.
+const AGENT_DOCS: Docs = Docs {
+    shape: "An agent (AI or human) that can be put in charge of sessions.",
+    fields: &[
+        "The agent's id, e.g. `agent_abc`.",
+        "`ai` or `human` (or a type this SDK version does not know).",
+        "The organization owning it.",
+        "Its display name.",
+        "The AI assistant behind an `ai` agent.",
+        "The person's profile, for a `human` agent.",
+        "When it was created.",
     ],
 };
 
@@ -172,14 +194,12 @@ const fn checked(name: &'static str, ty: Ty) -> Field {
         ty,
         presence: Presence::CheckedOnly,
         only_for_type: None,
-        doc: "",
     }
 }
 
 /// A webhook's `data` for `message.created`.
 pub const MESSAGE_EVENT_DATA: Shape = Shape {
     name: "Data",
-    doc: "",
     fields: &[
         req("object", Ty::Object(&MESSAGE)),
         checked("action", Ty::Str),
@@ -189,7 +209,6 @@ pub const MESSAGE_EVENT_DATA: Shape = Shape {
 /// A webhook's `data` for `session.created` and `session.transferred`.
 pub const SESSION_EVENT_DATA: Shape = Shape {
     name: "Data",
-    doc: "",
     fields: &[
         req("object", Ty::Object(&SESSION)),
         checked("action", Ty::Str),
@@ -200,7 +219,6 @@ pub const SESSION_EVENT_DATA: Shape = Shape {
 /// not closed by a call, why (`"expired"`).
 pub const SESSION_FINISHED_EVENT_DATA: Shape = Shape {
     name: "Data",
-    doc: "",
     fields: &[req("object", Ty::Object(&SESSION)), opt("action", Ty::Str)],
 };
 
@@ -208,7 +226,6 @@ pub const SESSION_FINISHED_EVENT_DATA: Shape = Shape {
 /// is not specified: kept as sent).
 pub const CONNECTION_EVENT_DATA: Shape = Shape {
     name: "Data",
-    doc: "",
     fields: &[req("object", Ty::Json), checked("action", Ty::Str)],
 };
 

@@ -39,12 +39,14 @@ fn kind(name: &str, ty: Ty, presence: Presence, var: &str) -> String {
 
 fn attributes(shape: &Shape, only_for_type: Option<&str>, var: &str) -> String {
     let mut out = String::new();
-    for f in shape.fields {
+    let field_docs = super::docs(shape).fields;
+    for (i, f) in shape.fields.iter().enumerate() {
+        let field_doc = field_docs.get(i).copied().unwrap_or("");
         if f.only_for_type != only_for_type || f.presence == Presence::CheckedOnly {
             continue;
         }
         let name = if f.name == "type" { "r#type" } else { f.name };
-        let _ = writeln!(out, "        /// {}", one_line(f.doc));
+        let _ = writeln!(out, "        /// {}", one_line(field_doc));
         let _ = writeln!(
             out,
             "        {name}: {};",

@@ -486,3 +486,15 @@ fn is_outbound_json_agrees_with_is_outbound() {
     }
     assert!(checked >= 16, "{checked}");
 }
+
+#[test]
+fn every_resource_field_has_its_doc() {
+    for shape in RESOURCES {
+        let d = docs(shape);
+        assert!(!d.shape.trim().is_empty(), "{} has no doc", shape.name);
+        assert_eq!(d.fields.len(), shape.fields.len(), "{}", shape.name);
+        for (f, doc) in shape.fields.iter().zip(d.fields) {
+            assert!(!doc.trim().is_empty(), "{}.{} has no doc", shape.name, f.name);
+        }
+    }
+}

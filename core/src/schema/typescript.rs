@@ -74,8 +74,8 @@ fn ts_type(ty: Ty) -> String {
     }
 }
 
-fn field(out: &mut String, f: &Field) {
-    let mut doc = one_line(f.doc);
+fn field(out: &mut String, f: &Field, field_doc: &str) {
+    let mut doc = one_line(field_doc);
     match f.presence {
         Presence::CheckedOnly => return,
         Presence::Default(json) => {
@@ -102,12 +102,14 @@ fn field(out: &mut String, f: &Field) {
 }
 
 fn interface(out: &mut String, shape: &Shape) {
-    if !shape.doc.is_empty() {
-        let _ = writeln!(out, "/** {} */", one_line(shape.doc));
+    if !super::docs(shape).shape.is_empty() {
+        let _ = writeln!(out, "/** {} */", one_line(super::docs(shape).shape));
     }
     let _ = writeln!(out, "export interface {} {{", shape.name);
-    for f in shape.fields {
-        field(out, f);
+    let field_docs = super::docs(shape).fields;
+    for (i, f) in shape.fields.iter().enumerate() {
+        let field_doc = field_docs.get(i).copied().unwrap_or("");
+        field(out, f, field_doc);
     }
     out.push_str("}\n\n");
 }

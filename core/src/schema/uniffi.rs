@@ -33,15 +33,17 @@ fn rust_type(ty: Ty) -> (String, Option<&'static str>) {
 }
 
 fn record(out: &mut String, shape: &Shape) {
-    let _ = writeln!(out, "/// {}", one_line(shape.doc));
+    let _ = writeln!(out, "/// {}", one_line(super::docs(shape).shape));
     out.push_str("#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]\n");
     let _ = writeln!(out, "pub struct {} {{", shape.name);
-    for f in shape.fields {
+    let field_docs = super::docs(shape).fields;
+    for (i, f) in shape.fields.iter().enumerate() {
+        let field_doc = field_docs.get(i).copied().unwrap_or("");
         if f.presence == Presence::CheckedOnly {
             continue;
         }
         let (ty, with) = rust_type(f.ty);
-        let mut doc = one_line(f.doc);
+        let mut doc = one_line(field_doc);
         match f.ty {
             Ty::Time => doc = format!("{} (RFC 3339, UTC).", doc.trim_end_matches('.')),
             Ty::Map | Ty::Json => doc.push_str(" As JSON text (`{}` when none)."),
