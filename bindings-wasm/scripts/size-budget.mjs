@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
-// 216.6 KiB measured on 2026-12-06 (the arguments side through the schema),
+// 218.9 KiB measured on 2026-12-06 (the arguments side through the schema),
 // plus room for a small feature; issue 18's target is 100 KiB.
 const CEILING_KIB = 225;
 const pkg = fileURLToPath(new URL('../pkg', import.meta.url));
