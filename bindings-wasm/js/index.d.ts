@@ -236,6 +236,8 @@ export interface RequestOptions {
   headers?: Record<string, string> | Headers;
 }
 
+// --- generated from core/src/schema (call parameters) by core/tests/generated.rs: begin ---
+/** The parameters of `sessions.create`. */
 export interface SessionCreateParams {
   contact_id: string;
   contact_name: string;
@@ -243,6 +245,7 @@ export interface SessionCreateParams {
   status?: SessionStatus;
   metadata?: Metadata;
 }
+/** The parameters of `sessions.update`. */
 export interface SessionUpdateFields {
   thread_id?: string;
   status?: SessionStatus;
@@ -250,9 +253,21 @@ export interface SessionUpdateFields {
   ending_survey_submission_id?: string;
   metadata?: Metadata;
 }
-export interface SessionTransferParams { agent_id: string | null; auto_reply?: boolean }
-export interface SessionFinishParams { ending_survey_id?: string }
-export interface SessionReplyParams { debounce_time?: number; starting_node_id?: string }
+/** The parameters of `sessions.transfer`. */
+export interface SessionTransferParams {
+  agent_id: string | null;
+  auto_reply?: boolean;
+}
+/** The parameters of `sessions.finish`. */
+export interface SessionFinishParams {
+  ending_survey_id?: string;
+}
+/** The parameters of `sessions.reply`. */
+export interface SessionReplyParams {
+  debounce_time?: number;
+  starting_node_id?: string;
+}
+/** The parameters of `sessions.search`. */
 export interface SessionSearchParams {
   contact_id?: string;
   status?: SessionStatus;
@@ -260,8 +275,12 @@ export interface SessionSearchParams {
   offset?: number;
   limit?: number;
 }
-export interface SessionScheduleParams { scheduled_for: TimestampInput; config: ScheduleConfig }
-
+/** The parameters of `sessions.schedule`. */
+export interface SessionScheduleParams {
+  scheduled_for: TimestampInput;
+  config: ScheduleConfig;
+}
+/** The parameters of `messages.create`. */
 export interface MessageCreateParams {
   content: MessageContent;
   role?: MessageRole;
@@ -269,6 +288,7 @@ export interface MessageCreateParams {
   replied_provider_message_id?: string;
   run_id?: string;
 }
+/** The parameters of `messages.update`. */
 export interface MessageUpdateFields {
   provider_message_id?: string;
   replied_provider_message_id?: string;
@@ -277,8 +297,8 @@ export interface MessageUpdateFields {
   delivery_error_message?: string;
   delivered_at?: TimestampInput;
 }
+/** The parameters of `messages.search`. */
 export interface MessageSearchParams {
-  /** Inside one session; without it, across sessions. */
   session_id?: string;
   provider_message_id?: string;
   replied_provider_message_id?: string;
@@ -286,6 +306,29 @@ export interface MessageSearchParams {
   offset?: number;
   limit?: number;
 }
+/** The parameters of `agents.create`. */
+export interface AgentCreateParams {
+  name: string;
+  type: AgentType;
+  assistant_id?: string;
+  profile_id?: string;
+}
+/** The parameters of `agents.update`. */
+export interface AgentUpdateFields {
+  name?: string;
+  assistant_id?: string;
+  profile_id?: string;
+}
+/** The parameters of `agents.search`. */
+export interface AgentSearchParams {
+  type?: AgentType;
+  assistant_id?: string;
+  profile_id?: string;
+  limit?: number;
+  offset?: number;
+}
+// --- generated from core/src/schema (call parameters) by core/tests/generated.rs: end ---
+
 export interface MessageStreamOptions {
   /**
    * The id of a message of the session (the one just sent): the stream
@@ -304,10 +347,6 @@ export interface MessageStreamOptions {
   /** Ends the stream: the iterator rejects with the signal's reason. */
   signal?: AbortSignal;
 }
-
-export interface AgentCreateParams { name: string; type: AgentType; assistant_id?: string; profile_id?: string }
-export interface AgentUpdateFields { name?: string; assistant_id?: string; profile_id?: string }
-export interface AgentSearchParams { type?: AgentType; assistant_id?: string; profile_id?: string; offset?: number; limit?: number }
 
 // ------------------------------------------------------------ client
 

@@ -9,8 +9,12 @@ use antonnia_core::schema::{python, regions, typescript, uniffi};
 fn the_npm_packages_types_are_the_schemas() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../bindings-wasm/js/index.d.ts");
     let text = std::fs::read_to_string(&path).expect("bindings-wasm/js/index.d.ts");
+    // Both regions in one test: two tests rewriting one file would race.
     let fresh =
         typescript::regenerate(&text).expect("index.d.ts has the generated region's markers");
+    let parameters = [("call parameters".to_string(), typescript::parameters())];
+    let fresh =
+        regions::rewrite(&fresh, "//", &parameters).expect("index.d.ts's parameters region");
     if fresh == text {
         return;
     }

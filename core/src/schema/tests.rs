@@ -494,7 +494,12 @@ fn every_resource_field_has_its_doc() {
         assert!(!d.shape.trim().is_empty(), "{} has no doc", shape.name);
         assert_eq!(d.fields.len(), shape.fields.len(), "{}", shape.name);
         for (f, doc) in shape.fields.iter().zip(d.fields) {
-            assert!(!doc.trim().is_empty(), "{}.{} has no doc", shape.name, f.name);
+            assert!(
+                !doc.trim().is_empty(),
+                "{}.{} has no doc",
+                shape.name,
+                f.name
+            );
         }
     }
 }

@@ -219,3 +219,81 @@ pub fn regenerate(text: &str) -> Option<String> {
         &text[end..]
     ))
 }
+
+/// The TypeScript type of an argument.
+fn arg_type(ty: super::ArgTy) -> String {
+    use super::ArgTy;
+    match ty {
+        ArgTy::Str => "string".into(),
+        ArgTy::Enum(values) => ts_type(Ty::Enum(values)),
+        ArgTy::I64 => "number".into(),
+        ArgTy::Bool => "boolean".into(),
+        ArgTy::Map => "Metadata".into(),
+        ArgTy::TimeWithOffset => "TimestampInput".into(),
+        ArgTy::Content => "MessageContent".into(),
+        ArgTy::ScheduleConfig => "ScheduleConfig".into(),
+        ArgTy::Object(args) => {
+            let fields: Vec<String> = args.iter().map(arg_member).collect();
+            format!("{{ {} }}", fields.join("; "))
+        }
+    }
+}
+
+/// One member of a parameters interface.
+fn arg_member(arg: &super::Arg) -> String {
+    use super::ArgPresence;
+    match arg.presence {
+        ArgPresence::Required => format!("{}: {}", arg.name, arg_type(arg.ty)),
+        ArgPresence::Optional | ArgPresence::Default(_) => {
+            format!("{}?: {}", arg.name, arg_type(arg.ty))
+        }
+        // Must be given, as null to mean "none" (`agent_id: null` removes it).
+        ArgPresence::NullSent => format!("{}: {} | null", arg.name, arg_type(arg.ty)),
+    }
+}
+
+/// The interfaces of the calls' parameter objects, from their signatures:
+/// `sessions.create` → `SessionCreateParams` (every argument but the ids
+/// the method takes positionally); an update's fields → `...UpdateFields`.
+pub fn parameters() -> String {
+    use super::{ArgPresence, ArgTy, Sent};
+    let mut out = String::new();
+    for spec in crate::ops::Call::SPECS {
+        let (area, verb) = spec.name.split_once('.').unwrap_or((spec.name, ""));
+        // `survey_submissions` → `SurveySubmission`, `sessions` → `Session`.
+        let area = pascal(area.strip_suffix('s').unwrap_or(area));
+        let verb = pascal(verb);
+        let args = spec.signature.args;
+        // An update's one object argument is its fields.
+        let nested = args.iter().find_map(|a| match a.ty {
+            ArgTy::Object(inner) if a.name == "fields" => Some(inner),
+            _ => None,
+        });
+        let (name, members): (String, Vec<String>) = match nested {
+            Some(inner) => (
+                format!("{area}{verb}Fields"),
+                inner.iter().map(arg_member).collect(),
+            ),
+            None => (
+                format!(
+                    "{area}{verb}{}",
+                    if verb == "Update" { "Fields" } else { "Params" }
+                ),
+                args.iter()
+                    .filter(|a| !(a.sent == Sent::Path && a.presence == ArgPresence::Required))
+                    .map(arg_member)
+                    .collect(),
+            ),
+        };
+        if members.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "/** The parameters of `{}`. */", spec.name);
+        let _ = writeln!(out, "export interface {name} {{");
+        for m in members {
+            let _ = writeln!(out, "  {m};");
+        }
+        out.push_str("}\n");
+    }
+    out
+}
