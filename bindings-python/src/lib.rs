@@ -807,6 +807,26 @@ fn call_names() -> Vec<&'static str> {
     Call::NAMES.to_vec()
 }
 
+/// A call's arguments as its signature in the core declares them: each
+/// name, and whether it must be given (what the Python methods are checked
+/// against).
+#[pyfunction]
+fn call_arguments(py: Python<'_>, name: &str) -> PyResult<Vec<(&'static str, bool)>> {
+    let spec = antonnia_core::ops::CallSpec::named(name)
+        .ok_or_else(|| invalid(py, "call", format!("no API call is named {name:?}")))?;
+    Ok(spec
+        .signature
+        .args
+        .iter()
+        .map(|a| {
+            (
+                a.name,
+                a.presence == antonnia_core::schema::ArgPresence::Required,
+            )
+        })
+        .collect())
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", antonnia_core::SDK_VERSION)?;
@@ -829,6 +849,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sign_webhook, m)?)?;
     m.add_function(wrap_pyfunction!(delivery_fields, m)?)?;
     m.add_function(wrap_pyfunction!(call_names, m)?)?;
+    m.add_function(wrap_pyfunction!(call_arguments, m)?)?;
     m.add_class::<PyRelayKeys>()?;
     m.add_function(wrap_pyfunction!(relay_decide, m)?)?;
     m.add_function(wrap_pyfunction!(relay_classify, m)?)?;

@@ -22,6 +22,7 @@ __all__ = [
     "parse_event",
     "sign_webhook",
     "delivery_fields",
+    "call_arguments",
     "call_names",
     "RelayKeys",
     "relay_decide",
@@ -197,6 +198,7 @@ def delivery_fields(
 ) -> Dict[str, Any]: ...
 def whatsapp_error_description(code: int) -> Optional[str]: ...
 def call_names() -> List[str]: ...
+def call_arguments(name: str) -> List[Tuple[str, bool]]: ...
 
 @final
 class RelayKeys:
