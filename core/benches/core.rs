@@ -5,7 +5,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use antonnia_core::ops::{CreateMessage, SearchSessions};
+use antonnia_core::ops::{Callable, CreateMessage, DynamicCall, SearchSessions};
 use antonnia_core::webhook::{
     DEFAULT_MAX_BODY_BYTES, WebhookHeaders, WebhookSecret, parse_event, parse_event_canonical,
 };
@@ -43,6 +43,31 @@ fn benches(c: &mut Criterion) {
     c.bench_function("build create-message request", |b| {
         b.iter(|| black_box(&create).build(black_box(&config)).unwrap())
     });
+
+    // From arguments JSON, as a binding hands them over: the typed path
+    // (serde derive, then the call's checks) and the schema's generic one
+    // (the web build's).
+    let args = serde_json::json!({
+        "session_id": "sess_abc123",
+        "content": {"type": "text", "text": "Hello, I need help with my order"},
+        "provider_message_id": "ext_msg_001",
+    });
+    let mut group = c.benchmark_group("arguments");
+    group.bench_function("messages.create from JSON, typed Call", |b| {
+        b.iter(|| {
+            Call::from_json("messages.create", black_box(&args).clone())
+                .and_then(|call| call.build(black_box(&config)))
+                .unwrap()
+        })
+    });
+    group.bench_function("messages.create from JSON, schema DynamicCall", |b| {
+        b.iter(|| {
+            DynamicCall::from_json("messages.create", black_box(&args).clone())
+                .and_then(|call| call.build(black_box(&config)))
+                .unwrap()
+        })
+    });
+    group.finish();
 
     let mut group = c.benchmark_group("webhook");
     group.throughput(Throughput::Bytes(WEBHOOK_410.len() as u64));
