@@ -162,7 +162,8 @@ fun invoke(client: Client, call: String, args: Map<String, Any?>, all: Boolean =
             "sessions.get" -> { val id = a.req("session_id"); a.done(); suspend { j(s.get(id).toJson()) } }
             "sessions.update" -> {
                 val id = a.req("session_id")
-                val f = Args(obj(a.raw("fields") ?: throw NoFit("fields")))
+                @Suppress("UNCHECKED_CAST")
+                val f = Args(a.raw("fields") as? Map<String, Any?> ?: throw NoFit("fields is not an object"))
                 val thread = f.str("thread_id"); val st = sessionStatus(f.str("status")); val ag = f.str("agent_id")
                 val ending = f.str("ending_survey_submission_id"); val md = f.json("metadata"); f.done(); a.done()
                 suspend { j(s.update(id, threadId = thread, status = st, agentId = ag, endingSurveySubmissionId = ending, metadata = md).toJson()) }
