@@ -481,11 +481,22 @@ async def test_a_session_the_store_does_not_know_is_read_from_the_api(make_relay
 STORE_SCENARIOS = json.loads((Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "relay_store.json").read_text())
 
 
+def _conformance_store(store_kind: str, request: pytest.FixtureRequest) -> Any:
+    if store_kind == "memory":
+        return MemoryStore()
+    if store_kind == "cluster":
+        return RedisStore.from_cluster_url(request.getfixturevalue("redis_cluster").url)
+    return RedisStore.from_url(request.getfixturevalue("redis_server").url)
+
+
 @pytest.mark.parametrize("scenario", STORE_SCENARIOS["scenarios"], ids=lambda s: s["name"])
+@pytest.mark.parametrize("store_kind", ["memory", "redis", "cluster"])
 async def test_store_conformance(scenario: Dict[str, Any], store_kind: str, request: pytest.FixtureRequest) -> None:
-    """tests/fixtures/relay_store.json: MemoryStore and the Lua scripts answer alike."""
+    """tests/fixtures/relay_store.json: MemoryStore and the Lua scripts answer
+    alike, on one redis-server and on a Redis Cluster (3 masters, 3 replicas;
+    every script's keys in one slot, the recovery index in another)."""
     d = STORE_SCENARIOS["defaults"]
-    store: Any = MemoryStore() if store_kind == "memory" else RedisStore.from_url(request.getfixturevalue("redis_server").url)
+    store: Any = _conformance_store(store_kind, request)
     keys = RelayKeys(uuid.uuid4().hex)
     sid, ct = d["session_id"], d["channel_type"]
     try:
@@ -782,11 +793,13 @@ def test_the_documented_webhook_handlers_keep_retry_after() -> None:
     assert calls >= 4, calls
 
 
+@pytest.mark.parametrize("store_kind", ["memory", "redis", "cluster"])
 def test_the_sync_relay_recovers_a_dead_workers_message(
     env: Tuple[Sandbox, WebhookSink], request: pytest.FixtureRequest, store_kind: str
 ) -> None:
     """SyncChannelRelay.recover (generated from the async relay) delivers a
-    message whose worker claimed it and died, with no further traffic."""
+    message whose worker claimed it and died, with no further traffic (also
+    on a Redis Cluster: the claim and its index entry go to two nodes)."""
     sb, sink = env
     sent: List[Tuple[str, bool]] = []
 
@@ -795,7 +808,13 @@ def test_the_sync_relay_recovers_a_dead_workers_message(
         return "wamid.sync"
 
     with Client(token=sb.token, base_url=sb.base_url) as client:
-        store: Any = SyncMemoryStore() if store_kind == "memory" else SyncRedisStore.from_url(request.getfixturevalue("redis_server").url)
+        store: Any
+        if store_kind == "memory":
+            store = SyncMemoryStore()
+        elif store_kind == "cluster":
+            store = SyncRedisStore.from_cluster_url(request.getfixturevalue("redis_cluster").url)
+        else:
+            store = SyncRedisStore.from_url(request.getfixturevalue("redis_server").url)
         relay = SyncChannelRelay(client, "whatsapp", "agent_abc", deliver, WEBHOOK_SECRET, store, prefix=uuid.uuid4().hex)
         r = relay.receive(channel_user_id=user(), text="hi", provider_message_id="sr.1")
         headers, body = sink.next(20.0, is_answer(r.session_id))
