@@ -34,7 +34,7 @@ from antonnia_sdk.relay import (
 from antonnia_sdk._relay_common import ClaimArgs
 from antonnia_sdk.types import Message
 
-from .conftest import WEBHOOK_SECRET, RedisServer, Sandbox, WebhookSink
+from .conftest import WEBHOOK_SECRET, RedisCluster, RedisServer, Sandbox, WebhookSink
 
 pytestmark = pytest.mark.e2e
 
@@ -454,6 +454,42 @@ async def test_at_most_two_redis_round_trips_per_delivered_message(
         commands.clear()
         assert (await relay.handle_webhook(body, headers)).outcome == "duplicate"
         assert commands == ["ZADD+EVALSHA"], commands
+    await relay.close()
+
+
+async def test_a_failover_that_lost_the_last_writes_loses_no_message(
+    redis_cluster: RedisCluster, env: Tuple[Sandbox, WebhookSink], client: AsyncClient
+) -> None:
+    """Redis replicates asynchronously: a master that dies can take its last
+    writes with it (the replica promoted in its place never saw them). Here,
+    on the cluster, those writes are taken away by hand: first a claim whose
+    worker then died, later the message's `done` record. No message is lost:
+    the API still has it pending, and the webhook's next delivery sends it.
+    What a lost `done` can cost is one more send, with the same idempotency
+    key; `attempt.redelivery` is set only when the claim record survived."""
+    ch = Channel()
+    store = RedisStore.from_cluster_url(redis_cluster.url)
+    relay = ChannelRelay(client, "whatsapp", "agent_abc", ch.deliver, WEBHOOK_SECRET, store, prefix=uuid.uuid4().hex)
+    k, uid = relay._keys, user()
+    r = await relay.receive(channel_user_id=uid, text="hi", provider_message_id=f"{uid}.1")
+    headers, body = await answer(env[1], r.session_id)
+    message = webhooks.parse(body, verify=False).data.object
+    assert isinstance(message, Message)
+    sid = r.session_id
+    claimed = await store.claim(ClaimArgs(k.outbound(sid, message.id), k.queue(sid), k.contact(sid), message.id, 0,
+                                          json.dumps(message.to_dict()), "dead-worker", 60_000, 60_000, "whatsapp",
+                                          k.session_base(sid), k.pending("whatsapp"), k.pending_member(sid, message.id)))
+    assert claimed["result"] == "claimed"
+    lost = [k.outbound(sid, message.id), k.queue(sid)]  # one slot, one master
+    await store._redis.delete(*lost)
+    # The claim is gone with its master: the message is not stuck behind it for the lease.
+    assert (await relay.handle_webhook(body, headers)).outcome == "sent"
+    assert (await relay.handle_webhook(body, headers)).outcome == "duplicate"
+    await store._redis.delete(*lost)
+    # The `done` record is gone too: the duplicate is sent again, same key.
+    assert (await relay.handle_webhook(body, headers)).outcome == "sent"
+    assert [(m, key) for m, _, _, key in ch.sent] == [(message.id, message.id)] * 2
+    assert (await client.sessions.messages.get(sid, message.id)).delivery_status == "sent"
     await relay.close()
 
 
