@@ -204,3 +204,60 @@ def _wait_ping(port: int, proc: "subprocess.Popen[Any]", timeout: float = 20.0) 
         if proc.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"redis-server on port {port} did not start")
         time.sleep(0.05)
+
+
+def _serve_cluster() -> None:
+    """``python3 servers.py cluster``: the same cluster for tests in other
+    languages (bindings-wasm/tests). Prints one JSON line, ``{"url", "ports"}``;
+    then answers one JSON line per command read on stdin: ``failover`` (a
+    CLUSTER FAILOVER sent to a master's replica, waited for), ``kill``
+    (SIGKILLs a master), ``wait`` (until the cluster is whole again),
+    ``nodes``. Stops every server at EOF or SIGTERM."""
+    import json
+    import os
+    import shutil
+    import signal
+    import sys
+    import tempfile
+
+    binary = os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-server") or "/usr/bin/redis-server"
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with tempfile.TemporaryDirectory(prefix="redis-cluster-") as workdir:
+        cluster = RedisCluster(binary, workdir)
+        try:
+            print(json.dumps({"url": cluster.url, "ports": cluster.ports}), flush=True)
+            for line in sys.stdin:
+                cmd = line.strip()
+                if cmd == "failover":
+                    master = cluster.masters()[0]
+                    replica = cluster.replica_of(master)
+                    ok = cluster.command(replica, "CLUSTER", "FAILOVER") == "OK"
+                    deadline = time.monotonic() + 10
+                    while ok and cluster.command(replica, "ROLE").split("\n")[0] != "master":
+                        ok = time.monotonic() < deadline
+                        time.sleep(0.05)
+                    answer: Any = {"ok": ok, "from": master, "to": replica}
+                elif cmd == "kill":
+                    master = cluster.masters()[0]
+                    replica = cluster.replica_of(master)
+                    cluster.kill(master)
+                    answer = {"ok": True, "from": master, "to": replica}
+                elif cmd == "wait":
+                    cluster.wait_ok(timeout=30)
+                    answer = {"ok": True, "masters": cluster.masters()}
+                elif cmd == "nodes":
+                    answer = {"ok": True, "nodes": cluster.nodes()}
+                else:
+                    answer = {"ok": False, "error": f"unknown command {cmd!r}"}
+                print(json.dumps(answer), flush=True)
+        finally:
+            cluster.stop()
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["cluster"]:
+        _serve_cluster()
+    else:
+        sys.exit("usage: servers.py cluster")
