@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
-from .servers import RedisServer, stop_process
+from .servers import RedisCluster, RedisServer, stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -43,7 +43,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if not parity:
         return
     match = re.match(r".*test_vectors\.py::(\w+)\[(.*)\]$", report.nodeid)
-    store = re.match(r".*test_relay\.py::test_store_conformance\[(?:memory|redis)-(.*)\]$", report.nodeid)
+    store = re.match(r".*test_relay\.py::test_store_conformance\[(?:memory|redis|cluster)-(.*)\]$", report.nodeid)
     if match and match.group(1) in _VECTOR_TESTS:
         file, name = _VECTOR_TESTS[match.group(1)], match.group(2)
     elif store:
@@ -179,19 +179,58 @@ def webhook_sink() -> Iterator[WebhookSink]:
         sink.stop()
 
 
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    """A real redis-server (Debian's `redis-server`, installed by
-    scripts/ci/test-relay.sh); skipped when absent unless ANTONNIA_REQUIRE_REDIS."""
+def _redis_binary(*names: str) -> List[str]:
+    """The redis binaries (Debian's `redis-server` package, with redis-cli,
+    installed by scripts/ci/test-relay.sh); skipped when absent unless
+    ANTONNIA_REQUIRE_REDIS."""
     import shutil
 
-    binary = os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not os.path.exists(binary):
-        if os.environ.get("ANTONNIA_REQUIRE_REDIS"):
-            pytest.fail("redis-server is missing and ANTONNIA_REQUIRE_REDIS is set")
-        pytest.skip("redis-server is not installed (scripts/ci/test-relay.sh installs it)")
+    found = []
+    for name in names:
+        env = "REDIS_SERVER_BIN" if name == "redis-server" else "REDIS_CLI_BIN"
+        binary = os.environ.get(env) or shutil.which(name) or f"/usr/bin/{name}"
+        if not os.path.exists(binary):
+            if os.environ.get("ANTONNIA_REQUIRE_REDIS"):
+                pytest.fail(f"{name} is missing and ANTONNIA_REQUIRE_REDIS is set")
+            pytest.skip(f"{name} is not installed (scripts/ci/test-relay.sh installs it)")
+        found.append(binary)
+    return found
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server on a free loopback port, without persistence."""
+    (binary,) = _redis_binary("redis-server")
     server = RedisServer(binary)
     try:
         yield server
     finally:
         server.stop()
+
+
+def _start_cluster(factory: pytest.TempPathFactory) -> RedisCluster:
+    server, cli = _redis_binary("redis-server", "redis-cli")
+    os.environ.setdefault("REDIS_CLI_BIN", cli)
+    return RedisCluster(server, str(factory.mktemp("redis-cluster")))
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisCluster]:
+    """A real Redis Cluster, three masters and three replicas on free loopback
+    ports, shared by the tests that leave it whole; every redis-server it
+    started is stopped afterwards."""
+    cluster = _start_cluster(tmp_path_factory)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def fresh_redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisCluster]:
+    """The same, new for one test, which may fail its masters over."""
+    cluster = _start_cluster(tmp_path_factory)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

@@ -34,7 +34,7 @@ from antonnia_sdk.relay import (
 from antonnia_sdk._relay_common import ClaimArgs
 from antonnia_sdk.types import Message
 
-from .conftest import WEBHOOK_SECRET, RedisServer, Sandbox, WebhookSink
+from .conftest import WEBHOOK_SECRET, RedisCluster, RedisServer, Sandbox, WebhookSink
 
 pytestmark = pytest.mark.e2e
 
@@ -457,6 +457,42 @@ async def test_at_most_two_redis_round_trips_per_delivered_message(
     await relay.close()
 
 
+async def test_a_failover_that_lost_the_last_writes_loses_no_message(
+    redis_cluster: RedisCluster, env: Tuple[Sandbox, WebhookSink], client: AsyncClient
+) -> None:
+    """Redis replicates asynchronously: a master that dies can take its last
+    writes with it (the replica promoted in its place never saw them). Here,
+    on the cluster, those writes are taken away by hand: first a claim whose
+    worker then died, later the message's `done` record. No message is lost:
+    the API still has it pending, and the webhook's next delivery sends it.
+    What a lost `done` can cost is one more send, with the same idempotency
+    key; `attempt.redelivery` is set only when the claim record survived."""
+    ch = Channel()
+    store = RedisStore.from_cluster_url(redis_cluster.url)
+    relay = ChannelRelay(client, "whatsapp", "agent_abc", ch.deliver, WEBHOOK_SECRET, store, prefix=uuid.uuid4().hex)
+    k, uid = relay._keys, user()
+    r = await relay.receive(channel_user_id=uid, text="hi", provider_message_id=f"{uid}.1")
+    headers, body = await answer(env[1], r.session_id)
+    message = webhooks.parse(body, verify=False).data.object
+    assert isinstance(message, Message)
+    sid = r.session_id
+    claimed = await store.claim(ClaimArgs(k.outbound(sid, message.id), k.queue(sid), k.contact(sid), message.id, 0,
+                                          json.dumps(message.to_dict()), "dead-worker", 60_000, 60_000, "whatsapp",
+                                          k.session_base(sid), k.pending("whatsapp"), k.pending_member(sid, message.id)))
+    assert claimed["result"] == "claimed"
+    lost = [k.outbound(sid, message.id), k.queue(sid)]  # one slot, one master
+    await store._redis.delete(*lost)
+    # The claim is gone with its master: the message is not stuck behind it for the lease.
+    assert (await relay.handle_webhook(body, headers)).outcome == "sent"
+    assert (await relay.handle_webhook(body, headers)).outcome == "duplicate"
+    await store._redis.delete(*lost)
+    # The `done` record is gone too: the duplicate is sent again, same key.
+    assert (await relay.handle_webhook(body, headers)).outcome == "sent"
+    assert [(m, key) for m, _, _, key in ch.sent] == [(message.id, message.id)] * 2
+    assert (await client.sessions.messages.get(sid, message.id)).delivery_status == "sent"
+    await relay.close()
+
+
 async def test_a_session_the_store_does_not_know_is_read_from_the_api(make_relay: Any, env: Tuple[Sandbox, WebhookSink], client: AsyncClient) -> None:
     ch = Channel()
     relay = make_relay(ch)
@@ -481,11 +517,22 @@ async def test_a_session_the_store_does_not_know_is_read_from_the_api(make_relay
 STORE_SCENARIOS = json.loads((Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "relay_store.json").read_text())
 
 
+def _conformance_store(store_kind: str, request: pytest.FixtureRequest) -> Any:
+    if store_kind == "memory":
+        return MemoryStore()
+    if store_kind == "cluster":
+        return RedisStore.from_cluster_url(request.getfixturevalue("redis_cluster").url)
+    return RedisStore.from_url(request.getfixturevalue("redis_server").url)
+
+
 @pytest.mark.parametrize("scenario", STORE_SCENARIOS["scenarios"], ids=lambda s: s["name"])
+@pytest.mark.parametrize("store_kind", ["memory", "redis", "cluster"])
 async def test_store_conformance(scenario: Dict[str, Any], store_kind: str, request: pytest.FixtureRequest) -> None:
-    """tests/fixtures/relay_store.json: MemoryStore and the Lua scripts answer alike."""
+    """tests/fixtures/relay_store.json: MemoryStore and the Lua scripts answer
+    alike, on one redis-server and on a Redis Cluster (3 masters, 3 replicas;
+    every script's keys in one slot, the recovery index in another)."""
     d = STORE_SCENARIOS["defaults"]
-    store: Any = MemoryStore() if store_kind == "memory" else RedisStore.from_url(request.getfixturevalue("redis_server").url)
+    store: Any = _conformance_store(store_kind, request)
     keys = RelayKeys(uuid.uuid4().hex)
     sid, ct = d["session_id"], d["channel_type"]
     try:
@@ -785,11 +832,13 @@ def test_the_documented_webhook_handlers_keep_retry_after() -> None:
     assert calls >= 4, calls
 
 
+@pytest.mark.parametrize("store_kind", ["memory", "redis", "cluster"])
 def test_the_sync_relay_recovers_a_dead_workers_message(
     env: Tuple[Sandbox, WebhookSink], request: pytest.FixtureRequest, store_kind: str
 ) -> None:
     """SyncChannelRelay.recover (generated from the async relay) delivers a
-    message whose worker claimed it and died, with no further traffic."""
+    message whose worker claimed it and died, with no further traffic (also
+    on a Redis Cluster: the claim and its index entry go to two nodes)."""
     sb, sink = env
     sent: List[Tuple[str, bool]] = []
 
@@ -798,7 +847,13 @@ def test_the_sync_relay_recovers_a_dead_workers_message(
         return "wamid.sync"
 
     with Client(token=sb.token, base_url=sb.base_url) as client:
-        store: Any = SyncMemoryStore() if store_kind == "memory" else SyncRedisStore.from_url(request.getfixturevalue("redis_server").url)
+        store: Any
+        if store_kind == "memory":
+            store = SyncMemoryStore()
+        elif store_kind == "cluster":
+            store = SyncRedisStore.from_cluster_url(request.getfixturevalue("redis_cluster").url)
+        else:
+            store = SyncRedisStore.from_url(request.getfixturevalue("redis_server").url)
         relay = SyncChannelRelay(client, "whatsapp", "agent_abc", deliver, WEBHOOK_SECRET, store, prefix=uuid.uuid4().hex)
         r = relay.receive(channel_user_id=user(), text="hi", provider_message_id="sr.1")
         headers, body = sink.next(20.0, is_answer(r.session_id))

@@ -1,7 +1,12 @@
 """The relay's chaos test: the sandbox duplicating half its webhooks and
 sending every one to each of four worker processes (examples/relay/worker.py)
 that share one real redis-server; 50 contacts writing bursts at once, in two
-rounds; one worker SIGKILLed mid-run. Then everything is read back."""
+rounds; one worker SIGKILLed mid-run. Then everything is read back.
+
+The same on a real Redis Cluster (three masters, three replicas) whose
+masters fail over mid-run: one by CLUSTER FAILOVER sent to its replica
+during round 1, one SIGKILLed (its replica promoted) at the moment the
+worker is killed in round 2."""
 
 from __future__ import annotations
 
@@ -16,14 +21,14 @@ import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import httpx
 import pytest
 
 from antonnia_sdk import Client
 
-from .conftest import WEBHOOK_SECRET, RedisServer, Sandbox, stop_process
+from .conftest import WEBHOOK_SECRET, RedisCluster, RedisServer, Sandbox, stop_process
 
 pytestmark = pytest.mark.e2e
 
@@ -59,14 +64,28 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_chaos(start_sandbox: Callable[..., Sandbox], redis_server: RedisServer, tmp_path: Path) -> None:
+def run_chaos(
+    start_sandbox: Callable[..., Sandbox],
+    tmp_path: Path,
+    store: Sequence[str],
+    *,
+    sandbox_args: Sequence[str] = (),
+    worker_args: Sequence[str] = (),
+    during_round1: Optional[Callable[[], None]] = None,
+    during_round2: Optional[Callable[[], None]] = None,
+) -> Dict[str, int]:
+    """Runs the chaos scenario with the workers' store flags ``store`` and
+    checks the relay's guarantees; ``during_round1`` runs while round 1's
+    messages are in flight, ``during_round2`` right after the worker is
+    killed. Returns counts for the summary line."""
     log = tmp_path / "deliver.jsonl"
     ports = [_free_port() for _ in range(WORKERS)]
     hooks = [a for p in ports for a in ("--webhook-url", f"http://127.0.0.1:{p}/webhooks")]
-    sb = start_sandbox("--time-scale", "0.05", "--duplicate-webhooks", "0.5", "--webhook-secret", WEBHOOK_SECRET, *hooks)
-    common = ["--redis-url", redis_server.url, "--base-url", sb.base_url, "--token", sb.token,
+    sb = start_sandbox("--time-scale", "0.05", "--duplicate-webhooks", "0.5", "--webhook-secret", WEBHOOK_SECRET,
+                       *sandbox_args, *hooks)
+    common = [*store, "--base-url", sb.base_url, "--token", sb.token,
               "--webhook-secret", WEBHOOK_SECRET, "--debounce", "2", "--claim-lease", str(LEASE),
-              "--log", str(log), "--send-delay", "0.05"]
+              "--log", str(log), "--send-delay", "0.05", *worker_args]
     workers = [Worker(f"w{i}", ["--port", str(p), *common]) for i, p in enumerate(ports)]
     victim = workers[0]
     try:
@@ -77,7 +96,11 @@ def test_chaos(start_sandbox: Callable[..., Sandbox], redis_server: RedisServer,
         def send(uid: str, n: int, round_: int) -> None:
             body = {"channel_user_id": uid, "contact_name": f"Contact {uid}",
                     "text": f"{uid} r{round_} m{n}", "provider_message_id": f"{uid}.{round_}.{n}"}
-            for attempt in range(20):  # a channel retries its inbound webhook on another worker
+            # A channel retries its inbound webhook on another worker (for
+            # as long as a store failover may take).
+            deadline = time.monotonic() + 30
+            attempt = 0
+            while time.monotonic() < deadline:
                 with alive_lock:
                     w = alive[(hash(uid) + n + attempt) % len(alive)]
                 try:
@@ -85,12 +108,17 @@ def test_chaos(start_sandbox: Callable[..., Sandbox], redis_server: RedisServer,
                         return
                 except httpx.HTTPError:
                     pass
+                attempt += 1
                 time.sleep(0.1)
             raise AssertionError(f"inbound {body} never accepted")
 
         contacts = [f"c{i:02d}" for i in range(CONTACTS)]
         with ThreadPoolExecutor(CONTACTS) as pool:
-            list(pool.map(lambda job: send(*job), [(c, n, 1) for c in contacts for n in range(BURST)]))
+            round1 = [pool.submit(send, c, n, 1) for c in contacts for n in range(BURST)]
+            if during_round1 is not None:
+                during_round1()
+            for f in round1:
+                f.result()
             time.sleep(0.5)  # answers to round 1 are being delivered
             round2 = [pool.submit(send, c, n, 2) for c in contacts for n in range(BURST)]
             # Kill a worker mid-delivery: right after it handed a round-2
@@ -106,6 +134,8 @@ def test_chaos(start_sandbox: Callable[..., Sandbox], redis_server: RedisServer,
                 time.sleep(0.002)
             victim.proc.send_signal(signal.SIGKILL)
             victim.proc.wait()
+            if during_round2 is not None:
+                during_round2()
             with alive_lock:
                 alive.remove(victim)
             for f in round2:
@@ -165,8 +195,73 @@ def test_chaos(start_sandbox: Callable[..., Sandbox], redis_server: RedisServer,
             want = [m.id for m in sorted(ms, key=lambda m: (m.created_at, m.id))]
             assert first_order[sid] == want, sid
         assert redelivered >= 1, "the killed worker held no message: the kill missed"
-        print(f"\nchaos: {len(lines)} sends of {len(all_assistant)} assistant messages by {WORKERS} workers; "
-              f"{redelivered} redelivered after the SIGKILL")
+        return {"sends": len(lines), "messages": len(all_assistant), "redelivered": redelivered}
     finally:
         for w in workers:
             w.stop()
+
+
+def test_chaos(start_sandbox: Callable[..., Sandbox], redis_server: RedisServer, tmp_path: Path) -> None:
+    got = run_chaos(start_sandbox, tmp_path, ["--redis-url", redis_server.url])
+    print(f"\nchaos: {got['sends']} sends of {got['messages']} assistant messages by {WORKERS} workers; "
+          f"{got['redelivered']} redelivered after the SIGKILL")
+
+
+
+def test_chaos_on_a_redis_cluster_through_two_failovers(
+    start_sandbox: Callable[..., Sandbox], fresh_redis_cluster: RedisCluster, tmp_path: Path
+) -> None:
+    """The chaos run with the store on a Redis Cluster whose masters fail over
+    mid-run. While a slot has no master, its commands fail: the relay answers
+    503 and the webhook's retry (here up to 12 attempts, about 18 s) or the
+    channel's inbound retry brings the message back; the workers' clients
+    follow MOVED and refresh their view of the cluster. A lock whose holder
+    failed to release it lapses after its 3 s lease."""
+    cluster = fresh_redis_cluster
+    failovers: List[str] = []
+    at: List[float] = []
+
+    def manual_failover() -> None:
+        # The replica and its master agree on the offset first: no write is lost.
+        master = cluster.masters()[0]
+        replica = cluster.replica_of(master)
+        # While round 1's answers are going out.
+        log, deadline = tmp_path / "deliver.jsonl", time.monotonic() + 20
+        while not (log.exists() and log.read_bytes().count(b"\n") >= 10) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert cluster.command(replica, "CLUSTER", "FAILOVER") == "OK"
+        deadline = time.monotonic() + 10
+        while cluster.command(replica, "ROLE").split("\n")[0] != "master":
+            assert time.monotonic() < deadline, "CLUSTER FAILOVER did not promote the replica"
+            time.sleep(0.05)
+        failovers.append(f"manual {master}->{replica}")
+        at.append(time.time())
+
+    def kill_master() -> None:
+        # No handshake: the master dies; the cluster marks it failed after
+        # the node timeout (1 s) and its replica is elected in its place.
+        master = next(p for p in cluster.masters() if p not in [int(f.split("->")[1]) for f in failovers])
+        replica = cluster.replica_of(master)
+        cluster.kill(master)
+        failovers.append(f"kill {master}->{replica}")
+        at.append(time.time())
+
+    got = run_chaos(
+        start_sandbox, tmp_path, ["--redis-cluster-url", cluster.url],
+        sandbox_args=["--webhook-attempts", "12"], worker_args=["--lock-lease", "3"],
+        during_round1=manual_failover, during_round2=kill_master,
+    )
+    # Both failovers happened: the promoted replicas serve their slots, the
+    # killed master is gone, and the cluster is whole again.
+    cluster.wait_ok(timeout=20)
+    promoted = {int(f.split("->")[1]) for f in failovers}
+    assert len(failovers) == 2 and promoted <= set(cluster.masters()), (failovers, cluster.masters())
+    # ... during the run: answers went out before and after each, and the
+    # promoted nodes hold the relay's records (their slots had traffic).
+    sent_at = [json.loads(x)["at"] for x in (tmp_path / "deliver.jsonl").read_text().splitlines()]
+    for when, what in zip(at, failovers):
+        assert min(sent_at) < when < max(sent_at), what
+    for port in promoted:
+        assert int(cluster.command(port, "DBSIZE")) > 0, port
+    print(f"\nchaos on a Redis Cluster ({', '.join(failovers)}): {got['sends']} sends of {got['messages']} "
+          f"assistant messages by {WORKERS} workers; {got['redelivered']} redelivered after the SIGKILL")

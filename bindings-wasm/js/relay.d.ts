@@ -260,13 +260,38 @@ export interface RedisClientLike {
   off(event: 'ready' | 'error', listener: (...args: any[]) => void): unknown;
 }
 
+/**
+ * A node-redis cluster client (`createCluster`, v4 or v5): only
+ * `sendCommand(firstKey, isReadonly, args)`, `getSlotRandomNode` (how the
+ * store tells it from a single-node client), `isOpen` and `connect` are used.
+ */
+export interface RedisClusterLike {
+  sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
+  getSlotRandomNode(slot: number): unknown;
+  readonly isOpen: boolean;
+  connect(): Promise<unknown>;
+  on(event: 'error', listener: (...args: any[]) => void): unknown;
+}
+
 /** The store on Redis, shared by every worker (Node or Python) that uses the same prefix. */
 export class RedisStore implements RelayStore {
-  /** Around a node-redis client of your own (connected; `close()` leaves it open). */
-  constructor(client: RedisClientLike, options?: RedisStoreOptions);
+  /**
+   * Around a node-redis client, or a `createCluster` client, of your own
+   * (connected; `close()` leaves it open). node-redis re-reads a cluster's
+   * layout only on MOVED/ASK: after a master dies, a cluster client of your
+   * own keeps failing until you replace it; `fromClusterUrl` does so itself.
+   */
+  constructor(client: RedisClientLike | RedisClusterLike, options?: RedisStoreOptions);
   /** A store on a new client for `url` (connects on first use; `close()` closes it). Needs `npm install redis`. */
   static fromUrl(url: string, options?: RedisStoreOptions): Promise<RedisStore>;
-  readonly client: RedisClientLike;
+  /**
+   * A store on a new cluster client that discovers a Redis Cluster from the
+   * node at `url` (connects on first use; `close()` closes it; after a lost
+   * connection it makes a new client from every node it knew, so that it
+   * finds a failover's new master). Needs `npm install redis`.
+   */
+  static fromClusterUrl(url: string, options?: RedisStoreOptions): Promise<RedisStore>;
+  readonly client: RedisClientLike | RedisClusterLike;
   acquire(key: string, owner: string, leaseMs: number): Promise<boolean>;
   release(key: string, owner: string): Promise<void>;
   getMany(keys: string[]): Promise<(string | null)[]>;

@@ -253,6 +253,15 @@ function storeError(what, e) {
   return new StoreUnavailableError(`redis ${what} failed: ${name}: ${e instanceof Error ? e.message : String(e)}`);
 }
 
+// The option through which fromClusterUrl hands the store a way to make a new client.
+const REMAKE = Symbol('remake');
+
+// A reply Redis sent (WRONGTYPE, NOSCRIPT, ...), not a lost connection.
+function isErrorReply(e) {
+  for (let p = e; p; p = Object.getPrototypeOf(p)) if (p.constructor?.name === 'ErrorReply') return true;
+  return false;
+}
+
 async function loadRedis() {
   try {
     return await import('redis');
@@ -273,10 +282,18 @@ async function loadRedis() {
  *
  * `await RedisStore.fromUrl('redis://127.0.0.1:6379/0')`, or
  * `new RedisStore(client)` around a node-redis client of your own (connected).
+ * On Redis Cluster: `await RedisStore.fromClusterUrl('redis://any-node:6379')`
+ * (or a `createCluster` client of your own): every script's keys share one
+ * hash slot (docs/relay.md, Keys).
  */
 export class RedisStore {
   #client;
   #owned;
+  #cluster;
+  #remake;
+  #remaking = null;
+  #remadeAt = 0;
+  #connected = null;
   #connectTimeoutMs;
   #commandTimeoutMs;
   #connecting = null;
@@ -285,10 +302,13 @@ export class RedisStore {
 
   constructor(client, options = {}) {
     if (client === null || typeof client !== 'object' || typeof client.sendCommand !== 'function') {
-      throw invalid('client', 'must be a node-redis client (createClient from the redis package)');
+      throw invalid('client', 'must be a node-redis client (createClient or createCluster from the redis package)');
     }
     this.#client = client;
     this.#owned = Boolean(options.owned);
+    // A createCluster client: sendCommand(firstKey, isReadonly, args), no isReady.
+    this.#cluster = typeof client.getSlotRandomNode === 'function';
+    this.#remake = options[REMAKE] ?? null;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.#commandTimeoutMs = options.commandTimeoutMs ?? 5000;
     for (const [name, src] of Object.entries(SCRIPTS)) this.#sha[name] = createHash('sha1').update(src).digest('hex');
@@ -316,6 +336,38 @@ export class RedisStore {
     return new RedisStore(client, { ...options, connectTimeoutMs, owned: true });
   }
 
+  /**
+   * A store on a new node-redis cluster client (`createCluster`) that
+   * discovers a Redis Cluster from the node at `url` (`redis://host:port`);
+   * it connects on first use; `close()` closes it. node-redis re-reads the
+   * cluster's layout only on MOVED/ASK, which a dead master never sends, so
+   * after a connection failure this store makes a new client from every node
+   * it knew: a failover's new master is found once the cluster promoted it.
+   */
+  static async fromClusterUrl(url, options = {}) {
+    if (typeof url !== 'string') throw invalid('url', 'must be a string');
+    const { createCluster } = await loadRedis();
+    const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    const make = (rootNodes) => {
+      const cluster = createCluster({
+        rootNodes,
+        defaults: {
+          disableOfflineQueue: true,
+          socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 1000) },
+        },
+      });
+      cluster.on('error', () => {});
+      return cluster;
+    };
+    const remake = (old) => {
+      const known = [...(old.masters ?? []), ...(old.replicas ?? [])]
+        .filter((n) => n.host && n.port)
+        .map((n) => ({ socket: { host: n.host, port: n.port } }));
+      return make([...known, { url }]);
+    };
+    return new RedisStore(make([{ url }]), { ...options, connectTimeoutMs, owned: true, [REMAKE]: remake });
+  }
+
   /** The node-redis client. */
   get client() {
     return this.#client;
@@ -323,6 +375,7 @@ export class RedisStore {
 
   async #ready() {
     const c = this.#client;
+    if (this.#cluster) return this.#clusterReady(c);
     if (c.isReady) return;
     if (!c.isOpen) {
       if (!this.#owned) throw new StoreUnavailableError('redis client is not connected: call client.connect() first');
@@ -345,7 +398,45 @@ export class RedisStore {
     await this.#waiting;
   }
 
-  async #send(what, args) {
+  async #clusterReady(c) {
+    if (this.#connected === c) return;
+    if (!this.#owned) {
+      if (c.isOpen) return;
+      throw new StoreUnavailableError('redis cluster client is not connected: call client.connect() first');
+    }
+    // isOpen turns true when connect() starts, before the cluster's slots are
+    // known: only a connect() that finished makes the client usable.
+    let timer;
+    if (!this.#connecting) {
+      // Cleared only if it is still this client's (a remade client has its own).
+      const connecting = c.connect()
+        .then(() => { if (this.#client === c) this.#connected = c; })
+        .finally(() => { if (this.#connecting === connecting) this.#connecting = null; });
+      connecting.catch(() => {}); // a caller that timed out first no longer awaits it
+      this.#connecting = connecting;
+    }
+    try {
+      await Promise.race([this.#connecting, new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new StoreUnavailableError(`redis cluster is not reachable within ${this.#connectTimeoutMs} ms`)),
+          this.#connectTimeoutMs);
+      })]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // An owned cluster client that lost a node: a new one from every node the
+  // old one knew (at most one at a time, one per 250 ms).
+  #remakeCluster() {
+    if (!this.#remake || this.#remaking || Date.now() - this.#remadeAt < 250) return;
+    const old = this.#client;
+    this.#remadeAt = Date.now();
+    this.#client = this.#remake(old);
+    this.#connecting = null;
+    this.#remaking = Promise.resolve().then(() => old.destroy?.()).catch(() => {}).finally(() => { this.#remaking = null; });
+  }
+
+  async #send(what, args, firstKey) {
     let timer;
     try {
       await this.#ready();
@@ -353,8 +444,10 @@ export class RedisStore {
         timer = setTimeout(() => reject(new StoreUnavailableError(`redis ${what}: no answer within ${this.#commandTimeoutMs} ms`)),
           this.#commandTimeoutMs);
       });
-      return await Promise.race([this.#client.sendCommand(args), timeout]);
+      const sent = this.#cluster ? this.#client.sendCommand(firstKey, false, args) : this.#client.sendCommand(args);
+      return await Promise.race([sent, timeout]);
     } catch (e) {
+      if (this.#cluster && !isErrorReply(e)) this.#remakeCluster();
       throw storeError(what, e);
     } finally {
       clearTimeout(timer);
@@ -364,16 +457,17 @@ export class RedisStore {
   async #script(name, keys, argv) {
     const args = [String(keys.length), ...keys, ...argv.map(String)];
     try {
-      return await this.#send(name, ['EVALSHA', this.#sha[name], ...args]);
+      return await this.#send(name, ['EVALSHA', this.#sha[name], ...args], keys[0]);
     } catch (e) {
       if (!String(e?.message).includes('NOSCRIPT')) throw e;
-      await this.#send('SCRIPT LOAD', ['SCRIPT', 'LOAD', SCRIPTS[name]]);
-      return this.#send(name, ['EVALSHA', this.#sha[name], ...args]);
+      // On a cluster, to the node that answered NOSCRIPT: the one of keys[0].
+      await this.#send('SCRIPT LOAD', ['SCRIPT', 'LOAD', SCRIPTS[name]], keys[0]);
+      return this.#send(name, ['EVALSHA', this.#sha[name], ...args], keys[0]);
     }
   }
 
   async acquire(key, owner, leaseMs) {
-    return (await this.#send('SET NX', ['SET', key, owner, 'NX', 'PX', String(leaseMs)])) !== null;
+    return (await this.#send('SET NX', ['SET', key, owner, 'NX', 'PX', String(leaseMs)], key)) !== null;
   }
 
   async release(key, owner) {
@@ -381,12 +475,16 @@ export class RedisStore {
   }
 
   async getMany(keys) {
-    const out = await this.#send('MGET', ['MGET', ...keys]);
+    // A sweep reads the records of many sessions, in many slots: on a
+    // cluster, one GET each, all at once.
+    const out = this.#cluster
+      ? await Promise.all(keys.map((k) => this.#send('GET', ['GET', k], k)))
+      : await this.#send('MGET', ['MGET', ...keys]);
     return out.map((v) => (v === undefined ? null : v === null ? null : String(v)));
   }
 
   async put(key, value, ttlMs) {
-    await this.#send('SET', ['SET', key, value, 'PX', String(ttlMs)]);
+    await this.#send('SET', ['SET', key, value, 'PX', String(ttlMs)], key);
   }
 
   async forget(key, sessionId) {
@@ -407,18 +505,18 @@ export class RedisStore {
   }
 
   async indexPut(key, member, dueMs) {
-    await this.#send('ZADD', ['ZADD', key, String(dueMs), member]);
+    await this.#send('ZADD', ['ZADD', key, String(dueMs), member], key);
   }
 
   async indexDue(key, nowMs, limit) {
-    const flat = await this.#send('ZRANGEBYSCORE', ['ZRANGEBYSCORE', key, '-inf', String(nowMs), 'WITHSCORES', 'LIMIT', '0', String(limit)]);
+    const flat = await this.#send('ZRANGEBYSCORE', ['ZRANGEBYSCORE', key, '-inf', String(nowMs), 'WITHSCORES', 'LIMIT', '0', String(limit)], key);
     const out = [];
     for (let i = 0; i + 1 < flat.length; i += 2) out.push([String(flat[i]), Number(flat[i + 1])]);
     return out;
   }
 
   async indexDrop(key, members) {
-    if (members.length) await this.#send('ZREM', ['ZREM', key, ...members]);
+    if (members.length) await this.#send('ZREM', ['ZREM', key, ...members], key);
   }
 
   async extend(outboundKey, owner, leaseMs) {
@@ -435,6 +533,14 @@ export class RedisStore {
     if (!this.#owned) return;
     const c = this.#client;
     try {
+      await this.#remaking;
+      if (this.#cluster) {
+        // Not while it connects (its sockets would outlive destroy()); then
+        // destroy(): a cluster with a dead node never closes politely.
+        await this.#connecting?.catch(() => {});
+        c.destroy();
+        return;
+      }
       if (c.isReady) await (typeof c.close === 'function' ? c.close() : c.quit());
       else if (c.isOpen) await (typeof c.destroy === 'function' ? c.destroy() : c.disconnect());
     } catch {

@@ -168,6 +168,54 @@ export async function startRedis() {
   return { url: `redis://127.0.0.1:${port}/0`, port, stop };
 }
 
+/**
+ * A throwaway Redis Cluster, three masters and three replicas on free
+ * loopback ports without persistence, started by the Python tests' helper
+ * (bindings-python/tests/servers.py, standard library only) from Debian's
+ * redis-server and redis-cli. `command('failover' | 'kill' | 'wait' | 'nodes')`
+ * fails a master over by CLUSTER FAILOVER, SIGKILLs one, waits until the
+ * cluster is whole; `stop()` ends every server. Null when redis-server is
+ * missing, unless ANTONNIA_REQUIRE_REDIS is set (then it throws).
+ */
+export async function startRedisCluster() {
+  const { existsSync } = await import('node:fs');
+  const binary = process.env.REDIS_SERVER_BIN
+    ?? ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
+  if (!binary || !['/usr/bin/redis-cli', '/usr/local/bin/redis-cli'].some((p) => existsSync(p))) {
+    if (process.env.ANTONNIA_REQUIRE_REDIS) throw new Error('redis-server or redis-cli is missing and ANTONNIA_REQUIRE_REDIS is set');
+    return null;
+  }
+  const script = fileURLToPath(new URL('../../bindings-python/tests/servers.py', import.meta.url));
+  const proc = spawn(process.env.ANTONNIA_PYTHON ?? 'python3', [script, 'cluster'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+  const next = async (what) => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`the Redis Cluster helper ended before answering ${what}`);
+    return JSON.parse(value);
+  };
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = once(proc, 'exit');
+      proc.stdin.end(); // the helper stops every server at EOF
+      await exited;
+    }
+  };
+  let first;
+  try {
+    first = await next('its address');
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const command = async (cmd) => {
+    proc.stdin.write(`${cmd}\n`);
+    const answer = await next(cmd);
+    if (!answer.ok) throw new Error(`Redis Cluster helper: ${cmd} failed: ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  return { url: first.url, ports: first.ports, command, stop };
+}
+
 /** Awaits `promise` and returns its rejection, which must be a `Cls`. */
 export async function rejects(promise, Cls) {
   try {

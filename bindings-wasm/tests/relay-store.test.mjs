@@ -1,10 +1,10 @@
 // tests/fixtures/relay_store.json: the relay's atomic store operations, step
-// by step, against MemoryStore and RedisStore on a real redis-server (the
-// core's Lua scripts), so that the in-memory store answers as Redis does and
+// by step, against MemoryStore and RedisStore on a real redis-server and on
+// a real Redis Cluster (the core's Lua scripts), so that the in-memory store answers as Redis does and
 // as Python's stores do (bindings-python/tests/test_relay.py
 // test_store_conformance replays the same scenarios). With PARITY_DIR set,
 // each scenario's outcome goes to $PARITY_DIR/javascript.jsonl for
-// `make parity`: passed only if it passed on both stores.
+// `make parity`: passed only if it passed on every store.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { MemoryStore, RedisStore, RelayKeys, encodeRecord } from '../pkg/relay.js';
-import { startRedis } from './helpers.mjs';
+import { startRedis, startRedisCluster } from './helpers.mjs';
 
 const FILE = 'relay_store.json';
 const doc = JSON.parse(readFileSync(new URL(`../../tests/fixtures/${FILE}`, import.meta.url), 'utf8'));
@@ -22,6 +22,8 @@ assert.equal(new Set(names).size, names.length, `${FILE}: duplicate scenario nam
 
 const redis = await startRedis(); // null when redis-server is missing (skipped unless ANTONNIA_REQUIRE_REDIS)
 after(() => redis?.stop());
+const cluster = await startRedisCluster(); // 3 masters + 3 replicas; null likewise
+after(() => cluster?.stop());
 
 function record(name, ok) {
   const dir = process.env.PARITY_DIR;
@@ -101,15 +103,17 @@ async function replay(scenario, store) {
 test(FILE, { concurrency: true }, async (t) => {
   // One connection for every Redis scenario: each runs under its own key prefix.
   const shared = redis && (await RedisStore.fromUrl(redis.url));
+  const onCluster = cluster && (await RedisStore.fromClusterUrl(cluster.url));
   try {
     // Scenarios wait for leases to expire in real time: run them side by side.
     await Promise.all(doc.scenarios.map(async (scenario) => {
       let ok = true;
-      for (const kind of ['memory', 'redis']) {
-        const skip = kind === 'redis' && !redis && 'redis-server is not installed (scripts/ci/test-wasm.sh installs it)';
+      for (const kind of ['memory', 'redis', 'cluster']) {
+        const skip = kind !== 'memory' && !(kind === 'redis' ? redis : cluster)
+          && 'redis-server is not installed (scripts/ci/test-wasm.sh installs it)';
         let passed = false;
         await t.test(`${scenario.name} (${kind})`, { skip }, async () => {
-          await replay(scenario, kind === 'memory' ? new MemoryStore() : shared);
+          await replay(scenario, kind === 'memory' ? new MemoryStore() : kind === 'redis' ? shared : onCluster);
           passed = true;
         });
         // A scenario not replayed on Redis is not a pass.
@@ -119,5 +123,6 @@ test(FILE, { concurrency: true }, async (t) => {
     }));
   } finally {
     await shared?.close();
+    await onCluster?.close();
   }
 });

@@ -19,12 +19,17 @@ ensure_venv() {
   PYBIN="$(cd "$VENV" && pwd)/bin/python"
 }
 
-# Debian's redis-server, installed on first use. The tests and demos start
-# their own instance on a free loopback port (never a system one) and stop it.
+# Debian's redis-server, installed on first use, with redis-cli (redis-tools,
+# which the package depends on; the relay's cluster tests run
+# `redis-cli --cluster create`). The tests and demos start their own
+# instances on free loopback ports (never a system one) and stop them.
 ensure_redis_server() {
   if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
     echo "installing redis-server (apt-get; first run only)..." >&2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  fi
+  if ! command -v redis-cli >/dev/null && [ ! -x /usr/bin/redis-cli ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools >/dev/null
   fi
 }
 

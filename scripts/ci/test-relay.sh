@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The channel relay (antonnia_sdk.relay, issue 10): its shared vectors, its
 # guarantees against the sandbox with MemoryStore and with a real
-# redis-server, the chaos test (4 worker processes, duplicated webhooks, 50
-# contacts, one worker SIGKILLed), mypy --strict on the example, and the
-# example's one-command demo. redis-server comes from Debian's package when
-# missing; the tests start it on a free loopback port without persistence and
-# stop it afterwards.
+# redis-server, the store scenarios on a real Redis Cluster, the chaos test
+# (4 worker processes, duplicated webhooks, 50 contacts, one worker
+# SIGKILLed) on one redis-server and on a Redis Cluster failing over twice
+# (issue 19), mypy --strict on the example, and the example's one-command
+# demo. redis-server and redis-cli come from Debian's package when missing;
+# the tests start their servers (one, or a cluster of 3 masters + 3 replicas)
+# on free loopback ports without persistence and stop them afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/ci/lib.sh
@@ -14,6 +16,7 @@ step "redis-server (Debian package)"
 ensure_redis_server
 # The package may start a system instance; the tests use their own and never touch it.
 redis-server --version
+redis-cli --version
 
 step "Python virtual environment (${VENV:-.venv}) with the redis extra"
 ensure_venv
@@ -26,12 +29,12 @@ step "the relay's vectors (Rust core and Python)"
 cargo test -q -p antonnia-core --test vectors relay_vectors
 (cd bindings-python && "$PYBIN" -m pytest -q -p no:cacheprovider tests/test_vectors.py -k relay)
 
-step "the relay's guarantees, MemoryStore and RedisStore, against the sandbox"
+step "the relay's guarantees, MemoryStore and RedisStore (one redis-server; a Redis Cluster), against the sandbox"
 cargo build -q -p antonnia-sandbox
 export ANTONNIA_REQUIRE_SANDBOX=1 ANTONNIA_REQUIRE_REDIS=1
 (cd bindings-python && "$PYBIN" -m pytest -q -p no:cacheprovider tests/test_relay.py)
 
-step "chaos: 4 workers on one Redis, duplicated webhooks, 50 contacts, one worker SIGKILLed"
+step "chaos: 4 workers, duplicated webhooks, 50 contacts, one worker SIGKILLed; on one Redis, then on a Redis Cluster through a CLUSTER FAILOVER and a SIGKILLed master"
 (cd bindings-python && "$PYBIN" -m pytest -q -s -p no:cacheprovider tests/test_relay_chaos.py)
 
 step "mypy --strict on the relay example"

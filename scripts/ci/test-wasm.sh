@@ -4,12 +4,13 @@
 # binaryen), then node --test (every shared vector through the public API,
 # end to end against antonnia-sandbox, garbage input, the web chat example
 # in a real headless Chromium across origins, the channel relay
-# antonnia-sdk/relay with MemoryStore and a real redis-server, and with a
-# Python worker on the same Redis, the packed package in Deno and Bun (both
+# antonnia-sdk/relay with MemoryStore and a real redis-server, on a real
+# Redis Cluster through two failovers, and with a Python worker on the same
+# Redis, the packed package in Deno and Bun (both
 # from npm)), tsc --strict over the usage file, and `npm pack` installed into
 # an empty folder (ESM, require(), TypeScript).
 # Needs rustup-stable, python3 and node >= 18 with npm; everything else comes
-# from crates.io, PyPI, npm and Debian apt (redis-server, chromium).
+# from crates.io, PyPI, npm and Debian apt (redis-server with redis-cli, chromium).
 # rustfmt / clippy run for the workspace in test-core.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -1,8 +1,9 @@
 """One worker of a channel integration built on antonnia_sdk.relay.
 
 Run several of these behind a load balancer (or, as here, each receiving
-every webhook): they share one Redis, so each contact has one session and
-each answer goes out once, in order, even when a worker dies.
+every webhook): they share one Redis (or one Redis Cluster, with
+--redis-cluster-url), so each contact has one session and each answer goes
+out once, in order, even when a worker dies.
 
     python worker.py --port 8001 --redis-url redis://127.0.0.1:6379/0 \\
         --base-url http://127.0.0.1:41234/conversations/v2/api/v1 --token sk_test_sandbox \\
@@ -121,6 +122,7 @@ def main() -> int:
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--name", default=f"worker-{os.getpid()}")
     p.add_argument("--redis-url", help="shared store; without it, MemoryStore (one process only)")
+    p.add_argument("--redis-cluster-url", help="shared store on a Redis Cluster: any one node's redis:// URL")
     p.add_argument("--base-url", default=os.environ.get("ANTONNIA_BASE_URL"))
     p.add_argument("--token", default=os.environ.get("ANTONNIA_TOKEN", "sk_test_sandbox"))
     p.add_argument("--webhook-secret", default=os.environ.get("ANTONNIA_WEBHOOK_SECRET"))
@@ -128,12 +130,19 @@ def main() -> int:
     p.add_argument("--agent-id", default="agent_abc")
     p.add_argument("--debounce", type=int, default=3)
     p.add_argument("--claim-lease", type=float, default=30.0)
+    p.add_argument("--lock-lease", type=float, default=30.0)
     p.add_argument("--log", help="append one JSON line per send here instead of printing")
     p.add_argument("--send-delay", type=float, default=0.0)
     a = p.parse_args()
 
     client = Client(token=a.token, base_url=a.base_url) if a.base_url else Client(token=a.token)
-    store = SyncRedisStore.from_url(a.redis_url) if a.redis_url else SyncMemoryStore()
+    store: Any
+    if a.redis_cluster_url:
+        store = SyncRedisStore.from_cluster_url(a.redis_cluster_url)
+    elif a.redis_url:
+        store = SyncRedisStore.from_url(a.redis_url)
+    else:
+        store = SyncMemoryStore()
     fake = FakeChannel(a.name, a.log, a.send_delay)
     relay = SyncChannelRelay(
         client,
@@ -144,6 +153,7 @@ def main() -> int:
         store=store,
         debounce=a.debounce,
         claim_lease=a.claim_lease,
+        lock_lease=a.lock_lease,
     )
     server = serve(relay, a.port)
     print(f"relay worker {a.name} listening on http://127.0.0.1:{server.server_address[1]}", flush=True)

@@ -131,11 +131,16 @@ class RedisStore:
     are Lua scripts (one round trip each); locks are ``SET NX PX``. Any Redis
     failure raises ``StoreUnavailableError``.
 
-    ``RedisStore.from_url("redis://127.0.0.1:6379/0")``, or wrap a client of
-    your own created with ``decode_responses=True``."""
+    ``RedisStore.from_url("redis://127.0.0.1:6379/0")``; on Redis Cluster
+    ``RedisStore.from_cluster_url("redis://one-node:6379")``; or wrap a client
+    of your own created with ``decode_responses=True`` (``redis.asyncio.Redis``
+    or ``redis.asyncio.cluster.RedisCluster``). On a cluster every script
+    touches the keys of one hash slot (docs/relay.md, Keys), and the client
+    follows ``MOVED`` and refreshes its view of the cluster after a failover."""
 
     def __init__(self, redis: Any) -> None:
         self._redis = redis
+        self._cluster = _is_cluster(redis)
         self._claim = redis.register_script(_core.RELAY_CLAIM_LUA)
         self._finish = redis.register_script(_core.RELAY_FINISH_LUA)
         self._extend = redis.register_script(_core.RELAY_EXTEND_LUA)
@@ -155,6 +160,20 @@ class RedisStore:
         kwargs.setdefault("socket_connect_timeout", 5.0)
         return cls(redis_lib.Redis.from_url(url, decode_responses=True, **kwargs))
 
+    @classmethod
+    def from_cluster_url(cls, url: str, **kwargs: Any) -> RedisStore:
+        """A store on a new Redis Cluster client that discovers the cluster
+        from the node at ``url`` (``redis://host:port``; ``rediss://`` for
+        TLS); ``kwargs`` go to ``redis.asyncio.cluster.RedisCluster.from_url``.
+        Needs ``pip install 'antonnia-sdk[redis]'``."""
+        try:
+            from redis.asyncio.cluster import RedisCluster
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("RedisStore needs redis-py: pip install 'antonnia-sdk[redis]'") from exc
+        kwargs.setdefault("socket_timeout", 5.0)
+        kwargs.setdefault("socket_connect_timeout", 5.0)
+        return cls(RedisCluster.from_url(url, decode_responses=True, **kwargs))
+
     async def _run(self, what: str, call: Callable[[], Any]) -> Any:
         from redis.exceptions import RedisError
 
@@ -170,6 +189,10 @@ class RedisStore:
         await self._run("unlock", lambda: self._unlock(keys=[key], args=[token]))
 
     async def get_many(self, keys: Sequence[str]) -> List[Optional[str]]:
+        if self._cluster:
+            # A sweep reads the records of many sessions, in many slots: one
+            # MGET per slot, sent to their nodes at once.
+            return list(await self._run("MGET", lambda: self._redis.mget_nonatomic(list(keys))))
         return list(await self._run("MGET", lambda: self._redis.mget(list(keys))))
 
     async def put(self, key: str, value: str, ttl_ms: int) -> None:
@@ -196,7 +219,9 @@ class RedisStore:
         for _ in range(2):
             pipe = self._redis.pipeline(transaction=False)
             pipe.zadd(args.pending_key, {args.pending_member: _now_ms() + args.lease_ms})
-            pipe.evalsha(self._claim.sha, 3, *args.keys(), *args.argv())
+            # execute_command: redis-py's cluster pipeline has no evalsha
+            # method; it sends each command to its slot's node, both at once.
+            pipe.execute_command("EVALSHA", self._claim.sha, 3, *args.keys(), *args.argv())
             added, raw = await pipe.execute(raise_on_error=False)
             if isinstance(raw, NoScriptError):
                 await self._redis.script_load(_core.RELAY_CLAIM_LUA)
@@ -242,6 +267,14 @@ class RedisStore:
     async def close(self) -> None:
         """Closes the Redis client."""
         await self._redis.aclose()
+
+
+def _is_cluster(redis: Any) -> bool:
+    try:
+        from redis.asyncio.cluster import RedisCluster
+    except ImportError:  # pragma: no cover - a client without redis-py installed
+        return False
+    return isinstance(redis, RedisCluster)
 
 
 Store = Union[MemoryStore, RedisStore]
