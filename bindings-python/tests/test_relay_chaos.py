@@ -86,7 +86,11 @@ def run_chaos(
     common = [*store, "--base-url", sb.base_url, "--token", sb.token,
               "--webhook-secret", WEBHOOK_SECRET, "--debounce", "2", "--claim-lease", str(LEASE),
               "--log", str(log), "--send-delay", "0.05", *worker_args]
-    workers = [Worker(f"w{i}", ["--port", str(p), *common]) for i, p in enumerate(ports)]
+    # The worker to be killed holds each message for a second after handing
+    # it to the channel (the others 50 ms), so that the kill lands while it
+    # holds one however late a loaded machine lets this test see the send.
+    slow = ["--send-delay", "1.0"]
+    workers = [Worker(f"w{i}", ["--port", str(p), *common, *(slow if i == 0 else [])]) for i, p in enumerate(ports)]
     victim = workers[0]
     try:
         http = httpx.Client(timeout=30)
@@ -122,7 +126,7 @@ def run_chaos(
             time.sleep(0.5)  # answers to round 1 are being delivered
             round2 = [pool.submit(send, c, n, 2) for c in contacts for n in range(BURST)]
             # Kill a worker mid-delivery: right after it handed a round-2
-            # answer to the channel, whose answer it then waits 50 ms for.
+            # answer to the channel, whose answer it then waits 1 s for.
             seen = log.stat().st_size if log.exists() else 0
             deadline = time.monotonic() + 20
             while time.monotonic() < deadline:

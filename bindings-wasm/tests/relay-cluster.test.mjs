@@ -46,7 +46,7 @@ async function untilStored(op, counts) {
   }
 }
 
-test('claims and settled records outlive a CLUSTER FAILOVER and a killed master; the store follows the new masters', { skip }, async () => {
+test('claims and settled records outlive a CLUSTER FAILOVER and a killed master; the store follows the new masters', { skip, timeout: 180_000 }, async () => {
   const store = await RedisStore.fromClusterUrl(cluster.url, { commandTimeoutMs: 2000, connectTimeoutMs: 2000 });
   const keys = new RelayKeys(`c${randomUUID().replaceAll('-', '').slice(0, 8)}`);
   const sessions = Array.from({ length: SESSIONS }, (_, i) => `sess_${i}`);
