@@ -292,8 +292,25 @@ impl Inner {
     }
 
     async fn call(&self, name: &str, args: Args) -> Result<CallOutput, AntonniaError> {
+        #[cfg(test)]
+        tests_support::SENT_ARGUMENTS
+            .with(|sent| sent.borrow_mut().push((name.to_string(), args.0.clone())));
         self.run(Call::from_json(name, Value::Object(args.0))?)
             .await
+    }
+}
+
+/// What the tests read of the calls made (`tests.rs`).
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use std::cell::RefCell;
+
+    use serde_json::{Map, Value};
+
+    thread_local! {
+        /// Each call's name and the arguments a method handed the core.
+        pub(crate) static SENT_ARGUMENTS: RefCell<Vec<(String, Map<String, Value>)>> =
+            const { RefCell::new(Vec::new()) };
     }
 }
 

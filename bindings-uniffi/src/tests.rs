@@ -429,3 +429,132 @@ fn every_record_has_its_schemas_fields() {
         names(&schema::SESSION_SCHEDULE)
     );
 }
+
+/// Every typed method hands the core exactly the arguments its call's
+/// signature declares (`Call::SPECS`): called with every option given, the
+/// names it sends are the signature's, nested `fields` included. The methods
+/// are thin typed signatures written by hand; this holds them to the one
+/// declaration, as `test_signatures.py` holds Python's.
+#[test]
+fn every_method_sends_its_calls_declared_arguments() {
+    use antonnia_core::ops::CallSpec;
+    use antonnia_core::schema::ArgTy;
+
+    use crate::client::tests_support::SENT_ARGUMENTS;
+
+    let replies = (0..100).map(|_| reply(400, "{}")).collect();
+    let (c, _, _) = client(replies);
+    let (s, m, a) = (
+        c.sessions_api(),
+        c.sessions_api().messages_api(),
+        c.agents_api(),
+    );
+    let surveys = c.sessions_api().survey_submissions_api();
+    let x = || "x".to_string();
+    let text = || MessageContent::Text {
+        text: x(),
+        template_id: None,
+        template_parameters: None,
+    };
+    let when = || "2025-01-16T12:00:00Z".to_string();
+    let md = || Some("{}".to_string());
+    block_on(async {
+        let _ = s
+            .create(x(), x(), Some(x()), Some(SessionStatus::Open), md())
+            .await;
+        let _ = s.get(x()).await;
+        let _ = s
+            .update(
+                x(),
+                Some(x()),
+                Some(SessionStatus::Open),
+                Some(x()),
+                Some(x()),
+                md(),
+            )
+            .await;
+        let _ = s.transfer(x(), Some(x()), Some(true)).await;
+        let _ = s.finish(x(), Some(x())).await;
+        let _ = s.reply(x(), Some(3), Some(x())).await;
+        let _ = s
+            .search(
+                Some(x()),
+                Some(SessionStatus::Open),
+                md(),
+                Some(0),
+                Some(10),
+            )
+            .await;
+        let _ = s
+            .schedule(x(), when(), ScheduleConfig::Node { node_id: x() })
+            .await;
+        let _ = m
+            .create(
+                x(),
+                text(),
+                Some(MessageRole::User),
+                Some(x()),
+                Some(x()),
+                Some(x()),
+            )
+            .await;
+        let _ = m.get(x(), x()).await;
+        let _ = m
+            .update(
+                x(),
+                x(),
+                Some(x()),
+                Some(x()),
+                Some(DeliveryStatus::Sent),
+                Some(1),
+                Some(x()),
+                Some(when()),
+            )
+            .await;
+        let _ = m
+            .search(
+                Some(x()),
+                Some(x()),
+                Some(x()),
+                Some(MessageRole::User),
+                Some(0),
+                Some(10),
+            )
+            .await;
+        let _ = a.create(x(), AgentType::Ai, Some(x()), Some(x())).await;
+        let _ = a.get(x()).await;
+        let _ = a.update(x(), Some(x()), Some(x()), Some(x())).await;
+        let _ = a.delete(x()).await;
+        let _ = a
+            .search(Some(AgentType::Ai), Some(x()), Some(x()), Some(0), Some(10))
+            .await;
+        let _ = surveys.get(x(), x()).await;
+        let _ = surveys.reply(x(), x()).await;
+        let _ = surveys.cancel(x(), x()).await;
+    });
+    let sent = SENT_ARGUMENTS.with(|sent| sent.take());
+    let mut called: Vec<&str> = sent.iter().map(|(name, _)| name.as_str()).collect();
+    called.sort_unstable();
+    let mut every: Vec<&str> = antonnia_core::Call::NAMES.to_vec();
+    every.sort_unstable();
+    assert_eq!(called, every, "each call once");
+    for (name, args) in &sent {
+        let spec = CallSpec::named(name).expect("a call");
+        let declared: Vec<&str> = spec.signature.args.iter().map(|a| a.name).collect();
+        let mut given: Vec<&str> = args.keys().map(String::as_str).collect();
+        let mut want = declared.clone();
+        given.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(given, want, "{name}");
+        for arg in spec.signature.args {
+            if let ArgTy::Object(inner) = arg.ty {
+                let nested = args[arg.name].as_object().expect("an object");
+                let mut given: Vec<&str> = nested.keys().map(String::as_str).collect();
+                let mut want: Vec<&str> = inner.iter().map(|a| a.name).collect();
+                given.sort_unstable();
+                want.sort_unstable();
+                assert_eq!(given, want, "{name}.{}", arg.name);
+            }
+        }
+    }
+}
