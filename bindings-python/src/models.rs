@@ -728,77 +728,93 @@ content_classes! {
     /// A text message.
     #[content("MessageContentText", "text")]
     ContentText: Text(TextContent) {
-        /// What it says.
+        // --- generated from core/src/schema (content text) by core/tests/generated.rs: begin ---
+        /// The text.
         text: str,
         ;
-        /// The channel template it was sent with (e.g. a WhatsApp template), if any.
+        /// The template it was rendered from (WhatsApp templates).
         template_id: opt_str,
-        /// The template's parameters (a fresh dict on every read).
+        /// The template's parameters.
         template_parameters: opt_map,
+        // --- generated from core/src/schema (content text) by core/tests/generated.rs: end ---
     }
 
     /// An image, by URL.
     #[content("MessageContentImage", "image")]
     ContentImage: Image(ImageContent) {
-        /// Where the image is.
+        // --- generated from core/src/schema (content image) by core/tests/generated.rs: begin ---
+        /// Where the image can be downloaded.
         url: str,
+        // --- generated from core/src/schema (content image) by core/tests/generated.rs: end ---
     }
 
     /// A video, by URL.
     #[content("MessageContentVideo", "video")]
     ContentVideo: Video(VideoContent) {
-        /// Where the video is.
+        // --- generated from core/src/schema (content video) by core/tests/generated.rs: begin ---
+        /// Where the video can be downloaded.
         url: str,
+        // --- generated from core/src/schema (content video) by core/tests/generated.rs: end ---
     }
 
     /// A voice note or audio file, by URL.
     #[content("MessageContentAudio", "audio")]
     ContentAudio: Audio(AudioContent) {
-        /// Where the audio is.
+        // --- generated from core/src/schema (content audio) by core/tests/generated.rs: begin ---
+        /// Where the audio can be downloaded.
         url: str,
         ;
-        /// What it says, when transcribed.
+        /// What was said, when transcribed.
         transcript: opt_str,
+        // --- generated from core/src/schema (content audio) by core/tests/generated.rs: end ---
     }
 
     /// A document, by URL.
     #[content("MessageContentFile", "file")]
     ContentFile: File(FileContent) {
-        /// Where the file is.
+        // --- generated from core/src/schema (content file) by core/tests/generated.rs: begin ---
+        /// Where the file can be downloaded.
         url: str,
-        /// Its media type, e.g. `application/pdf`.
+        /// Its MIME type, e.g. `application/pdf`.
         mime_type: str,
         /// Its file name.
         name: str,
+        // --- generated from core/src/schema (content file) by core/tests/generated.rs: end ---
     }
 
     /// A tool call made by the AI (not for the user's eyes).
     #[content("MessageContentFunctionCall", "function_call")]
     ContentFunctionCall: FunctionCall(FunctionCallContent) {
-        /// The call's id, which its result repeats.
+        // --- generated from core/src/schema (content function_call) by core/tests/generated.rs: begin ---
+        /// The call's id, matched by the result.
         id: str,
-        /// The function called.
+        /// The function's name.
         name: str,
-        /// Its arguments, as sent (usually JSON text).
+        /// The arguments, a JSON document as a string.
         input: str,
+        // --- generated from core/src/schema (content function_call) by core/tests/generated.rs: end ---
     }
 
     /// What a tool call returned (not for the user's eyes).
     #[content("MessageContentFunctionResult", "function_result")]
     ContentFunctionResult: FunctionResult(FunctionResultContent) {
-        /// The id of the call it answers.
+        // --- generated from core/src/schema (content function_result) by core/tests/generated.rs: begin ---
+        /// The id of the call answered.
         id: str,
-        /// The function called.
+        /// The function's name.
         name: str,
-        /// What it returned, as sent.
+        /// The result, as a string.
         output: str,
+        // --- generated from core/src/schema (content function_result) by core/tests/generated.rs: end ---
     }
 
     /// The AI's reasoning (not for the user's eyes).
     #[content("MessageContentThought", "thought")]
     ContentThought: Thought(ThoughtContent) {
-        /// The reasoning text.
+        // --- generated from core/src/schema (content thought) by core/tests/generated.rs: begin ---
+        /// The reasoning.
         thought: str,
+        // --- generated from core/src/schema (content thought) by core/tests/generated.rs: end ---
     }
 }
 

@@ -346,69 +346,70 @@ pub enum ScheduleConfig {
     },
 }
 
+// --- generated from core/src/schema (content) by core/tests/generated.rs: begin ---
 /// A message's content, by kind. `Unknown` keeps a kind this SDK version
 /// does not know, every field included.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum MessageContent {
-    /// Text, possibly rendered from a (WhatsApp) template.
+    /// `type: "text"`: text, possibly rendered from a template.
     Text {
         /// The text.
         text: String,
-        /// The template it was rendered from.
+        /// The template it was rendered from (WhatsApp templates).
         #[uniffi(default)]
         template_id: Option<String>,
-        /// The template's parameters, as a JSON object's text.
+        /// The template's parameters. As a JSON object's text.
         #[uniffi(default)]
         template_parameters: Option<String>,
     },
-    /// An image at a URL.
+    /// `type: "image"`.
     Image {
-        /// Where it can be downloaded.
+        /// Where the image can be downloaded.
         url: String,
     },
-    /// A video at a URL.
+    /// `type: "video"`.
     Video {
-        /// Where it can be downloaded.
+        /// Where the video can be downloaded.
         url: String,
     },
-    /// Audio at a URL.
+    /// `type: "audio"`.
     Audio {
-        /// Where it can be downloaded.
+        /// Where the audio can be downloaded.
         url: String,
         /// What was said, when transcribed.
         #[uniffi(default)]
         transcript: Option<String>,
     },
-    /// A file at a URL.
+    /// `type: "file"`.
     File {
-        /// Where it can be downloaded.
+        /// Where the file can be downloaded.
         url: String,
         /// Its MIME type, e.g. `application/pdf`.
         mime_type: String,
         /// Its file name.
         name: String,
     },
-    /// The AI called a function (never shown to the user).
+    /// `type: "function_call"`: the AI agent calling a tool (internal, never shown to users).
     FunctionCall {
-        /// The call's id.
+        /// The call's id, matched by the result.
         id: String,
-        /// The function.
+        /// The function's name.
         name: String,
-        /// Its input, as sent.
+        /// The arguments, a JSON document as a string.
         input: String,
     },
-    /// A function's result (never shown to the user).
+    /// `type: "function_result"`: a tool's answer to a call (internal).
     FunctionResult {
-        /// The call's id.
+        /// The id of the call answered.
         id: String,
-        /// The function.
+        /// The function's name.
         name: String,
-        /// Its output, as sent.
+        /// The result, as a string.
         output: String,
     },
-    /// The AI's reasoning (never shown to the user).
+    /// `type: "thought"`: the AI agent's internal reasoning; a channel never shows it.
     Thought {
-        /// The thought.
+        /// The reasoning.
         thought: String,
     },
     /// A kind this SDK version does not know.
@@ -420,41 +421,37 @@ pub enum MessageContent {
     },
 }
 
-fn object_text(map: Map<String, Value>) -> String {
-    Value::Object(map).to_string()
-}
-
 impl From<core::MessageContent> for MessageContent {
     fn from(c: core::MessageContent) -> Self {
         use core::MessageContent as C;
         match c {
-            C::Text(t) => MessageContent::Text {
-                text: t.text,
-                template_id: t.template_id,
-                template_parameters: t.template_parameters.map(object_text),
+            C::Text(k) => MessageContent::Text {
+                text: k.text,
+                template_id: k.template_id,
+                template_parameters: k.template_parameters.map(object_text),
             },
-            C::Image(i) => MessageContent::Image { url: i.url },
-            C::Video(v) => MessageContent::Video { url: v.url },
-            C::Audio(a) => MessageContent::Audio {
-                url: a.url,
-                transcript: a.transcript,
+            C::Image(k) => MessageContent::Image { url: k.url },
+            C::Video(k) => MessageContent::Video { url: k.url },
+            C::Audio(k) => MessageContent::Audio {
+                url: k.url,
+                transcript: k.transcript,
             },
-            C::File(f) => MessageContent::File {
-                url: f.url,
-                mime_type: f.mime_type,
-                name: f.name,
+            C::File(k) => MessageContent::File {
+                url: k.url,
+                mime_type: k.mime_type,
+                name: k.name,
             },
-            C::FunctionCall(f) => MessageContent::FunctionCall {
-                id: f.id,
-                name: f.name,
-                input: f.input,
+            C::FunctionCall(k) => MessageContent::FunctionCall {
+                id: k.id,
+                name: k.name,
+                input: k.input,
             },
-            C::FunctionResult(f) => MessageContent::FunctionResult {
-                id: f.id,
-                name: f.name,
-                output: f.output,
+            C::FunctionResult(k) => MessageContent::FunctionResult {
+                id: k.id,
+                name: k.name,
+                output: k.output,
             },
-            C::Thought(t) => MessageContent::Thought { thought: t.thought },
+            C::Thought(k) => MessageContent::Thought { thought: k.thought },
             C::Unknown(u) => MessageContent::Unknown {
                 content_type: u.content_type,
                 raw_json: object_text(u.raw),
@@ -467,47 +464,38 @@ impl MessageContent {
     /// The content as the wire's JSON object, for the core to check and read.
     /// Only JSON text given by the host can fail to parse.
     pub(crate) fn to_wire(&self) -> Result<Value, AntonniaError> {
-        let parse = |field: &str, text: &str| -> Result<Value, AntonniaError> {
-            serde_json::from_str(text)
-                .map_err(|e| AntonniaError::invalid(field, format!("is not valid JSON text: {e}")))
-        };
         let mut o = Map::new();
-        let mut put = |k: &str, v: Value| {
-            o.insert(k.to_string(), v);
-        };
-        let s = |x: &str| Value::String(x.to_string());
         match self {
             MessageContent::Text {
                 text,
                 template_id,
                 template_parameters,
             } => {
-                put("type", s("text"));
-                put("text", s(text));
-                if let Some(t) = template_id {
-                    put("template_id", s(t));
+                o.insert("type".into(), "text".into());
+                o.insert("text".into(), text.as_str().into());
+                if let Some(v) = template_id {
+                    o.insert("template_id".into(), v.as_str().into());
                 }
-                if let Some(p) = template_parameters {
-                    put(
-                        "template_parameters",
-                        parse("content.template_parameters", p)?,
+                if let Some(v) = template_parameters {
+                    o.insert(
+                        "template_parameters".into(),
+                        json_text_value("content.template_parameters", v)?,
                     );
                 }
             }
-            MessageContent::Image { url } | MessageContent::Video { url } => {
-                let kind = if matches!(self, MessageContent::Image { .. }) {
-                    "image"
-                } else {
-                    "video"
-                };
-                put("type", s(kind));
-                put("url", s(url));
+            MessageContent::Image { url } => {
+                o.insert("type".into(), "image".into());
+                o.insert("url".into(), url.as_str().into());
+            }
+            MessageContent::Video { url } => {
+                o.insert("type".into(), "video".into());
+                o.insert("url".into(), url.as_str().into());
             }
             MessageContent::Audio { url, transcript } => {
-                put("type", s("audio"));
-                put("url", s(url));
-                if let Some(t) = transcript {
-                    put("transcript", s(t));
+                o.insert("type".into(), "audio".into());
+                o.insert("url".into(), url.as_str().into());
+                if let Some(v) = transcript {
+                    o.insert("transcript".into(), v.as_str().into());
                 }
             }
             MessageContent::File {
@@ -515,32 +503,48 @@ impl MessageContent {
                 mime_type,
                 name,
             } => {
-                put("type", s("file"));
-                put("url", s(url));
-                put("mime_type", s(mime_type));
-                put("name", s(name));
+                o.insert("type".into(), "file".into());
+                o.insert("url".into(), url.as_str().into());
+                o.insert("mime_type".into(), mime_type.as_str().into());
+                o.insert("name".into(), name.as_str().into());
             }
             MessageContent::FunctionCall { id, name, input } => {
-                put("type", s("function_call"));
-                put("id", s(id));
-                put("name", s(name));
-                put("input", s(input));
+                o.insert("type".into(), "function_call".into());
+                o.insert("id".into(), id.as_str().into());
+                o.insert("name".into(), name.as_str().into());
+                o.insert("input".into(), input.as_str().into());
             }
             MessageContent::FunctionResult { id, name, output } => {
-                put("type", s("function_result"));
-                put("id", s(id));
-                put("name", s(name));
-                put("output", s(output));
+                o.insert("type".into(), "function_result".into());
+                o.insert("id".into(), id.as_str().into());
+                o.insert("name".into(), name.as_str().into());
+                o.insert("output".into(), output.as_str().into());
             }
             MessageContent::Thought { thought } => {
-                put("type", s("thought"));
-                put("thought", s(thought));
+                o.insert("type".into(), "thought".into());
+                o.insert("thought".into(), thought.as_str().into());
             }
-            MessageContent::Unknown { raw_json, .. } => return parse("content", raw_json),
+            MessageContent::Unknown { raw_json, .. } => {
+                return json_text_value("content", raw_json);
+            }
         }
         Ok(Value::Object(o))
     }
+}
+// --- generated from core/src/schema (content) by core/tests/generated.rs: end ---
 
+fn object_text(map: Map<String, Value>) -> String {
+    Value::Object(map).to_string()
+}
+
+/// JSON text from the host, as a value: refused, naming the field, unless it
+/// is JSON.
+fn json_text_value(field: &str, text: &str) -> Result<Value, AntonniaError> {
+    serde_json::from_str(text)
+        .map_err(|e| AntonniaError::invalid(field, format!("is not valid JSON text: {e}")))
+}
+
+impl MessageContent {
     fn to_core(&self) -> Result<core::MessageContent, AntonniaError> {
         core::MessageContent::from_json(self.to_wire()?)
             .map_err(|e| AntonniaError::invalid("content", e.to_string()))

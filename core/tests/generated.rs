@@ -34,6 +34,13 @@ fn check_regions(relative: &str, prefix: &str, regions: &[(String, String)]) {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{relative}: {e}"));
     let fresh =
         regions::rewrite(&text, prefix, regions).unwrap_or_else(|e| panic!("{relative}: {e}"));
+    // A Rust file is compared as `cargo fmt` leaves it, so that the
+    // generators need not copy rustfmt's layout rules.
+    let fresh = if relative.ends_with(".rs") {
+        rustfmt(&fresh)
+    } else {
+        fresh
+    };
     if fresh == text {
         return;
     }
@@ -44,6 +51,28 @@ fn check_regions(relative: &str, prefix: &str, regions: &[(String, String)]) {
     panic!(
         "{relative} is stale: run UPDATE_GENERATED=1 cargo test -p antonnia-core --test generated"
     );
+}
+
+/// `source` as rustfmt writes it (edition 2024, the repository's config).
+fn rustfmt(source: &str) -> String {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("rustfmt (rustup component add rustfmt) formats the generated Rust");
+    child
+        .stdin
+        .take()
+        .expect("rustfmt's stdin")
+        .write_all(source.as_bytes())
+        .expect("source written to rustfmt");
+    let out = child.wait_with_output().expect("rustfmt ran");
+    assert!(out.status.success(), "rustfmt failed on the generated file");
+    String::from_utf8(out.stdout).expect("rustfmt writes UTF-8")
 }
 
 #[test]

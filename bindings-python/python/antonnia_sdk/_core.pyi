@@ -280,13 +280,13 @@ class MessageContentText(MessageContent):
     ) -> MessageContentText: ...
     @property
     def text(self) -> str:
-        """What it says."""
+        """The text."""
     @property
     def template_id(self) -> Optional[str]:
-        """The channel template it was sent with (e.g. a WhatsApp template), if any."""
+        """The template it was rendered from (WhatsApp templates)."""
     @property
     def template_parameters(self) -> Optional[Dict[str, Any]]:
-        """The template's parameters (a fresh dict on every read)."""
+        """The template's parameters."""
     @property
     def type(self) -> Literal["text"]: ...
 
@@ -296,7 +296,7 @@ class MessageContentImage(MessageContent):
     def __new__(cls, *, url: str, type: Literal["image"] = ...) -> MessageContentImage: ...
     @property
     def url(self) -> str:
-        """Where the image is."""
+        """Where the image can be downloaded."""
     @property
     def type(self) -> Literal["image"]: ...
 
@@ -306,7 +306,7 @@ class MessageContentVideo(MessageContent):
     def __new__(cls, *, url: str, type: Literal["video"] = ...) -> MessageContentVideo: ...
     @property
     def url(self) -> str:
-        """Where the video is."""
+        """Where the video can be downloaded."""
     @property
     def type(self) -> Literal["video"]: ...
 
@@ -322,10 +322,10 @@ class MessageContentAudio(MessageContent):
     ) -> MessageContentAudio: ...
     @property
     def url(self) -> str:
-        """Where the audio is."""
+        """Where the audio can be downloaded."""
     @property
     def transcript(self) -> Optional[str]:
-        """What it says, when transcribed."""
+        """What was said, when transcribed."""
     @property
     def type(self) -> Literal["audio"]: ...
 
@@ -335,10 +335,10 @@ class MessageContentFile(MessageContent):
     def __new__(cls, *, url: str, mime_type: str, name: str, type: Literal["file"] = ...) -> MessageContentFile: ...
     @property
     def url(self) -> str:
-        """Where the file is."""
+        """Where the file can be downloaded."""
     @property
     def mime_type(self) -> str:
-        """Its media type, e.g. `application/pdf`."""
+        """Its MIME type, e.g. `application/pdf`."""
     @property
     def name(self) -> str:
         """Its file name."""
@@ -358,13 +358,13 @@ class MessageContentFunctionCall(MessageContent):
     ) -> MessageContentFunctionCall: ...
     @property
     def id(self) -> str:
-        """The call's id, which its result repeats."""
+        """The call's id, matched by the result."""
     @property
     def name(self) -> str:
-        """The function called."""
+        """The function's name."""
     @property
     def input(self) -> str:
-        """Its arguments, as sent (usually JSON text)."""
+        """The arguments, a JSON document as a string."""
     @property
     def type(self) -> Literal["function_call"]: ...
 
@@ -381,13 +381,13 @@ class MessageContentFunctionResult(MessageContent):
     ) -> MessageContentFunctionResult: ...
     @property
     def id(self) -> str:
-        """The id of the call it answers."""
+        """The id of the call answered."""
     @property
     def name(self) -> str:
-        """The function called."""
+        """The function's name."""
     @property
     def output(self) -> str:
-        """What it returned, as sent."""
+        """The result, as a string."""
     @property
     def type(self) -> Literal["function_result"]: ...
 
@@ -397,7 +397,7 @@ class MessageContentThought(MessageContent):
     def __new__(cls, *, thought: str, type: Literal["thought"] = ...) -> MessageContentThought: ...
     @property
     def thought(self) -> str:
-        """The reasoning text."""
+        """The reasoning."""
     @property
     def type(self) -> Literal["thought"]: ...
 

@@ -270,52 +270,20 @@ impl ContentField {
     }
 }
 
-/// Every content kind this version knows: its `type` and its fields, in
-/// output order (after `type`). Any other kind is kept whole.
-pub const CONTENT_KINDS: &[(&str, &[ContentField])] = &[
-    (
-        "text",
-        &[
-            ContentField::Text("text"),
-            ContentField::OptionalText("template_id"),
-            ContentField::OptionalMap("template_parameters"),
-        ],
-    ),
-    ("image", &[ContentField::Text("url")]),
-    ("video", &[ContentField::Text("url")]),
-    (
-        "audio",
-        &[
-            ContentField::Text("url"),
-            ContentField::OptionalText("transcript"),
-        ],
-    ),
-    (
-        "file",
-        &[
-            ContentField::Text("url"),
-            ContentField::Text("mime_type"),
-            ContentField::Text("name"),
-        ],
-    ),
-    (
-        "function_call",
-        &[
-            ContentField::Text("id"),
-            ContentField::Text("name"),
-            ContentField::Text("input"),
-        ],
-    ),
-    (
-        "function_result",
-        &[
-            ContentField::Text("id"),
-            ContentField::Text("name"),
-            ContentField::Text("output"),
-        ],
-    ),
-    ("thought", &[ContentField::Text("thought")]),
-];
+pub use crate::types::content::{CONTENT_DOCS, CONTENT_KINDS};
+
+/// Every content field name any kind knows, as the tables' own string
+/// (`type` included): how content readers match keys and refuse repeats.
+pub(crate) fn known_content_key(name: &str) -> Option<&'static str> {
+    if name == "type" {
+        return Some("type");
+    }
+    CONTENT_KINDS
+        .iter()
+        .flat_map(|(_, fields)| fields.iter())
+        .map(ContentField::name)
+        .find(|n| *n == name)
+}
 
 /// The fields content of `kind` must carry to be sent (its always-written
 /// strings: `text` for text, `url` for media, ...): none for a kind this

@@ -7,7 +7,10 @@
 use std::fmt::Write as _;
 
 use super::regions::one_line;
-use super::{AGENT, MESSAGE, Presence, SESSION, SESSION_SCHEDULE, SURVEY_SUBMISSION, Shape, Ty};
+use super::{
+    AGENT, CONTENT_DOCS, CONTENT_KINDS, ContentField, MESSAGE, Presence, SESSION, SESSION_SCHEDULE,
+    SURVEY_SUBMISSION, Shape, Ty,
+};
 
 /// The marker prefix in a Rust file.
 pub const PREFIX: &str = "//";
@@ -56,24 +59,69 @@ fn attributes(shape: &Shape, only_for_type: Option<&str>, var: &str) -> String {
     out
 }
 
+/// A content kind's fields for `content_classes!`: the always-written
+/// ones, then (after `;`) the optional ones.
+fn content_fields(kind: &str) -> String {
+    let Some(i) = CONTENT_KINDS.iter().position(|(k, _)| *k == kind) else {
+        return format!("        compile_error!(\"no content kind {kind}\");\n");
+    };
+    let docs = CONTENT_DOCS.get(i).map_or(&[][..], |(_, d)| *d);
+    let fields: Vec<(usize, &ContentField)> = CONTENT_KINDS[i].1.iter().enumerate().collect();
+    let line = |out: &mut String, (j, f): &(usize, &ContentField), kind: &str| {
+        let _ = writeln!(
+            out,
+            "        /// {}",
+            one_line(docs.get(*j).copied().unwrap_or(""))
+        );
+        let _ = writeln!(out, "        {}: {kind},", f.name());
+    };
+    let mut out = String::new();
+    for field in fields
+        .iter()
+        .filter(|(_, f)| matches!(f, ContentField::Text(_)))
+    {
+        line(&mut out, field, "str");
+    }
+    let optional: Vec<_> = fields
+        .iter()
+        .filter(|(_, f)| !matches!(f, ContentField::Text(_)))
+        .collect();
+    if !optional.is_empty() {
+        out.push_str("        ;\n");
+        for field in optional {
+            let kind = match field.1 {
+                ContentField::OptionalMap(_) => "opt_map",
+                _ => "opt_str",
+            };
+            line(&mut out, field, kind);
+        }
+    }
+    out
+}
+
 /// Every generated region of `models.rs`: its name and its lines.
 pub fn regions() -> Vec<(String, String)> {
-    vec![
-        ("Session".into(), attributes(&SESSION, None, "s")),
-        ("Message".into(), attributes(&MESSAGE, None, "m")),
-        ("Agent".into(), attributes(&AGENT, None, "a")),
-        ("Agent, type ai".into(), attributes(&AGENT, Some("ai"), "a")),
-        (
-            "Agent, type human".into(),
-            attributes(&AGENT, Some("human"), "a"),
-        ),
-        (
-            "SurveySubmission".into(),
-            attributes(&SURVEY_SUBMISSION, None, "s"),
-        ),
-        (
-            "SessionSchedule".into(),
-            attributes(&SESSION_SCHEDULE, None, "s"),
-        ),
-    ]
+    let content = CONTENT_KINDS
+        .iter()
+        .map(|(kind, _)| (format!("content {kind}"), content_fields(kind)));
+    content
+        .chain([
+            ("Session".into(), attributes(&SESSION, None, "s")),
+            ("Message".into(), attributes(&MESSAGE, None, "m")),
+            ("Agent".into(), attributes(&AGENT, None, "a")),
+            ("Agent, type ai".into(), attributes(&AGENT, Some("ai"), "a")),
+            (
+                "Agent, type human".into(),
+                attributes(&AGENT, Some("human"), "a"),
+            ),
+            (
+                "SurveySubmission".into(),
+                attributes(&SURVEY_SUBMISSION, None, "s"),
+            ),
+            (
+                "SessionSchedule".into(),
+                attributes(&SESSION_SCHEDULE, None, "s"),
+            ),
+        ])
+        .collect()
 }

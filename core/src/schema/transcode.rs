@@ -19,7 +19,7 @@ use serde::de::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{CONTENT_KINDS, ContentField, Field, Presence, Shape, Ty};
+use super::{CONTENT_KINDS, ContentField, Field, Presence, Shape, Ty, known_content_key};
 use crate::error::Error;
 use crate::ops::{Decode, decode_shaped_with, describe_value};
 use crate::time::Timestamp;
@@ -405,18 +405,6 @@ impl ShapeError {
             ShapeError::Custom(message) => E::custom(message),
         }
     }
-}
-
-/// Every content field name any kind knows (they are checked for repeats).
-fn known_content_key(name: &str) -> Option<&'static str> {
-    if name == "type" {
-        return Some("type");
-    }
-    CONTENT_KINDS
-        .iter()
-        .flat_map(|(_, fields)| fields.iter())
-        .map(ContentField::name)
-        .find(|n| *n == name)
 }
 
 struct ContentVisitor<'o> {

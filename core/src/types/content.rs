@@ -6,95 +6,161 @@ use serde::de::{Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-/// `type: "text"`: text, possibly rendered from a template.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct TextContent {
-    /// The text.
-    #[serde(default)]
-    pub text: String,
-    /// The template it was rendered from (WhatsApp templates).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<String>,
-    /// The template's parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub template_parameters: Option<Map<String, Value>>,
+use crate::schema::{ContentField, known_content_key};
+
+/// Declares every known content kind once: its struct (fields in wire
+/// order, with serde's rules: a `text` field reads as `""` when absent or
+/// null, an optional one is left out), its place in [`MessageContent`], its
+/// reading and writing, and its row of the schema's
+/// [`CONTENT_KINDS`](crate::schema::CONTENT_KINDS) with the docs the
+/// generated surfaces use. Field kinds: `text` (a string, always written),
+/// `optional_text` (a string or nothing), `optional_map` (a JSON object or
+/// nothing).
+macro_rules! content_kinds {
+    ($(
+        $(#[doc = $kdoc:literal])*
+        $variant:ident($name:ident) = $tag:literal {
+            $( $(#[doc = $fdoc:literal])* $field:ident : $kind:ident, )+
+        }
+    )+) => {
+        $( content_kinds!(@struct [$(#[doc = $kdoc])*] $name [] $( [$(#[doc = $fdoc])*] $field $kind )+); )+
+
+        /// The content of a message, tagged by `type` on the wire.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum MessageContent {
+            $(
+                #[doc = concat!("`", $tag, "`")]
+                $variant($name),
+            )+
+            /// Any other `type`.
+            Unknown(UnknownContent),
+        }
+
+        impl MessageContent {
+            /// The `type` tag as sent on the wire.
+            pub fn content_type(&self) -> &str {
+                match self {
+                    $( MessageContent::$variant(_) => $tag, )+
+                    MessageContent::Unknown(u) => &u.content_type,
+                }
+            }
+        }
+
+        impl Serialize for MessageContent {
+            /// A known kind with its tag first, as the vendor's models do.
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let tag = self.content_type();
+                match self {
+                    $( MessageContent::$variant(c) => Tagged { tag, inner: c }.serialize(s), )+
+                    MessageContent::Unknown(u) => u.raw.serialize(s),
+                }
+            }
+        }
+
+        impl Fields {
+            /// The content of known kind `tag`, or `None` for another kind.
+            fn known(&mut self, tag: &str) -> Result<Option<MessageContent>, serde_json::Error> {
+                Ok(Some(match tag {
+                    $( $tag => MessageContent::$variant($name {
+                        $( $field: self.$kind(stringify!($field))?, )+
+                    }), )+
+                    _ => return Ok(None),
+                }))
+            }
+        }
+
+        /// Every content kind this version knows: its `type` and its fields,
+        /// in output order (after `type`). Any other kind is kept whole.
+        pub const CONTENT_KINDS: &[(&str, &[ContentField])] = &[
+            $( ($tag, &[ $( content_kinds!(@field $kind $field), )+ ]), )+
+        ];
+
+        /// The docs of each content kind and its fields, in
+        /// [`CONTENT_KINDS`]' order, for the generated surfaces.
+        pub const CONTENT_DOCS: &[(&str, &[&str])] = &[
+            $( (concat!("" $(, $kdoc)*), &[ $( concat!("" $(, $fdoc)*), )+ ]), )+
+        ];
+    };
+    (@field text $field:ident) => { ContentField::Text(stringify!($field)) };
+    (@field optional_text $field:ident) => { ContentField::OptionalText(stringify!($field)) };
+    (@field optional_map $field:ident) => { ContentField::OptionalMap(stringify!($field)) };
+    (@struct [$($doc:tt)*] $name:ident [$($fields:tt)*] [$($fdoc:tt)*] $field:ident text $($rest:tt)*) => {
+        content_kinds!(@struct [$($doc)*] $name [$($fields)* $($fdoc)* #[serde(default)] pub $field: String,] $($rest)*);
+    };
+    (@struct [$($doc:tt)*] $name:ident [$($fields:tt)*] [$($fdoc:tt)*] $field:ident optional_text $($rest:tt)*) => {
+        content_kinds!(@struct [$($doc)*] $name [$($fields)* $($fdoc)*
+            #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<String>,] $($rest)*);
+    };
+    (@struct [$($doc:tt)*] $name:ident [$($fields:tt)*] [$($fdoc:tt)*] $field:ident optional_map $($rest:tt)*) => {
+        content_kinds!(@struct [$($doc)*] $name [$($fields)* $($fdoc)*
+            #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<Map<String, Value>>,] $($rest)*);
+    };
+    (@struct [$($doc:tt)*] $name:ident [$($fields:tt)*]) => {
+        $($doc)*
+        #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+        pub struct $name { $($fields)* }
+    };
 }
 
-/// `type: "image"`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ImageContent {
-    /// Where the image can be downloaded.
-    #[serde(default)]
-    pub url: String,
-}
-
-/// `type: "video"`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct VideoContent {
-    /// Where the video can be downloaded.
-    #[serde(default)]
-    pub url: String,
-}
-
-/// `type: "audio"`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct AudioContent {
-    /// Where the audio can be downloaded.
-    #[serde(default)]
-    pub url: String,
-    /// What was said, when transcribed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transcript: Option<String>,
-}
-
-/// `type: "file"`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct FileContent {
-    /// Where the file can be downloaded.
-    #[serde(default)]
-    pub url: String,
-    /// Its MIME type, e.g. `application/pdf`.
-    #[serde(default)]
-    pub mime_type: String,
-    /// Its file name.
-    #[serde(default)]
-    pub name: String,
-}
-
-/// `type: "function_call"`: the AI agent calling a tool (internal, never shown to users).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct FunctionCallContent {
-    /// The call's id, matched by the result.
-    #[serde(default)]
-    pub id: String,
-    /// The function's name.
-    #[serde(default)]
-    pub name: String,
-    /// The arguments, a JSON document as a string.
-    #[serde(default)]
-    pub input: String,
-}
-
-/// `type: "function_result"`: a tool's answer to a call (internal).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct FunctionResultContent {
-    /// The id of the call answered.
-    #[serde(default)]
-    pub id: String,
-    /// The function's name.
-    #[serde(default)]
-    pub name: String,
-    /// The result, as a string.
-    #[serde(default)]
-    pub output: String,
-}
-
-/// `type: "thought"`: the AI agent's internal reasoning; a channel never shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ThoughtContent {
-    /// The reasoning.
-    #[serde(default)]
-    pub thought: String,
+content_kinds! {
+    /// `type: "text"`: text, possibly rendered from a template.
+    Text(TextContent) = "text" {
+        /// The text.
+        text: text,
+        /// The template it was rendered from (WhatsApp templates).
+        template_id: optional_text,
+        /// The template's parameters.
+        template_parameters: optional_map,
+    }
+    /// `type: "image"`.
+    Image(ImageContent) = "image" {
+        /// Where the image can be downloaded.
+        url: text,
+    }
+    /// `type: "video"`.
+    Video(VideoContent) = "video" {
+        /// Where the video can be downloaded.
+        url: text,
+    }
+    /// `type: "audio"`.
+    Audio(AudioContent) = "audio" {
+        /// Where the audio can be downloaded.
+        url: text,
+        /// What was said, when transcribed.
+        transcript: optional_text,
+    }
+    /// `type: "file"`.
+    File(FileContent) = "file" {
+        /// Where the file can be downloaded.
+        url: text,
+        /// Its MIME type, e.g. `application/pdf`.
+        mime_type: text,
+        /// Its file name.
+        name: text,
+    }
+    /// `type: "function_call"`: the AI agent calling a tool (internal, never shown to users).
+    FunctionCall(FunctionCallContent) = "function_call" {
+        /// The call's id, matched by the result.
+        id: text,
+        /// The function's name.
+        name: text,
+        /// The arguments, a JSON document as a string.
+        input: text,
+    }
+    /// `type: "function_result"`: a tool's answer to a call (internal).
+    FunctionResult(FunctionResultContent) = "function_result" {
+        /// The id of the call answered.
+        id: text,
+        /// The function's name.
+        name: text,
+        /// The result, as a string.
+        output: text,
+    }
+    /// `type: "thought"`: the AI agent's internal reasoning; a channel never shows it.
+    Thought(ThoughtContent) = "thought" {
+        /// The reasoning.
+        thought: text,
+    }
 }
 
 /// Content of a `type` this SDK version does not know, kept whole.
@@ -106,29 +172,6 @@ pub struct UnknownContent {
     pub raw: Map<String, Value>,
 }
 
-/// The content of a message, tagged by `type` on the wire.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MessageContent {
-    /// `text`
-    Text(TextContent),
-    /// `image`
-    Image(ImageContent),
-    /// `video`
-    Video(VideoContent),
-    /// `audio`
-    Audio(AudioContent),
-    /// `file`
-    File(FileContent),
-    /// `function_call`
-    FunctionCall(FunctionCallContent),
-    /// `function_result`
-    FunctionResult(FunctionResultContent),
-    /// `thought`
-    Thought(ThoughtContent),
-    /// Any other `type`.
-    Unknown(UnknownContent),
-}
-
 impl MessageContent {
     /// Plain text content.
     pub fn text(text: impl Into<String>) -> MessageContent {
@@ -136,21 +179,6 @@ impl MessageContent {
             text: text.into(),
             ..TextContent::default()
         })
-    }
-
-    /// The `type` tag as sent on the wire.
-    pub fn content_type(&self) -> &str {
-        match self {
-            MessageContent::Text(_) => "text",
-            MessageContent::Image(_) => "image",
-            MessageContent::Video(_) => "video",
-            MessageContent::Audio(_) => "audio",
-            MessageContent::File(_) => "file",
-            MessageContent::FunctionCall(_) => "function_call",
-            MessageContent::FunctionResult(_) => "function_result",
-            MessageContent::Thought(_) => "thought",
-            MessageContent::Unknown(u) => &u.content_type,
-        }
     }
 
     /// Whether a channel should show this to the user: everything except the AI's
@@ -199,9 +227,9 @@ pub(crate) fn json_type_name(v: &Value) -> &'static str {
 fn content_from_map(map: Map<String, Value>) -> Result<MessageContent, serde_json::Error> {
     let mut fields = Fields::default();
     for (key, value) in map {
-        match Key::from_name(&key) {
-            Key::Other => fields.other.push((key, value)),
-            known => fields.push(known, value)?,
+        match known_content_key(&key) {
+            None => fields.other.push((key, value)),
+            Some(known) => fields.push(known, value)?,
         }
     }
     fields.finish()
@@ -225,53 +253,12 @@ pub(crate) fn deserialize_outgoing<'de, D: Deserializer<'de>>(
     content_from_map(map).map_err(D::Error::custom)
 }
 
-/// A field name of any known content kind, matched without allocating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Key {
-    Type,
-    Text,
-    TemplateId,
-    TemplateParameters,
-    Url,
-    Transcript,
-    MimeType,
-    Name,
-    Id,
-    Input,
-    Output,
-    Thought,
-    Other,
-}
-
-impl Key {
-    const ALL: [(&'static str, Key); 12] = [
-        ("type", Key::Type),
-        ("text", Key::Text),
-        ("template_id", Key::TemplateId),
-        ("template_parameters", Key::TemplateParameters),
-        ("url", Key::Url),
-        ("transcript", Key::Transcript),
-        ("mime_type", Key::MimeType),
-        ("name", Key::Name),
-        ("id", Key::Id),
-        ("input", Key::Input),
-        ("output", Key::Output),
-        ("thought", Key::Thought),
-    ];
-
-    fn from_name(name: &str) -> Key {
-        Key::ALL
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or(Key::Other, |(_, k)| *k)
-    }
-}
-
 /// Every field of one content object, gathered in one pass; the kind is only
-/// known once `type` has been seen, which may come last.
+/// known once `type` has been seen, which may come last. A field some known
+/// kind has is kept under the tables' own name (no allocation per key).
 #[derive(Default)]
 struct Fields {
-    known: Vec<(Key, Value)>,
+    known: Vec<(&'static str, Value)>,
     other: Vec<(String, Value)>,
 }
 
@@ -279,25 +266,22 @@ impl Fields {
     /// Adds a field; a repeated one is refused, so that a signed body cannot
     /// mean one text to a verifier that reads the first and another to one
     /// that reads the last.
-    fn push(&mut self, key: Key, value: Value) -> Result<(), serde_json::Error> {
-        if key != Key::Other && self.known.iter().any(|(k, _)| *k == key) {
-            let name = Key::ALL
-                .iter()
-                .find(|(_, k)| *k == key)
-                .map_or("?", |(n, _)| *n);
-            return Err(serde_json::Error::duplicate_field(name));
+    fn push(&mut self, key: &'static str, value: Value) -> Result<(), serde_json::Error> {
+        if self.known.iter().any(|(k, _)| *k == key) {
+            return Err(serde_json::Error::duplicate_field(key));
         }
         self.known.push((key, value));
         Ok(())
     }
 
-    fn take(&mut self, key: Key) -> Option<Value> {
+    fn take(&mut self, key: &str) -> Option<Value> {
         let i = self.known.iter().position(|(k, _)| *k == key)?;
         Some(self.known.swap_remove(i).1)
     }
 
-    fn string(&mut self, key: Key, name: &str) -> Result<Option<String>, serde_json::Error> {
-        match self.take(key) {
+    /// An `optional_text` field.
+    fn optional_text(&mut self, name: &str) -> Result<Option<String>, serde_json::Error> {
+        match self.take(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
             Some(other) => Err(serde_json::Error::custom(format_args!(
@@ -307,12 +291,28 @@ impl Fields {
         }
     }
 
-    fn text(&mut self, key: Key, name: &str) -> Result<String, serde_json::Error> {
-        Ok(self.string(key, name)?.unwrap_or_default())
+    /// A `text` field: `""` when absent or null.
+    fn text(&mut self, name: &str) -> Result<String, serde_json::Error> {
+        Ok(self.optional_text(name)?.unwrap_or_default())
+    }
+
+    /// An `optional_map` field.
+    fn optional_map(
+        &mut self,
+        name: &str,
+    ) -> Result<Option<Map<String, Value>>, serde_json::Error> {
+        match self.take(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(m)),
+            Some(other) => Err(serde_json::Error::custom(format_args!(
+                "{name} must be an object, not {}",
+                json_type_name(&other)
+            ))),
+        }
     }
 
     fn finish(mut self) -> Result<MessageContent, serde_json::Error> {
-        let content_type = match self.take(Key::Type) {
+        let content_type = match self.take("type") {
             Some(Value::String(t)) => t,
             Some(other) => {
                 return Err(serde_json::Error::custom(format_args!(
@@ -322,61 +322,19 @@ impl Fields {
             }
             None => return Err(serde_json::Error::missing_field("type")),
         };
-        Ok(match content_type.as_str() {
-            "text" => MessageContent::Text(TextContent {
-                text: self.text(Key::Text, "text")?,
-                template_id: self.string(Key::TemplateId, "template_id")?,
-                template_parameters: match self.take(Key::TemplateParameters) {
-                    None | Some(Value::Null) => None,
-                    Some(Value::Object(m)) => Some(m),
-                    Some(other) => {
-                        return Err(serde_json::Error::custom(format_args!(
-                            "template_parameters must be an object, not {}",
-                            json_type_name(&other)
-                        )));
-                    }
-                },
-            }),
-            "image" => MessageContent::Image(ImageContent {
-                url: self.text(Key::Url, "url")?,
-            }),
-            "video" => MessageContent::Video(VideoContent {
-                url: self.text(Key::Url, "url")?,
-            }),
-            "audio" => MessageContent::Audio(AudioContent {
-                url: self.text(Key::Url, "url")?,
-                transcript: self.string(Key::Transcript, "transcript")?,
-            }),
-            "file" => MessageContent::File(FileContent {
-                url: self.text(Key::Url, "url")?,
-                mime_type: self.text(Key::MimeType, "mime_type")?,
-                name: self.text(Key::Name, "name")?,
-            }),
-            "function_call" => MessageContent::FunctionCall(FunctionCallContent {
-                id: self.text(Key::Id, "id")?,
-                name: self.text(Key::Name, "name")?,
-                input: self.text(Key::Input, "input")?,
-            }),
-            "function_result" => MessageContent::FunctionResult(FunctionResultContent {
-                id: self.text(Key::Id, "id")?,
-                name: self.text(Key::Name, "name")?,
-                output: self.text(Key::Output, "output")?,
-            }),
-            "thought" => MessageContent::Thought(ThoughtContent {
-                thought: self.text(Key::Thought, "thought")?,
-            }),
-            _ => {
-                let mut raw = Map::new();
-                raw.insert("type".to_string(), Value::String(content_type.clone()));
-                for (key, value) in self.known {
-                    if let Some((name, _)) = Key::ALL.iter().find(|(_, k)| *k == key) {
-                        raw.insert((*name).to_string(), value);
-                    }
-                }
-                raw.extend(self.other);
-                MessageContent::Unknown(UnknownContent { content_type, raw })
-            }
-        })
+        if let Some(content) = self.known(&content_type)? {
+            return Ok(content);
+        }
+        let mut raw = Map::new();
+        raw.insert("type".to_string(), Value::String(content_type.clone()));
+        for (key, value) in self.known {
+            raw.insert(key.to_string(), value);
+        }
+        raw.extend(self.other);
+        Ok(MessageContent::Unknown(UnknownContent {
+            content_type,
+            raw,
+        }))
     }
 }
 
@@ -392,12 +350,12 @@ impl<'de> Deserialize<'de> for MessageContent {
                 let mut fields = Fields::default();
                 while let Some(super::Text(name)) = map.next_key::<super::Text<'de>>()? {
                     let value: Value = map.next_value()?;
-                    match Key::from_name(&name) {
-                        Key::Other if fields.other.iter().any(|(n, _)| *n == name) => {
+                    match known_content_key(&name) {
+                        None if fields.other.iter().any(|(n, _)| *n == name) => {
                             return Err(A::Error::custom(format_args!("duplicate field `{name}`")));
                         }
-                        Key::Other => fields.other.push((name.into_owned(), value)),
-                        key => fields.push(key, value).map_err(A::Error::custom)?,
+                        None => fields.other.push((name.into_owned(), value)),
+                        Some(key) => fields.push(key, value).map_err(A::Error::custom)?,
                     }
                 }
                 fields.finish().map_err(A::Error::custom)
@@ -414,21 +372,4 @@ struct Tagged<'a, T> {
     tag: &'a str,
     #[serde(flatten)]
     inner: &'a T,
-}
-
-impl Serialize for MessageContent {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let tag = self.content_type();
-        match self {
-            MessageContent::Text(c) => Tagged { tag, inner: c }.serialize(s),
-            MessageContent::Image(c) => Tagged { tag, inner: c }.serialize(s),
-            MessageContent::Video(c) => Tagged { tag, inner: c }.serialize(s),
-            MessageContent::Audio(c) => Tagged { tag, inner: c }.serialize(s),
-            MessageContent::File(c) => Tagged { tag, inner: c }.serialize(s),
-            MessageContent::FunctionCall(c) => Tagged { tag, inner: c }.serialize(s),
-            MessageContent::FunctionResult(c) => Tagged { tag, inner: c }.serialize(s),
-            MessageContent::Thought(c) => Tagged { tag, inner: c }.serialize(s),
-            MessageContent::Unknown(u) => u.raw.serialize(s),
-        }
-    }
 }

@@ -1,7 +1,7 @@
 //! The API's resources, parsed liberally: only `id` (and a discriminating
 //! `type`) is required, unknown fields are ignored, unknown enum values kept.
 
-mod content;
+pub(crate) mod content;
 mod open_enum;
 
 use serde::de::Error as _;
