@@ -669,17 +669,17 @@ fn whatsapp_error_description_(code: i64) -> Option<&'static str> {
     whatsapp_error_description(code)
 }
 
-/// The relay's store keys under one prefix (`antonnia_core::relay::Keys`).
+/// The relay's store keys under one prefix (`antonnia_relay::Keys`).
 #[pyclass(frozen, module = "antonnia_sdk._core", name = "RelayKeys")]
 struct PyRelayKeys {
-    inner: antonnia_core::relay::Keys,
+    inner: antonnia_relay::Keys,
 }
 
 #[pymethods]
 impl PyRelayKeys {
     #[new]
     fn new(py: Python<'_>, prefix: &str) -> PyResult<Self> {
-        let inner = antonnia_core::relay::Keys::new(prefix).map_err(|e| to_pyerr(py, &e))?;
+        let inner = antonnia_relay::Keys::new(prefix).map_err(|e| to_pyerr(py, &e))?;
         Ok(PyRelayKeys { inner })
     }
     #[getter]
@@ -727,11 +727,11 @@ impl PyRelayKeys {
     }
 }
 
-/// One of the relay's decisions by name (`antonnia_core::relay::decide_json`).
+/// One of the relay's decisions by name (`antonnia_relay::decide_json`).
 #[pyfunction]
 fn relay_decide(py: Python<'_>, kind: &str, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let input = py_to_json(input, "input", 0)?;
-    let out = antonnia_core::relay::decide_json(kind, input).map_err(|e| to_pyerr(py, &e))?;
+    let out = antonnia_relay::decide_json(kind, input).map_err(|e| to_pyerr(py, &e))?;
     Ok(json_to_py(py, &out)?.unbind())
 }
 
@@ -741,7 +741,7 @@ fn relay_classify(py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<Py<PyAny
     let event = event
         .cast::<models::PyEvent>()
         .map_err(|_| invalid(py, "event", "must be a webhook event"))?;
-    let action = antonnia_core::relay::classify_event(&event.get().inner);
+    let action = antonnia_relay::classify_event(&event.get().inner);
     let v = serde_json::to_value(action).unwrap_or(Value::Null);
     Ok(json_to_py(py, &v)?.unbind())
 }
@@ -750,10 +750,10 @@ fn relay_classify(py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<Py<PyAny
 /// from its JSON text, its version checked; raises `DecodeError`.
 #[pyfunction]
 fn relay_decode_record(py: Python<'_>, record_type: &str, text: &str) -> PyResult<Py<PyAny>> {
-    use antonnia_core::relay::{
+    use antonnia_relay::{
         ContactRecord, InboundRecord, OutboundRecord, SessionRecord, decode_record,
     };
-    fn value<T: antonnia_core::relay::Record>(text: &str) -> Result<Value, antonnia_core::Error> {
+    fn value<T: antonnia_relay::Record>(text: &str) -> Result<Value, antonnia_core::Error> {
         decode_record::<T>(text).map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
     }
     let v = match record_type {
@@ -780,10 +780,10 @@ fn relay_encode_record(
     record_type: &str,
     record: &Bound<'_, PyAny>,
 ) -> PyResult<String> {
-    use antonnia_core::relay::{
+    use antonnia_relay::{
         ContactRecord, InboundRecord, OutboundRecord, SessionRecord, encode_record,
     };
-    fn text<T: antonnia_core::relay::Record>(py: Python<'_>, v: Value) -> PyResult<String> {
+    fn text<T: antonnia_relay::Record>(py: Python<'_>, v: Value) -> PyResult<String> {
         let r: T = serde_json::from_value(v).map_err(|e| invalid(py, "record", e.to_string()))?;
         Ok(encode_record(&r))
     }
@@ -855,12 +855,12 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(relay_classify, m)?)?;
     m.add_function(wrap_pyfunction!(relay_decode_record, m)?)?;
     m.add_function(wrap_pyfunction!(relay_encode_record, m)?)?;
-    m.add("RELAY_CLAIM_LUA", antonnia_core::relay::CLAIM_LUA)?;
-    m.add("RELAY_FINISH_LUA", antonnia_core::relay::FINISH_LUA)?;
-    m.add("RELAY_EXTEND_LUA", antonnia_core::relay::EXTEND_LUA)?;
-    m.add("RELAY_UNLOCK_LUA", antonnia_core::relay::UNLOCK_LUA)?;
-    m.add("RELAY_FORGET_LUA", antonnia_core::relay::FORGET_LUA)?;
-    m.add("RELAY_DEFAULT_PREFIX", antonnia_core::relay::DEFAULT_PREFIX)?;
+    m.add("RELAY_CLAIM_LUA", antonnia_relay::CLAIM_LUA)?;
+    m.add("RELAY_FINISH_LUA", antonnia_relay::FINISH_LUA)?;
+    m.add("RELAY_EXTEND_LUA", antonnia_relay::EXTEND_LUA)?;
+    m.add("RELAY_UNLOCK_LUA", antonnia_relay::UNLOCK_LUA)?;
+    m.add("RELAY_FORGET_LUA", antonnia_relay::FORGET_LUA)?;
+    m.add("RELAY_DEFAULT_PREFIX", antonnia_relay::DEFAULT_PREFIX)?;
     let f = wrap_pyfunction!(whatsapp_error_description_, m)?;
     m.add("whatsapp_error_description", f)?;
     let table = PyDict::new(m.py());

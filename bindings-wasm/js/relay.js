@@ -2,8 +2,8 @@
 // one object that stays correct across concurrent calls and worker processes
 // sharing Redis. The same relay as Python's antonnia_sdk.relay, reading and
 // writing the same keys and records with the same Lua scripts, all from the
-// core (docs/relay.md): this file only runs the steps the core's decisions
-// name, against the API and a store. Browser bundles never load it: the
+// Rust crate antonnia-relay (docs/relay.md): this file only runs the steps its
+// decisions name, against the API and a store. Browser bundles never load it: the
 // package's main entry does not import it, the relay's exports are in their
 // own wasm build (relay_wasm.js), and node-redis is an optional peer
 // dependency loaded on first use of RedisStore.fromUrl.
@@ -21,7 +21,7 @@ export { DeliveryError, LockTimeoutError, RelayError, StoreUnavailableError } fr
 const CONSTANTS = JSON.parse(wasm.relayConstants());
 /** The key prefix when none is given. */
 export const DEFAULT_PREFIX = CONSTANTS.defaultPrefix;
-/** The Lua scripts Redis runs (from the core; never restated here). */
+/** The Lua scripts Redis runs (from antonnia-relay; never restated here). */
 const SCRIPTS = Object.freeze({
   claim: CONSTANTS.claim, finish: CONSTANTS.finish, extend: CONSTANTS.extend, unlock: CONSTANTS.unlock, forget: CONSTANTS.forget,
 });

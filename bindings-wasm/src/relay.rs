@@ -1,16 +1,16 @@
-//! The channel relay's shared pieces (`antonnia_core::relay`), for the
+//! The channel relay's shared pieces (the `antonnia-relay` crate), for the
 //! server-only entry point `antonnia-sdk/relay`: key names, records, the Lua
 //! scripts and the decisions, so that a Node worker and a Python worker make
 //! the same ones over the same Redis. Records and decisions cross as JSON text.
 
-use antonnia_core::relay;
 use antonnia_core::webhook::WebhookEvent;
+use antonnia_relay as relay;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::{WebhookReceiver, invalid, json_arg, throw, to_json};
 
-/// The relay's store keys under one prefix (`antonnia_core::relay::Keys`).
+/// The relay's store keys under one prefix (`antonnia_relay::Keys`).
 #[wasm_bindgen]
 pub struct RelayKeys {
     inner: relay::Keys,

@@ -38,7 +38,6 @@ pub mod error;
 pub mod exchange;
 pub mod http;
 pub mod ops;
-pub mod relay;
 pub mod retry;
 pub mod schema;
 pub mod stream;

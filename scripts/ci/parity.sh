@@ -16,8 +16,8 @@ trap 'rm -rf "$PARITY_DIR"' EXIT
 ensure_redis_server
 export ANTONNIA_REQUIRE_REDIS=1
 
-step "parity: Rust (antonnia-core's vector replay)"
-cargo test -q -p antonnia-core --test vectors >/dev/null
+step "parity: Rust (antonnia-core's and antonnia-relay's vector replays)"
+cargo test -q -p antonnia-core -p antonnia-relay --test vectors >/dev/null
 
 step "parity: Python (antonnia_sdk's vector replay)"
 ensure_venv

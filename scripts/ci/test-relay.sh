@@ -25,8 +25,8 @@ if ! "$PYBIN" -c "import antonnia_sdk.relay" 2>/dev/null || [ "${ANTONNIA_PY_REI
   "$PYBIN" -m pip install -q --force-reinstall --no-deps ./bindings-python
 fi
 
-step "the relay's vectors (Rust core and Python)"
-cargo test -q -p antonnia-core --test vectors relay_vectors
+step "the relay's vectors (Rust: antonnia-relay; Python)"
+cargo test -q -p antonnia-relay --test vectors relay_vectors
 (cd bindings-python && "$PYBIN" -m pytest -q -p no:cacheprovider tests/test_vectors.py -k relay)
 
 step "the relay's guarantees, MemoryStore and RedisStore (one redis-server; a Redis Cluster), against the sandbox"

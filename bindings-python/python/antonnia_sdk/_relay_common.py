@@ -1,6 +1,6 @@
 """What the async and the sync channel relay share: errors, the values handed
 to ``deliver``, record encoding, and the in-memory store's atomic operations
-(the same semantics as the Redis Lua scripts in ``core/src/relay/``)."""
+(the same semantics as the Redis Lua scripts in ``relay/src/``)."""
 
 from __future__ import annotations
 

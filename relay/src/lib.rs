@@ -1,3 +1,5 @@
+//! # antonnia-relay
+//!
 //! The channel relay's decisions: the Quick Start loop (one session per
 //! contact, each user message posted once, each assistant message delivered
 //! once and in order) as pure functions over what a shared store holds.
@@ -26,7 +28,7 @@
 //!   waiting for more traffic.
 //!
 //! ```
-//! use antonnia_core::relay::{on_claim, ClaimResult, WaitPolicy, WebhookStep};
+//! use antonnia_relay::{on_claim, ClaimResult, WaitPolicy, WebhookStep};
 //!
 //! // Another worker holds the message for 200 ms more: wait, then try again.
 //! let step = on_claim(&ClaimResult::Busy { lease_ms: 200 }, 0, &WaitPolicy::default());
@@ -36,14 +38,17 @@
 //! assert_eq!(step, WebhookStep::Deliver { redelivery: false });
 //! ```
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::channel::is_outbound;
-use crate::error::Error;
-use crate::time::Timestamp;
-use crate::types::MessageRole;
-use crate::webhook::{EventPayload, WebhookEvent};
+use antonnia_core::channel::is_outbound;
+use antonnia_core::error::Error;
+use antonnia_core::time::Timestamp;
+use antonnia_core::types::MessageRole;
+use antonnia_core::webhook::{EventPayload, WebhookEvent};
 
 /// The version every record is written with (`"v"`); a record with a higher
 /// one was written by a newer SDK and is refused rather than misread.
