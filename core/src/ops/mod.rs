@@ -259,6 +259,88 @@ pub(crate) trait Decode<'de> {
     fn run<D: serde::Deserializer<'de>>(&mut self, d: D) -> Result<Self::Output, D::Error>;
     /// Forgets what a failed run wrote.
     fn reset(&mut self) {}
+    /// Whether the reader names the path of its own errors ([`read_path`]):
+    /// then one run is enough, and the second, `serde_path_to_error` run
+    /// (a second copy of all the reader's code, for its wrapper deserializer)
+    /// is never compiled in for it.
+    const TRACKS_PATH: bool = false;
+}
+
+/// The path a [`Decode`] that tracks its own path is reading: each level
+/// pushes its segment before reading a value and pops it after, so that on
+/// an error the stack names where the reader was, as `serde_path_to_error`
+/// would (field names and array indices, joined by `.`). One per thread:
+/// a decode never runs inside another.
+pub(crate) mod read_path {
+    use std::cell::RefCell;
+
+    use serde::de::{DeserializeSeed, Deserializer};
+
+    /// One step into a document.
+    pub(crate) enum Segment {
+        /// A field the schema names.
+        Field(&'static str),
+        /// A key read from the document (an unknown field, a map's key).
+        Key(String),
+        /// An element of an array.
+        Index(usize),
+    }
+
+    thread_local! {
+        static STACK: RefCell<Vec<Segment>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Starts a document.
+    pub(crate) fn clear() {
+        STACK.with(|s| s.borrow_mut().clear());
+    }
+
+    /// Where the reader stopped, in `serde_path_to_error`'s form.
+    pub(crate) fn render() -> String {
+        STACK.with(|s| {
+            let mut out = String::new();
+            for segment in s.borrow().iter() {
+                match segment {
+                    Segment::Field(name) => dotted(&mut out, name),
+                    Segment::Key(key) => dotted(&mut out, key),
+                    Segment::Index(i) => {
+                        out.push('[');
+                        out.push_str(&i.to_string());
+                        out.push(']');
+                    }
+                }
+            }
+            out
+        })
+    }
+
+    /// A field after what is already written: `a.b`, `a[0].b`.
+    fn dotted(out: &mut String, name: &str) {
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(name);
+    }
+
+    /// `seed`, read one step down at `segment`: the step is taken when the
+    /// value itself is read, as `serde_path_to_error` takes it, so that an
+    /// error between values (a missing `,` or `:`) names the container.
+    /// Gives the value and the segment back.
+    pub(crate) struct Tracked<S> {
+        pub(crate) seed: S,
+        pub(crate) segment: Segment,
+    }
+
+    impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Tracked<S> {
+        type Value = (S::Value, Segment);
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            STACK.with(|s| s.borrow_mut().push(self.segment));
+            // On an error the step stays on the stack: it names where.
+            let value = self.seed.deserialize(d)?;
+            let segment = STACK.with(|s| s.borrow_mut().pop());
+            Ok((value, segment.unwrap_or(Segment::Index(0))))
+        }
+    }
 }
 
 /// [`Decode`] for a type with a `Deserialize` impl.
@@ -299,7 +381,8 @@ pub(crate) fn decode_shaped_with<'a, R: Decode<'a>>(
             "",
             format!("expected {what}, found an array"),
         )),
-        Some(_) => decode_json::<serde_json::Value>(body).and_then(|v| {
+        // A scalar: its type is named (its error path is the root's).
+        Some(_) => decode_with(body, crate::schema::ValueReader).and_then(|v| {
             Err(Error::decode(
                 "",
                 format!("expected {what}, found {}", json_type_name(&v)),
@@ -327,6 +410,9 @@ pub(crate) fn decode_with<'a, R: Decode<'a>>(
     // Validating UTF-8 once up front lets serde_json borrow strings instead of
     // checking each one. Invalid UTF-8 is read up to its first bad byte: the
     // tracked pass then stops inside the string holding it, which names the path.
+    if R::TRACKS_PATH {
+        return decode_tracking(body, reader);
+    }
     let (text, bad_utf8_at) = match std::str::from_utf8(body) {
         Ok(text) => {
             let mut de = serde_json::Deserializer::from_str(text);
@@ -376,6 +462,53 @@ pub(crate) fn decode_with<'a, R: Decode<'a>>(
         ));
     }
     Err(Error::decode(path, strip_position(&error.to_string())))
+}
+
+/// [`decode_with`] for a reader that names its own error paths
+/// ([`read_path`]): one run, whatever the error.
+fn decode_tracking<'a, R: Decode<'a>>(body: &'a [u8], mut reader: R) -> Result<R::Output, Error> {
+    let (text, bad_utf8_at) = match std::str::from_utf8(body) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let at = e.valid_up_to();
+            (
+                std::str::from_utf8(&body[..at]).unwrap_or_default(),
+                Some(at),
+            )
+        }
+    };
+    read_path::clear();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let error = match reader.run(&mut de) {
+        Ok(value) => match de.end() {
+            Ok(()) if bad_utf8_at.is_none() => return Ok(value),
+            Ok(()) => None,
+            Err(e) => return Err(decode_error(String::new(), e, body.len())),
+        },
+        Err(e) => Some(e),
+    };
+    let path = tracked_path(&read_path::render()).to_string();
+    if let Some(at) = bad_utf8_at {
+        return Err(Error::decode(
+            path,
+            format!("invalid unicode (not UTF-8) at byte {at}"),
+        ));
+    }
+    match error {
+        Some(e) => Err(decode_error(path, e, body.len())),
+        None => Err(Error::decode(path, "the body could not be read")),
+    }
+}
+
+/// A decode error at `path`, in the SDK's words.
+fn decode_error(path: String, error: serde_json::Error, len: usize) -> Error {
+    if error.is_eof() {
+        return Error::decode(
+            path,
+            format!("the JSON ends early, after {len} bytes (a truncated body?)"),
+        );
+    }
+    Error::decode(path, strip_position(&error.to_string()))
 }
 
 /// serde_path_to_error writes `?` for a key it never got to read, `.` for the root.

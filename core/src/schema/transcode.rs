@@ -1,7 +1,13 @@
 //! One decoder for every shape: reads a JSON body against a [`Shape`] with
-//! serde's `DeserializeSeed` (so serde_json's reader and
-//! `serde_path_to_error`'s error paths are the typed path's own) and writes
-//! the canonical JSON the typed path would serialize.
+//! serde's `DeserializeSeed` (so serde_json's reader is the typed path's
+//! own) and writes the canonical JSON the typed path would serialize.
+//!
+//! It names the path of its errors itself, in its one run: each level steps
+//! onto the [read path](crate::ops::read_path) as it reads a value, as
+//! `serde_path_to_error` does for the typed path. The typed path runs a
+//! failed decode again through that crate's wrapper deserializer, which
+//! compiles a second copy of everything it reads; the web build, which
+//! reads only through this decoder, carries one.
 //!
 //! It follows the typed path's rules field by field — serde derive's for the
 //! structs (unknown fields ignored, a repeated field refused, a struct read
@@ -12,6 +18,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{
     self, DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
@@ -21,6 +28,7 @@ use serde_json::{Map, Value};
 
 use super::{CONTENT_KINDS, ContentField, Field, Presence, Shape, Ty, known_content_key};
 use crate::error::Error;
+use crate::ops::read_path::{Segment, Tracked};
 use crate::ops::{Decode, decode_shaped_with, describe_value};
 use crate::time::Timestamp;
 use crate::types::Text;
@@ -96,6 +104,8 @@ impl<'de> Decode<'de> for RootReader<'_> {
     fn reset(&mut self) {
         self.out.truncate(self.start);
     }
+
+    const TRACKS_PATH: bool = true;
 }
 
 struct ListVisitor<'o> {
@@ -113,20 +123,25 @@ impl<'de> Visitor<'de> for ListVisitor<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         self.out.push(b'[');
         let mut first = true;
+        let mut index = 0;
         loop {
             let mark = self.out.len();
             if !first {
                 self.out.push(b',');
             }
-            let element = ObjectSeed {
-                shape: self.shape,
-                out: &mut *self.out,
+            let element = Tracked {
+                seed: ObjectSeed {
+                    shape: self.shape,
+                    out: &mut *self.out,
+                },
+                segment: Segment::Index(index),
             };
             if seq.next_element_seed(element)?.is_none() {
                 self.out.truncate(mark);
                 break;
             }
             first = false;
+            index += 1;
         }
         self.out.push(b']');
         Ok(())
@@ -263,16 +278,22 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
         let mut scratch = Vec::with_capacity(256);
         while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             let Some((i, field)) = self.shape.field(&key) else {
-                map.next_value::<IgnoredAny>()?;
+                map.next_value_seed(Tracked {
+                    seed: PhantomData::<IgnoredAny>,
+                    segment: Segment::Key(key.into_owned()),
+                })?;
                 continue;
             };
             if !matches!(slots[i], Slot::Absent) {
                 return Err(A::Error::duplicate_field(field.name));
             }
             let start = scratch.len();
-            let written = map.next_value_seed(FieldSeed {
-                field,
-                out: &mut scratch,
+            let (written, _) = map.next_value_seed(Tracked {
+                seed: FieldSeed {
+                    field,
+                    out: &mut scratch,
+                },
+                segment: Segment::Field(field.name),
             })?;
             slots[i] = if written {
                 Slot::At(start, scratch.len())
@@ -288,10 +309,14 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
         let mut scratch = Vec::with_capacity(256);
         for (i, field) in self.shape.fields.iter().enumerate() {
             let start = scratch.len();
-            match seq.next_element_seed(FieldSeed {
-                field,
-                out: &mut scratch,
-            })? {
+            let element = Tracked {
+                seed: FieldSeed {
+                    field,
+                    out: &mut scratch,
+                },
+                segment: Segment::Index(i),
+            };
+            match seq.next_element_seed(element)?.map(|(written, _)| written) {
                 Some(true) => slots[i] = Slot::At(start, scratch.len()),
                 Some(false) => slots[i] = Slot::Null,
                 // serde derive: a missing element is the field's default,
@@ -362,16 +387,118 @@ fn write_value<'de, D: Deserializer<'de>>(ty: Ty, d: D, out: &mut Vec<u8>) -> Re
         Ty::I64 => write_json(out, &i64::deserialize(d)?),
         Ty::Bool => write_json(out, &bool::deserialize(d)?),
         Ty::Time => write_json(out, &Timestamp::deserialize(d)?),
-        Ty::Map => write_json(out, &Map::<String, Value>::deserialize(d)?),
+        Ty::Map => write_json(out, &read_map(d)?),
         Ty::Object(shape) => ObjectSeed { shape, out }.deserialize(d)?,
         Ty::Content => d.deserialize_map(ContentVisitor { out })?,
-        Ty::Json => write_json(out, &Value::deserialize(d)?),
+        Ty::Json => write_json(out, &ValueSeed.deserialize(d)?),
         Ty::ScheduleConfig => {
-            let map = Map::<String, Value>::deserialize(d)?;
+            let map = read_map(d)?;
             write_schedule_config(map, out).map_err(|e| e.into_de::<D::Error>())?;
         }
     }
     Ok(())
+}
+
+/// Reads any JSON value as serde_json's `Value` does (the typed path's
+/// reading), each key and index on the [read path](read_path) as it goes.
+struct ValueSeed;
+
+impl<'de> DeserializeSeed<'de> for ValueSeed {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        ValueSeed.deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some((item, _)) = seq.next_element_seed(Tracked {
+            seed: ValueSeed,
+            segment: Segment::Index(items.len()),
+        })? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+        MapVisitor.visit_map(map).map(Value::Object)
+    }
+}
+
+/// Any JSON document as a `Value`, naming the path of an error itself (one
+/// run; see [`Decode::TRACKS_PATH`]).
+pub(crate) struct ValueReader;
+
+impl<'de> Decode<'de> for ValueReader {
+    type Output = Value;
+    fn run<D: Deserializer<'de>>(&mut self, d: D) -> Result<Value, D::Error> {
+        ValueSeed.deserialize(d)
+    }
+    const TRACKS_PATH: bool = true;
+}
+
+/// A JSON object read as serde_json's `Map` does, tracking its path.
+struct MapVisitor;
+
+impl<'de> Visitor<'de> for MapVisitor {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Map<String, Value>, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let (value, segment) = map.next_value_seed(Tracked {
+                seed: ValueSeed,
+                segment: Segment::Key(key),
+            })?;
+            if let Segment::Key(key) = segment {
+                out.insert(key, value);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A JSON object (`metadata`, a schedule's config), tracking its path.
+fn read_map<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D::Error> {
+    d.deserialize_map(MapVisitor)
 }
 
 fn write_str(out: &mut Vec<u8>, s: &str) {
@@ -421,7 +548,10 @@ impl<'de> Visitor<'de> for ContentVisitor<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut pairs: Vec<(Cow<'de, str>, Value)> = Vec::new();
         while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
-            let value: Value = map.next_value()?;
+            let (value, _) = map.next_value_seed(Tracked {
+                seed: ValueSeed,
+                segment: Segment::Key(name.to_string()),
+            })?;
             if pairs.iter().any(|(n, _)| *n == name) {
                 return Err(match known_content_key(&name) {
                     Some(known) => A::Error::duplicate_field(known),

@@ -4,6 +4,7 @@
 mod signature;
 
 use std::borrow::Cow;
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use serde::de::{DeserializeOwned, Error as _, IgnoredAny, MapAccess, Visitor};
@@ -15,7 +16,8 @@ use serde_json::value::RawValue;
 pub use signature::{WebhookHeaders, WebhookSecret};
 
 use crate::error::Error;
-use crate::ops::{Decode, decode_json, decode_shaped, decode_shaped_with};
+use crate::ops::read_path::{Segment, Tracked};
+use crate::ops::{Decode, decode_json, decode_shaped, decode_shaped_with, decode_with};
 use crate::schema;
 use crate::time::Timestamp;
 use crate::types::{Message, Session, Text};
@@ -180,6 +182,9 @@ enum DataSlot<'a, T> {
 /// into typed values ([`TypedData`]), or as canonical JSON ([`CanonicalData`]).
 trait DataReader<'de>: Copy {
     type Data;
+    /// Whether the envelope names its own error paths with it (see
+    /// [`Decode::TRACKS_PATH`]).
+    const TRACKS_PATH: bool;
     fn read<A: MapAccess<'de>>(self, map: &mut A, event_type: &str)
     -> Result<Self::Data, A::Error>;
 }
@@ -196,6 +201,7 @@ struct TypedData;
 
 impl<'de> DataReader<'de> for TypedData {
     type Data = Typed;
+    const TRACKS_PATH: bool = false;
     fn read<A: MapAccess<'de>>(self, map: &mut A, event_type: &str) -> Result<Typed, A::Error> {
         Ok(match event_type {
             "message.created" => Typed::Message(map.next_value()?),
@@ -211,13 +217,17 @@ struct CanonicalData;
 
 impl<'de> DataReader<'de> for CanonicalData {
     type Data = Vec<u8>;
+    const TRACKS_PATH: bool = true;
     fn read<A: MapAccess<'de>>(self, map: &mut A, event_type: &str) -> Result<Vec<u8>, A::Error> {
         let shape = schema::event_data(event_type)
             .ok_or_else(|| A::Error::custom("no data shape for this event type"))?;
         let mut out = Vec::new();
-        map.next_value_seed(DataSeed {
-            shape,
-            out: &mut out,
+        map.next_value_seed(Tracked {
+            seed: DataSeed {
+                shape,
+                out: &mut out,
+            },
+            segment: Segment::Field("data"),
         })?;
         Ok(out)
     }
@@ -251,6 +261,20 @@ impl<'de, R: DataReader<'de>> Decode<'de> for EnvelopeReader<R> {
     fn run<D: serde::Deserializer<'de>>(&mut self, d: D) -> Result<Self::Output, D::Error> {
         d.deserialize_map(EnvelopeVisitor(self.0))
     }
+
+    const TRACKS_PATH: bool = R::TRACKS_PATH;
+}
+
+/// A value of the envelope at field `name`, on the read path.
+fn field<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
+    map: &mut A,
+    name: &'static str,
+) -> Result<T, A::Error> {
+    map.next_value_seed(Tracked {
+        seed: PhantomData::<T>,
+        segment: Segment::Field(name),
+    })
+    .map(|(value, _)| value)
 }
 
 struct EnvelopeVisitor<R>(R);
@@ -279,32 +303,35 @@ impl<'de, R: DataReader<'de>> Visitor<'de> for EnvelopeVisitor<R> {
             match key.as_ref() {
                 "id" => {
                     first(0, "id")?;
-                    id = map.next_value()?;
+                    id = field(&mut map, "id")?;
                 }
                 "created_at" => {
                     first(1, "created_at")?;
-                    created_at = map.next_value()?;
+                    created_at = field(&mut map, "created_at")?;
                 }
                 "type" if event_type.is_some() => {
                     return Err(A::Error::duplicate_field("type"));
                 }
-                "type" => event_type = Some(map.next_value::<Text<'de>>()?.0),
+                "type" => event_type = Some(field::<Text<'de>, A>(&mut map, "type")?.0),
                 "data" => {
                     first(2, "data")?;
                     data = match event_type.as_deref() {
-                        None => DataSlot::Raw(map.next_value()?),
+                        None => DataSlot::Raw(field(&mut map, "data")?),
                         Some(t) if KNOWN_EVENT_TYPES.contains(&t) => {
                             DataSlot::Read(self.0.read(&mut map, t)?)
                         }
                         // Unknown events are kept whole from the body instead.
                         Some(_) => {
-                            map.next_value::<IgnoredAny>()?;
+                            field::<IgnoredAny, A>(&mut map, "data")?;
                             DataSlot::Skipped
                         }
                     }
                 }
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value_seed(Tracked {
+                        seed: PhantomData::<IgnoredAny>,
+                        segment: Segment::Key(key.into_owned()),
+                    })?;
                 }
             }
         }
@@ -451,7 +478,7 @@ fn canonical_envelope(body: &[u8]) -> Result<String, Error> {
     let envelope = decode_shaped_with(body, b'{', "an object", EnvelopeReader(CanonicalData))?;
     let Some(shape) = schema::event_data(&envelope.event_type) else {
         let mut out = Vec::with_capacity(body.len());
-        schema::write_json(&mut out, &decode_json::<Value>(body)?);
+        schema::write_json(&mut out, &decode_with(body, schema::ValueReader)?);
         return schema::into_text(out);
     };
     // The envelope as WebhookEvent's Serialize writes it: id, created_at,
