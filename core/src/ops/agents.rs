@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::PathPart::{Id, Literal};
 use super::{
-    Paginated, check_page, json_body, next_offset, request, require_id, require_optional_id,
+    Paginated, check_not_blank, check_page, json_body, next_offset, request, require_id,
+    require_optional_id,
 };
 use crate::config::Config;
 use crate::error::Error;
@@ -67,9 +68,7 @@ impl CreateAgent {
     };
 
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
-        if self.name.trim().is_empty() {
-            return Err(Error::invalid("name", "must not be empty"));
-        }
+        check_not_blank("name", Some(&self.name))?;
         require_optional_id("assistant_id", self.assistant_id.as_deref())?;
         require_optional_id("profile_id", self.profile_id.as_deref())?;
         match self.agent_type {
@@ -209,14 +208,7 @@ impl UpdateAgent {
         if self.fields == AgentFields::default() {
             return Err(Error::invalid("fields", "set at least one field to update"));
         }
-        if self
-            .fields
-            .name
-            .as_deref()
-            .is_some_and(|n| n.trim().is_empty())
-        {
-            return Err(Error::invalid("fields.name", "must not be empty"));
-        }
+        check_not_blank("fields.name", self.fields.name.as_deref())?;
         #[derive(Serialize)]
         struct Body<'a> {
             fields: &'a AgentFields,

@@ -136,6 +136,51 @@ pub(crate) fn check_metadata_object(
     Ok(())
 }
 
+/// A search's metadata: each value a string or a number (an error names
+/// the key, `<field>.<key>`).
+pub(crate) fn check_search_metadata(
+    field: &str,
+    metadata: Option<&Map<String, Value>>,
+) -> Result<(), Error> {
+    for (key, value) in metadata.into_iter().flatten() {
+        if !matches!(value, Value::String(_) | Value::Number(_)) {
+            return Err(Error::invalid(
+                format!("{field}.{key}"),
+                format!(
+                    "must be a string or a number, not {}",
+                    describe_value(value)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A given integer within `min..=max` (`unit` ends the message).
+pub(crate) fn check_between(
+    field: &str,
+    value: Option<i64>,
+    min: i64,
+    max: i64,
+    unit: &str,
+) -> Result<(), Error> {
+    match value {
+        Some(n) if !(min..=max).contains(&n) => Err(Error::invalid(
+            field,
+            format!("must be between {min} and {max} {unit}, got {n}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A given name that is not blank.
+pub(crate) fn check_not_blank(field: &str, value: Option<&str>) -> Result<(), Error> {
+    if value.is_some_and(|v| v.trim().is_empty()) {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    Ok(())
+}
+
 /// Joins already-checked path parts, encoding each id as one segment.
 pub(crate) fn path(parts: &[PathPart<'_>]) -> String {
     let mut out = String::with_capacity(64);

@@ -5,8 +5,8 @@ use serde_json::{Map, Value};
 
 use super::PathPart::{Id, Literal};
 use super::{
-    Paginated, check_metadata_object, check_page, describe_value, json_body, next_offset, request,
-    require_id, require_optional_id,
+    Paginated, check_between, check_metadata_object, check_page, check_search_metadata, json_body,
+    next_offset, request, require_id, require_optional_id,
 };
 use crate::config::Config;
 use crate::error::Error;
@@ -355,14 +355,13 @@ impl ReplySession {
 
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         require_id("session_id", &self.session_id)?;
-        if let Some(d) = self.debounce_time {
-            if !(0..=MAX_DEBOUNCE_SECONDS).contains(&d) {
-                return Err(Error::invalid(
-                    "debounce_time",
-                    format!("must be between 0 and {MAX_DEBOUNCE_SECONDS} seconds, got {d}"),
-                ));
-            }
-        }
+        check_between(
+            "debounce_time",
+            self.debounce_time,
+            0,
+            MAX_DEBOUNCE_SECONDS,
+            "seconds",
+        )?;
         require_optional_id("starting_node_id", self.starting_node_id.as_deref())?;
         #[derive(Serialize)]
         struct Body<'a> {
@@ -431,17 +430,7 @@ impl SearchSessions {
     pub(crate) fn build_request(&self, config: &Config) -> Result<HttpRequest, Error> {
         check_page(self.offset, self.limit)?;
         check_metadata_object("metadata", self.metadata.as_ref())?;
-        for (key, value) in self.metadata.iter().flatten() {
-            if !matches!(value, Value::String(_) | Value::Number(_)) {
-                return Err(Error::invalid(
-                    format!("metadata.{key}"),
-                    format!(
-                        "must be a string or a number, not {}",
-                        describe_value(value)
-                    ),
-                ));
-            }
-        }
+        check_search_metadata("metadata", self.metadata.as_ref())?;
         Ok(request(
             config,
             Method::Post,

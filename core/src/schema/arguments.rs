@@ -17,9 +17,11 @@ use serde_json::{Map, Value};
 use super::transcode::{write_content_value, write_json, write_schedule_config_value};
 use crate::error::Error;
 use crate::http::Method;
-use crate::ops::{PathPart, path, require_id};
+use crate::ops::{
+    PathPart, check_between, check_metadata_object, check_not_blank, check_page,
+    check_search_metadata, path, require_id,
+};
 use crate::time::Timestamp;
-use crate::types::json_type_name;
 
 /// How a call's arguments become a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -417,90 +419,44 @@ fn lookup<'a>(args: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
 }
 
 fn run_check(check: &Check, signature: &Signature, args: &Map<String, Value>) -> Result<(), Error> {
+    let int = |arg: &str| lookup(args, arg).and_then(Value::as_i64);
+    let text = |arg: &str| lookup(args, arg).and_then(Value::as_str);
+    let object = |arg: &str| lookup(args, arg).and_then(Value::as_object);
+    // Each rule is the typed path's own function (`crate::ops`).
     match *check {
-        Check::Id { arg, field } => {
-            if let Some(Value::String(id)) = lookup(args, arg) {
-                require_id(field, id)?;
-            }
-        }
+        Check::Id { arg, field } => text(arg).map_or(Ok(()), |id| require_id(field, id)),
         Check::IdWhen {
             arg,
             field,
             when,
             equals,
-        } => {
-            if lookup(args, when).and_then(Value::as_str) == Some(equals) {
-                if let Some(Value::String(id)) = lookup(args, arg) {
-                    require_id(field, id)?;
-                }
-            }
-        }
-        Check::NotBlank { arg, field } => {
-            if let Some(Value::String(s)) = lookup(args, arg) {
-                if s.trim().is_empty() {
-                    return Err(Error::invalid(field, "must not be empty"));
-                }
-            }
-        }
+        } => match text(arg) {
+            Some(id) if text(when) == Some(equals) => require_id(field, id),
+            _ => Ok(()),
+        },
+        Check::NotBlank { arg, field } => check_not_blank(field, text(arg)),
         Check::Between {
             arg,
             min,
             max,
             unit,
-        } => {
-            if let Some(n) = lookup(args, arg).and_then(Value::as_i64) {
-                if !(min..=max).contains(&n) {
-                    return Err(Error::invalid(
-                        arg,
-                        format!("must be between {min} and {max} {unit}, got {n}"),
-                    ));
-                }
-            }
-        }
-        Check::Page => {
-            for name in ["offset", "limit"] {
-                if let Some(n) = lookup(args, name).and_then(Value::as_i64) {
-                    if n < 0 {
-                        return Err(Error::invalid(name, format!("must be 0 or more, got {n}")));
-                    }
-                }
-            }
-        }
-        Check::MetadataKeys { arg, field } => {
-            if let Some(Value::Object(m)) = lookup(args, arg) {
-                if m.keys().any(String::is_empty) {
-                    return Err(Error::invalid(field, "keys must not be empty"));
-                }
-            }
-        }
-        Check::SearchMetadataValues { arg } => {
-            if let Some(Value::Object(m)) = lookup(args, arg) {
-                for (key, value) in m {
-                    if !matches!(value, Value::String(_) | Value::Number(_)) {
-                        return Err(Error::invalid(
-                            format!("{arg}.{key}"),
-                            format!(
-                                "must be a string or a number, not {}",
-                                json_type_name(value)
-                            ),
-                        ));
-                    }
-                }
-            }
-        }
+        } => check_between(arg, int(arg), min, max, unit),
+        Check::Page => check_page(int("offset"), int("limit")),
+        Check::MetadataKeys { arg, field } => check_metadata_object(field, object(arg)),
+        Check::SearchMetadataValues { arg } => check_search_metadata(arg, object(arg)),
         Check::AnyGiven { within, field } => {
             let any = match within {
-                Some(name) => lookup(args, name)
-                    .and_then(Value::as_object)
-                    .is_some_and(|m| m.values().any(|v| !v.is_null())),
+                Some(name) => object(name).is_some_and(|m| m.values().any(|v| !v.is_null())),
                 None => signature
                     .args
                     .iter()
                     .filter(|a| a.sent == Sent::Body)
                     .any(|a| lookup(args, a.name).is_some()),
             };
-            if !any {
-                return Err(Error::invalid(field, "set at least one field to update"));
+            if any {
+                Ok(())
+            } else {
+                Err(Error::invalid(field, "set at least one field to update"))
             }
         }
         Check::RequiredWhen {
@@ -509,14 +465,13 @@ fn run_check(check: &Check, signature: &Signature, args: &Map<String, Value>) ->
             equals,
             message,
         } => {
-            if lookup(args, when).and_then(Value::as_str) == Some(equals)
-                && lookup(args, arg).is_none()
-            {
-                return Err(Error::invalid(arg, message));
+            if text(when) == Some(equals) && lookup(args, arg).is_none() {
+                Err(Error::invalid(arg, message))
+            } else {
+                Ok(())
             }
         }
     }
-    Ok(())
 }
 
 /// The first path whose arguments are all given.
