@@ -458,24 +458,15 @@ pub(crate) fn decode_with<'a, R: Decode<'a>>(
     if R::TRACKS_PATH {
         return decode_tracking(body, reader);
     }
-    let (text, bad_utf8_at) = match std::str::from_utf8(body) {
-        Ok(text) => {
-            let mut de = serde_json::Deserializer::from_str(text);
-            if let Ok(value) = reader.run(&mut de) {
-                if de.end().is_ok() {
-                    return Ok(value);
-                }
+    let (text, bad_utf8_at) = utf8_prefix(body);
+    if bad_utf8_at.is_none() {
+        let mut de = serde_json::Deserializer::from_str(text);
+        if let Ok(value) = reader.run(&mut de) {
+            if de.end().is_ok() {
+                return Ok(value);
             }
-            (text, None)
         }
-        Err(e) => {
-            let at = e.valid_up_to();
-            (
-                std::str::from_utf8(&body[..at]).unwrap_or_default(),
-                Some(at),
-            )
-        }
-    };
+    }
     reader.reset();
     let de = &mut serde_json::Deserializer::from_str(text);
     let mut track = serde_path_to_error::Track::new();
@@ -496,23 +487,41 @@ pub(crate) fn decode_with<'a, R: Decode<'a>>(
             Err(e) => (String::new(), e),
         },
     };
-    let path = tracked_path(&path);
-    if error.is_eof() {
-        return Err(Error::decode(
-            path,
-            format!(
-                "the JSON ends early, after {} bytes (a truncated body?)",
-                body.len()
-            ),
-        ));
-    }
-    Err(Error::decode(path, strip_position(&error.to_string())))
+    Err(decode_error(
+        tracked_path(&path).to_string(),
+        error,
+        body.len(),
+    ))
 }
 
 /// [`decode_with`] for a reader that names its own error paths
 /// ([`read_path`]): one run, whatever the error.
 fn decode_tracking<'a, R: Decode<'a>>(body: &'a [u8], mut reader: R) -> Result<R::Output, Error> {
-    let (text, bad_utf8_at) = match std::str::from_utf8(body) {
+    let (text, bad_utf8_at) = utf8_prefix(body);
+    read_path::clear();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let outcome = reader
+        .run(&mut de)
+        .and_then(|value| de.end().map(|()| value));
+    // After a whole read the path is back at the root: a trailing-text
+    // error, like a success, names "".
+    let path = || tracked_path(&read_path::render()).to_string();
+    match (outcome, bad_utf8_at) {
+        (Ok(value), None) => Ok(value),
+        (Err(e), None) => Err(decode_error(path(), e, body.len())),
+        // As in decode_with: invalid UTF-8 is the error, named where the
+        // read of the text before it stopped.
+        (_, Some(at)) => Err(Error::decode(
+            path(),
+            format!("invalid unicode (not UTF-8) at byte {at}"),
+        )),
+    }
+}
+
+/// `body` as text up to its first byte that is not UTF-8, and that byte's
+/// offset, if any.
+fn utf8_prefix(body: &[u8]) -> (&str, Option<usize>) {
+    match std::str::from_utf8(body) {
         Ok(text) => (text, None),
         Err(e) => {
             let at = e.valid_up_to();
@@ -521,27 +530,6 @@ fn decode_tracking<'a, R: Decode<'a>>(body: &'a [u8], mut reader: R) -> Result<R
                 Some(at),
             )
         }
-    };
-    read_path::clear();
-    let mut de = serde_json::Deserializer::from_str(text);
-    let error = match reader.run(&mut de) {
-        Ok(value) => match de.end() {
-            Ok(()) if bad_utf8_at.is_none() => return Ok(value),
-            Ok(()) => None,
-            Err(e) => return Err(decode_error(String::new(), e, body.len())),
-        },
-        Err(e) => Some(e),
-    };
-    let path = tracked_path(&read_path::render()).to_string();
-    if let Some(at) = bad_utf8_at {
-        return Err(Error::decode(
-            path,
-            format!("invalid unicode (not UTF-8) at byte {at}"),
-        ));
-    }
-    match error {
-        Some(e) => Err(decode_error(path, e, body.len())),
-        None => Err(Error::decode(path, "the body could not be read")),
     }
 }
 

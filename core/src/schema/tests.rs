@@ -284,6 +284,9 @@ fn raw_bodies() -> Vec<(Root, &'static [u8])> {
         (s, b"{\"id\": \"s\xff\"}"),
         (s, br#"{"id": "s""#),
         (s, br#"{"id": "s"} x"#),
+        // Trailing text, then a byte that is not UTF-8: the bad byte is the error.
+        (s, b"{\"id\": \"s\"} x\xff"),
+        (s, b"{\"id\": \"s\"}\xff"),
         (s, br#"{"id": "s",}"#),
         (s, br#"["s", "c",]"#),
         (
