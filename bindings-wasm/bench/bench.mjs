@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 
 import { Client, parseWebhook, signWebhook } from '../pkg/index.js';
 import { startSandbox } from '../tests/helpers.mjs';
+import { bench } from './timing.mjs';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
 const pkg = join(here, 'pkg');
@@ -31,18 +32,6 @@ const packed = JSON.parse(tgz)[0];
 console.log(`wasm: ${kib(wasm[0])} raw, ${kib(wasm[1])} gzip`);
 console.log(`JS (glue + wrapper): ${kib(glue[0])} raw, ${kib(glue[1])} gzip`);
 console.log(`npm tarball: ${kib(packed.size)} (unpacked ${kib(packed.unpackedSize)})`);
-
-/** Best of 7 timed loops, in µs per operation. */
-function bench(fn, n) {
-  for (let i = 0; i < n; i++) fn();
-  let best = Infinity;
-  for (let r = 0; r < 7; r++) {
-    const t = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) fn();
-    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1000 / n);
-  }
-  return best;
-}
 
 const body = readFileSync(join(here, '..', 'tests', 'fixtures', 'message_created_410.json'));
 const text = body.toString('utf8');

@@ -5,24 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import { bench } from './timing.mjs';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
 const pkg = pathToFileURL(resolve(process.argv[2] ?? `${here}/pkg`)).href;
 const sdk = await import(`${pkg}/index.js`);
 const glue = await import(`${pkg}/antonnia_wasm.js`);
 const body = readFileSync(new URL('../../tests/fixtures/message_created_410.json', import.meta.url));
-
-/** Best of 7 timed loops of 20 000, in µs per operation. */
-function bench(fn, n = 20_000) {
-  for (let i = 0; i < n; i++) fn();
-  let best = Infinity;
-  for (let r = 0; r < 7; r++) {
-    const t = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) fn();
-    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1000 / n);
-  }
-  return best;
-}
 
 const receiver = new glue.WebhookReceiver(undefined, false, undefined, undefined);
 const now = Date.now();

@@ -46,3 +46,15 @@ pub fn rewrite(text: &str, prefix: &str, regions: &[(String, String)]) -> Result
 pub(crate) fn one_line(doc: &str) -> String {
     doc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// `function_call` → `FunctionCall`, `message.created` → `MessageCreated`.
+pub(crate) fn pascal(name: &str) -> String {
+    name.split(['_', '.'])
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}

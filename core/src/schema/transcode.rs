@@ -122,11 +122,10 @@ impl<'de> Visitor<'de> for ListVisitor<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         self.out.push(b'[');
-        let mut first = true;
         let mut index = 0;
         loop {
             let mark = self.out.len();
-            if !first {
+            if index > 0 {
                 self.out.push(b',');
             }
             let element = Tracked {
@@ -140,7 +139,6 @@ impl<'de> Visitor<'de> for ListVisitor<'_> {
                 self.out.truncate(mark);
                 break;
             }
-            first = false;
             index += 1;
         }
         self.out.push(b']');

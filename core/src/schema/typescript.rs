@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::regions::one_line;
+use super::regions::{one_line, pascal};
 use super::{
     AGENT, CONTENT_KINDS, ContentField, EVENTS, Field, MESSAGE, Presence, SESSION,
     SESSION_SCHEDULE, SURVEY_SUBMISSION, Shape, Ty,
@@ -30,18 +30,6 @@ pub const ENUMS: &[(&str, &[&str])] = &[
     ("SurveySubmissionStatus", SurveySubmissionStatus::KNOWN),
     ("ScheduleStatus", ScheduleStatus::KNOWN),
 ];
-
-/// `function_call` → `FunctionCall`, `message.created` → `MessageCreated`.
-fn pascal(name: &str) -> String {
-    name.split(['_', '.'])
-        .map(|part| {
-            let mut chars = part.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_ascii_uppercase().to_string() + chars.as_str()
-            })
-        })
-        .collect()
-}
 
 fn quoted(values: &[&str]) -> String {
     values

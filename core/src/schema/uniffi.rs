@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::regions::one_line;
+use super::regions::{one_line, pascal};
 use super::typescript::ENUMS;
 use super::{
     AGENT, CONTENT_DOCS, CONTENT_KINDS, ContentField, MESSAGE, Presence, SESSION, SESSION_SCHEDULE,
@@ -83,18 +83,6 @@ fn record(out: &mut String, shape: &Shape) {
         let _ = writeln!(out, "    pub {name}: {ty},");
     }
     out.push_str("}\n");
-}
-
-/// `function_call` → `FunctionCall`.
-fn pascal(kind: &str) -> String {
-    kind.split('_')
-        .map(|part| {
-            let mut chars = part.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_ascii_uppercase().to_string() + chars.as_str()
-            })
-        })
-        .collect()
 }
 
 /// The content enum, its conversion from the core's, and its wire form.
