@@ -7,33 +7,29 @@ use antonnia_core::schema::{python, regions, typescript, uniffi};
 
 #[test]
 fn the_npm_packages_types_are_the_schemas() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../bindings-wasm/js/index.d.ts");
-    let text = std::fs::read_to_string(&path).expect("bindings-wasm/js/index.d.ts");
     // Both regions in one test: two tests rewriting one file would race.
-    let fresh =
-        typescript::regenerate(&text).expect("index.d.ts has the generated region's markers");
-    let parameters = [("call parameters".to_string(), typescript::parameters())];
-    let fresh =
-        regions::rewrite(&fresh, "//", &parameters).expect("index.d.ts's parameters region");
-    if fresh == text {
-        return;
-    }
-    if std::env::var_os("UPDATE_GENERATED").is_some() {
-        std::fs::write(&path, fresh).expect("index.d.ts is writable");
-        return;
-    }
-    panic!(
-        "bindings-wasm/js/index.d.ts is stale: run UPDATE_GENERATED=1 cargo test -p antonnia-core --test generated"
-    );
+    check_generated("../bindings-wasm/js/index.d.ts", |text| {
+        let fresh = typescript::regenerate(text).ok_or("no generated region's markers")?;
+        let parameters = [("call parameters".to_string(), typescript::parameters())];
+        regions::rewrite(&fresh, "//", &parameters)
+    });
 }
 
 /// Checks (or, with `UPDATE_GENERATED`, rewrites) the generated regions of
 /// one file.
 fn check_regions(relative: &str, prefix: &str, regions: &[(String, String)]) {
+    check_generated(relative, |text| regions::rewrite(text, prefix, regions));
+}
+
+/// Checks that `regenerate` leaves the file at `relative` (from the core's
+/// directory) as it is, or rewrites it with `UPDATE_GENERATED`.
+fn check_generated<E: std::fmt::Display>(
+    relative: &str,
+    regenerate: impl Fn(&str) -> Result<String, E>,
+) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{relative}: {e}"));
-    let fresh =
-        regions::rewrite(&text, prefix, regions).unwrap_or_else(|e| panic!("{relative}: {e}"));
+    let fresh = regenerate(&text).unwrap_or_else(|e| panic!("{relative}: {e}"));
     // A Rust file is compared as `cargo fmt` leaves it, so that the
     // generators need not copy rustfmt's layout rules.
     let fresh = if relative.ends_with(".rs") {
