@@ -103,7 +103,7 @@ pub fn docs(shape: &Shape) -> Docs {
     match shape.name {
         "Session" => Session::DOCS,
         "Message" => Message::DOCS,
-        "Agent" => AGENT_DOCS,
+        "Agent" => crate::types::AgentWire::DOCS,
         "SurveySubmission" => SurveySubmission::DOCS,
         "SessionSchedule" => SessionSchedule::DOCS,
         _ => Docs {
@@ -147,46 +147,7 @@ const fn opt(name: &'static str, ty: Ty) -> Field {
     }
 }
 
-const fn opt_for(name: &'static str, ty: Ty, agent_type: &'static str) -> Field {
-    Field {
-        name,
-        ty,
-        presence: Presence::Optional,
-        only_for_type: Some(agent_type),
-    }
-}
-
-/// An agent (AI or human): one flat object tagged by `type`. Declared here
-/// rather than with [`crate::types::Agent`], whose wire form is a private
-/// flat struct read into an enum of kinds (`only_for_type` below).
-pub const AGENT: Shape = Shape {
-    name: "Agent",
-    fields: &[
-        req("id", Ty::Str),
-        req("type", Ty::Enum(crate::types::AgentType::KNOWN)),
-        opt("organization_id", Ty::Str),
-        opt("name", Ty::Str),
-        opt_for("assistant_id", Ty::Str, "ai"),
-        opt_for("profile_id", Ty::Str, "human"),
-        opt("created_at", Ty::Time),
-    ],
-};
-
-/// [`AGENT`]'s docs.
-const AGENT_DOCS: Docs = Docs {
-    shape: "An agent (AI or human) that can be put in charge of sessions.",
-    fields: &[
-        "The agent's id, e.g. `agent_abc`.",
-        "`ai` or `human` (or a type this SDK version does not know).",
-        "The organization owning it.",
-        "Its display name.",
-        "The AI assistant behind an `ai` agent.",
-        "The person's profile, for a `human` agent.",
-        "When it was created.",
-    ],
-};
-
-pub use crate::types::{MESSAGE, SESSION, SESSION_SCHEDULE, SURVEY_SUBMISSION};
+pub use crate::types::{AGENT, MESSAGE, SESSION, SESSION_SCHEDULE, SURVEY_SUBMISSION};
 
 const fn checked(name: &'static str, ty: Ty) -> Field {
     Field {

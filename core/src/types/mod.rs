@@ -20,7 +20,7 @@ use std::fmt;
 
 use serde::de::Visitor;
 
-use crate::schema::{AGENT, Ty, resource};
+use crate::schema::{Ty, resource};
 use crate::time::Timestamp;
 
 open_enum! {
@@ -275,22 +275,26 @@ impl Agent {
     }
 }
 
-/// The wire form of an agent: one flat object tagged by `type`.
-#[derive(Serialize, Deserialize)]
-struct AgentWire {
-    id: String,
-    #[serde(rename = "type")]
-    agent_type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    organization_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    assistant_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    profile_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    created_at: Option<Timestamp>,
+resource! {
+    /// An agent (AI or human) that can be put in charge of sessions.
+    #[derive(Serialize, Deserialize)]
+    pub(crate) struct AgentWire in AGENT named "Agent" {
+        /// The agent's id, e.g. `agent_abc`.
+        id: String => req Ty::Str,
+        /// `ai` or `human` (or a type this SDK version does not know).
+        #[wire("type")]
+        agent_type: String => req Ty::Enum(AgentType::KNOWN),
+        /// The organization owning it.
+        organization_id: Option<String> => opt Ty::Str,
+        /// Its display name.
+        name: Option<String> => opt Ty::Str,
+        /// The AI assistant behind an `ai` agent.
+        assistant_id: Option<String> => opt_only("ai") Ty::Str,
+        /// The person's profile, for a `human` agent.
+        profile_id: Option<String> => opt_only("human") Ty::Str,
+        /// When it was created.
+        created_at: Option<Timestamp> => opt Ty::Time,
+    }
 }
 
 impl Serialize for Agent {
