@@ -101,7 +101,7 @@ macro_rules! resource {
             $($fields)*
         }
 
-        #[doc = concat!("The schema of [`", stringify!($name), "`], declared with it.")]
+        #[doc = concat!("The schema of `", stringify!($name), "`, declared with it.")]
         pub const $shape: $crate::schema::Shape = $crate::schema::Shape {
             name: $($label)*,
             fields: &[$($table)*],
