@@ -294,8 +294,7 @@ fn refuse_markup(response: &HttpResponse) -> Result<(), Error> {
 
 /// A way to read one JSON document from a deserializer, run once fast and,
 /// when that fails, once more with path tracking: a typed value
-/// ([`Typed`]), or a schema seed writing canonical JSON
-/// ([`crate::schema::transcode`]).
+/// ([`Typed`]), or the webhook envelope.
 pub(crate) trait Decode<'de> {
     /// What a successful read gives.
     type Output;
@@ -304,88 +303,6 @@ pub(crate) trait Decode<'de> {
     fn run<D: serde::Deserializer<'de>>(&mut self, d: D) -> Result<Self::Output, D::Error>;
     /// Forgets what a failed run wrote.
     fn reset(&mut self) {}
-    /// Whether the reader names the path of its own errors ([`read_path`]):
-    /// then one run is enough, and the second, `serde_path_to_error` run
-    /// (a second copy of all the reader's code, for its wrapper deserializer)
-    /// is never compiled in for it.
-    const TRACKS_PATH: bool = false;
-}
-
-/// The path a [`Decode`] that tracks its own path is reading: each level
-/// pushes its segment before reading a value and pops it after, so that on
-/// an error the stack names where the reader was, as `serde_path_to_error`
-/// would (field names and array indices, joined by `.`). One per thread:
-/// a decode never runs inside another.
-pub(crate) mod read_path {
-    use std::cell::RefCell;
-
-    use serde::de::{DeserializeSeed, Deserializer};
-
-    /// One step into a document.
-    pub(crate) enum Segment {
-        /// A field the schema names.
-        Field(&'static str),
-        /// A key read from the document (an unknown field, a map's key).
-        Key(String),
-        /// An element of an array.
-        Index(usize),
-    }
-
-    thread_local! {
-        static STACK: RefCell<Vec<Segment>> = const { RefCell::new(Vec::new()) };
-    }
-
-    /// Starts a document.
-    pub(crate) fn clear() {
-        STACK.with(|s| s.borrow_mut().clear());
-    }
-
-    /// Where the reader stopped, in `serde_path_to_error`'s form.
-    pub(crate) fn render() -> String {
-        STACK.with(|s| {
-            let mut out = String::new();
-            for segment in s.borrow().iter() {
-                match segment {
-                    Segment::Field(name) => dotted(&mut out, name),
-                    Segment::Key(key) => dotted(&mut out, key),
-                    Segment::Index(i) => {
-                        out.push('[');
-                        out.push_str(&i.to_string());
-                        out.push(']');
-                    }
-                }
-            }
-            out
-        })
-    }
-
-    /// A field after what is already written: `a.b`, `a[0].b`.
-    fn dotted(out: &mut String, name: &str) {
-        if !out.is_empty() {
-            out.push('.');
-        }
-        out.push_str(name);
-    }
-
-    /// `seed`, read one step down at `segment`: the step is taken when the
-    /// value itself is read, as `serde_path_to_error` takes it, so that an
-    /// error between values (a missing `,` or `:`) names the container.
-    /// Gives the value and the segment back.
-    pub(crate) struct Tracked<S> {
-        pub(crate) seed: S,
-        pub(crate) segment: Segment,
-    }
-
-    impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Tracked<S> {
-        type Value = (S::Value, Segment);
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            STACK.with(|s| s.borrow_mut().push(self.segment));
-            // On an error the step stays on the stack: it names where.
-            let value = self.seed.deserialize(d)?;
-            let segment = STACK.with(|s| s.borrow_mut().pop());
-            Ok((value, segment.unwrap_or(Segment::Index(0))))
-        }
-    }
 }
 
 /// [`Decode`] for a type with a `Deserialize` impl.
@@ -427,7 +344,7 @@ pub(crate) fn decode_shaped_with<'a, R: Decode<'a>>(
             format!("expected {what}, found an array"),
         )),
         // A scalar: its type is named (its error path is the root's).
-        Some(_) => decode_with(body, crate::schema::ValueReader).and_then(|v| {
+        Some(_) => crate::json::parse_value(body).and_then(|v| {
             Err(Error::decode(
                 "",
                 format!("expected {what}, found {}", json_type_name(&v)),
@@ -455,10 +372,7 @@ pub(crate) fn decode_with<'a, R: Decode<'a>>(
     // Validating UTF-8 once up front lets serde_json borrow strings instead of
     // checking each one. Invalid UTF-8 is read up to its first bad byte: the
     // tracked pass then stops inside the string holding it, which names the path.
-    if R::TRACKS_PATH {
-        return decode_tracking(body, reader);
-    }
-    let (text, bad_utf8_at) = utf8_prefix(body);
+    let (text, bad_utf8_at) = crate::json::utf8_prefix(body);
     if bad_utf8_at.is_none() {
         let mut de = serde_json::Deserializer::from_str(text);
         if let Ok(value) = reader.run(&mut de) {
@@ -492,45 +406,6 @@ pub(crate) fn decode_with<'a, R: Decode<'a>>(
         error,
         body.len(),
     ))
-}
-
-/// [`decode_with`] for a reader that names its own error paths
-/// ([`read_path`]): one run, whatever the error.
-fn decode_tracking<'a, R: Decode<'a>>(body: &'a [u8], mut reader: R) -> Result<R::Output, Error> {
-    let (text, bad_utf8_at) = utf8_prefix(body);
-    read_path::clear();
-    let mut de = serde_json::Deserializer::from_str(text);
-    let outcome = reader
-        .run(&mut de)
-        .and_then(|value| de.end().map(|()| value));
-    // After a whole read the path is back at the root: a trailing-text
-    // error, like a success, names "".
-    let path = || tracked_path(&read_path::render()).to_string();
-    match (outcome, bad_utf8_at) {
-        (Ok(value), None) => Ok(value),
-        (Err(e), None) => Err(decode_error(path(), e, body.len())),
-        // As in decode_with: invalid UTF-8 is the error, named where the
-        // read of the text before it stopped.
-        (_, Some(at)) => Err(Error::decode(
-            path(),
-            format!("invalid unicode (not UTF-8) at byte {at}"),
-        )),
-    }
-}
-
-/// `body` as text up to its first byte that is not UTF-8, and that byte's
-/// offset, if any.
-fn utf8_prefix(body: &[u8]) -> (&str, Option<usize>) {
-    match std::str::from_utf8(body) {
-        Ok(text) => (text, None),
-        Err(e) => {
-            let at = e.valid_up_to();
-            (
-                std::str::from_utf8(&body[..at]).unwrap_or_default(),
-                Some(at),
-            )
-        }
-    }
 }
 
 /// A decode error at `path`, in the SDK's words.

@@ -1,13 +1,7 @@
 //! One decoder for every shape: reads a JSON body against a [`Shape`] with
-//! serde's `DeserializeSeed` (so serde_json's reader is the typed path's
-//! own) and writes the canonical JSON the typed path would serialize.
-//!
-//! It names the path of its errors itself, in its one run: each level steps
-//! onto the [read path](crate::ops::read_path) as it reads a value, as
-//! `serde_path_to_error` does for the typed path. The typed path runs a
-//! failed decode again through that crate's wrapper deserializer, which
-//! compiles a second copy of everything it reads; the web build, which
-//! reads only through this decoder, carries one.
+//! the core's own [JSON reader](crate::json) and writes the canonical JSON
+//! the typed path would serialize — one code path for every type, where
+//! serde derive compiles one per type (the web build's size).
 //!
 //! It follows the typed path's rules field by field — serde derive's for the
 //! structs (unknown fields ignored, a repeated field refused, a struct read
@@ -17,21 +11,15 @@
 //! shared vector; the `transcode` fuzz target on arbitrary bodies.
 
 use std::borrow::Cow;
-use std::fmt;
-use std::marker::PhantomData;
 
-use serde::de::{
-    self, DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
-};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{CONTENT_KINDS, ContentField, Field, Presence, Shape, Ty, known_content_key};
 use crate::error::Error;
-use crate::ops::read_path::{Segment, Tracked};
-use crate::ops::{Decode, decode_shaped_with, describe_value};
+use crate::json::{ReadError, Reader, Step, at, read_shaped};
+use crate::ops::describe_value;
 use crate::time::Timestamp;
-use crate::types::Text;
 
 /// What a response body holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,20 +40,15 @@ pub fn transcode(root: Root, body: &[u8]) -> Result<String, Error> {
 
 /// [`transcode`], appending to `out`.
 pub(crate) fn transcode_into(root: Root, body: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
-    let (open, what) = match root {
-        Root::One(_) => (b'{', "an object"),
-        Root::List(_) => (b'[', "an array"),
+    let start = out.len();
+    let read = match root {
+        Root::One(shape) => read_shaped(body, b'{', "an object", |r| write_object(r, shape, out)),
+        Root::List(shape) => read_shaped(body, b'[', "an array", |r| write_list(r, shape, out)),
     };
-    decode_shaped_with(
-        body,
-        open,
-        what,
-        RootReader {
-            root,
-            start: out.len(),
-            out,
-        },
-    )
+    if read.is_err() {
+        out.truncate(start);
+    }
+    read
 }
 
 /// Canonical JSON as text. Every byte written is ASCII punctuation or text
@@ -75,99 +58,25 @@ pub(crate) fn into_text(out: Vec<u8>) -> Result<String, Error> {
     String::from_utf8(out).map_err(|_| Error::decode("", "the canonical form is not UTF-8"))
 }
 
-/// Reads the whole body into `out`; run again (after a reset) with path
-/// tracking when the first run failed.
-struct RootReader<'o> {
-    root: Root,
-    /// Where this body's text begins in `out`.
-    start: usize,
-    out: &'o mut Vec<u8>,
-}
-
-impl<'de> Decode<'de> for RootReader<'_> {
-    type Output = ();
-
-    fn run<D: Deserializer<'de>>(&mut self, d: D) -> Result<(), D::Error> {
-        match self.root {
-            Root::One(shape) => ObjectSeed {
-                shape,
-                out: &mut *self.out,
-            }
-            .deserialize(d),
-            Root::List(shape) => d.deserialize_seq(ListVisitor {
-                shape,
-                out: &mut *self.out,
-            }),
-        }
-    }
-
-    fn reset(&mut self) {
-        self.out.truncate(self.start);
-    }
-
-    const TRACKS_PATH: bool = true;
-}
-
-struct ListVisitor<'o> {
+/// An array of objects of `shape`.
+fn write_list(
+    r: &mut Reader<'_>,
     shape: &'static Shape,
-    out: &'o mut Vec<u8>,
-}
-
-impl<'de> Visitor<'de> for ListVisitor<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a sequence")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        self.out.push(b'[');
-        let mut index = 0;
-        loop {
-            let mark = self.out.len();
-            if index > 0 {
-                self.out.push(b',');
-            }
-            let element = Tracked {
-                seed: ObjectSeed {
-                    shape: self.shape,
-                    out: &mut *self.out,
-                },
-                segment: Segment::Index(index),
-            };
-            if seq.next_element_seed(element)?.is_none() {
-                self.out.truncate(mark);
-                break;
-            }
-            index += 1;
-        }
-        self.out.push(b']');
-        Ok(())
-    }
-}
-
-/// Reads one object of `shape` from `d` and writes its canonical form.
-pub(crate) fn write_object<'de, D: Deserializer<'de>>(
-    shape: &'static Shape,
-    d: D,
     out: &mut Vec<u8>,
-) -> Result<(), D::Error> {
-    ObjectSeed { shape, out }.deserialize(d)
-}
-
-/// One object of a shape, written to `out`.
-struct ObjectSeed<'o> {
-    shape: &'static Shape,
-    out: &'o mut Vec<u8>,
-}
-
-impl<'de> DeserializeSeed<'de> for ObjectSeed<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        // As serde derive does: an object, or an array read field by field.
-        d.deserialize_struct(self.shape.name, &[], self)
+) -> Result<(), ReadError> {
+    r.array("a sequence")?;
+    out.push(b'[');
+    let mut index = 0;
+    while r.element(index == 0)? {
+        if index > 0 {
+            out.push(b',');
+        }
+        at(|| Step::Index(index), write_object(r, shape, out))?;
+        index += 1;
     }
+    r.end_array()?;
+    out.push(b']');
+    Ok(())
 }
 
 /// Where each field's value is, in the scratch buffer.
@@ -219,284 +128,196 @@ impl std::ops::DerefMut for Slots {
     }
 }
 
-impl ObjectSeed<'_> {
-    fn write<E: de::Error>(self, slots: &[Slot], scratch: &[u8]) -> Result<(), E> {
-        let tag = self.type_tag(slots, scratch);
-        let out = self.out;
-        out.push(b'{');
-        let mut first = true;
-        for (field, slot) in self.shape.fields.iter().zip(slots) {
-            if field
-                .only_for_type
-                .is_some_and(|only| tag.as_deref() != Some(only))
+/// Reads one object of `shape` (as serde derive does: an object, or an
+/// array read field by field) and writes its canonical form.
+pub(crate) fn write_object(
+    r: &mut Reader<'_>,
+    shape: &'static Shape,
+    out: &mut Vec<u8>,
+) -> Result<(), ReadError> {
+    let mut slots = Slots::new(shape.fields.len());
+    let mut scratch = Vec::with_capacity(256);
+    match r.peek()? {
+        b'{' => {
+            r.enter()?;
+            let mut first = true;
+            while let Some(key) = r.key(first)? {
+                first = false;
+                let Some((i, field)) = shape.field(&key) else {
+                    if let Err(e) = r.skip() {
+                        return Err(e.within(Step::Key(key.into_owned())));
+                    }
+                    continue;
+                };
+                if !matches!(slots[i], Slot::Absent) {
+                    return Err(ReadError::duplicate(field.name));
+                }
+                let start = scratch.len();
+                let written = at(
+                    || Step::Field(field.name),
+                    write_field(r, field, &mut scratch),
+                )?;
+                slots[i] = if written {
+                    Slot::At(start, scratch.len())
+                } else {
+                    Slot::Null
+                };
+            }
+            r.end_object()?;
+        }
+        b'[' => {
+            r.enter()?;
+            let mut read = 0;
+            for (i, field) in shape.fields.iter().enumerate() {
+                if !r.element(i == 0)? {
+                    break;
+                }
+                let start = scratch.len();
+                let written = at(|| Step::Index(i), write_field(r, field, &mut scratch))?;
+                slots[i] = if written {
+                    Slot::At(start, scratch.len())
+                } else {
+                    Slot::Null
+                };
+                read += 1;
+            }
+            // serde derive: a missing element is the field's default, or an
+            // error for a field without one.
+            if let Some(missing) = shape.fields[read..]
+                .iter()
+                .position(|f| f.presence == Presence::Required)
             {
-                continue;
+                return Err(ReadError::new(format!(
+                    "invalid length {}, expected struct {}",
+                    read + missing,
+                    shape.name
+                )));
             }
-            let value: &[u8] = match (*slot, field.presence) {
-                (_, Presence::CheckedOnly) => continue,
-                (Slot::At(start, end), _) => &scratch[start..end],
-                (Slot::Absent, Presence::Required) => return Err(E::missing_field(field.name)),
-                (_, Presence::Default(text)) => text.as_bytes(),
-                (_, _) => continue,
-            };
-            if !first {
-                out.push(b',');
-            }
-            first = false;
-            write_str(out, field.name);
-            out.push(b':');
-            out.extend_from_slice(value);
+            r.end_array()?;
         }
-        out.push(b'}');
-        Ok(())
+        _ => return Err(r.invalid_type(shape.name)),
     }
-
-    /// The shape's `type` value, when some field depends on it.
-    fn type_tag(&self, slots: &[Slot], scratch: &[u8]) -> Option<String> {
-        if self.shape.fields.iter().all(|f| f.only_for_type.is_none()) {
-            return None;
-        }
-        let (i, _) = self.shape.field("type")?;
-        match slots.get(i)? {
-            Slot::At(start, end) => serde_json::from_slice(&scratch[*start..*end]).ok(),
-            _ => None,
-        }
-    }
+    write_fields(shape, &slots, &scratch, out)
 }
 
-impl<'de> Visitor<'de> for ObjectSeed<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "struct {}", self.shape.name)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut slots = Slots::new(self.shape.fields.len());
-        let mut scratch = Vec::with_capacity(256);
-        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
-            let Some((i, field)) = self.shape.field(&key) else {
-                map.next_value_seed(Tracked {
-                    seed: PhantomData::<IgnoredAny>,
-                    segment: Segment::Key(key.into_owned()),
-                })?;
-                continue;
-            };
-            if !matches!(slots[i], Slot::Absent) {
-                return Err(A::Error::duplicate_field(field.name));
-            }
-            let start = scratch.len();
-            let (written, _) = map.next_value_seed(Tracked {
-                seed: FieldSeed {
-                    field,
-                    out: &mut scratch,
-                },
-                segment: Segment::Field(field.name),
-            })?;
-            slots[i] = if written {
-                Slot::At(start, scratch.len())
-            } else {
-                Slot::Null
-            };
+/// Writes the object from its fields' slots.
+fn write_fields(
+    shape: &'static Shape,
+    slots: &[Slot],
+    scratch: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), ReadError> {
+    let tag = type_tag(shape, slots, scratch);
+    out.push(b'{');
+    let mut first = true;
+    for (field, slot) in shape.fields.iter().zip(slots) {
+        if field
+            .only_for_type
+            .is_some_and(|only| tag.as_deref() != Some(only))
+        {
+            continue;
         }
-        self.write(&slots, &scratch)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut slots = Slots::new(self.shape.fields.len());
-        let mut scratch = Vec::with_capacity(256);
-        for (i, field) in self.shape.fields.iter().enumerate() {
-            let start = scratch.len();
-            let element = Tracked {
-                seed: FieldSeed {
-                    field,
-                    out: &mut scratch,
-                },
-                segment: Segment::Index(i),
-            };
-            match seq.next_element_seed(element)?.map(|(written, _)| written) {
-                Some(true) => slots[i] = Slot::At(start, scratch.len()),
-                Some(false) => slots[i] = Slot::Null,
-                // serde derive: a missing element is the field's default,
-                // or an error for a field without one.
-                None if field.presence == Presence::Required => {
-                    return Err(A::Error::invalid_length(i, &self));
-                }
-                None => {}
-            }
+        let value: &[u8] = match (*slot, field.presence) {
+            (_, Presence::CheckedOnly) => continue,
+            (Slot::At(start, end), _) => &scratch[start..end],
+            (Slot::Absent, Presence::Required) => return Err(ReadError::missing(field.name)),
+            (_, Presence::Default(text)) => text.as_bytes(),
+            (_, _) => continue,
+        };
+        if !first {
+            out.push(b',');
         }
-        self.write(&slots, &scratch)
+        first = false;
+        write_str(out, field.name);
+        out.push(b':');
+        out.extend_from_slice(value);
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// The shape's `type` value, when some field depends on it.
+fn type_tag(shape: &'static Shape, slots: &[Slot], scratch: &[u8]) -> Option<String> {
+    if shape.fields.iter().all(|f| f.only_for_type.is_none()) {
+        return None;
+    }
+    let (i, _) = shape.field("type")?;
+    match slots.get(i)? {
+        Slot::At(start, end) => {
+            let text = std::str::from_utf8(&scratch[*start..*end]).ok()?;
+            Reader::new(text).str().ok().map(Cow::into_owned)
+        }
+        _ => None,
     }
 }
 
 /// One field's value; `true` when a value was written, `false` for a null
 /// that the field's presence rule allows.
-struct FieldSeed<'o> {
+fn write_field(
+    r: &mut Reader<'_>,
     field: &'static Field,
-    out: &'o mut Vec<u8>,
+    out: &mut Vec<u8>,
+) -> Result<bool, ReadError> {
+    if field.presence != Presence::Required && r.null()? {
+        return Ok(false);
+    }
+    write_value(r, field.ty, out)?;
+    Ok(true)
 }
 
-impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
-    type Value = bool;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        match self.field.presence {
-            Presence::Required => {
-                write_value(self.field.ty, d, self.out)?;
-                Ok(true)
-            }
-            Presence::Optional | Presence::Default(_) | Presence::CheckedOnly => {
-                d.deserialize_option(self)
-            }
-        }
-    }
-}
-
-impl<'de> Visitor<'de> for FieldSeed<'_> {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("option")
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<bool, E> {
-        Ok(false)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
-        Ok(false)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        write_value(self.field.ty, d, self.out)?;
-        Ok(true)
-    }
-}
-
-/// Reads one non-null value of type `ty` and writes its canonical form,
-/// with the leaf types' own `Deserialize` (the typed path's checks and
-/// messages).
-fn write_value<'de, D: Deserializer<'de>>(ty: Ty, d: D, out: &mut Vec<u8>) -> Result<(), D::Error> {
+/// Reads one non-null value of type `ty` and writes its canonical form, by
+/// the leaf types' own rules (the typed path's checks).
+fn write_value(r: &mut Reader<'_>, ty: Ty, out: &mut Vec<u8>) -> Result<(), ReadError> {
     match ty {
         Ty::Str | Ty::Enum(_) => {
-            let Text(text) = Text::deserialize(d)?;
+            let text = r.str()?;
             write_str(out, &text);
         }
-        Ty::I64 => write_json(out, &i64::deserialize(d)?),
-        Ty::Bool => write_json(out, &bool::deserialize(d)?),
-        Ty::Time => write_json(out, &Timestamp::deserialize(d)?),
-        Ty::Map => write_json(out, &read_map(d)?),
-        Ty::Object(shape) => ObjectSeed { shape, out }.deserialize(d)?,
-        Ty::Content => d.deserialize_map(ContentVisitor { out })?,
-        Ty::Json => write_json(out, &ValueSeed.deserialize(d)?),
+        Ty::I64 => write_json(out, &r.i64()?),
+        Ty::Bool => write_json(out, &r.bool()?),
+        Ty::Time => write_json(out, &read_timestamp(r)?),
+        Ty::Map => write_json(out, &r.map("a map")?),
+        Ty::Object(shape) => write_object(r, shape, out)?,
+        Ty::Content => write_content_read(r, out)?,
+        Ty::Json => write_json(out, &r.value()?),
         Ty::ScheduleConfig => {
-            let map = read_map(d)?;
-            write_schedule_config(map, out).map_err(|e| e.into_de::<D::Error>())?;
+            let map = r.map("a map")?;
+            write_schedule_config(map, out).map_err(ShapeError::into_read_error)?;
         }
     }
     Ok(())
 }
 
-/// Reads any JSON value as serde_json's `Value` does (the typed path's
-/// reading), each key and index on the [read path](read_path) as it goes.
-struct ValueSeed;
-
-impl<'de> DeserializeSeed<'de> for ValueSeed {
-    type Value = Value;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(ValueVisitor)
+/// A timestamp, as [`Timestamp`]'s `Deserialize` reads one.
+pub(crate) fn read_timestamp(r: &mut Reader<'_>) -> Result<Timestamp, ReadError> {
+    if r.peek()? != b'"' {
+        return Err(r.invalid_type("an RFC 3339 timestamp string"));
     }
+    let text = r.str()?;
+    Timestamp::parse(&text)
+        .map_err(|e| ReadError::new(format!("invalid timestamp {:?}: {e}", text.as_ref())))
 }
 
-struct ValueVisitor;
-
-impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any valid JSON value")
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        ValueSeed.deserialize(d)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some((item, _)) = seq.next_element_seed(Tracked {
-            seed: ValueSeed,
-            segment: Segment::Index(items.len()),
-        })? {
-            items.push(item);
+/// Content: its fields read as values (a repeated one refused), then
+/// written by [`write_content`]'s rules.
+fn write_content_read(r: &mut Reader<'_>, out: &mut Vec<u8>) -> Result<(), ReadError> {
+    r.object("a content object with a \"type\"")?;
+    let mut pairs: Vec<(Cow<'_, str>, Value)> = Vec::new();
+    while let Some(name) = r.key(pairs.is_empty())? {
+        let value = match r.value() {
+            Ok(value) => value,
+            Err(e) => return Err(e.within(Step::Key(name.into_owned()))),
+        };
+        if pairs.iter().any(|(n, _)| *n == name) {
+            return Err(match known_content_key(&name) {
+                Some(known) => ReadError::duplicate(known),
+                None => ReadError::duplicate(&name),
+            });
         }
-        Ok(Value::Array(items))
+        pairs.push((name, value));
     }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
-        MapVisitor.visit_map(map).map(Value::Object)
-    }
-}
-
-/// Any JSON document as a `Value`, naming the path of an error itself (one
-/// run; see [`Decode::TRACKS_PATH`]).
-pub(crate) struct ValueReader;
-
-impl<'de> Decode<'de> for ValueReader {
-    type Output = Value;
-    fn run<D: Deserializer<'de>>(&mut self, d: D) -> Result<Value, D::Error> {
-        ValueSeed.deserialize(d)
-    }
-    const TRACKS_PATH: bool = true;
-}
-
-/// A JSON object read as serde_json's `Map` does, tracking its path.
-struct MapVisitor;
-
-impl<'de> Visitor<'de> for MapVisitor {
-    type Value = Map<String, Value>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a map")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Map<String, Value>, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let (value, segment) = map.next_value_seed(Tracked {
-                seed: ValueSeed,
-                segment: Segment::Key(key),
-            })?;
-            if let Segment::Key(key) = segment {
-                out.insert(key, value);
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// A JSON object (`metadata`, a schedule's config), tracking its path.
-fn read_map<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D::Error> {
-    d.deserialize_map(MapVisitor)
+    r.end_object()?;
+    write_content(pairs, out).map_err(ShapeError::into_read_error)
 }
 
 fn write_str(out: &mut Vec<u8>, s: &str) {
@@ -524,41 +345,11 @@ impl ShapeError {
         }
     }
 
-    fn into_de<E: de::Error>(self) -> E {
+    fn into_read_error(self) -> ReadError {
         match self {
-            ShapeError::Missing(name) => E::missing_field(name),
-            ShapeError::Custom(message) => E::custom(message),
+            ShapeError::Missing(name) => ReadError::missing(name),
+            ShapeError::Custom(message) => ReadError::new(message),
         }
-    }
-}
-
-struct ContentVisitor<'o> {
-    out: &'o mut Vec<u8>,
-}
-
-impl<'de> Visitor<'de> for ContentVisitor<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a content object with a \"type\"")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut pairs: Vec<(Cow<'de, str>, Value)> = Vec::new();
-        while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
-            let (value, _) = map.next_value_seed(Tracked {
-                seed: ValueSeed,
-                segment: Segment::Key(name.to_string()),
-            })?;
-            if pairs.iter().any(|(n, _)| *n == name) {
-                return Err(match known_content_key(&name) {
-                    Some(known) => A::Error::duplicate_field(known),
-                    None => A::Error::custom(format_args!("duplicate field `{name}`")),
-                });
-            }
-            pairs.push((name, value));
-        }
-        write_content(pairs, self.out).map_err(ShapeError::into_de)
     }
 }
 

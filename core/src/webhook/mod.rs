@@ -4,7 +4,6 @@
 mod signature;
 
 use std::borrow::Cow;
-use std::marker::PhantomData;
 use std::time::Duration;
 
 use serde::de::{DeserializeOwned, Error as _, IgnoredAny, MapAccess, Visitor};
@@ -16,8 +15,8 @@ use serde_json::value::RawValue;
 pub use signature::{WebhookHeaders, WebhookSecret};
 
 use crate::error::Error;
-use crate::ops::read_path::{Segment, Tracked};
-use crate::ops::{Decode, decode_json, decode_shaped, decode_shaped_with, decode_with};
+use crate::json;
+use crate::ops::{Decode, decode_json, decode_shaped, decode_shaped_with};
 use crate::schema;
 use crate::time::Timestamp;
 use crate::types::{Message, Session, Text};
@@ -178,17 +177,6 @@ enum DataSlot<'a, T> {
     Skipped,
 }
 
-/// How the envelope reads a known event's `data` once it knows the type:
-/// into typed values ([`TypedData`]), or as canonical JSON ([`CanonicalData`]).
-trait DataReader<'de>: Copy {
-    type Data;
-    /// Whether the envelope names its own error paths with it (see
-    /// [`Decode::TRACKS_PATH`]).
-    const TRACKS_PATH: bool;
-    fn read<A: MapAccess<'de>>(self, map: &mut A, event_type: &str)
-    -> Result<Self::Data, A::Error>;
-}
-
 /// A known event's typed `data`.
 enum Typed {
     Message(Data<Message>),
@@ -196,52 +184,14 @@ enum Typed {
     Object(Data<Value>),
 }
 
-#[derive(Clone, Copy)]
-struct TypedData;
-
-impl<'de> DataReader<'de> for TypedData {
-    type Data = Typed;
-    const TRACKS_PATH: bool = false;
-    fn read<A: MapAccess<'de>>(self, map: &mut A, event_type: &str) -> Result<Typed, A::Error> {
+impl Typed {
+    /// Reads a known event's `data` once its type is known.
+    fn read<'de, A: MapAccess<'de>>(map: &mut A, event_type: &str) -> Result<Self, A::Error> {
         Ok(match event_type {
             "message.created" => Typed::Message(map.next_value()?),
             "app.connection.created" => Typed::Object(map.next_value()?),
             _ => Typed::Session(map.next_value()?),
         })
-    }
-}
-
-/// A known event's `data` as canonical JSON, read by the schema.
-#[derive(Clone, Copy)]
-struct CanonicalData;
-
-impl<'de> DataReader<'de> for CanonicalData {
-    type Data = Vec<u8>;
-    const TRACKS_PATH: bool = true;
-    fn read<A: MapAccess<'de>>(self, map: &mut A, event_type: &str) -> Result<Vec<u8>, A::Error> {
-        let shape = schema::event_data(event_type)
-            .ok_or_else(|| A::Error::custom("no data shape for this event type"))?;
-        let mut out = Vec::new();
-        map.next_value_seed(Tracked {
-            seed: DataSeed {
-                shape,
-                out: &mut out,
-            },
-            segment: Segment::Field("data"),
-        })?;
-        Ok(out)
-    }
-}
-
-struct DataSeed<'o> {
-    shape: &'static schema::Shape,
-    out: &'o mut Vec<u8>,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for DataSeed<'_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        schema::write_object(self.shape, d, self.out)
     }
 }
 
@@ -252,35 +202,21 @@ struct Envelope<'a, T> {
     data: DataSlot<'a, T>,
 }
 
-/// Reads the envelope with a [`DataReader`] (a [`Decode`] run twice when the
-/// first run fails, to name the path).
-struct EnvelopeReader<R>(R);
+/// Reads the typed envelope (a [`Decode`] run twice when the first run
+/// fails, to name the path).
+struct EnvelopeReader;
 
-impl<'de, R: DataReader<'de>> Decode<'de> for EnvelopeReader<R> {
-    type Output = Envelope<'de, R::Data>;
+impl<'de> Decode<'de> for EnvelopeReader {
+    type Output = Envelope<'de, Typed>;
     fn run<D: serde::Deserializer<'de>>(&mut self, d: D) -> Result<Self::Output, D::Error> {
-        d.deserialize_map(EnvelopeVisitor(self.0))
+        d.deserialize_map(EnvelopeVisitor)
     }
-
-    const TRACKS_PATH: bool = R::TRACKS_PATH;
 }
 
-/// A value of the envelope at field `name`, on the read path.
-fn field<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
-    map: &mut A,
-    name: &'static str,
-) -> Result<T, A::Error> {
-    map.next_value_seed(Tracked {
-        seed: PhantomData::<T>,
-        segment: Segment::Field(name),
-    })
-    .map(|(value, _)| value)
-}
+struct EnvelopeVisitor;
 
-struct EnvelopeVisitor<R>(R);
-
-impl<'de, R: DataReader<'de>> Visitor<'de> for EnvelopeVisitor<R> {
-    type Value = Envelope<'de, R::Data>;
+impl<'de> Visitor<'de> for EnvelopeVisitor {
+    type Value = Envelope<'de, Typed>;
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a webhook envelope object")
     }
@@ -303,35 +239,32 @@ impl<'de, R: DataReader<'de>> Visitor<'de> for EnvelopeVisitor<R> {
             match key.as_ref() {
                 "id" => {
                     first(0, "id")?;
-                    id = field(&mut map, "id")?;
+                    id = map.next_value()?;
                 }
                 "created_at" => {
                     first(1, "created_at")?;
-                    created_at = field(&mut map, "created_at")?;
+                    created_at = map.next_value()?;
                 }
                 "type" if event_type.is_some() => {
                     return Err(A::Error::duplicate_field("type"));
                 }
-                "type" => event_type = Some(field::<Text<'de>, A>(&mut map, "type")?.0),
+                "type" => event_type = Some(map.next_value::<Text<'de>>()?.0),
                 "data" => {
                     first(2, "data")?;
                     data = match event_type.as_deref() {
-                        None => DataSlot::Raw(field(&mut map, "data")?),
+                        None => DataSlot::Raw(map.next_value()?),
                         Some(t) if KNOWN_EVENT_TYPES.contains(&t) => {
-                            DataSlot::Read(self.0.read(&mut map, t)?)
+                            DataSlot::Read(Typed::read(&mut map, t)?)
                         }
                         // Unknown events are kept whole from the body instead.
                         Some(_) => {
-                            field::<IgnoredAny, A>(&mut map, "data")?;
+                            map.next_value::<IgnoredAny>()?;
                             DataSlot::Skipped
                         }
                     }
                 }
                 _ => {
-                    map.next_value_seed(Tracked {
-                        seed: PhantomData::<IgnoredAny>,
-                        segment: Segment::Key(key.into_owned()),
-                    })?;
+                    map.next_value::<IgnoredAny>()?;
                 }
             }
         }
@@ -423,7 +356,7 @@ fn as_webhook<T>(
 }
 
 fn parse_envelope(body: &[u8]) -> Result<WebhookEvent, Error> {
-    let envelope = decode_shaped_with(body, b'{', "an object", EnvelopeReader(TypedData))?;
+    let envelope = decode_shaped_with(body, b'{', "an object", EnvelopeReader)?;
     let data = envelope.data;
     let payload = match envelope.event_type.as_ref() {
         "message.created" => EventPayload::MessageCreated(
@@ -475,10 +408,10 @@ pub fn parse_event_canonical(body: &[u8], max_body_bytes: usize) -> Result<Strin
 }
 
 fn canonical_envelope(body: &[u8]) -> Result<String, Error> {
-    let envelope = decode_shaped_with(body, b'{', "an object", EnvelopeReader(CanonicalData))?;
+    let envelope = json::read_shaped(body, b'{', "an object", read_canonical_envelope)?;
     let Some(shape) = schema::event_data(&envelope.event_type) else {
         let mut out = Vec::with_capacity(body.len());
-        schema::write_json(&mut out, &decode_with(body, schema::ValueReader)?);
+        schema::write_json(&mut out, &json::parse_value(body)?);
         return schema::into_text(out);
     };
     // The envelope as WebhookEvent's Serialize writes it: id, created_at,
@@ -499,18 +432,120 @@ fn canonical_envelope(body: &[u8]) -> Result<String, Error> {
     schema::write_json(&mut out, envelope.event_type.as_ref());
     out.extend_from_slice(b",\"data\":");
     match envelope.data {
-        DataSlot::Absent => return Err(Error::decode("data", "missing field `data`")),
-        DataSlot::Raw(raw) => {
-            schema::transcode_into(schema::Root::One(shape), raw.get().as_bytes(), &mut out)
+        CanonicalSlot::Absent => return Err(Error::decode("data", "missing field `data`")),
+        CanonicalSlot::Raw(raw) => {
+            schema::transcode_into(schema::Root::One(shape), raw.as_bytes(), &mut out)
                 .map_err(|e| prefixed("data", e))?
         }
-        DataSlot::Read(bytes) => out.extend_from_slice(&bytes),
-        DataSlot::Skipped => return Err(Error::decode("data", "does not match the event type")),
+        CanonicalSlot::Read(bytes) => out.extend_from_slice(&bytes),
+        CanonicalSlot::Skipped => {
+            return Err(Error::decode("data", "does not match the event type"));
+        }
     }
     out.push(b'}');
     schema::into_text(out)
 }
 
+/// The envelope, its `data` as canonical JSON (or its text).
+struct CanonicalEnvelope<'a> {
+    id: Option<String>,
+    created_at: Option<Timestamp>,
+    event_type: Cow<'a, str>,
+    data: CanonicalSlot<'a>,
+}
+
+/// [`DataSlot`] for the canonical read.
+enum CanonicalSlot<'a> {
+    Absent,
+    Raw(&'a str),
+    Read(Vec<u8>),
+    Skipped,
+}
+
+/// The envelope as [`EnvelopeVisitor`] reads it (the same keys, repeats and
+/// paths), with a known event's `data` written as canonical JSON.
+fn read_canonical_envelope<'a>(
+    r: &mut json::Reader<'a>,
+) -> Result<CanonicalEnvelope<'a>, json::ReadError> {
+    use json::{ReadError, Step, at};
+    r.enter()?;
+    let mut id = None;
+    let mut created_at = None;
+    let mut event_type: Option<Cow<'a, str>> = None;
+    let mut data = CanonicalSlot::Absent;
+    let mut seen = [false; 3];
+    let mut first_key = true;
+    while let Some(key) = r.key(first_key)? {
+        first_key = false;
+        let mut once = |i: usize, name: &'static str| {
+            if std::mem::replace(&mut seen[i], true) {
+                Err(ReadError::duplicate(name))
+            } else {
+                Ok(())
+            }
+        };
+        match key.as_ref() {
+            "id" => {
+                once(0, "id")?;
+                let read = |r: &mut json::Reader<'a>| {
+                    Ok(if r.null()? {
+                        None
+                    } else {
+                        Some(r.str()?.into_owned())
+                    })
+                };
+                id = at(|| Step::Field("id"), read(r))?;
+            }
+            "created_at" => {
+                once(1, "created_at")?;
+                let read = |r: &mut json::Reader<'a>| {
+                    Ok(if r.null()? {
+                        None
+                    } else {
+                        Some(schema::read_timestamp(r)?)
+                    })
+                };
+                created_at = at(|| Step::Field("created_at"), read(r))?;
+            }
+            "type" if event_type.is_some() => return Err(ReadError::duplicate("type")),
+            "type" => event_type = Some(at(|| Step::Field("type"), r.str())?),
+            "data" => {
+                once(2, "data")?;
+                data = match event_type.as_deref() {
+                    None => CanonicalSlot::Raw(at(|| Step::Field("data"), r.skip())?),
+                    Some(t) if KNOWN_EVENT_TYPES.contains(&t) => {
+                        let shape = schema::event_data(t)
+                            .ok_or_else(|| ReadError::new("no data shape for this event type"))?;
+                        let mut out = Vec::new();
+                        at(
+                            || Step::Field("data"),
+                            schema::write_object(r, shape, &mut out),
+                        )?;
+                        CanonicalSlot::Read(out)
+                    }
+                    // Unknown events are kept whole from the body instead.
+                    Some(_) => {
+                        at(|| Step::Field("data"), r.skip())?;
+                        CanonicalSlot::Skipped
+                    }
+                }
+            }
+            _ => {
+                if let Err(e) = r.skip() {
+                    return Err(e.within(Step::Key(key.into_owned())));
+                }
+            }
+        }
+    }
+    r.end_object()?;
+    let event_type = event_type.ok_or_else(|| ReadError::missing("type"))?;
+    Ok(CanonicalEnvelope {
+        id,
+        created_at,
+        event_type,
+        data,
+    })
+}
 /// Receives webhooks: checks the size, verifies the signature, then parses.
 ///
 /// Verification is skipped only when asked for by name
