@@ -258,8 +258,7 @@ impl PyRetryPolicy {
             Value::Number(n) => serde_json::json!({ "status": n }),
             other => other,
         };
-        let outcome: Outcome =
-            serde_json::from_value(value).map_err(|e| invalid(py, "outcome", e.to_string()))?;
+        let outcome = Outcome::from_json(&value).map_err(|e| to_pyerr(py, &e))?;
         let safety = RetrySafety::from_idempotent(idempotent);
         Ok(self
             .inner

@@ -98,8 +98,7 @@ pub fn retry_decision(
     outcome_json: String,
     jitter: f64,
 ) -> Result<Option<f64>, AntonniaError> {
-    let outcome: Outcome = serde_json::from_value(json("outcome", &outcome_json)?)
-        .map_err(|e| AntonniaError::invalid("outcome", e.to_string()))?;
+    let outcome = Outcome::from_json(&json("outcome", &outcome_json)?)?;
     Ok(policy(&settings)?
         .decide(
             RetrySafety::from_idempotent(idempotent),

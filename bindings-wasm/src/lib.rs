@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use antonnia_core::channel::{DeliveryReport, is_outbound_json, whatsapp_error_description};
 use antonnia_core::ops::{Callable, DynamicCall};
-use antonnia_core::stream::StreamItem;
+use antonnia_core::stream::MessageText;
 #[cfg(feature = "relay")]
 use antonnia_core::webhook::WebhookEvent;
 use antonnia_core::webhook::{WebhookReceiver as CoreReceiver, WebhookSecret};
@@ -50,8 +50,8 @@ fn invalid(field: &str, message: impl Into<String>) -> JsValue {
 }
 
 fn json_arg(field: &str, text: &str) -> Result<Value, JsValue> {
-    serde_json::from_slice(text.as_bytes())
-        .map_err(|e| invalid(field, format!("is not valid JSON: {e}")))
+    antonnia_core::json::parse_value(text.as_bytes())
+        .map_err(|e| invalid(field, format!("is not valid JSON: {}", e.info().message)))
 }
 
 fn to_json(v: &impl serde::Serialize) -> Result<String, JsValue> {
@@ -282,8 +282,8 @@ impl RetryPolicy {
         outcome_json: &str,
         jitter: f64,
     ) -> Result<Option<f64>, JsValue> {
-        let outcome: Outcome = serde_json::from_value(json_arg("outcome", outcome_json)?)
-            .map_err(|e| invalid("outcome", e.to_string()))?;
+        let outcome =
+            Outcome::from_json(&json_arg("outcome", outcome_json)?).map_err(|e| throw(&e))?;
         let safety = RetrySafety::from_idempotent(idempotent);
         Ok(self
             .inner
@@ -570,10 +570,15 @@ impl MessageStream {
     /// `{messages: [...new ones], waitMs}`.
     #[wasm_bindgen(js_name = onPage)]
     pub fn on_page(&mut self, page_json: &str) -> Result<String, JsValue> {
-        let page: Vec<PageItem<'_>> = serde_json::from_str(page_json).map_err(|e| {
+        let page = MessageText::read_page(page_json).map_err(|e| {
+            let info = e.info();
             invalid(
                 "page",
-                format!("must be the messages a search returned: {e}"),
+                format!(
+                    "must be the messages a search returned: {} at `{}`",
+                    info.message,
+                    info.path.as_deref().unwrap_or_default()
+                ),
             )
         })?;
         let poll = self.inner.on_page(page);
@@ -584,7 +589,7 @@ impl MessageStream {
             if i > 0 {
                 out.push(',');
             }
-            out.push_str(item.raw.get());
+            out.push_str(item.text);
         }
         out.push_str("],\"waitMs\":");
         out.push_str(&to_json(&(poll.wait.as_secs_f64() * 1000.0))?);
@@ -606,41 +611,6 @@ impl MessageStream {
         self.inner
             .on_failed_poll(kind, status, retry_after)
             .map(|d| d.as_secs_f64() * 1000.0)
-    }
-}
-
-/// One message of a page, as the stream needs it: its id and creation time
-/// read, its text kept as it came.
-struct PageItem<'a> {
-    id: String,
-    created_at: Option<Timestamp>,
-    raw: &'a serde_json::value::RawValue,
-}
-
-impl<'de> serde::Deserialize<'de> for PageItem<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(serde::Deserialize)]
-        struct Key {
-            id: String,
-            #[serde(default)]
-            created_at: Option<Timestamp>,
-        }
-        let raw = <&serde_json::value::RawValue>::deserialize(d)?;
-        let key: Key = serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?;
-        Ok(PageItem {
-            id: key.id,
-            created_at: key.created_at,
-            raw,
-        })
-    }
-}
-
-impl StreamItem for PageItem<'_> {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn created_at(&self) -> Option<Timestamp> {
-        self.created_at
     }
 }
 

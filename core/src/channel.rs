@@ -14,9 +14,10 @@
 //! assert_eq!(update.fields.delivery_status.unwrap().as_str(), "sent");
 //! ```
 
-use serde::Deserialize;
+use std::borrow::Cow;
 
 use crate::error::Error;
+use crate::json::{ReadError, Reader};
 use crate::ops::{MessageFields, UpdateMessage};
 use crate::time::Timestamp;
 use crate::types::{DeliveryStatus, Message, MessageRole};
@@ -43,26 +44,74 @@ fn outbound(role: Option<&MessageRole>, status: &DeliveryStatus, content_type: &
 /// binding that hands JSON to its host has it): reads only what the rule
 /// needs.
 pub fn is_outbound_json(message_json: &str) -> Result<bool, Error> {
-    #[derive(Deserialize)]
-    struct Content<'a> {
-        #[serde(rename = "type", borrow)]
-        kind: std::borrow::Cow<'a, str>,
+    let (role, status, kind) = crate::json::read_shaped(
+        message_json.as_bytes(),
+        b'{',
+        "an object",
+        read_outbound_probe,
+    )?;
+    let kind = kind.ok_or_else(|| Error::decode("", "missing field `content`"))?;
+    Ok(outbound(role.as_ref(), &status.unwrap_or_default(), &kind))
+}
+
+/// What [`is_outbound_json`] reads of a message: its role, delivery status
+/// and content type; everything else is skipped unread.
+type Probe<'a> = (
+    Option<MessageRole>,
+    Option<DeliveryStatus>,
+    Option<Cow<'a, str>>,
+);
+
+fn read_outbound_probe<'a>(r: &mut Reader<'a>) -> Result<Probe<'a>, ReadError> {
+    use crate::json::{Step, at};
+    let mut probe: Probe<'a> = (None, None, None);
+    r.object("a message")?;
+    let mut first = true;
+    while let Some(key) = r.key(first)? {
+        first = false;
+        match key.as_ref() {
+            "role" => {
+                probe.0 = at(|| Step::Field("role"), optional_text(r))?
+                    .map(|s| MessageRole::from_wire(&s))
+            }
+            "delivery_status" => {
+                probe.1 = at(|| Step::Field("delivery_status"), optional_text(r))?
+                    .map(|s| DeliveryStatus::from_wire(&s))
+            }
+            "content" => probe.2 = Some(at(|| Step::Field("content"), content_type(r))?),
+            _ => {
+                r.skip()?;
+            }
+        }
     }
-    #[derive(Deserialize)]
-    struct Probe<'a> {
-        #[serde(default)]
-        role: Option<MessageRole>,
-        #[serde(default)]
-        delivery_status: Option<DeliveryStatus>,
-        #[serde(borrow)]
-        content: Content<'a>,
+    r.end_object()?;
+    Ok(probe)
+}
+
+fn optional_text<'a>(r: &mut Reader<'a>) -> Result<Option<Cow<'a, str>>, ReadError> {
+    if r.null()? {
+        Ok(None)
+    } else {
+        r.str().map(Some)
     }
-    let probe: Probe<'_> = crate::ops::decode_json(message_json.as_bytes())?;
-    Ok(outbound(
-        probe.role.as_ref(),
-        &probe.delivery_status.unwrap_or_default(),
-        &probe.content.kind,
-    ))
+}
+
+/// A content object's `type`, the rest of it skipped.
+fn content_type<'a>(r: &mut Reader<'a>) -> Result<Cow<'a, str>, ReadError> {
+    use crate::json::{Step, at};
+    r.object("struct Content")?;
+    let mut kind = None;
+    let mut first = true;
+    while let Some(key) = r.key(first)? {
+        first = false;
+        if key == "type" {
+            kind = Some(at(|| Step::Field("type"), r.str())?);
+        } else {
+            r.skip()?;
+        }
+    }
+    r.end_object()?;
+    kind.ok_or_else(|| ReadError::missing("type"))
 }
 
 /// The message to deliver, when the event is a `message.created` for one
@@ -128,35 +177,46 @@ impl DeliveryReport {
     /// status or field is an `invalid_request` error naming it.
     pub fn from_json(value: serde_json::Value) -> Result<DeliveryReport, Error> {
         // Read by hand rather than as a serde-tagged enum, so that an error
-        // names its field (`at`), not the tag.
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Progress {
-            #[serde(default)]
-            provider_message_id: Option<String>,
-            #[serde(default, deserialize_with = "crate::time::deserialize_opt_with_offset")]
-            at: Option<Timestamp>,
+        // names its field (`at`), not the tag; and without serde, so that the
+        // web build carries no deserializer for it.
+        use serde_json::Value;
+        fn text(
+            map: &mut serde_json::Map<String, Value>,
+            name: &str,
+        ) -> Result<Option<String>, Error> {
+            match map.remove(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(other) => Err(Error::invalid(
+                    name,
+                    format!(
+                        "must be a string, got {}",
+                        crate::ops::describe_value(&other)
+                    ),
+                )),
+            }
         }
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Failure {
-            #[serde(default)]
-            code: Option<i64>,
-            #[serde(default)]
-            message: Option<String>,
+        fn none_left(map: serde_json::Map<String, Value>, expected: &str) -> Result<(), Error> {
+            match map.keys().next() {
+                None => Ok(()),
+                Some(name) => Err(Error::invalid(
+                    name.as_str(),
+                    format!("unknown field `{name}`, expected {expected}"),
+                )),
+            }
         }
-        fn fields<T: serde::de::DeserializeOwned>(rest: serde_json::Value) -> Result<T, Error> {
-            serde_path_to_error::deserialize(rest).map_err(|e| {
-                let path = e.path().to_string();
-                let message = e.into_inner().to_string();
-                // serde names an unknown field only in its message.
-                let field = match path.as_str() {
-                    "." => message.split('`').nth(1).unwrap_or("report").to_string(),
-                    _ => path,
+        let progress = |mut map: serde_json::Map<String, Value>| {
+            let provider_message_id = text(&mut map, "provider_message_id")?;
+            let at =
+                match text(&mut map, "at")? {
+                    None => None,
+                    Some(at) => Some(Timestamp::parse_with_offset(&at).map_err(|e| {
+                        Error::invalid("at", format!("invalid timestamp {at:?}: {e}"))
+                    })?),
                 };
-                Error::invalid(field, message)
-            })
-        }
+            none_left(map, "`provider_message_id` or `at`")?;
+            Ok::<_, Error>((provider_message_id, at))
+        };
         let serde_json::Value::Object(mut map) = value else {
             return Err(Error::invalid("report", "must be an object with a status"));
         };
@@ -169,8 +229,7 @@ impl DeliveryReport {
                 ));
             }
         };
-        let rest = serde_json::Value::Object(map);
-        let progress = |rest| fields::<Progress>(rest).map(|p| (p.provider_message_id, p.at));
+        let rest = map;
         Ok(match status.as_str() {
             "sent" => {
                 let (provider_message_id, at) = progress(rest)?;
@@ -194,11 +253,20 @@ impl DeliveryReport {
                 }
             }
             "failed" => {
-                let f = fields::<Failure>(rest)?;
-                DeliveryReport::Failed {
-                    code: f.code,
-                    message: f.message,
-                }
+                let mut rest = rest;
+                let code = match rest.remove("code") {
+                    None | Some(Value::Null) => None,
+                    Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
+                    Some(other) => {
+                        return Err(Error::invalid(
+                            "code",
+                            format!("must be an integer, got {other}"),
+                        ));
+                    }
+                };
+                let message = text(&mut rest, "message")?;
+                none_left(rest, "`code` or `message`")?;
+                DeliveryReport::Failed { code, message }
             }
             other => {
                 return Err(Error::invalid(
@@ -303,6 +371,7 @@ pub fn whatsapp_error_description(code: i64) -> Option<&'static str> {
 mod tests {
     use super::*;
     use crate::types::MessageContent;
+    use serde_json::json;
 
     #[test]
     fn table_is_sorted_and_complete() {
@@ -331,5 +400,92 @@ mod tests {
         let f = DeliveryReport::failed(Some(131047), None).fields();
         assert_eq!(f.delivery_status, Some(DeliveryStatus::Failed));
         assert!(f.delivery_error_message.unwrap().contains("24 hours"));
+    }
+
+    #[test]
+    fn a_wrong_report_names_its_field() {
+        let field_of = |report: serde_json::Value| {
+            let info = DeliveryReport::from_json(report)
+                .expect_err("refused")
+                .info();
+            (info.field.clone(), info.message.clone())
+        };
+        for (report, field, says) in [
+            (json!("sent"), "report", "object"),
+            (
+                json!({"provider_message_id": "w"}),
+                "status",
+                "sent, delivered",
+            ),
+            (json!({"status": "lost"}), "status", "\"lost\""),
+            (
+                json!({"status": "sent", "at": "2025-01-15T10:30:00"}),
+                "at",
+                "invalid timestamp",
+            ),
+            (json!({"status": "read", "at": 3}), "at", "string"),
+            (
+                json!({"status": "sent", "code": 1}),
+                "code",
+                "unknown field `code`",
+            ),
+            (
+                json!({"status": "failed", "code": "131047"}),
+                "code",
+                "integer",
+            ),
+            (json!({"status": "failed", "code": 1.5}), "code", "integer"),
+            (
+                json!({"status": "failed", "at": "x"}),
+                "at",
+                "unknown field `at`",
+            ),
+        ] {
+            let (got_field, message) = field_of(report.clone());
+            assert_eq!(got_field.as_deref(), Some(field), "{report}: {message}");
+            assert!(message.contains(says), "{report}: {message}");
+        }
+        assert_eq!(
+            DeliveryReport::from_json(json!({"status": "failed", "code": null, "message": null})),
+            Ok(DeliveryReport::failed(None, None))
+        );
+    }
+
+    #[test]
+    fn outbound_json_reads_only_what_the_rule_needs() {
+        let outbound = |text: &str| is_outbound_json(text);
+        assert_eq!(
+            outbound(
+                r#" {"role":"assistant","content":{"type":"text","text":{"x":[1]}},"extra":[{}]}"#
+            ),
+            Ok(true)
+        );
+        assert_eq!(
+            outbound(r#"{"role":"assistant","delivery_status":"sent","content":{"type":"text"}}"#),
+            Ok(false)
+        );
+        assert_eq!(
+            outbound(r#"{"role":null,"delivery_status":null,"content":{"type":"text"}}"#),
+            Ok(false)
+        );
+        assert_eq!(
+            outbound(r#"{"role":"assistant","content":{"type":"function_call"}}"#),
+            Ok(false)
+        );
+        let path = |text: &str| outbound(text).expect_err("refused").info().path.clone();
+        assert_eq!(path(r#"{"role":"assistant"}"#).as_deref(), Some(""));
+        assert_eq!(
+            path(r#"{"role":1,"content":{"type":"text"}}"#).as_deref(),
+            Some("role")
+        );
+        assert_eq!(
+            path(r#"{"content":{"text":"hi"}}"#).as_deref(),
+            Some("content")
+        );
+        assert_eq!(
+            path(r#"{"content":{"type":"text"}} x"#).as_deref(),
+            Some("")
+        );
+        assert!(outbound("[]").is_err());
     }
 }

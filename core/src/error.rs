@@ -619,7 +619,7 @@ impl ApiError {
         // The whole body is read for its `detail` (it is in memory already,
         // bounded by the transport's response limit); only a small one is
         // kept as `data`.
-        let parsed: Option<Value> = serde_json::from_slice(&response.body).ok();
+        let parsed: Option<Value> = crate::json::parse_value(&response.body).ok();
         let is_json = parsed.is_some();
         let data = parsed
             .as_ref()

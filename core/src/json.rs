@@ -760,8 +760,11 @@ pub(crate) fn read_shaped<'a, T>(
     Err(Error::decode("", format!("expected {what}, found {found}")))
 }
 
-/// Parses a whole document into a `Value`.
-pub(crate) fn parse_value(body: &[u8]) -> Result<Value, Error> {
+/// Parses a whole JSON document into a `Value`, accepting and refusing what
+/// serde_json does; a refusal is a decode error naming where it went wrong.
+/// Bindings read their callers' JSON arguments with it, so that the web
+/// build needs no second JSON parser.
+pub fn parse_value(body: &[u8]) -> Result<Value, Error> {
     read_document(body, Reader::value)
 }
 

@@ -37,7 +37,7 @@ pub mod config;
 pub mod error;
 pub mod exchange;
 pub mod http;
-mod json;
+pub mod json;
 pub mod ops;
 pub mod retry;
 pub mod schema;

@@ -97,43 +97,47 @@ impl Outcome {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Outcome {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Outcome, D::Error> {
-        #[derive(serde::Deserialize)]
-        #[serde(untagged)]
-        enum Wire {
-            Named(String),
-            Response {
-                status: u16,
-                #[serde(default)]
-                retry_after: Option<f64>,
-            },
-        }
-        match Wire::deserialize(d)? {
-            Wire::Named(name) => match name.as_str() {
+impl Outcome {
+    /// An outcome from its JSON form (see the type's documentation), as
+    /// bindings and the shared vectors pass one; anything else is an
+    /// `invalid_request` error naming `outcome`.
+    pub fn from_json(value: &serde_json::Value) -> Result<Outcome, Error> {
+        use serde_json::Value;
+        let invalid = |message: String| Error::invalid("outcome", message);
+        match value {
+            Value::String(name) => match name.as_str() {
                 "connect_failed" => Ok(Outcome::ConnectFailed),
                 "transport_failed" => Ok(Outcome::TransportFailed),
                 "timed_out" => Ok(Outcome::TimedOut),
-                other => Err(serde::de::Error::custom(format_args!(
+                other => Err(invalid(format!(
                     "unknown outcome {other:?} (connect_failed, transport_failed, timed_out)"
                 ))),
             },
-            Wire::Response {
-                status,
-                retry_after,
-            } => {
-                let retry_after = retry_after
-                    .map(|s| {
-                        Duration::try_from_secs_f64(s).map_err(|_| {
-                            serde::de::Error::custom("retry_after must be seconds, 0 or more")
-                        })
-                    })
-                    .transpose()?;
+            Value::Object(map) => {
+                let status = map
+                    .get("status")
+                    .and_then(Value::as_u64)
+                    .and_then(|s| u16::try_from(s).ok())
+                    .ok_or_else(|| invalid("status must be an HTTP status code".into()))?;
+                let retry_after = match map.get("retry_after") {
+                    None | Some(Value::Null) => None,
+                    Some(seconds) => Some(
+                        seconds
+                            .as_f64()
+                            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                            .ok_or_else(|| {
+                                invalid("retry_after must be seconds, 0 or more".into())
+                            })?,
+                    ),
+                };
                 Ok(Outcome::Response {
                     status,
                     retry_after,
                 })
             }
+            _ => Err(invalid(
+                "must be connect_failed, transport_failed, timed_out or {\"status\": ...}".into(),
+            )),
         }
     }
 }

@@ -76,6 +76,90 @@ impl StreamItem for Message {
     }
 }
 
+/// A message held as its JSON text (the canonical form a binding hands its
+/// host), with what the stream needs read out of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageText<'a> {
+    /// The message's id.
+    pub id: String,
+    /// When it was created, if the text says.
+    pub created_at: Option<Timestamp>,
+    /// The message's JSON, exactly as it came.
+    pub text: &'a str,
+}
+
+impl StreamItem for MessageText<'_> {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> Option<Timestamp> {
+        self.created_at
+    }
+}
+
+impl<'a> MessageText<'a> {
+    /// Reads a page of messages (a JSON array of message objects) without
+    /// decoding them whole: each keeps its text; its `id` is required and
+    /// its `created_at`, when present, must be a timestamp.
+    pub fn read_page(page_json: &'a str) -> Result<Vec<MessageText<'a>>, Error> {
+        crate::json::read_shaped(page_json.as_bytes(), b'[', "an array of messages", |r| {
+            use crate::json::{Step, at};
+            r.array("an array of messages")?;
+            let mut page = Vec::new();
+            while r.element(page.is_empty())? {
+                let index = page.len();
+                page.push(at(|| Step::Index(index), read_message_text(r))?);
+            }
+            r.end_array()?;
+            Ok(page)
+        })
+    }
+}
+
+fn read_message_text<'a>(
+    r: &mut crate::json::Reader<'a>,
+) -> Result<MessageText<'a>, crate::json::ReadError> {
+    use crate::json::{ReadError, Step, at};
+    // The text is the object skipped whole; its two keys are then read from
+    // that text, which is already known to be well-formed JSON.
+    if r.peek()? != b'{' {
+        return Err(r.invalid_type("a message object"));
+    }
+    let text = r.skip()?.trim();
+    let mut inner = crate::json::Reader::new(text);
+    inner.object("a message object")?;
+    let (mut id, mut created_at) = (None, None);
+    let mut first = true;
+    while let Some(key) = inner.key(first)? {
+        first = false;
+        match key.as_ref() {
+            "id" if id.is_none() => id = Some(at(|| Step::Field("id"), inner.str())?.into_owned()),
+            "created_at" if created_at.is_none() => {
+                created_at = at(|| Step::Field("created_at"), optional_timestamp(&mut inner))?;
+            }
+            "id" | "created_at" => return Err(ReadError::duplicate(&key)),
+            _ => {
+                inner.skip()?;
+            }
+        }
+    }
+    let id = id.ok_or_else(|| ReadError::missing("id"))?;
+    Ok(MessageText {
+        id,
+        created_at: created_at.flatten(),
+        text,
+    })
+}
+
+fn optional_timestamp(
+    r: &mut crate::json::Reader<'_>,
+) -> Result<Option<Option<Timestamp>>, crate::json::ReadError> {
+    if r.null()? {
+        return Ok(Some(None));
+    }
+    crate::schema::read_timestamp(r).map(|t| Some(Some(t)))
+}
+
 /// How a stream polls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamOptions {

@@ -399,8 +399,7 @@ fn retry_vectors() {
             }
             _ => return Err("needs safety or call".into()),
         };
-        let outcome: Outcome =
-            serde_json::from_value(v["outcome"].clone()).map_err(|e| e.to_string())?;
+        let outcome = Outcome::from_json(&v["outcome"]).map_err(|e| e.to_string())?;
         let decision = policy.decide(
             safety,
             v["attempt"].as_u64().unwrap() as u32,
