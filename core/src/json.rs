@@ -278,6 +278,9 @@ impl<'a> Reader<'a> {
 
     /// Steps into the container whose opening byte is next.
     pub(crate) fn enter(&mut self) -> Result<(), ReadError> {
+        // Past whitespace first: a caller that checked the opening byte on
+        // the raw body (`read_shaped`) has not moved the reader yet.
+        self.peek()?;
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(ReadError::new("recursion limit exceeded"));

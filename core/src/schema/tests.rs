@@ -441,6 +441,10 @@ fn the_event_transcoder_agrees_with_the_typed_parser() {
         br#"{"type": "x", "data": 1, "data": 2}"#,
         br#"{"data": {"object": {"id": "s"}, "object": {"id": "t"}}, "type": "session.created"}"#,
         br#"{"type": "session.created", "data": {"object": {"id": "s"}}"#,
+        // Whitespace before the envelope (a fuzz find: the canonical reader
+        // once stepped into the object without skipping it).
+        b"\r\n {\"type\": \"session.created\", \"data\": {\"object\": {\"id\": \"s\"}}}",
+        b"\r{\"z\"\r\r\t\r\r:\r\r\r",
     ] {
         bodies.push(raw.to_vec());
     }
