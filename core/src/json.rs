@@ -81,7 +81,8 @@ impl ReadError {
         self
     }
 
-    /// The path in `serde_path_to_error`'s form: `a.b`, `a[0].b`.
+    /// The path in `serde_path_to_error`'s form: `a.b`, `a[0].b`; as the
+    /// typed path reports it, an empty last key leaves no trailing `.`.
     pub(crate) fn path(&self) -> String {
         let mut out = String::new();
         for step in self.0.path.iter().rev() {
@@ -95,6 +96,8 @@ impl ReadError {
                 }
             }
         }
+        let kept = out.trim_end_matches('.').len();
+        out.truncate(kept);
         out
     }
 

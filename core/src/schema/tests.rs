@@ -445,6 +445,8 @@ fn the_event_transcoder_agrees_with_the_typed_parser() {
         // once stepped into the object without skipping it).
         b"\r\n {\"type\": \"session.created\", \"data\": {\"object\": {\"id\": \"s\"}}}",
         b"\r{\"z\"\r\r\t\r\r:\r\r\r",
+        // An error inside the value of an empty key: no trailing `.`.
+        b"{\"\": {*}, \"type\": \"x\"}",
     ] {
         bodies.push(raw.to_vec());
     }
