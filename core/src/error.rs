@@ -409,7 +409,7 @@ impl fmt::Display for Error {
         if let Some(e) = self.api_error() {
             write!(f, "{} (HTTP {}", e.message, e.status)?;
             if let (Error::RateLimit(_), Some(wait)) = (self, e.retry_after) {
-                write!(f, "; retry after {} s", wait.as_secs_f64())?;
+                write!(f, "; retry after {} s", crate::time::Seconds(wait))?;
             }
             if let (Error::NotFound(_), Some(request)) = (self, &e.request) {
                 write!(f, "; {request}")?;

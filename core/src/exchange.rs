@@ -56,7 +56,7 @@ use crate::error::Error;
 use crate::http::{HttpRequest, HttpResponse, REQUEST_ID_HEADER, is_valid_request_id};
 use crate::ops::{Call, CallOutput, Callable};
 use crate::retry::{Outcome, RetryDecision, RetryPolicy};
-use crate::time::Timestamp;
+use crate::time::{Seconds, Timestamp};
 
 /// The longest a single attempt may take by default: 60 s.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -228,14 +228,14 @@ impl<C: Callable> Exchange<C> {
         let status = status.map_or_else(|| "no response".to_string(), |s| format!("HTTP {s}"));
         let next = match step {
             Step::Done(_) => "done".to_string(),
-            Step::Retry(wait) => format!("retrying in {:.3} s", wait.as_secs_f64()),
+            Step::Retry(wait) => format!("retrying in {:.3} s", Seconds(*wait)),
             Step::Fail(e) => format!("failed: {}", e.kind()),
         };
         format!(
             "antonnia: {} {} after {:.3} s: {next}{}",
             self.call.name(),
             status,
-            elapsed.as_secs_f64(),
+            Seconds(elapsed),
             self.request_id_suffix(response_id),
         )
     }
@@ -360,12 +360,12 @@ impl<C: Callable> Exchange<C> {
         match self.limits.total_timeout {
             Some(total) if elapsed.saturating_add(TIMER_SLACK) >= total => Error::timeout(format!(
                 "{name}: no answer within the call's total timeout of {} s ({} attempts)",
-                total.as_secs_f64(),
+                Seconds(total),
                 self.attempt
             )),
             _ => Error::timeout(format!(
                 "{name}: no complete response within the timeout of {} s (attempt {})",
-                self.limits.timeout.as_secs_f64(),
+                Seconds(self.limits.timeout),
                 self.attempt
             )),
         }

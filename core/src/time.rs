@@ -260,6 +260,30 @@ pub(crate) fn deserialize_opt_with_offset<'de, D: Deserializer<'de>>(
     }
 }
 
+/// A duration written in seconds for people (logs, error messages), to the
+/// millisecond: `1.5`, `30`, `0.25`; with a precision (`{:.3}`), that many
+/// decimals (at most 3). Integer arithmetic rather than `f64` formatting,
+/// which would bring the float printer (≈ 15 KB) into the web build.
+pub(crate) struct Seconds(pub(crate) std::time::Duration);
+
+impl fmt::Display for Seconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = self.0.as_nanos().saturating_add(500_000) / 1_000_000;
+        let (whole, frac) = (ms / 1000, ms % 1000);
+        write!(f, "{whole}")?;
+        let digits = format!("{frac:03}");
+        let shown = match f.precision() {
+            Some(p) => &digits[..p.min(3)],
+            None => digits.trim_end_matches('0'),
+        };
+        if shown.is_empty() {
+            Ok(())
+        } else {
+            write!(f, ".{shown}")
+        }
+    }
+}
+
 /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -507,5 +531,22 @@ mod tests {
             proptest::prop_assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{expected}\""));
             proptest::prop_assert_eq!(Timestamp::parse(&expected).unwrap(), t);
         }
+    }
+
+    #[test]
+    fn seconds_read_as_people_write_them() {
+        use std::time::Duration;
+        let ms = Duration::from_millis;
+        assert_eq!(Seconds(ms(1500)).to_string(), "1.5");
+        assert_eq!(Seconds(ms(30_000)).to_string(), "30");
+        assert_eq!(Seconds(ms(250)).to_string(), "0.25");
+        assert_eq!(
+            Seconds(Duration::from_micros(2_500_600)).to_string(),
+            "2.501"
+        );
+        assert_eq!(format!("{:.3}", Seconds(ms(1500))), "1.500");
+        assert_eq!(format!("{:.3}", Seconds(ms(0))), "0.000");
+        assert_eq!(format!("{:.1}", Seconds(ms(1250))), "1.2");
+        assert_eq!(Seconds(Duration::MAX).to_string(), "18446744073709551616");
     }
 }
