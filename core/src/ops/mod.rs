@@ -419,9 +419,16 @@ fn decode_error(path: String, error: serde_json::Error, len: usize) -> Error {
     Error::decode(path, strip_position(&error.to_string()))
 }
 
-/// serde_path_to_error writes `?` for a key it never got to read, `.` for the root.
+/// serde_path_to_error writes `?` as the segment of a key it never got to
+/// read, and `.` for the root. Only a whole `?` segment is dropped: a key
+/// may itself end with `?`.
 fn tracked_path(path: &str) -> &str {
-    path.trim_end_matches('?').trim_end_matches('.')
+    let path = if path == "?" {
+        ""
+    } else {
+        path.strip_suffix(".?").unwrap_or(path)
+    };
+    path.trim_end_matches('.')
 }
 
 fn strip_position(message: &str) -> String {

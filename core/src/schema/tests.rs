@@ -447,6 +447,9 @@ fn the_event_transcoder_agrees_with_the_typed_parser() {
         b"\r{\"z\"\r\r\t\r\r:\r\r\r",
         // An error inside the value of an empty key: no trailing `.`.
         b"{\"\": {*}, \"type\": \"x\"}",
+        // ... and of a key ending with `?` (the tracked path once dropped it).
+        b"{\"{?\": A, \"type\": \"x\"}",
+        b"{\"{?\":\"\xff\"}",
     ] {
         bodies.push(raw.to_vec());
     }
