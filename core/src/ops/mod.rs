@@ -386,11 +386,11 @@ pub(crate) fn decode_with<'a, R: Decode<'a>>(
     let mut track = serde_path_to_error::Track::new();
     let tracked = reader
         .run(serde_path_to_error::Deserializer::new(&mut *de, &mut track))
-        .map_err(|e| (track.path().to_string(), e));
+        .map_err(|e| (tracked_path(&track.path()), e));
     if let Some(at) = bad_utf8_at {
         let path = tracked.err().map(|(path, _)| path);
         return Err(Error::decode(
-            tracked_path(path.as_deref().unwrap_or("")),
+            path.unwrap_or_default(),
             format!("invalid unicode (not UTF-8) at byte {at}"),
         ));
     }
@@ -401,11 +401,7 @@ pub(crate) fn decode_with<'a, R: Decode<'a>>(
             Err(e) => (String::new(), e),
         },
     };
-    Err(decode_error(
-        tracked_path(&path).to_string(),
-        error,
-        body.len(),
-    ))
+    Err(decode_error(path, error, body.len()))
 }
 
 /// A decode error at `path`, in the SDK's words.
@@ -419,16 +415,41 @@ fn decode_error(path: String, error: serde_json::Error, len: usize) -> Error {
     Error::decode(path, strip_position(&error.to_string()))
 }
 
-/// serde_path_to_error writes `?` as the segment of a key it never got to
-/// read, and `.` for the root. Only a whole `?` segment is dropped: a key
-/// may itself end with `?`.
-fn tracked_path(path: &str) -> &str {
-    let path = if path == "?" {
-        ""
-    } else {
-        path.strip_suffix(".?").unwrap_or(path)
-    };
-    path.trim_end_matches('.')
+/// The path in the SDK's form (`a.b`, `a[0].b`), built from the segments
+/// rather than from serde_path_to_error's text, in which a key holding `.`
+/// or `?` cannot be told from its separators: a trailing key never read
+/// (`?`) is dropped, as is a trailing `.` (the root, or an empty last key).
+fn tracked_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut segments: Vec<&Segment> = path.iter().collect();
+    while let Some(Segment::Unknown) = segments.last() {
+        segments.pop();
+    }
+    let mut out = String::new();
+    for segment in segments {
+        match segment {
+            Segment::Seq { index } => {
+                out.push('[');
+                out.push_str(&index.to_string());
+                out.push(']');
+            }
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Segment::Unknown => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push('?');
+            }
+        }
+    }
+    let kept = out.trim_end_matches('.').len();
+    out.truncate(kept);
+    out
 }
 
 fn strip_position(message: &str) -> String {

@@ -450,6 +450,7 @@ fn the_event_transcoder_agrees_with_the_typed_parser() {
         // ... and of a key ending with `?` (the tracked path once dropped it).
         b"{\"{?\": A, \"type\": \"x\"}",
         b"{\"{?\":\"\xff\"}",
+        b"[{\" a.?\" : {\" a[{\" \xcf\xcf",
     ] {
         bodies.push(raw.to_vec());
     }
