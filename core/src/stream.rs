@@ -485,4 +485,47 @@ mod tests {
         assert!(s.on_error(not_found).is_err());
         assert!(s.on_error(Error::transport("reset")).is_ok());
     }
+
+    #[test]
+    fn a_page_of_message_texts_keeps_each_text_and_reads_its_keys() {
+        let page = r#" [ {"id":"m1","created_at":"2025-01-15T10:30:00Z","content":{"type":"text","text":"a"}},
+            {"content":{"type":"text","text":"b"},"id":"m2"}, {"id":"m3","created_at":null} ] "#;
+        let items = MessageText::read_page(page).expect("a page");
+        let ids: Vec<&str> = items.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["m1", "m2", "m3"]);
+        assert_eq!(
+            items[0].created_at,
+            Some(Timestamp::parse("2025-01-15T10:30:00Z").expect("timestamp"))
+        );
+        assert_eq!(items[1].created_at, None);
+        assert_eq!(items[2].created_at, None);
+        assert_eq!(
+            items[1].text,
+            r#"{"content":{"type":"text","text":"b"},"id":"m2"}"#
+        );
+        assert_eq!(MessageText::read_page("[]").expect("empty"), []);
+    }
+
+    #[test]
+    fn a_wrong_page_is_refused_where_it_is_wrong() {
+        let path = |page: &str| {
+            MessageText::read_page(page)
+                .expect_err("refused")
+                .info()
+                .path
+                .clone()
+                .unwrap_or_default()
+        };
+        assert_eq!(path(r#"{"id":"m"}"#), "");
+        assert_eq!(path(r#"[{"id":"m"},{"text":"no id"}]"#), "[1]");
+        assert_eq!(path(r#"[{"id":"m"},{"id":7}]"#), "[1].id");
+        assert_eq!(
+            path(r#"[{"id":"m","created_at":"yesterday"}]"#),
+            "[0].created_at"
+        );
+        assert_eq!(path(r#"[{"id":"m","id":"n"}]"#), "[0]");
+        assert_eq!(path(r#"[{"id":"m"}"#), "");
+        assert_eq!(path(r#"["m"]"#), "[0]");
+        assert_eq!(path(r#"[{"id":"m"}] x"#), "");
+    }
 }
