@@ -15,7 +15,7 @@ source scripts/ci/lib.sh
 seconds="${1:-${FUZZ_SECONDS:-600}}"
 shift $(($# > 0 ? 1 : 0))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(webhook response signature build_request transcode arguments)
+[ ${#targets[@]} -gt 0 ] || targets=(webhook response signature build_request transcode arguments json)
 niceness="${FUZZ_NICE:-19}"
 
 ensure_cargo_fuzz

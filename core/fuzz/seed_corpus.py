@@ -18,7 +18,7 @@ import sys
 
 root = pathlib.Path(sys.argv[1])
 fx = pathlib.Path("tests/fixtures")
-TARGETS = ("webhook", "response", "signature", "build_request", "transcode", "arguments")
+TARGETS = ("webhook", "response", "signature", "build_request", "transcode", "arguments", "json")
 for target in TARGETS:
     (root / target).mkdir(parents=True, exist_ok=True)
 
@@ -67,6 +67,14 @@ for v in vectors("responses.json"):
 for v in vectors("webhooks.json"):
     if "body_repeat" not in v:
         put("transcode", bytes([8]) + body(v))
+
+# json: any document, as it came; every response and webhook body.
+for v in vectors("responses.json"):
+    if "body_repeat" not in v["response"]:
+        put("json", body(v["response"]))
+for v in vectors("webhooks.json"):
+    if "body_repeat" not in v:
+        put("json", body(v))
 
 
 # signature: a 29-byte head (mode, tolerance u64, body limit u16, now i64,

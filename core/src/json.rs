@@ -796,6 +796,8 @@ mod tests {
             "-9223372036854775809",
             "123456789012345678901234567890",
             "1E-400",
+            // Correctly rounded on both sides (serde_json's float_roundtrip).
+            "66666666666666666666666666666666666.66666666666666666666666666666666666666666666666666666666",
         ] {
             let want: Value = serde_json::from_str(text).expect("valid JSON");
             assert_eq!(parse(text), Ok(want), "{text}");

@@ -14,7 +14,7 @@ ensure_cargo_fuzz
 python3 core/fuzz/seed_corpus.py core/fuzz/corpus
 
 cd core/fuzz
-for target in webhook response signature build_request transcode arguments; do
+for target in webhook response signature build_request transcode arguments json; do
   step "cargo fuzz run $target for ${seconds}s"
   log=$(mktemp)
   # Inputs that once crashed (kept minimized by scripts/fuzz-long.sh) are replayed first.
