@@ -49,21 +49,18 @@ macro_rules! resource {
     (@field $meta:tt $sdoc:tt $name:ident $label:tt $shape:ident [$($fields:tt)*] [$($table:tt)*] [$($docs:tt)*]
         $(#[doc = $doc:literal])* $(#[wire($rename:literal)])? $field:ident : $rust:ty => opt $wire:expr, $($rest:tt)*
     ) => {
-        $crate::schema::resource!(@field $meta $sdoc $name $label $shape
-            [$($fields)* $(#[doc = $doc])* $(#[serde(rename = $rename)])?
-                #[serde(default, skip_serializing_if = "Option::is_none")]
-                pub $field: $rust,]
-            [$($table)* $crate::schema::Field {
-                name: $crate::schema::resource!(@wire $field $($rename)?),
-                ty: $wire,
-                presence: $crate::schema::Presence::Optional,
-                only_for_type: None,
-            },]
-            [$($docs)* concat!("" $(, $doc)*),]
-            $($rest)*);
+        $crate::schema::resource!(@field $meta $sdoc $name $label $shape [$($fields)*] [$($table)*] [$($docs)*]
+            $(#[doc = $doc])* $(#[wire($rename)])? $field : $rust => @optional(None) $wire, $($rest)*);
     };
     (@field $meta:tt $sdoc:tt $name:ident $label:tt $shape:ident [$($fields:tt)*] [$($table:tt)*] [$($docs:tt)*]
         $(#[doc = $doc:literal])* $(#[wire($rename:literal)])? $field:ident : $rust:ty => opt_only($only:literal) $wire:expr, $($rest:tt)*
+    ) => {
+        $crate::schema::resource!(@field $meta $sdoc $name $label $shape [$($fields)*] [$($table)*] [$($docs)*]
+            $(#[doc = $doc])* $(#[wire($rename)])? $field : $rust => @optional(Some($only)) $wire, $($rest)*);
+    };
+    // An optional field: for every `type` of the resource (`None`), or only for one.
+    (@field $meta:tt $sdoc:tt $name:ident $label:tt $shape:ident [$($fields:tt)*] [$($table:tt)*] [$($docs:tt)*]
+        $(#[doc = $doc:literal])* $(#[wire($rename:literal)])? $field:ident : $rust:ty => @optional($only:expr) $wire:expr, $($rest:tt)*
     ) => {
         $crate::schema::resource!(@field $meta $sdoc $name $label $shape
             [$($fields)* $(#[doc = $doc])* $(#[serde(rename = $rename)])?
@@ -73,7 +70,7 @@ macro_rules! resource {
                 name: $crate::schema::resource!(@wire $field $($rename)?),
                 ty: $wire,
                 presence: $crate::schema::Presence::Optional,
-                only_for_type: Some($only),
+                only_for_type: $only,
             },]
             [$($docs)* concat!("" $(, $doc)*),]
             $($rest)*);
