@@ -1078,6 +1078,14 @@ impl RunDriver {
     /// RunConfig, "token", "session_id", "message": <its JSON text>,
     /// "created_at_ms"}`.
     pub fn new(kind: &str, input_json: &str) -> Result<RunDriver, Error> {
+        let input: Value =
+            serde_json::from_str(input_json).map_err(|e| Error::invalid("input", e.to_string()))?;
+        RunDriver::from_value(kind, input)
+    }
+
+    /// [`RunDriver::new`] with the input as a JSON value (for bindings that
+    /// convert their own objects).
+    pub fn from_value(kind: &str, input: Value) -> Result<RunDriver, Error> {
         let kind = match kind {
             "webhook" => RunKind::Webhook,
             "sweep" => RunKind::Sweep,
@@ -1089,7 +1097,7 @@ impl RunDriver {
             }
         };
         let input: DriverInput =
-            serde_json::from_str(input_json).map_err(|e| Error::invalid("input", e.to_string()))?;
+            serde_json::from_value(input).map_err(|e| Error::invalid("input", e.to_string()))?;
         let run = WebhookRun::new(
             kind,
             input.config,
@@ -1115,10 +1123,26 @@ impl RunDriver {
         Ok(effect_json(&self.run.resume(answer)?))
     }
 
+    /// The effect to perform now ([`WebhookRun::next`]), as a JSON value.
+    pub fn next_value(&self) -> Value {
+        effect_value(&self.run.next())
+    }
+
+    /// [`RunDriver::resume`] with JSON values.
+    pub fn resume_value(&mut self, answer: Value) -> Result<Value, Error> {
+        let answer = answer_from_json(&self.run.next(), answer)?;
+        Ok(effect_value(&self.run.resume(answer)?))
+    }
+
     /// The typed run.
     pub fn run(&self) -> &WebhookRun {
         &self.run
     }
+}
+
+fn effect_value(e: &Effect) -> Value {
+    // As for `effect_json`: every field serializes.
+    serde_json::to_value(e).unwrap_or_default()
 }
 
 fn effect_json(e: &Effect) -> String {

@@ -802,3 +802,22 @@ fn the_json_driver_runs_the_same_machine() {
     // Debug never shows the token.
     assert!(!format!("{:?}", d).contains("tok"));
 }
+
+#[test]
+fn the_driver_takes_json_values_as_well_as_text() {
+    let input = json!({"config": {"channel_type": "wa"}, "token": "tok", "session_id": SID,
+        "message": msg("m1", None)});
+    let mut d = RunDriver::from_value("webhook", input).unwrap();
+    assert_eq!(d.next_value()["effect"], "claim");
+    let e = d
+        .resume_value(json!({"result": {"result": "done"}}))
+        .unwrap();
+    assert_eq!(e["effect"], "done");
+    assert_eq!(e["outcome"], "duplicate");
+    assert_eq!(
+        RunDriver::from_value("webhook", json!([]))
+            .unwrap_err()
+            .kind(),
+        "invalid_request"
+    );
+}
