@@ -2,8 +2,9 @@
 // one object that stays correct across concurrent calls and worker processes
 // sharing Redis. The same relay as Python's antonnia_sdk.relay, reading and
 // writing the same keys and records with the same Lua scripts, all from the
-// Rust crate antonnia-relay (docs/relay.md): this file only runs the steps its
-// decisions name, against the API and a store. Browser bundles never load it: the
+// Rust crate antonnia-relay (docs/relay.md): this file only performs the
+// effects its webhook procedure (RelayRun) and decisions name, against the API
+// and a store. Browser bundles never load it: the
 // package's main entry does not import it, the relay's exports are in their
 // own wasm build (relay_wasm.js), and node-redis is an optional peer
 // dependency loaded on first use of RedisStore.fromUrl.
