@@ -1078,14 +1078,22 @@ impl RunDriver {
     /// RunConfig, "token", "session_id", "message": <its JSON text>,
     /// "created_at_ms"}`.
     pub fn new(kind: &str, input_json: &str) -> Result<RunDriver, Error> {
-        let input: Value =
+        // Straight into the input's shape, not through a `Value`: this runs
+        // once per webhook.
+        let input: DriverInput =
             serde_json::from_str(input_json).map_err(|e| Error::invalid("input", e.to_string()))?;
-        RunDriver::from_value(kind, input)
+        RunDriver::from_input(kind, input)
     }
 
     /// [`RunDriver::new`] with the input as a JSON value (for bindings that
     /// convert their own objects).
     pub fn from_value(kind: &str, input: Value) -> Result<RunDriver, Error> {
+        let input: DriverInput =
+            serde_json::from_value(input).map_err(|e| Error::invalid("input", e.to_string()))?;
+        RunDriver::from_input(kind, input)
+    }
+
+    fn from_input(kind: &str, input: DriverInput) -> Result<RunDriver, Error> {
         let kind = match kind {
             "webhook" => RunKind::Webhook,
             "sweep" => RunKind::Sweep,
@@ -1096,8 +1104,6 @@ impl RunDriver {
                 ));
             }
         };
-        let input: DriverInput =
-            serde_json::from_value(input).map_err(|e| Error::invalid("input", e.to_string()))?;
         let run = WebhookRun::new(
             kind,
             input.config,
