@@ -1060,8 +1060,8 @@ pub struct RunDriver {
     run: WebhookRun,
 }
 
-/// [`RunDriver::new`]'s input.
-#[derive(Debug, Deserialize)]
+/// [`RunDriver::new`]'s input (no `Debug`: it holds the run's token).
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DriverInput {
     #[serde(default)]
