@@ -726,6 +726,45 @@ impl PyRelayKeys {
     }
 }
 
+/// A webhook's (`kind="webhook"`) or swept message's (`"sweep"`) delivery
+/// as a sans-IO run (`antonnia_relay::run`): `next()` gives the effect to
+/// perform (a dict with `"effect"`), `resume(answer)` takes its answer and
+/// gives the next one, until `done` or `failed`.
+#[pyclass(module = "antonnia_sdk._core", name = "RelayRun")]
+struct PyRelayRun {
+    inner: antonnia_relay::run::RunDriver,
+}
+
+#[pymethods]
+impl PyRelayRun {
+    #[new]
+    fn new(py: Python<'_>, kind: &str, input: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let input = py_to_json(input, "input", 0)?;
+        let inner = antonnia_relay::run::RunDriver::from_value(kind, input)
+            .map_err(|e| to_pyerr(py, &e))?;
+        Ok(PyRelayRun { inner })
+    }
+
+    /// The effect to perform now.
+    fn next(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(json_to_py(py, &self.inner.next_value())?.unbind())
+    }
+
+    /// Takes the pending effect's answer and gives the next effect.
+    fn resume(&mut self, py: Python<'_>, answer: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let answer = py_to_json(answer, "answer", 0)?;
+        let out = self
+            .inner
+            .resume_value(answer)
+            .map_err(|e| to_pyerr(py, &e))?;
+        Ok(json_to_py(py, &out)?.unbind())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("RelayRun({:?})", self.inner.run().kind())
+    }
+}
+
 /// One of the relay's decisions by name (`antonnia_relay::decide_json`).
 #[pyfunction]
 fn relay_decide(py: Python<'_>, kind: &str, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -850,6 +889,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(call_names, m)?)?;
     m.add_function(wrap_pyfunction!(call_arguments, m)?)?;
     m.add_class::<PyRelayKeys>()?;
+    m.add_class::<PyRelayRun>()?;
     m.add_function(wrap_pyfunction!(relay_decide, m)?)?;
     m.add_function(wrap_pyfunction!(relay_classify, m)?)?;
     m.add_function(wrap_pyfunction!(relay_decode_record, m)?)?;

@@ -2,8 +2,9 @@
 // one object that stays correct across concurrent calls and worker processes
 // sharing Redis. The same relay as Python's antonnia_sdk.relay, reading and
 // writing the same keys and records with the same Lua scripts, all from the
-// Rust crate antonnia-relay (docs/relay.md): this file only runs the steps its
-// decisions name, against the API and a store. Browser bundles never load it: the
+// Rust crate antonnia-relay (docs/relay.md): this file only performs the
+// effects its webhook procedure (RelayRun) and decisions name, against the API
+// and a store. Browser bundles never load it: the
 // package's main entry does not import it, the relay's exports are in their
 // own wasm build (relay_wasm.js), and node-redis is an optional peer
 // dependency loaded on first use of RedisStore.fromUrl.
@@ -551,14 +552,6 @@ export class RedisStore {
 
 // ---------------------------------------------------------------- relay
 
-class Retry extends Error {
-  constructor(outcome, after) {
-    super(outcome);
-    this.outcome = outcome;
-    this.after = after;
-  }
-}
-
 function reply(outcome, retryAfter) {
   const r = decide('response', { outcome, retry_after: retryAfter ?? null });
   const answer = { outcome };
@@ -588,13 +581,6 @@ function headerPairs(headers) {
   return out;
 }
 
-// Unix ms of an RFC 3339 timestamp, as the core computes a message's place
-// (the core writes UTC with up to nanoseconds; Date.parse keeps milliseconds).
-function ms(at) {
-  const t = Date.parse(at);
-  return Number.isNaN(t) ? 0 : t;
-}
-
 // Extends a claim every `everyMs` while `deliver` runs, so a slow channel
 // does not let the lease lapse and the message go out twice; returns the
 // function that stops it. An extend that arrives after the claim was settled
@@ -619,12 +605,7 @@ function heartbeat(store, args, everyMs) {
   };
 }
 
-// A sweep never waits for a claim that is held: it looks again later.
-const SWEEP_POLICY = Object.freeze({ max_wait_ms: 0, poll_ms: 100 });
-
 const errorName = (e) => (e instanceof Error ? e.name : typeof e);
-
-const isOutbound = (m) => core(() => wasm.isOutbound(JSON.stringify(m)));
 
 function positive(field, v, dflt) {
   if (v === undefined) return dflt;
@@ -655,6 +636,7 @@ export class ChannelRelay {
   #retentionMs;
   #strictOrder;
   #orderWindowMs;
+  #runConfig;
   #logger;
   #sweeper = null;
 
@@ -686,6 +668,17 @@ export class ChannelRelay {
     this.#retentionMs = Math.round(positive('retentionMs', o.retentionMs, 7 * 24 * 3600 * 1000));
     this.#strictOrder = o.strictOrder ?? true;
     this.#orderWindowMs = positive('orderWindowMs', o.orderWindowMs, 3600 * 1000);
+    // What each delivery's RelayRun needs (a sweep's run never waits for a
+    // claim that is held: the core gives it no wait budget).
+    this.#runConfig = {
+      prefix: this.#keys.prefix,
+      channel_type: this.#channelType,
+      claim_lease_ms: this.#claimLeaseMs,
+      retention_ms: this.#retentionMs,
+      strict_order: Boolean(this.#strictOrder),
+      order_window_ms: Math.round(this.#orderWindowMs),
+      policy: this.#policy,
+    };
     const logger = o.logger ?? console;
     if (logger === null || typeof logger !== 'object' || typeof logger.warn !== 'function' || typeof logger.error !== 'function') {
       throw invalid('logger', 'must have warn() and error() methods (console, pino, winston, ...)');
@@ -860,163 +853,142 @@ export class ChannelRelay {
       }
       const message = event.data.object;
       const text = JSON.stringify(message);
-      return reply(await this.#handle(message, text, action.session_id, action.created_at_ms, monotonic(), 0, this.#policy));
+      const [done] = await this.#drive('webhook', action.session_id, text, action.created_at_ms, message);
+      return reply(done.outcome, done.retry_after ?? undefined);
     } catch (e) {
-      if (e instanceof Retry) return reply(e.outcome, e.after);
       if (e instanceof StoreUnavailableError) return reply('store_unavailable');
       if (e instanceof AntonniaError) return reply('api_unavailable');
       throw e;
     }
   }
 
-  async #handle(message, text, sessionId, createdAtMs, started, depth, policy) {
-    const keys = this.#keys;
-    const owner = token();
-    const args = {
-      outboundKey: keys.outbound(sessionId, message.id),
-      queueKey: keys.queue(sessionId),
-      contactKey: keys.contact(sessionId),
-      messageId: message.id,
-      createdAtMs,
-      messageJson: text,
-      token: owner,
-      leaseMs: this.#claimLeaseMs,
-      retentionMs: this.#retentionMs,
-      channelType: this.#channelType,
-      sessionBase: keys.sessionBase(sessionId),
-      pendingKey: keys.pending(this.#channelType),
-      pendingMember: keys.pendingMember(sessionId, message.id),
-    };
-    for (;;) {
-      const result = await this.#store.claim(args);
-      const waited = Math.floor(monotonic() - started);
-      let step = decide('claim', { result, waited_ms: waited, policy });
-      switch (step.step) {
-        case 'wait':
-          await sleep(step.ms);
-          break;
-        case 'retry_later':
-          throw new Retry('busy', step.after);
-        case 'fetch_session': {
-          let session;
-          try {
-            session = await this.#client.sessions.get(sessionId);
-          } catch (e) {
-            if (e instanceof NotFoundError) return 'not_ours'; // a session this organization does not have (any more)
-            throw e;
-          }
-          const md = session.metadata ?? {};
-          const record = { v: 1, channel_type: String(md.channel_type || ''), channel_user_id: String(md.channel_user_id || '') };
-          await this.#store.put(keys.contact(sessionId), encodeRecord('contact', record), this.#retentionMs);
-          break;
+  // The procedure (claim, wait, take over, deliver earlier messages first,
+  // verify, deliver, report, settle) is the core's RelayRun
+  // (antonnia_relay::run, docs/relay.md): this loop only performs the
+  // effects it names and hands back what each gave, or how it failed.
+  // Resolves to the run's `done` effect and the last failure it was told of.
+  async #drive(kind, sessionId, text, createdAtMs, message) {
+    const run = core(() => new wasm.RelayRun(kind, JSON.stringify({
+      config: this.#runConfig,
+      token: token(),
+      session_id: sessionId,
+      message: text,
+      created_at_ms: createdAtMs,
+    })));
+    try {
+      const started = monotonic();
+      // Messages this process already holds as objects, by their JSON text
+      // (the webhook's, the listed ones): handed to deliver as they are.
+      const known = new Map(message === undefined ? [] : [[text, message]]);
+      const claims = new Map();
+      let failure;
+      let effect = JSON.parse(run.next());
+      while (effect.effect !== 'done' && effect.effect !== 'failed') {
+        let answer;
+        try {
+          answer = (await this.#perform(effect, started, known, claims)) ?? null;
+        } catch (e) {
+          failure = e;
+          if (e instanceof StoreUnavailableError) answer = { error: 'store_unavailable' };
+          else if (e instanceof NotFoundError) answer = { error: 'not_found' };
+          else if (e instanceof AntonniaError) answer = { error: 'api_unavailable' };
+          else answer = { error: 'other' }; // the run releases its claims, then it is thrown again
         }
-        case 'take_over': {
-          if (depth > 50 || step.message == null) throw new Retry('busy', 1);
-          await this.#handle(JSON.parse(step.message), step.message, sessionId, 0, started, depth + 1, policy);
-          break;
-        }
-        case 'skip':
-          return String(step.reason);
-        case 'report':
-          await this.#report(sessionId, message.id, step.outcome, args);
-          return String(step.outcome.status);
-        default: { // deliver, verify
-          const c = decodeRecord('contact', result.contact);
-          const contact = {
-            channel_type: c.channel_type, channel_user_id: c.channel_user_id, contact_name: c.contact_name ?? null, session_id: sessionId,
-          };
-          let redelivery = step.step === 'deliver' && Boolean(step.redelivery);
-          if (this.#strictOrder) {
-            try {
-              await this.#deliverEarlier(message, sessionId, started, depth, policy);
-            } catch (e) {
-              await this.#store.finish(args.outboundKey, args.queueKey, message.id, owner, 'released', null, this.#retentionMs);
-              throw e;
-            }
-          }
-          if (step.step === 'verify') {
-            const current = await this.#client.sessions.messages.get(sessionId, message.id);
-            step = decide('verified', { delivery_status: current.delivery_status ?? '' });
-            if (step.step === 'skip') {
-              await this.#store.finish(args.outboundKey, args.queueKey, message.id, owner, 'done',
-                { status: current.delivery_status }, this.#retentionMs);
-              return 'duplicate';
-            }
-            redelivery = true;
-          }
-          return this.#deliverOnce(message, contact, redelivery, args);
-        }
+        effect = JSON.parse(core(() => run.resume(JSON.stringify(answer))));
       }
+      // The store's failure during a sweep, or an error of this process's:
+      // thrown again once the claims it held are released.
+      if (effect.effect === 'failed') throw failure;
+      return [effect, failure];
+    } finally {
+      run.free();
     }
   }
 
-  async #deliverEarlier(message, sessionId, started, depth, policy) {
-    // A webhook can reach every worker after a later message's (a duplicate
-    // sent late, a retry): the API knows which earlier messages of the
-    // session are still pending; they go first.
-    if (message.created_at == null) return;
-    const mine = [ms(message.created_at), message.id];
-    const before = (a, b) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
-    // Older pending messages (from before the relay ran, say) are not held against this one.
-    const since = mine[0] - this.#orderWindowMs;
-    const earlier = [];
-    for await (const m of this.#client.sessions.messages.iterSearch({ session_id: sessionId, role: 'assistant' })) {
-      if (m.id === message.id || m.created_at == null || !isOutbound(m)) continue;
-      const place = [ms(m.created_at), m.id];
-      if (since <= place[0] && before(place, mine)) earlier.push([place, m]);
-    }
-    earlier.sort((a, b) => (before(a[0], b[0]) ? -1 : before(b[0], a[0]) ? 1 : 0));
-    for (const [place, m] of earlier) {
-      await this.#handle(m, JSON.stringify(m), sessionId, place[0], started, depth + 1, policy);
+  async #perform(effect, started, known, claims) {
+    switch (effect.effect) {
+      case 'claim': {
+        const a = effect.args;
+        const args = {
+          outboundKey: a.outbound_key, queueKey: a.queue_key, contactKey: a.contact_key, messageId: a.message_id,
+          createdAtMs: a.created_at_ms, messageJson: a.message_json, token: a.token, leaseMs: a.lease_ms,
+          retentionMs: a.retention_ms, channelType: a.channel_type, sessionBase: a.session_base,
+          pendingKey: a.pending_key, pendingMember: a.pending_member,
+        };
+        claims.set(args.token, args);
+        const result = await this.#store.claim(args);
+        return { result, waited_ms: Math.floor(monotonic() - started) };
+      }
+      case 'sleep':
+        await sleep(effect.ms);
+        return null;
+      case 'fetch_session': {
+        const session = await this.#client.sessions.get(effect.session_id);
+        return { metadata: session.metadata ?? null };
+      }
+      case 'put':
+        await this.#store.put(effect.key, effect.value, effect.ttl_ms);
+        return null;
+      case 'list_messages': {
+        const texts = [];
+        for await (const m of this.#client.sessions.messages.iterSearch({ session_id: effect.session_id, role: 'assistant' })) {
+          const listed = JSON.stringify(m);
+          known.set(listed, m);
+          texts.push(listed);
+        }
+        return { messages: texts };
+      }
+      case 'get_message': {
+        const current = await this.#client.sessions.messages.get(effect.session_id, effect.message_id);
+        return { delivery_status: current.delivery_status ?? '' };
+      }
+      case 'deliver':
+        return this.#deliverOnce(effect, known, claims.get(effect.token));
+      case 'report': {
+        const o = effect.outcome;
+        const report = o.status === 'sent'
+          ? { status: 'sent', provider_message_id: o.provider_message_id ?? undefined }
+          : { status: 'failed', code: o.code ?? undefined, message: o.message ?? undefined };
+        const fields = JSON.parse(core(() => wasm.deliveryFields(JSON.stringify(report))));
+        await this.#client.sessions.messages.update(effect.session_id, effect.message_id, fields);
+        return null;
+      }
+      default: // finish
+        await this.#store.finish(effect.outbound_key, effect.queue_key, effect.message_id, effect.token, effect.state,
+          effect.outcome ?? null, effect.retention_ms);
+        return null;
     }
   }
 
-  async #deliverOnce(message, contact, redelivery, args) {
-    let delivery;
+  async #deliverOnce(effect, known, args) {
+    const text = effect.message;
+    const message = known.has(text) ? known.get(text) : JSON.parse(text);
+    const c = effect.contact;
+    const contact = {
+      channel_type: c.channel_type, channel_user_id: c.channel_user_id, contact_name: c.contact_name ?? null, session_id: c.session_id,
+    };
+    const redelivery = Boolean(effect.redelivery);
     try {
       let providerId;
       const stop = heartbeat(this.#store, args, this.#claimLeaseMs / 3);
       try {
-        providerId = await this.#deliver(message, contact, { redelivery, idempotency_key: message.id });
+        providerId = await this.#deliver(message, contact, { redelivery, idempotency_key: effect.idempotency_key });
       } finally {
         stop();
       }
-      delivery = { delivery: 'sent', provider_message_id: providerId == null ? null : String(providerId) };
+      return { delivery: 'sent', provider_message_id: providerId == null ? null : String(providerId) };
     } catch (e) {
       // Ids and the error's name only: its text may quote the message or a token.
       const details = { message_id: message.id, session_id: contact.session_id, error: errorName(e), redelivery };
       if (e instanceof DeliveryError) {
         this.#logger.warn(`antonnia-sdk relay: deliver refused message ${message.id} of session ${contact.session_id} `
           + `(DeliveryError, code ${e.code ?? 'none'}): reported failed`, { ...details, code: e.code ?? null });
-        delivery = { delivery: 'refused', code: e.code ?? null, message: e.detail ?? null };
-      } else {
-        this.#logger.error(`antonnia-sdk relay: deliver failed for message ${message.id} of session ${contact.session_id} `
-          + `(${details.error}): claim released, webhook answered 503`, details);
-        await this.#store.finish(args.outboundKey, args.queueKey, args.messageId, args.token, 'released', null, this.#retentionMs);
-        throw new Retry('deliver_crashed');
+        return { delivery: 'refused', code: e.code ?? null, message: e.detail ?? null };
       }
+      this.#logger.error(`antonnia-sdk relay: deliver failed for message ${message.id} of session ${contact.session_id} `
+        + `(${details.error}): claim released, webhook answered 503`, details);
+      return { delivery: 'crashed' };
     }
-    const outcome = decide('delivered', delivery);
-    await this.#report(contact.session_id, message.id, outcome, args);
-    return String(outcome.status);
-  }
-
-  async #report(sessionId, messageId, outcome, args) {
-    const report = outcome.status === 'sent'
-      ? { status: 'sent', provider_message_id: outcome.provider_message_id ?? undefined }
-      : { status: 'failed', code: outcome.code ?? undefined, message: outcome.message ?? undefined };
-    const fields = JSON.parse(core(() => wasm.deliveryFields(JSON.stringify(report))));
-    try {
-      await this.#client.sessions.messages.update(sessionId, messageId, fields);
-    } catch (e) {
-      if (e instanceof AntonniaError) {
-        // On the channel but not reported: the next delivery of this
-        // webhook reports it without sending again.
-        await this.#store.finish(args.outboundKey, args.queueKey, messageId, args.token, 'delivered', outcome, this.#retentionMs);
-      }
-      throw e;
-    }
-    await this.#store.finish(args.outboundKey, args.queueKey, messageId, args.token, 'done', outcome, this.#retentionMs);
   }
 
   // -- recovery -------------------------------------------------------
@@ -1068,18 +1040,20 @@ export class ChannelRelay {
   }
 
   async #sweepOne(step) {
+    let done;
+    let failure;
     try {
-      const outcome = await this.#handle(JSON.parse(step.message), step.message, step.session_id, step.created_at_ms,
-        monotonic(), 0, SWEEP_POLICY);
-      return [outcome, undefined];
+      [done, failure] = await this.#drive('sweep', step.session_id, step.message, step.created_at_ms, undefined);
     } catch (e) {
-      if (e instanceof Retry) return [e.outcome, e.after];
-      if (e instanceof StoreUnavailableError) throw e;
-      if (!(e instanceof AntonniaError)) throw e;
-      this.#logger.warn(`antonnia-sdk relay: recovering message ${step.message_id} of session ${step.session_id} failed `
-        + `(${errorName(e)}): looked at again later`, { message_id: step.message_id, session_id: step.session_id, error: errorName(e) });
-      return ['api_unavailable', undefined];
+      if (e instanceof StoreUnavailableError || !(e instanceof AntonniaError)) throw e;
+      [done, failure] = [{ outcome: 'api_unavailable' }, e]; // a stored message this SDK cannot read
     }
+    if (done.outcome === 'api_unavailable') {
+      const error = failure === undefined ? 'AntonniaError' : errorName(failure);
+      this.#logger.warn(`antonnia-sdk relay: recovering message ${step.message_id} of session ${step.session_id} failed `
+        + `(${error}): looked at again later`, { message_id: step.message_id, session_id: step.session_id, error });
+    }
+    return [done.outcome, done.retry_after ?? undefined];
   }
 
   /**

@@ -117,6 +117,35 @@ pub fn relay_decide(kind: &str, input_json: &str) -> Result<String, JsValue> {
     to_json(&out)
 }
 
+/// A webhook's (`kind` `"webhook"`) or swept message's (`"sweep"`) delivery
+/// as a sans-IO run (`antonnia_relay::run::RunDriver`), JSON text in and
+/// out: `next()` gives the effect to perform, `resume(answerJson)` takes its
+/// answer and gives the next one, until `done` or `failed`.
+#[wasm_bindgen]
+pub struct RelayRun {
+    inner: relay::run::RunDriver,
+}
+
+#[wasm_bindgen]
+impl RelayRun {
+    /// A run from its input, JSON text (`RunDriver::new`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(kind: &str, input_json: &str) -> Result<RelayRun, JsValue> {
+        let inner = relay::run::RunDriver::new(kind, input_json).map_err(|e| throw(&e))?;
+        Ok(RelayRun { inner })
+    }
+
+    /// The effect to perform now, JSON text.
+    pub fn next(&self) -> String {
+        self.inner.next()
+    }
+
+    /// Takes the pending effect's answer (JSON text) and gives the next effect.
+    pub fn resume(&mut self, answer_json: &str) -> Result<String, JsValue> {
+        self.inner.resume(answer_json).map_err(|e| throw(&e))
+    }
+}
+
 /// A stored record (`session`, `contact`, `inbound`, `outbound`) read from
 /// its text, its version checked: its JSON value as text.
 #[wasm_bindgen(js_name = relayDecodeRecord)]

@@ -4,8 +4,8 @@
 //! contact, each user message posted once, each assistant message delivered
 //! once and in order) as pure functions over what a shared store holds.
 //!
-//! A binding's relay (Python's `antonnia_sdk.relay`, later Node's) runs the
-//! steps these functions name, against the API and a store (in memory, or
+//! A binding's relay (Python's `antonnia_sdk.relay`, Node's `antonnia-sdk/relay`)
+//! runs the steps these functions name, against the API and a store (in memory, or
 //! Redis shared by many worker processes in any language). What it shares
 //! with other languages is defined here, once:
 //!
@@ -25,7 +25,12 @@
 //! - **recovery**: [`Keys::pending`], an index of claims by when they lapse,
 //!   and [`sweep_entry`] / [`after_sweep`], what a sweep does with each due
 //!   entry, so that a message whose worker died mid-send goes out without
-//!   waiting for more traffic.
+//!   waiting for more traffic;
+//! - the **sequence** of a webhook's delivery ([`run::WebhookRun`]): claim,
+//!   wait, take over or deliver earlier messages first, verify, deliver,
+//!   report, settle, as a sans-IO state machine whose effects a host
+//!   performs (store calls, API calls, the user's `deliver`), so that no
+//!   host writes the procedure itself.
 //!
 //! ```
 //! use antonnia_relay::{on_claim, ClaimResult, WaitPolicy, WebhookStep};
@@ -40,6 +45,8 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod run;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

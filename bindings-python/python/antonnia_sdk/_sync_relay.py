@@ -9,7 +9,6 @@ import json
 import secrets
 import threading
 import time
-from datetime import datetime, timedelta, timezone
 from time import monotonic
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -278,23 +277,6 @@ def _is_cluster(redis: Any) -> bool:
 Store = Union[SyncMemoryStore, SyncRedisStore]
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-def _ms(at: datetime) -> int:
-    """Unix milliseconds, exactly as the core computes a message's place."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=timezone.utc)
-    return (at - _EPOCH) // timedelta(milliseconds=1)
-
-
-class _Retry(Exception):
-    def __init__(self, outcome: str, after: Optional[int] = None) -> None:
-        super().__init__(outcome)
-        self.outcome = outcome
-        self.after = after
-
-
 class SyncChannelRelay:
     """The Quick Start loop as one object, safe across concurrent calls and
     worker processes sharing a store.
@@ -366,8 +348,17 @@ class SyncChannelRelay:
         self._retention_ms = int(retention * 1000)
         self._strict_order = strict_order
         self._order_window_ms = int(order_window * 1000)
-        # A sweep never waits for a claim that is held: it looks again later.
-        self._sweep_policy = {"max_wait_ms": 0, "poll_ms": 100}
+        # What each delivery's RelayRun needs (a sweep's run never waits for a
+        # claim that is held: the core gives it no wait budget).
+        self._run_config: Dict[str, Any] = {
+            "prefix": prefix,
+            "channel_type": channel_type,
+            "claim_lease_ms": self._claim_lease_ms,
+            "retention_ms": self._retention_ms,
+            "strict_order": strict_order,
+            "order_window_ms": self._order_window_ms,
+            "policy": self._policy,
+        }
         self._closed = False
 
     @property
@@ -517,162 +508,124 @@ class SyncChannelRelay:
             message = event.data.object
             assert isinstance(message, Message)
             text = json.dumps(message.to_dict(), separators=(",", ":"))
-            started = monotonic()
-            return _reply(self._handle(message, text, action["session_id"], action["created_at_ms"], started, 0, self._policy))
-        except _Retry as retry:
-            return _reply(retry.outcome, retry.after)
+            done, _ = self._drive("webhook", action["session_id"], text, action["created_at_ms"], message)
+            return _reply(str(done["outcome"]), done.get("retry_after"))
         except StoreUnavailableError:
             return _reply("store_unavailable")
         except AntonniaError:
             return _reply("api_unavailable")
 
-    def _handle(
-        self, message: Message, text: str, session_id: str, created_at_ms: int, started: float, depth: int,
-        policy: Mapping[str, int],
-    ) -> str:
-        keys = self._keys
-        token = secrets.token_hex(16)
-        args = ClaimArgs(
-            keys.outbound(session_id, message.id),
-            keys.queue(session_id),
-            keys.contact(session_id),
-            message.id,
-            created_at_ms,
-            text,
-            token,
-            self._claim_lease_ms,
-            self._retention_ms,
-            self._channel_type,
-            keys.session_base(session_id),
-            keys.pending(self._channel_type),
-            keys.pending_member(session_id, message.id),
-        )
-        while True:
+    def _drive(
+        self, kind: str, session_id: str, text: str, created_at_ms: int, message: Optional[Message]
+    ) -> Tuple[Dict[str, Any], Optional[BaseException]]:
+        # The procedure (claim, wait, take over, deliver earlier messages
+        # first, verify, deliver, report, settle) is the core's RelayRun
+        # (antonnia_relay::run, docs/relay.md): this loop only performs the
+        # effects it names and hands back what each gave, or how it failed.
+        run = _core.RelayRun(kind, {
+            "config": self._run_config,
+            "token": secrets.token_hex(16),
+            "session_id": session_id,
+            "message": text,
+            "created_at_ms": created_at_ms,
+        })
+        started = monotonic()
+        # Messages this process already holds as objects, by their JSON text
+        # (the webhook's, the listed ones): handed to deliver as they are.
+        known: Dict[str, Message] = {text: message} if message is not None else {}
+        claims: Dict[str, ClaimArgs] = {}
+        failure: Optional[BaseException] = None
+        effect: Dict[str, Any] = run.next()
+        while effect["effect"] not in ("done", "failed"):
+            answer: Any
+            try:
+                answer = self._perform(effect, started, known, claims)
+            except StoreUnavailableError as exc:
+                failure, answer = exc, {"error": "store_unavailable"}
+            except NotFoundError as exc:
+                failure, answer = exc, {"error": "not_found"}
+            except AntonniaError as exc:
+                failure, answer = exc, {"error": "api_unavailable"}
+            except BaseException as exc:  # also a cancellation: the run releases its claims first
+                failure, answer = exc, {"error": "other"}
+            effect = run.resume(answer)
+        if effect["effect"] == "failed":
+            # The store's failure during a sweep, or an exception of this
+            # process's: raised again once the claims it held are released.
+            assert failure is not None
+            raise failure
+        return effect, failure
+
+    def _perform(
+        self, effect: Mapping[str, Any], started: float, known: Dict[str, Message], claims: Dict[str, ClaimArgs]
+    ) -> Any:
+        kind = effect["effect"]
+        if kind == "claim":
+            args = ClaimArgs(**effect["args"])
+            claims[args.token] = args
             result = self._store.claim(args)
-            waited = int((monotonic() - started) * 1000)
-            step: Dict[str, Any] = _core.relay_decide("claim", {"result": result, "waited_ms": waited, "policy": policy})
-            kind = step["step"]
-            if kind == "wait":
-                _sleep(step["ms"] / 1000)
-            elif kind == "retry_later":
-                raise _Retry("busy", step["after"])
-            elif kind == "fetch_session":
-                try:
-                    session = self._client.sessions.get(session_id)
-                except NotFoundError:
-                    return "not_ours"  # a session this organization does not have (any more)
-                md = session.metadata or {}
-                record = {
-                    "v": 1,
-                    "channel_type": str(md.get("channel_type") or ""),
-                    "channel_user_id": str(md.get("channel_user_id") or ""),
-                }
-                self._store.put(keys.contact(session_id), encode_record("contact", record), self._retention_ms)
-            elif kind == "take_over":
-                if depth > 50 or step.get("message") is None:
-                    raise _Retry("busy", 1)
-                earlier = Message.from_dict(json.loads(step["message"]))
-                self._handle(earlier, step["message"], session_id, 0, started, depth + 1, policy)
-            elif kind == "skip":
-                return str(step["reason"])
-            elif kind == "report":
-                self._report(session_id, message.id, step["outcome"], args)
-                return str(step["outcome"]["status"])
+            return {"result": result, "waited_ms": int((monotonic() - started) * 1000)}
+        if kind == "sleep":
+            _sleep(effect["ms"] / 1000)
+            return None
+        if kind == "fetch_session":
+            session = self._client.sessions.get(effect["session_id"])
+            return {"metadata": session.metadata}
+        if kind == "put":
+            self._store.put(effect["key"], effect["value"], effect["ttl_ms"])
+            return None
+        if kind == "list_messages":
+            texts: List[str] = []
+            for m in self._client.sessions.messages.iter_search(session_id=effect["session_id"], role="assistant"):
+                listed = json.dumps(m.to_dict(), separators=(",", ":"))
+                known[listed] = m
+                texts.append(listed)
+            return {"messages": texts}
+        if kind == "get_message":
+            current = self._client.sessions.messages.get(effect["session_id"], effect["message_id"])
+            return {"delivery_status": current.delivery_status}
+        if kind == "deliver":
+            return self._deliver_once(effect, known, claims[effect["token"]])
+        if kind == "report":
+            outcome = effect["outcome"]
+            if outcome["status"] == "sent":
+                fields = channel.sent(outcome.get("provider_message_id"))
             else:
-                contact_record = decode_record("contact", result["contact"])
-                contact = Contact(
-                    contact_record["channel_type"],
-                    contact_record["channel_user_id"],
-                    contact_record.get("contact_name"),
-                    session_id,
-                )
-                redelivery = kind == "deliver" and bool(step["redelivery"])
-                if self._strict_order:
-                    try:
-                        self._deliver_earlier(message, session_id, started, depth, policy)
-                    except BaseException:
-                        self._store.finish(
-                            args.outbound_key, args.queue_key, message.id, token, "released", None, self._retention_ms
-                        )
-                        raise
-                if kind == "verify":
-                    current = self._client.sessions.messages.get(session_id, message.id)
-                    step = _core.relay_decide("verified", {"delivery_status": current.delivery_status})
-                    if step["step"] == "skip":
-                        self._store.finish(
-                            args.outbound_key, args.queue_key, message.id, token, "done",
-                            {"status": current.delivery_status}, self._retention_ms,
-                        )
-                        return "duplicate"
-                    redelivery = True
-                return self._deliver_once(message, contact, redelivery, args)
+                fields = channel.failed(outcome.get("code"), outcome.get("message"))
+            self._client.sessions.messages.update(effect["session_id"], effect["message_id"], **fields)
+            return None
+        # finish
+        self._store.finish(
+            effect["outbound_key"], effect["queue_key"], effect["message_id"], effect["token"], effect["state"],
+            effect["outcome"], effect["retention_ms"],
+        )
+        return None
 
-    def _deliver_earlier(
-        self, message: Message, session_id: str, started: float, depth: int, policy: Mapping[str, int]
-    ) -> None:
-        # A webhook can reach every worker after a later message's (a
-        # duplicate sent late, a retry): the API knows which earlier
-        # messages of the session are still pending; they go first.
-        if message.created_at is None:
-            return
-        mine = (_ms(message.created_at), message.id)
-        # Older pending messages (from before the relay ran, say) are not held against this one.
-        since = mine[0] - self._order_window_ms
-        earlier = [
-            m
-            for m in self._client.sessions.messages.iter_search(session_id=session_id, role="assistant")
-            if m.id != message.id
-            and m.created_at is not None
-            and channel.is_outbound(m)
-            and since <= _ms(m.created_at)
-            and (_ms(m.created_at), m.id) < mine
-        ]
-        for m in sorted(earlier, key=lambda m: (_ms(m.created_at), m.id) if m.created_at else (0, m.id)):
-            text = json.dumps(m.to_dict(), separators=(",", ":"))
-            self._handle(m, text, session_id, _ms(m.created_at) if m.created_at else 0, started, depth + 1, policy)
-
-    def _deliver_once(self, message: Message, contact: Contact, redelivery: bool, args: ClaimArgs) -> str:
+    def _deliver_once(self, effect: Mapping[str, Any], known: Dict[str, Message], args: ClaimArgs) -> Dict[str, Any]:
+        text = effect["message"]
+        message = known[text] if text in known else Message.from_dict(json.loads(text))
+        c = effect["contact"]
+        contact = Contact(c["channel_type"], c["channel_user_id"], c.get("contact_name"), c["session_id"])
+        redelivery = bool(effect["redelivery"])
         try:
             with Heartbeat(self._store, args, self._claim_lease_ms / 3000):
-                provider_id = check_sent(self._deliver(message, contact, DeliveryAttempt(redelivery, message.id)))
-            delivery: Dict[str, Any] = {"delivery": "sent", "provider_message_id": provider_id}
+                provider_id = check_sent(
+                    self._deliver(message, contact, DeliveryAttempt(redelivery, effect["idempotency_key"]))
+                )
+            return {"delivery": "sent", "provider_message_id": provider_id}
         except DeliveryError as exc:
             log.warning(
                 "deliver refused message %s of session %s (DeliveryError, code %s): reported failed",
                 message.id, contact.session_id, exc.code,
             )
-            delivery = {"delivery": "refused", "code": exc.code, "message": exc.message}
+            return {"delivery": "refused", "code": exc.code, "message": exc.message}
         except Exception as exc:
             # Ids and the exception's type only: its text may quote the message or a token.
             log.error(
                 "deliver failed for message %s of session %s (%s%s): claim released, webhook answered 503",
                 message.id, contact.session_id, type(exc).__name__, ", redelivery" if redelivery else "",
             )
-            self._store.finish(
-                args.outbound_key, args.queue_key, args.message_id, args.token, "released", None, self._retention_ms
-            )
-            raise _Retry("deliver_crashed") from None
-        outcome: Dict[str, Any] = _core.relay_decide("delivered", delivery)
-        self._report(contact.session_id, message.id, outcome, args)
-        return str(outcome["status"])
-
-    def _report(self, session_id: str, message_id: str, outcome: Mapping[str, Any], args: ClaimArgs) -> None:
-        if outcome["status"] == "sent":
-            fields = channel.sent(outcome.get("provider_message_id"))
-        else:
-            fields = channel.failed(outcome.get("code"), outcome.get("message"))
-        try:
-            self._client.sessions.messages.update(session_id, message_id, **fields)
-        except AntonniaError:
-            # On the channel but not reported: the next delivery of this
-            # webhook reports it without sending again.
-            self._store.finish(
-                args.outbound_key, args.queue_key, message_id, args.token, "delivered", outcome, self._retention_ms
-            )
-            raise
-        self._store.finish(
-            args.outbound_key, args.queue_key, message_id, args.token, "done", outcome, self._retention_ms
-        )
+            return {"delivery": "crashed"}
 
     # -- recovery --------------------------------------------------------
 
@@ -732,22 +685,21 @@ class SyncChannelRelay:
         return found
 
     def _sweep_one(self, step: Mapping[str, Any]) -> Tuple[str, Optional[int]]:
+        failure: Optional[BaseException]
         try:
-            message = Message.from_dict(json.loads(step["message"]))
-            outcome = self._handle(
-                message, step["message"], step["session_id"], int(step["created_at_ms"]), monotonic(), 0, self._sweep_policy
+            done, failure = self._drive(
+                "sweep", step["session_id"], step["message"], int(step["created_at_ms"]), None
             )
-            return outcome, None
-        except _Retry as retry:
-            return retry.outcome, retry.after
         except StoreUnavailableError:
             raise
-        except AntonniaError as exc:
+        except AntonniaError as exc:  # a stored message this SDK cannot read
+            done, failure = {"outcome": "api_unavailable"}, exc
+        if done["outcome"] == "api_unavailable":
             log.warning(
                 "recovering message %s of session %s failed (%s): looked at again later",
-                step["message_id"], step["session_id"], type(exc).__name__,
+                step["message_id"], step["session_id"], type(failure).__name__ if failure else "AntonniaError",
             )
-            return "api_unavailable", None
+        return str(done["outcome"]), done.get("retry_after")
 
     def run_sweeper(self, interval: float = 5.0, *, limit: int = 100) -> None:
         """Calls ``recover`` every ``interval`` seconds until the relay is

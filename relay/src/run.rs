@@ -1,0 +1,1158 @@
+//! The webhook procedure as one sans-IO state machine: [`WebhookRun`].
+//!
+//! A webhook's assistant message (or a swept one, [`RunKind::Sweep`]) goes
+//! through one sequence, whatever the host language: claim it; maybe sleep
+//! and claim again, or fetch the session and store whose it is, or take
+//! over an earlier message first; read the session's earlier pending
+//! messages from the API and run each of them through the same sequence
+//! first (strict order); verify a redelivery against the API; hand it to
+//! the channel; report it; settle the claim. The decisions are this crate's
+//! ([`on_claim`], [`on_verified`], [`on_delivered`]); this module owns the
+//! sequence, so that a host (Python's `ChannelRelay`, Node's) only performs
+//! the [`Effect`]s it yields, store calls, API calls and the user's
+//! `deliver`, and hands back each one's [`Answer`].
+//!
+//! Driven like the core's `Exchange`: [`WebhookRun::next`] gives the first
+//! effect, [`WebhookRun::resume`] takes an effect's answer and gives the
+//! next one, until [`Effect::Done`] or [`Effect::Failed`]. [`RunDriver`] is
+//! the same with JSON text in and out, for bindings.
+//!
+//! ```
+//! use antonnia_relay::run::{Answer, Effect, RunConfig, RunKind, WebhookRun};
+//! use serde_json::json;
+//!
+//! let message = r#"{"id":"m1","session_id":"s1","role":"assistant","content":{"type":"text","text":"hi"}}"#;
+//! let mut run = WebhookRun::new(RunKind::Webhook, RunConfig::new("whatsapp"), "t0", "s1", message, 0).unwrap();
+//! let Effect::Claim { .. } = run.next() else { panic!() };
+//! // The store says the message is done already: a duplicate, answered 200.
+//! let effect = run.resume(Answer::Claimed { result: json!({"result": "done"}), waited_ms: 0 }).unwrap();
+//! assert!(matches!(effect, Effect::Done { ref outcome, .. } if outcome == "duplicate"));
+//! ```
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use antonnia_core::channel::is_outbound_json;
+use antonnia_core::error::Error;
+use antonnia_core::time::Timestamp;
+
+use crate::{
+    ClaimResult, ContactRecord, Delivery, Keys, Outcome, RECORD_VERSION, SkipReason, WaitPolicy,
+    WebhookResponse, WebhookStep, decode_record, encode_record, on_claim, on_delivered,
+    on_verified, response_for,
+};
+
+/// How deep runs may nest (a take-over or an earlier message inside
+/// another's run) before the webhook is answered "retry later": a bound on
+/// the work one request does, as the hosts had it.
+pub const MAX_DEPTH: u32 = 50;
+
+/// Which procedure a run follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunKind {
+    /// A `message.created` webhook's assistant message.
+    Webhook,
+    /// A due entry of the recovery index ([`crate::SweepStep::Redeliver`]):
+    /// the webhook's path, except that it never waits for a claim that is
+    /// held (the sweep looks again later) and a store failure ends the run
+    /// with [`Effect::Failed`] (the sweep stops, its entries stay).
+    Sweep,
+}
+
+/// The relay's settings a run needs (the host's constructor arguments).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunConfig {
+    /// The key prefix ([`crate::DEFAULT_PREFIX`] by default).
+    pub prefix: String,
+    /// The relay's channel type.
+    pub channel_type: String,
+    /// A claim's lease, ms (default 30 000).
+    pub claim_lease_ms: u64,
+    /// How long records live, ms (default 7 days).
+    pub retention_ms: u64,
+    /// Deliver the session's earlier pending messages first (default true).
+    pub strict_order: bool,
+    /// How far back an earlier message is held against this one, ms
+    /// (default one hour).
+    pub order_window_ms: i64,
+    /// How long a webhook waits for a busy or earlier message.
+    pub policy: WaitPolicy,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            prefix: crate::DEFAULT_PREFIX.to_string(),
+            channel_type: String::new(),
+            claim_lease_ms: 30_000,
+            retention_ms: 7 * 24 * 3600 * 1000,
+            strict_order: true,
+            order_window_ms: 3600 * 1000,
+            policy: WaitPolicy::default(),
+        }
+    }
+}
+
+impl RunConfig {
+    /// The defaults, for a relay of `channel_type`.
+    pub fn new(channel_type: &str) -> RunConfig {
+        RunConfig {
+            channel_type: channel_type.to_string(),
+            ..RunConfig::default()
+        }
+    }
+}
+
+/// The claim operation's inputs ([`crate::CLAIM_LUA`]'s keys and arguments
+/// by name, plus the recovery index entry the store writes beside it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimArgs {
+    /// [`Keys::outbound`].
+    pub outbound_key: String,
+    /// [`Keys::queue`].
+    pub queue_key: String,
+    /// [`Keys::contact`].
+    pub contact_key: String,
+    /// The message's id.
+    pub message_id: String,
+    /// Its place in the session, Unix ms (0: first).
+    pub created_at_ms: i64,
+    /// The message as JSON text, stored so that any worker can deliver it.
+    pub message_json: String,
+    /// This claim's holder token.
+    pub token: String,
+    /// The lease, ms.
+    pub lease_ms: u64,
+    /// How long the record lives, ms.
+    pub retention_ms: u64,
+    /// The relay's channel type.
+    pub channel_type: String,
+    /// [`Keys::session_base`].
+    pub session_base: String,
+    /// [`Keys::pending`].
+    pub pending_key: String,
+    /// [`Keys::pending_member`].
+    pub pending_member: String,
+}
+
+/// Whom a message goes to, as `deliver` receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// The session's channel type.
+    pub channel_type: String,
+    /// The contact on the channel.
+    pub channel_user_id: String,
+    /// The contact's name, when known.
+    pub contact_name: Option<String>,
+    /// The session.
+    pub session_id: String,
+}
+
+/// How a claim is settled ([`crate::FINISH_LUA`]'s `state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FinishState {
+    /// Delivered (or refused) and reported.
+    Done,
+    /// On the channel, the report still to make.
+    Delivered,
+    /// Given up: nobody holds it now.
+    Released,
+}
+
+/// Why a run ended without an answer for the webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunFailure {
+    /// The store failed during a sweep: the host raises that failure (the
+    /// sweep's entries stay for the next one).
+    StoreUnavailable,
+    /// The host answered an effect with [`HostError::Other`] (an exception
+    /// of its own, a cancellation): it raises that exception again, now that
+    /// the claims it held are released.
+    Host,
+}
+
+/// What the host does next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "effect", rename_all = "snake_case")]
+pub enum Effect {
+    /// Run the claim operation; answer [`Answer::Claimed`] with its JSON
+    /// result and how long this run has waited so far.
+    Claim {
+        /// Its inputs.
+        args: ClaimArgs,
+    },
+    /// Sleep this long; answer [`Answer::Ok`].
+    Sleep {
+        /// Milliseconds.
+        ms: u64,
+    },
+    /// `sessions.get(session_id)`; answer [`Answer::Session`] with its
+    /// metadata, or [`HostError::NotFound`].
+    FetchSession {
+        /// The session.
+        session_id: String,
+    },
+    /// Store `value` at `key` for `ttl_ms`; answer [`Answer::Ok`].
+    Put {
+        /// The key.
+        key: String,
+        /// The record's text.
+        value: String,
+        /// Its time to live, ms.
+        ttl_ms: u64,
+    },
+    /// Every page of `messages.search(session_id, role="assistant")`;
+    /// answer [`Answer::Messages`] with each message's JSON text.
+    ListMessages {
+        /// The session.
+        session_id: String,
+    },
+    /// `messages.get(session_id, message_id)`; answer [`Answer::Message`].
+    GetMessage {
+        /// The session.
+        session_id: String,
+        /// The message.
+        message_id: String,
+    },
+    /// Hand the message to the user's `deliver`, extending the claim
+    /// (`outbound_key`, `token`, every `lease_ms / 3`) while it runs; answer
+    /// [`Answer::Delivered`].
+    Deliver {
+        /// The message's JSON text.
+        message: String,
+        /// Whom it goes to.
+        contact: Contact,
+        /// An earlier claim may have sent it already.
+        redelivery: bool,
+        /// The key a channel with idempotency keys dedupes on (the message id).
+        idempotency_key: String,
+        /// The claimed record, to extend.
+        outbound_key: String,
+        /// The claim's token.
+        token: String,
+        /// The lease to extend by, ms.
+        lease_ms: u64,
+    },
+    /// `messages.update(session_id, message_id, ...)` with the fields of
+    /// `channel.sent` / `channel.failed` for `outcome`; answer [`Answer::Ok`].
+    Report {
+        /// The session.
+        session_id: String,
+        /// The message.
+        message_id: String,
+        /// What the channel said.
+        outcome: Outcome,
+    },
+    /// Run the finish operation; answer [`Answer::Ok`].
+    Finish {
+        /// [`Keys::outbound`].
+        outbound_key: String,
+        /// [`Keys::queue`].
+        queue_key: String,
+        /// The message.
+        message_id: String,
+        /// The claim's token.
+        token: String,
+        /// How it is settled.
+        state: FinishState,
+        /// What to record (`done`, `delivered`).
+        outcome: Option<Outcome>,
+        /// How long the record lives, ms.
+        retention_ms: u64,
+    },
+    /// The run is over: answer the webhook with `response` (for a sweep:
+    /// `outcome` and `retry_after` go to [`crate::after_sweep`]).
+    Done {
+        /// How it ended ([`response_for`]'s outcome names).
+        outcome: String,
+        /// `Retry-After`, seconds, when the run named one.
+        retry_after: Option<u64>,
+        /// The webhook's HTTP answer.
+        response: WebhookResponse,
+    },
+    /// The run is over without an answer: see [`RunFailure`].
+    Failed {
+        /// Why.
+        error: RunFailure,
+    },
+}
+
+/// How an effect failed on the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostError {
+    /// The store failed (Python `StoreUnavailableError`).
+    StoreUnavailable,
+    /// The API failed (any `AntonniaError` but not-found).
+    ApiUnavailable,
+    /// The API has no such object (404); for other effects than
+    /// [`Effect::FetchSession`] the same as [`HostError::ApiUnavailable`].
+    NotFound,
+    /// Anything else (an exception of the host's, a cancellation): the run
+    /// releases what it holds and ends with [`RunFailure::Host`].
+    Other,
+}
+
+/// The host's answer to an effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// For [`Effect::Sleep`], [`Effect::Put`], [`Effect::Report`],
+    /// [`Effect::Finish`]: done.
+    Ok,
+    /// For [`Effect::Claim`]: the store's JSON result (with its `contact`
+    /// text when claimed), and the milliseconds this run has waited since it
+    /// started (the host's monotonic clock).
+    Claimed {
+        /// The claim operation's result.
+        result: Value,
+        /// Milliseconds since the run started.
+        waited_ms: u64,
+    },
+    /// For [`Effect::FetchSession`]: the session's `metadata` (`None`: none).
+    Session {
+        /// Its metadata object.
+        metadata: Option<Value>,
+    },
+    /// For [`Effect::ListMessages`]: each message as JSON text.
+    Messages {
+        /// The messages.
+        messages: Vec<String>,
+    },
+    /// For [`Effect::GetMessage`]: its `delivery_status`.
+    Message {
+        /// As the API has it now.
+        delivery_status: String,
+    },
+    /// For [`Effect::Deliver`]: what `deliver` did.
+    Delivered(Delivery),
+    /// For any effect: it failed.
+    Error(HostError),
+}
+
+// Why a frame's sequence stopped early; it unwinds to the run's top, each
+// frame on the way releasing what it holds when its state says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Fault {
+    Retry {
+        outcome: &'static str,
+        after: Option<u64>,
+    },
+    Store,
+    Api,
+    Other,
+}
+
+impl Fault {
+    // Not-found matters only to a session's fetch (matched before this);
+    // anywhere else it is the API failing like any other way.
+    fn from_host(e: HostError) -> Fault {
+        match e {
+            HostError::StoreUnavailable => Fault::Store,
+            HostError::ApiUnavailable | HostError::NotFound => Fault::Api,
+            HostError::Other => Fault::Other,
+        }
+    }
+}
+
+// How a frame's message is to be handed over once earlier ones went out.
+#[derive(Debug, Clone)]
+struct Plan {
+    verify: bool,
+    redelivery: bool,
+    contact: Contact,
+}
+
+// An earlier message to run first: its text, id, own `created_at` and
+// the place the claim gives it.
+#[derive(Debug, Clone)]
+struct Child {
+    text: String,
+    id: String,
+    created_at: Option<i64>,
+    claim_created_at_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+enum State {
+    Claiming,
+    Sleeping,
+    FetchingSession,
+    PuttingContact,
+    TakingOver,
+    Listing(Plan),
+    Earlier(Plan, VecDeque<Child>),
+    Releasing(Fault),
+    Verifying(Plan),
+    FinishingDuplicate,
+    Delivering,
+    ReleasingCrash,
+    Reporting(Outcome),
+    FinishingDelivered(Fault),
+    FinishingDone(String),
+}
+
+#[derive(Debug, Clone)]
+struct Frame {
+    message_id: String,
+    text: String,
+    created_at: Option<i64>,
+    args: ClaimArgs,
+    depth: u32,
+    state: State,
+}
+
+// What a frame does after an answer.
+enum Flow {
+    Emit(Effect),
+    Push(Child),
+    Return(Result<String, Fault>),
+}
+
+/// One webhook's (or swept message's) delivery in progress: see the
+/// [module documentation](self).
+#[derive(Clone)]
+pub struct WebhookRun {
+    kind: RunKind,
+    config: RunConfig,
+    keys: Keys,
+    session_id: String,
+    token: String,
+    frames_made: u64,
+    stack: Vec<Frame>,
+    pending: Option<Effect>,
+}
+
+// Tokens are claim credentials: Debug names the run, not them.
+impl std::fmt::Debug for WebhookRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookRun")
+            .field("kind", &self.kind)
+            .field("session_id", &self.session_id)
+            .field("depth", &self.stack.len())
+            .finish_non_exhaustive()
+    }
+}
+
+// What the run reads of a message's JSON text: its id and `created_at`.
+#[derive(Deserialize)]
+struct Probe {
+    id: String,
+    #[serde(default)]
+    created_at: Option<Timestamp>,
+}
+
+fn unix_ms(t: &Timestamp) -> i64 {
+    // As `classify_event` computes a message's place, so that both agree.
+    t.unix_seconds()
+        .saturating_mul(1000)
+        .saturating_add(i64::from(t.subsec_nanos() / 1_000_000))
+}
+
+fn probe(text: &str) -> Result<(String, Option<i64>), Error> {
+    let p: Probe = serde_json::from_str(text)
+        .map_err(|e| Error::decode("message", format!("relay message: {e}")))?;
+    Ok((p.id, p.created_at.as_ref().map(unix_ms)))
+}
+
+// `str(metadata.get(name) or "")`: a missing or empty value is "", a string
+// is itself, anything else its JSON text.
+fn metadata_text(md: Option<&Value>, name: &str) -> String {
+    match md.and_then(|m| m.get(name)) {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) if n.as_f64() == Some(0.0) => String::new(),
+        Some(v) => v.to_string(),
+    }
+}
+
+impl WebhookRun {
+    /// A run for the message `message_json` (its canonical JSON text) of
+    /// `session_id`, placed at `created_at_ms` in its session (the
+    /// webhook's, or the swept record's). `token` is fresh randomness from
+    /// the host (at least 16 bytes, hex): each claim of the run holds a token
+    /// made from it. Refused: a bad prefix, an empty channel type or token,
+    /// or a message without an id.
+    pub fn new(
+        kind: RunKind,
+        config: RunConfig,
+        token: &str,
+        session_id: &str,
+        message_json: &str,
+        created_at_ms: i64,
+    ) -> Result<WebhookRun, Error> {
+        let keys = Keys::new(&config.prefix)?;
+        if config.channel_type.is_empty() {
+            return Err(Error::invalid("channel_type", "must not be empty"));
+        }
+        if token.is_empty() {
+            return Err(Error::invalid("token", "must not be empty"));
+        }
+        if session_id.is_empty() {
+            return Err(Error::invalid("session_id", "must not be empty"));
+        }
+        let (id, created_at) = probe(message_json)?;
+        let mut run = WebhookRun {
+            kind,
+            config,
+            keys,
+            session_id: session_id.to_string(),
+            token: token.to_string(),
+            frames_made: 0,
+            stack: Vec::new(),
+            pending: None,
+        };
+        let top = run.frame(
+            Child {
+                text: message_json.to_string(),
+                id,
+                created_at,
+                claim_created_at_ms: created_at_ms,
+            },
+            0,
+        );
+        run.pending = Some(Effect::Claim {
+            args: top.args.clone(),
+        });
+        run.stack.push(top);
+        Ok(run)
+    }
+
+    /// Which procedure the run follows.
+    pub fn kind(&self) -> RunKind {
+        self.kind
+    }
+
+    /// The effect to perform now: the first claim, or the effect the last
+    /// [`resume`](Self::resume) gave (again), or the run's end.
+    pub fn next(&self) -> Effect {
+        match &self.pending {
+            Some(e) => e.clone(),
+            // Unreachable by construction (every step sets it); an end
+            // rather than a panic, since this crosses FFI.
+            None => Effect::Failed {
+                error: RunFailure::Host,
+            },
+        }
+    }
+
+    /// Whether the run is over ([`Effect::Done`] or [`Effect::Failed`]).
+    pub fn is_over(&self) -> bool {
+        matches!(
+            self.pending,
+            Some(Effect::Done { .. } | Effect::Failed { .. })
+        )
+    }
+
+    fn frame(&mut self, child: Child, depth: u32) -> Frame {
+        // Each claim gets its own token: a run that meets a message it holds
+        // in an outer frame must see it as held, not claim it again as a
+        // redelivery.
+        let token = if self.frames_made == 0 {
+            self.token.clone()
+        } else {
+            format!("{}.{}", self.token, self.frames_made)
+        };
+        self.frames_made += 1;
+        let sid = &self.session_id;
+        let args = ClaimArgs {
+            outbound_key: self.keys.outbound(sid, &child.id),
+            queue_key: self.keys.queue(sid),
+            contact_key: self.keys.contact(sid),
+            message_id: child.id.clone(),
+            created_at_ms: child.claim_created_at_ms,
+            message_json: child.text.clone(),
+            token,
+            lease_ms: self.config.claim_lease_ms,
+            retention_ms: self.config.retention_ms,
+            channel_type: self.config.channel_type.clone(),
+            session_base: self.keys.session_base(sid),
+            pending_key: self.keys.pending(&self.config.channel_type),
+            pending_member: self.keys.pending_member(sid, &child.id),
+        };
+        Frame {
+            message_id: child.id,
+            text: child.text,
+            created_at: child.created_at,
+            args,
+            depth,
+            state: State::Claiming,
+        }
+    }
+
+    /// Takes the answer to the pending effect and gives the next effect.
+    /// An answer of the wrong kind for the effect (a host's bug) is refused
+    /// with an `invalid` error and changes nothing; so is any answer once
+    /// the run is over.
+    pub fn resume(&mut self, answer: Answer) -> Result<Effect, Error> {
+        let Some(pending) = &self.pending else {
+            return Err(Error::invalid("answer", "the run has no pending effect"));
+        };
+        if !fits(pending, &answer) {
+            return Err(Error::invalid(
+                "answer",
+                format!("does not answer the {} effect", effect_name(pending)),
+            ));
+        }
+        let flow = self.step(answer);
+        let effect = self.drive(flow);
+        self.pending = Some(effect.clone());
+        Ok(effect)
+    }
+
+    fn policy(&self) -> WaitPolicy {
+        match self.kind {
+            RunKind::Webhook => self.config.policy,
+            // A sweep never waits for a claim that is held: it looks again later.
+            RunKind::Sweep => WaitPolicy {
+                max_wait_ms: 0,
+                ..self.config.policy
+            },
+        }
+    }
+
+    fn drive(&mut self, mut flow: Flow) -> Effect {
+        loop {
+            flow = match flow {
+                Flow::Emit(effect) => return effect,
+                Flow::Push(child) => {
+                    let depth = self.stack.last().map_or(0, |f| f.depth + 1);
+                    let frame = self.frame(child, depth);
+                    let effect = Effect::Claim {
+                        args: frame.args.clone(),
+                    };
+                    self.stack.push(frame);
+                    return effect;
+                }
+                Flow::Return(result) => {
+                    self.stack.pop();
+                    if self.stack.is_empty() {
+                        return self.end(result);
+                    }
+                    self.on_child(result)
+                }
+            }
+        }
+    }
+
+    fn end(&self, result: Result<String, Fault>) -> Effect {
+        let sweep = self.kind == RunKind::Sweep;
+        let (outcome, retry_after) = match result {
+            Ok(outcome) => (outcome, None),
+            Err(Fault::Retry { outcome, after }) => (outcome.to_string(), after),
+            Err(Fault::Store) if sweep => {
+                return Effect::Failed {
+                    error: RunFailure::StoreUnavailable,
+                };
+            }
+            Err(Fault::Store) => ("store_unavailable".to_string(), None),
+            Err(Fault::Api) => ("api_unavailable".to_string(), None),
+            Err(Fault::Other) => {
+                return Effect::Failed {
+                    error: RunFailure::Host,
+                };
+            }
+        };
+        let response = response_for(&outcome, retry_after);
+        Effect::Done {
+            outcome,
+            retry_after,
+            response,
+        }
+    }
+
+    fn claim_effect(frame: &Frame) -> Flow {
+        Flow::Emit(Effect::Claim {
+            args: frame.args.clone(),
+        })
+    }
+
+    fn finish(frame: &Frame, state: FinishState, outcome: Option<Outcome>, retention: u64) -> Flow {
+        Flow::Emit(Effect::Finish {
+            outbound_key: frame.args.outbound_key.clone(),
+            queue_key: frame.args.queue_key.clone(),
+            message_id: frame.message_id.clone(),
+            token: frame.args.token.clone(),
+            state,
+            outcome,
+            retention_ms: retention,
+        })
+    }
+
+    // The top frame's answer to its own effect.
+    fn step(&mut self, answer: Answer) -> Flow {
+        let policy = self.policy();
+        let retention = self.config.retention_ms;
+        let strict = self.config.strict_order;
+        let window = self.config.order_window_ms;
+        let session_id = self.session_id.clone();
+        let contact_key = self.keys.contact(&session_id);
+        let Some(frame) = self.stack.last_mut() else {
+            return Flow::Return(Err(Fault::Other));
+        };
+        let state = std::mem::replace(&mut frame.state, State::Claiming);
+        let fault = match &answer {
+            Answer::Error(e) => Some(Fault::from_host(*e)),
+            _ => None,
+        };
+        match (state, answer) {
+            (State::Claiming, Answer::Claimed { result, waited_ms }) => {
+                let contact_text = result
+                    .get("contact")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                // A result this SDK cannot read is an outage of a kind
+                // (a store from a newer SDK): retryable, as the hosts had it.
+                let Ok(result) = serde_json::from_value::<ClaimResult>(result) else {
+                    return Flow::Return(Err(Fault::Api));
+                };
+                match on_claim(&result, waited_ms, &policy) {
+                    WebhookStep::Wait { ms } => {
+                        frame.state = State::Sleeping;
+                        Flow::Emit(Effect::Sleep { ms })
+                    }
+                    WebhookStep::RetryLater { after } => Flow::Return(Err(Fault::Retry {
+                        outcome: "busy",
+                        after: Some(after),
+                    })),
+                    WebhookStep::FetchSession => {
+                        frame.state = State::FetchingSession;
+                        Flow::Emit(Effect::FetchSession { session_id })
+                    }
+                    WebhookStep::TakeOver { message, .. } => {
+                        let Some(text) = message.filter(|_| frame.depth <= MAX_DEPTH) else {
+                            return Flow::Return(Err(Fault::Retry {
+                                outcome: "busy",
+                                after: Some(1),
+                            }));
+                        };
+                        let Ok((id, created_at)) = probe(&text) else {
+                            return Flow::Return(Err(Fault::Api));
+                        };
+                        frame.state = State::TakingOver;
+                        // Placed at 0 as the hosts did: its record exists
+                        // already, so the place is not used.
+                        Flow::Push(Child {
+                            text,
+                            id,
+                            created_at,
+                            claim_created_at_ms: 0,
+                        })
+                    }
+                    WebhookStep::Skip { reason } => Flow::Return(Ok(skip_name(reason).into())),
+                    WebhookStep::Report { outcome } => {
+                        frame.state = State::Reporting(outcome.clone());
+                        Flow::Emit(Effect::Report {
+                            session_id,
+                            message_id: frame.message_id.clone(),
+                            outcome,
+                        })
+                    }
+                    step @ (WebhookStep::Deliver { .. } | WebhookStep::Verify) => {
+                        let record = contact_text
+                            .ok_or_else(|| Error::decode("contact", "missing"))
+                            .and_then(|t| decode_record::<ContactRecord>(&t));
+                        let Ok(record) = record else {
+                            return Flow::Return(Err(Fault::Api));
+                        };
+                        let plan = Plan {
+                            verify: step == WebhookStep::Verify,
+                            redelivery: matches!(step, WebhookStep::Deliver { redelivery: true }),
+                            contact: Contact {
+                                channel_type: record.channel_type,
+                                channel_user_id: record.channel_user_id,
+                                contact_name: record.contact_name,
+                                session_id: session_id.clone(),
+                            },
+                        };
+                        if strict && frame.created_at.is_some() {
+                            frame.state = State::Listing(plan);
+                            Flow::Emit(Effect::ListMessages { session_id })
+                        } else {
+                            Self::proceed(frame, plan)
+                        }
+                    }
+                }
+            }
+            (State::Claiming, _) => Flow::Return(Err(fault.unwrap_or(Fault::Other))),
+            (State::Sleeping, Answer::Ok) => Self::claim_effect(frame),
+            (State::FetchingSession, Answer::Error(HostError::NotFound)) => {
+                // A session this organization does not have (any more).
+                Flow::Return(Ok("not_ours".into()))
+            }
+            (State::FetchingSession, Answer::Session { metadata }) => {
+                let record = ContactRecord {
+                    v: RECORD_VERSION,
+                    channel_type: metadata_text(metadata.as_ref(), "channel_type"),
+                    channel_user_id: metadata_text(metadata.as_ref(), "channel_user_id"),
+                    contact_name: None,
+                };
+                frame.state = State::PuttingContact;
+                Flow::Emit(Effect::Put {
+                    key: contact_key,
+                    value: encode_record(&record),
+                    ttl_ms: retention,
+                })
+            }
+            (State::PuttingContact, Answer::Ok) => Self::claim_effect(frame),
+            (State::Listing(plan), Answer::Messages { messages }) => {
+                match earlier_than(frame, &messages, window) {
+                    Ok(queue) => Self::next_earlier(frame, plan, queue),
+                    Err(fault) => {
+                        frame.state = State::Releasing(fault.clone());
+                        Self::finish(frame, FinishState::Released, None, retention)
+                    }
+                }
+            }
+            (State::Listing(_), _) => {
+                frame.state = State::Releasing(fault.unwrap_or(Fault::Other));
+                Self::finish(frame, FinishState::Released, None, retention)
+            }
+            (State::Releasing(fault), Answer::Ok) => Flow::Return(Err(fault)),
+            (State::Verifying(plan), Answer::Message { delivery_status }) => {
+                match on_verified(&delivery_status) {
+                    WebhookStep::Deliver { .. } => Self::deliver(
+                        frame,
+                        Plan {
+                            redelivery: true,
+                            ..plan
+                        },
+                    ),
+                    _ => {
+                        frame.state = State::FinishingDuplicate;
+                        let outcome = Outcome {
+                            status: delivery_status,
+                            provider_message_id: None,
+                            code: None,
+                            message: None,
+                        };
+                        Self::finish(frame, FinishState::Done, Some(outcome), retention)
+                    }
+                }
+            }
+            (State::FinishingDuplicate, Answer::Ok) => Flow::Return(Ok("duplicate".into())),
+            (State::Delivering, Answer::Delivered(delivery)) => match on_delivered(&delivery) {
+                Some(outcome) => {
+                    frame.state = State::Reporting(outcome.clone());
+                    Flow::Emit(Effect::Report {
+                        session_id,
+                        message_id: frame.message_id.clone(),
+                        outcome,
+                    })
+                }
+                None => {
+                    frame.state = State::ReleasingCrash;
+                    Self::finish(frame, FinishState::Released, None, retention)
+                }
+            },
+            (State::ReleasingCrash, Answer::Ok) => Flow::Return(Err(Fault::Retry {
+                outcome: "deliver_crashed",
+                after: None,
+            })),
+            (State::Reporting(outcome), Answer::Ok) => {
+                let status = outcome.status.clone();
+                frame.state = State::FinishingDone(status);
+                Self::finish(frame, FinishState::Done, Some(outcome), retention)
+            }
+            (
+                State::Reporting(outcome),
+                Answer::Error(HostError::ApiUnavailable | HostError::NotFound),
+            ) => {
+                // On the channel but not reported: the next delivery of this
+                // webhook reports it without sending again.
+                frame.state = State::FinishingDelivered(Fault::Api);
+                Self::finish(frame, FinishState::Delivered, Some(outcome), retention)
+            }
+            (State::FinishingDelivered(fault), Answer::Ok) => Flow::Return(Err(fault)),
+            (State::FinishingDone(status), Answer::Ok) => Flow::Return(Ok(status)),
+            // Every other answer is an error (`fits` let nothing else
+            // through): the frame unwinds with it.
+            (_, _) => Flow::Return(Err(fault.unwrap_or(Fault::Other))),
+        }
+    }
+
+    // The frame below the one that ended gets its result.
+    fn on_child(&mut self, result: Result<String, Fault>) -> Flow {
+        let retention = self.config.retention_ms;
+        let Some(frame) = self.stack.last_mut() else {
+            return Flow::Return(Err(Fault::Other));
+        };
+        let state = std::mem::replace(&mut frame.state, State::Claiming);
+        match (state, result) {
+            // Taken over (whatever became of it): claim this one again.
+            (State::TakingOver, Ok(_)) => Self::claim_effect(frame),
+            // An earlier message went out (or was skipped): the next one.
+            (State::Earlier(plan, queue), Ok(_)) => Self::next_earlier(frame, plan, queue),
+            // It did not: this one's claim is released, then the fault goes on.
+            (State::Earlier(..), Err(fault)) => {
+                frame.state = State::Releasing(fault);
+                Self::finish(frame, FinishState::Released, None, retention)
+            }
+            (_, Err(fault)) => Flow::Return(Err(fault)),
+            (_, Ok(_)) => Flow::Return(Err(Fault::Other)),
+        }
+    }
+
+    fn next_earlier(frame: &mut Frame, plan: Plan, mut queue: VecDeque<Child>) -> Flow {
+        match queue.pop_front() {
+            Some(child) => {
+                frame.state = State::Earlier(plan, queue);
+                Flow::Push(child)
+            }
+            None => Self::proceed(frame, plan),
+        }
+    }
+
+    fn proceed(frame: &mut Frame, plan: Plan) -> Flow {
+        if plan.verify {
+            let message_id = frame.message_id.clone();
+            let session_id = plan.contact.session_id.clone();
+            frame.state = State::Verifying(plan);
+            Flow::Emit(Effect::GetMessage {
+                session_id,
+                message_id,
+            })
+        } else {
+            Self::deliver(frame, plan)
+        }
+    }
+
+    fn deliver(frame: &mut Frame, plan: Plan) -> Flow {
+        frame.state = State::Delivering;
+        Flow::Emit(Effect::Deliver {
+            message: frame.text.clone(),
+            contact: plan.contact,
+            redelivery: plan.redelivery,
+            idempotency_key: frame.message_id.clone(),
+            outbound_key: frame.args.outbound_key.clone(),
+            token: frame.args.token.clone(),
+            lease_ms: frame.args.lease_ms,
+        })
+    }
+}
+
+// The session's pending assistant messages placed before `frame`'s (and
+// within `window` ms of it), in order: they go out first.
+fn earlier_than(frame: &Frame, texts: &[String], window: i64) -> Result<VecDeque<Child>, Fault> {
+    let Some(mine_at) = frame.created_at else {
+        return Ok(VecDeque::new());
+    };
+    let mine = (mine_at, frame.message_id.as_str());
+    // Older pending messages (from before the relay ran, say) are not held against this one.
+    let since = mine_at.saturating_sub(window);
+    let mut earlier = Vec::new();
+    for text in texts {
+        let (id, created_at) = probe(text).map_err(|_| Fault::Api)?;
+        let Some(at) = created_at else { continue };
+        if id == frame.message_id || !is_outbound_json(text).map_err(|_| Fault::Api)? {
+            continue;
+        }
+        if since <= at && (at, id.as_str()) < mine {
+            earlier.push(Child {
+                text: text.clone(),
+                id,
+                created_at: Some(at),
+                claim_created_at_ms: at,
+            });
+        }
+    }
+    earlier.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    Ok(earlier.into())
+}
+
+fn skip_name(reason: SkipReason) -> &'static str {
+    match reason {
+        SkipReason::Duplicate => "duplicate",
+        SkipReason::NotOurs => "not_ours",
+        SkipReason::NotAssistant => "not_assistant",
+        SkipReason::OtherEvent => "other_event",
+    }
+}
+
+fn effect_name(e: &Effect) -> &'static str {
+    match e {
+        Effect::Claim { .. } => "claim",
+        Effect::Sleep { .. } => "sleep",
+        Effect::FetchSession { .. } => "fetch_session",
+        Effect::Put { .. } => "put",
+        Effect::ListMessages { .. } => "list_messages",
+        Effect::GetMessage { .. } => "get_message",
+        Effect::Deliver { .. } => "deliver",
+        Effect::Report { .. } => "report",
+        Effect::Finish { .. } => "finish",
+        Effect::Done { .. } => "done",
+        Effect::Failed { .. } => "failed",
+    }
+}
+
+// Whether `answer` is one the effect can have.
+fn fits(effect: &Effect, answer: &Answer) -> bool {
+    match (effect, answer) {
+        (Effect::Done { .. } | Effect::Failed { .. }, _) => false,
+        (_, Answer::Error(_)) => true,
+        (Effect::Claim { .. }, Answer::Claimed { .. })
+        | (Effect::FetchSession { .. }, Answer::Session { .. })
+        | (Effect::ListMessages { .. }, Answer::Messages { .. })
+        | (Effect::GetMessage { .. }, Answer::Message { .. })
+        | (Effect::Deliver { .. }, Answer::Delivered(_)) => true,
+        (
+            Effect::Sleep { .. }
+            | Effect::Put { .. }
+            | Effect::Report { .. }
+            | Effect::Finish { .. },
+            Answer::Ok,
+        ) => true,
+        _ => false,
+    }
+}
+
+/// An answer from its JSON form, for the effect it answers: `{"error":
+/// "store_unavailable" | "api_unavailable" | "not_found" | "other"}` for any
+/// effect; else, by effect: `claim` `{"result": <the claim operation's JSON>,
+/// "waited_ms"}`; `fetch_session` `{"metadata": <object or null>}`;
+/// `list_messages` `{"messages": [<JSON text>, ...]}`; `get_message`
+/// `{"delivery_status"}`; `deliver` a [`Delivery`]; `sleep`, `put`, `report`,
+/// `finish` anything (`null`).
+pub fn answer_from_json(effect: &Effect, v: Value) -> Result<Answer, Error> {
+    fn read<T: for<'de> Deserialize<'de>>(what: &str, v: Value) -> Result<T, Error> {
+        serde_json::from_value(v).map_err(|e| Error::invalid(what, e.to_string()))
+    }
+    if let Some(error) = v.get("error") {
+        return Ok(Answer::Error(read("error", error.clone())?));
+    }
+    Ok(match effect {
+        Effect::Claim { .. } => Answer::Claimed {
+            result: v.get("result").cloned().unwrap_or_default(),
+            waited_ms: v.get("waited_ms").and_then(Value::as_u64).unwrap_or(0),
+        },
+        Effect::FetchSession { .. } => Answer::Session {
+            metadata: v.get("metadata").cloned().filter(|m| !m.is_null()),
+        },
+        Effect::ListMessages { .. } => Answer::Messages {
+            messages: read("messages", v.get("messages").cloned().unwrap_or_default())?,
+        },
+        Effect::GetMessage { .. } => Answer::Message {
+            delivery_status: v
+                .get("delivery_status")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        },
+        Effect::Deliver { .. } => Answer::Delivered(read("delivery", v)?),
+        Effect::Sleep { .. }
+        | Effect::Put { .. }
+        | Effect::Report { .. }
+        | Effect::Finish { .. } => Answer::Ok,
+        Effect::Done { .. } | Effect::Failed { .. } => {
+            return Err(Error::invalid("answer", "the run is over"));
+        }
+    })
+}
+
+/// [`WebhookRun`] with JSON text in and out, for bindings.
+#[derive(Debug, Clone)]
+pub struct RunDriver {
+    run: WebhookRun,
+}
+
+/// [`RunDriver::new`]'s input (no `Debug`: it holds the run's token).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DriverInput {
+    #[serde(default)]
+    config: RunConfig,
+    token: String,
+    session_id: String,
+    message: String,
+    #[serde(default)]
+    created_at_ms: i64,
+}
+
+impl RunDriver {
+    /// A run of `kind` (`webhook` or `sweep`) from JSON `{"config":
+    /// RunConfig, "token", "session_id", "message": <its JSON text>,
+    /// "created_at_ms"}`.
+    pub fn new(kind: &str, input_json: &str) -> Result<RunDriver, Error> {
+        // Straight into the input's shape, not through a `Value`: this runs
+        // once per webhook.
+        let input: DriverInput =
+            serde_json::from_str(input_json).map_err(|e| Error::invalid("input", e.to_string()))?;
+        RunDriver::from_input(kind, input)
+    }
+
+    /// [`RunDriver::new`] with the input as a JSON value (for bindings that
+    /// convert their own objects).
+    pub fn from_value(kind: &str, input: Value) -> Result<RunDriver, Error> {
+        let input: DriverInput =
+            serde_json::from_value(input).map_err(|e| Error::invalid("input", e.to_string()))?;
+        RunDriver::from_input(kind, input)
+    }
+
+    fn from_input(kind: &str, input: DriverInput) -> Result<RunDriver, Error> {
+        let kind = match kind {
+            "webhook" => RunKind::Webhook,
+            "sweep" => RunKind::Sweep,
+            other => {
+                return Err(Error::invalid(
+                    "kind",
+                    format!("unknown run {other:?}: webhook or sweep"),
+                ));
+            }
+        };
+        let run = WebhookRun::new(
+            kind,
+            input.config,
+            &input.token,
+            &input.session_id,
+            &input.message,
+            input.created_at_ms,
+        )?;
+        Ok(RunDriver { run })
+    }
+
+    /// The effect to perform now, as JSON text ([`WebhookRun::next`]).
+    pub fn next(&self) -> String {
+        effect_json(&self.run.next())
+    }
+
+    /// Takes the pending effect's answer as JSON text ([`answer_from_json`])
+    /// and gives the next effect as JSON text.
+    pub fn resume(&mut self, answer_json: &str) -> Result<String, Error> {
+        let v: Value = serde_json::from_str(answer_json)
+            .map_err(|e| Error::invalid("answer", e.to_string()))?;
+        let answer = answer_from_json(&self.run.next(), v)?;
+        Ok(effect_json(&self.run.resume(answer)?))
+    }
+
+    /// The effect to perform now ([`WebhookRun::next`]), as a JSON value.
+    pub fn next_value(&self) -> Value {
+        effect_value(&self.run.next())
+    }
+
+    /// [`RunDriver::resume`] with JSON values.
+    pub fn resume_value(&mut self, answer: Value) -> Result<Value, Error> {
+        let answer = answer_from_json(&self.run.next(), answer)?;
+        Ok(effect_value(&self.run.resume(answer)?))
+    }
+
+    /// The typed run.
+    pub fn run(&self) -> &WebhookRun {
+        &self.run
+    }
+}
+
+fn effect_value(e: &Effect) -> Value {
+    // As for `effect_json`: every field serializes.
+    serde_json::to_value(e).unwrap_or_default()
+}
+
+fn effect_json(e: &Effect) -> String {
+    // Every field serializes (strings, numbers, enums): this cannot fail; an
+    // empty object would be refused by any host rather than misread.
+    serde_json::to_string(e).unwrap_or_else(|_| "{}".into())
+}
