@@ -944,6 +944,8 @@ export class ChannelRelay {
       }
       case 'deliver':
         return this.#deliverOnce(effect, known, claims.get(effect.token));
+      case 'extend':
+        return { held: await this.#store.extend(effect.outbound_key, effect.token, effect.lease_ms) };
       case 'report': {
         const o = effect.outcome;
         const report = o.status === 'sent'

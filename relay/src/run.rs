@@ -239,6 +239,17 @@ pub enum Effect {
         /// The lease to extend by, ms.
         lease_ms: u64,
     },
+    /// Extend this run's claim on a message it still has to deliver, after
+    /// it waited for earlier ones; answer [`Answer::Extended`] with whether
+    /// the claim is still this run's ([`crate::EXTEND_LUA`]'s result).
+    Extend {
+        /// The claimed record.
+        outbound_key: String,
+        /// The claim's token.
+        token: String,
+        /// The lease to extend by, ms.
+        lease_ms: u64,
+    },
     /// `messages.update(session_id, message_id, ...)` with the fields of
     /// `channel.sent` / `channel.failed` for `outcome`; answer [`Answer::Ok`].
     Report {
@@ -331,6 +342,13 @@ pub enum Answer {
     },
     /// For [`Effect::Deliver`]: what `deliver` did.
     Delivered(Delivery),
+    /// For [`Effect::Extend`]: whether the claim was still this run's (and
+    /// is now extended); `false` when its lease lapsed and another run took
+    /// the message over.
+    Extended {
+        /// Still held.
+        held: bool,
+    },
     /// For any effect: it failed.
     Error(HostError),
 }
@@ -387,6 +405,7 @@ enum State {
     TakingOver,
     Listing(Plan),
     Earlier(Plan, VecDeque<Child>),
+    Extending(Plan, VecDeque<Child>),
     Releasing(Fault),
     Verifying(Plan),
     FinishingDuplicate,
@@ -813,6 +832,16 @@ impl WebhookRun {
                 frame.state = State::Releasing(fault.unwrap_or(Fault::Other));
                 Self::finish(frame, FinishState::Released, None, retention)
             }
+            (State::Extending(plan, queue), Answer::Extended { held: true }) => {
+                Self::next_earlier(frame, plan, queue)
+            }
+            // The lease lapsed while earlier messages went out and another
+            // run has claimed this one: it is that run's to deliver (flagged
+            // as a redelivery), never this one's as well.
+            (State::Extending(..), Answer::Extended { held: false }) => {
+                Flow::Return(Ok("duplicate".into()))
+            }
+            (State::Extending(..), _) => Flow::Return(Err(fault.unwrap_or(Fault::Other))),
             (State::Releasing(fault), Answer::Ok) => Flow::Return(Err(fault)),
             (State::Verifying(plan), Answer::Message { delivery_status }) => {
                 match on_verified(&delivery_status) {
@@ -886,8 +915,17 @@ impl WebhookRun {
         match (state, result) {
             // Taken over (whatever became of it): claim this one again.
             (State::TakingOver, Ok(_)) => Self::claim_effect(frame),
-            // An earlier message went out (or was skipped): the next one.
-            (State::Earlier(plan, queue), Ok(_)) => Self::next_earlier(frame, plan, queue),
+            // An earlier message went out (or was skipped): this one's claim
+            // is extended first, since waiting on that one may have taken
+            // most of its lease; then the next one.
+            (State::Earlier(plan, queue), Ok(_)) => {
+                frame.state = State::Extending(plan, queue);
+                Flow::Emit(Effect::Extend {
+                    outbound_key: frame.args.outbound_key.clone(),
+                    token: frame.args.token.clone(),
+                    lease_ms: frame.args.lease_ms,
+                })
+            }
             // It did not: this one's claim is released, then the fault goes on.
             (State::Earlier(..), Err(fault)) => {
                 frame.state = State::Releasing(fault);
@@ -983,6 +1021,7 @@ fn effect_name(e: &Effect) -> &'static str {
         Effect::ListMessages { .. } => "list_messages",
         Effect::GetMessage { .. } => "get_message",
         Effect::Deliver { .. } => "deliver",
+        Effect::Extend { .. } => "extend",
         Effect::Report { .. } => "report",
         Effect::Finish { .. } => "finish",
         Effect::Done { .. } => "done",
@@ -999,7 +1038,8 @@ fn fits(effect: &Effect, answer: &Answer) -> bool {
         | (Effect::FetchSession { .. }, Answer::Session { .. })
         | (Effect::ListMessages { .. }, Answer::Messages { .. })
         | (Effect::GetMessage { .. }, Answer::Message { .. })
-        | (Effect::Deliver { .. }, Answer::Delivered(_)) => true,
+        | (Effect::Deliver { .. }, Answer::Delivered(_))
+        | (Effect::Extend { .. }, Answer::Extended { .. }) => true,
         (
             Effect::Sleep { .. }
             | Effect::Put { .. }
@@ -1016,7 +1056,8 @@ fn fits(effect: &Effect, answer: &Answer) -> bool {
 /// effect; else, by effect: `claim` `{"result": <the claim operation's JSON>,
 /// "waited_ms"}`; `fetch_session` `{"metadata": <object or null>}`;
 /// `list_messages` `{"messages": [<JSON text>, ...]}`; `get_message`
-/// `{"delivery_status"}`; `deliver` a [`Delivery`]; `sleep`, `put`, `report`,
+/// `{"delivery_status"}`; `deliver` a [`Delivery`]; `extend` `{"held": bool}`;
+/// `sleep`, `put`, `report`,
 /// `finish` anything (`null`).
 pub fn answer_from_json(effect: &Effect, v: Value) -> Result<Answer, Error> {
     fn read<T: for<'de> Deserialize<'de>>(what: &str, v: Value) -> Result<T, Error> {
@@ -1044,6 +1085,9 @@ pub fn answer_from_json(effect: &Effect, v: Value) -> Result<Answer, Error> {
                 .to_string(),
         },
         Effect::Deliver { .. } => Answer::Delivered(read("delivery", v)?),
+        Effect::Extend { .. } => Answer::Extended {
+            held: read("held", v.get("held").cloned().unwrap_or_default())?,
+        },
         Effect::Sleep { .. }
         | Effect::Put { .. }
         | Effect::Report { .. }

@@ -109,6 +109,16 @@ fn assert_finish(e: &Effect, message_id: &str, state: FinishState) -> Option<Out
 }
 
 /// Answers a delivery of `id` that goes out and is reported: deliver, report, finish.
+/// After an earlier message went out, the run extends the claim of the one
+/// waiting on it (`token`); answers that it is still held.
+fn extended(run: &mut WebhookRun, e: &Effect, token: &str) -> Effect {
+    match e {
+        Effect::Extend { token: t, .. } if t == token => {}
+        other => panic!("want the claim {token} extended, got {other:?}"),
+    }
+    go(run, Answer::Extended { held: true })
+}
+
 fn deliver_and_report(run: &mut WebhookRun, e: Effect, id: &str) -> Effect {
     let Effect::Deliver {
         idempotency_key, ..
@@ -339,10 +349,12 @@ fn earlier_undelivered_messages_go_out_first_in_order() {
         ("m1", ms(10))
     );
     assert_ne!(args.token, "tok");
-    // m1 is done already.
+    // m1 is done already; m3's claim is extended after each earlier one.
     let e = go(&mut run, claim_result(json!({"result": "done"})));
+    let e = extended(&mut run, &e, "tok");
     assert_eq!(claim_args(&e).message_id, "m1b");
     let e = go(&mut run, claim_result(json!({"result": "done"})));
+    let e = extended(&mut run, &e, "tok");
     let m2 = claim_args(&e).clone();
     assert_eq!(m2.message_id, "m2");
     assert_ne!(m2.token, args.token);
@@ -351,13 +363,16 @@ fn earlier_undelivered_messages_go_out_first_in_order() {
     assert!(matches!(e, Effect::ListMessages { .. }));
     let e = go(&mut run, Answer::Messages { messages: listed });
     assert_eq!(claim_args(&e).message_id, "m1");
-    go(&mut run, claim_result(json!({"result": "done"})));
     let e = go(&mut run, claim_result(json!({"result": "done"})));
+    extended(&mut run, &e, &m2.token);
+    let e = go(&mut run, claim_result(json!({"result": "done"})));
+    let e = extended(&mut run, &e, &m2.token);
     assert!(
         matches!(&e, Effect::Deliver { idempotency_key, token, .. } if idempotency_key == "m2" && *token == m2.token)
     );
     let e = deliver_and_report(&mut run, e, "m2");
     // Then m3 itself.
+    let e = extended(&mut run, &e, "tok");
     let e = deliver_and_report(&mut run, e, "m3");
     assert_done(&e, "sent", 200, None);
 
@@ -820,4 +835,48 @@ fn the_driver_takes_json_values_as_well_as_text() {
             .kind(),
         "invalid_request"
     );
+}
+
+#[test]
+fn a_claim_lost_while_earlier_messages_went_out_is_never_delivered_by_this_run() {
+    // m3 waits on m1; meanwhile m3's lease lapses and another run claims it.
+    let mut run = webhook("m3", Some(30));
+    go(&mut run, claimed(1));
+    let e = go(
+        &mut run,
+        Answer::Messages {
+            messages: vec![msg("m1", Some(10)), msg("m3", Some(30))],
+        },
+    );
+    assert_eq!(claim_args(&e).message_id, "m1");
+    let e = go(&mut run, claim_result(json!({"result": "done"})));
+    let Effect::Extend {
+        outbound_key,
+        token,
+        lease_ms,
+    } = &e
+    else {
+        panic!("want the claim extended, got {e:?}")
+    };
+    assert_eq!(
+        (outbound_key.as_str(), token.as_str(), *lease_ms),
+        ("antonnia:relay:{s1}:out:m3", "tok", 30_000)
+    );
+    // Not held any more: the other run delivers it, this one stops here
+    // (no deliver, no finish with a token that is not its own).
+    let e = go(&mut run, Answer::Extended { held: false });
+    assert_done(&e, "duplicate", 200, None);
+
+    // A store failure while extending unwinds like any other.
+    let mut run = webhook("m3", Some(30));
+    go(&mut run, claimed(1));
+    go(
+        &mut run,
+        Answer::Messages {
+            messages: vec![msg("m1", Some(10))],
+        },
+    );
+    go(&mut run, claim_result(json!({"result": "done"})));
+    let e = go(&mut run, Answer::Error(HostError::StoreUnavailable));
+    assert!(matches!(e, Effect::Done { .. }), "{e:?}");
 }

@@ -588,6 +588,8 @@ class ChannelRelay:
             return {"delivery_status": current.delivery_status}
         if kind == "deliver":
             return await self._deliver_once(effect, known, claims[effect["token"]])
+        if kind == "extend":
+            return {"held": await self._store.extend(effect["outbound_key"], effect["token"], effect["lease_ms"])}
         if kind == "report":
             outcome = effect["outcome"]
             if outcome["status"] == "sent":
