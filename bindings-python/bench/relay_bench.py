@@ -307,11 +307,11 @@ def servers(stack: ExitStack, only: Optional[List[str]]) -> List[Setup]:
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     setups = [Setup("MemoryStore", "memory", "", 1)]
     url = os.environ.get("REDIS_URL")
-    if not url:
+    if not url and (only is None or "redis" in only):
         server = RedisServer(binary)
         stack.callback(server.stop)
         url = server.url
-    setups += [Setup("RedisStore, one redis-server", "redis", url, w) for w in (1, 4)]
+    setups += [Setup("RedisStore, one redis-server", "redis", url or "", w) for w in (1, 4)]
     cluster_url = os.environ.get("REDIS_CLUSTER_URL")
     if not cluster_url and (only is None or "cluster" in only):
         workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="relay-bench-cluster-"))
