@@ -216,10 +216,10 @@ async def worker_main(a: argparse.Namespace) -> None:
         # Warm up (scripts loaded, connections open): messages of its own.
         warm = range(a.messages + a.index * WARM, a.messages + (a.index + 1) * WARM)
         await handle_all(relay, [webhook(i, a.run) for i in warm], "sent", a.concurrency)
-        for phase, batch, want in (("new", mine, "sent"), ("dup", theirs, "duplicate")):
-            say({"ready": phase})
+        for step, batch, want in (("new", mine, "sent"), ("dup", theirs, "duplicate")):
+            say({"ready": step})
             sys.stdin.readline()
-            say({phase: await handle_all(relay, batch, want, a.concurrency)})
+            say({step: await handle_all(relay, batch, want, a.concurrency)})
         say({"ready": "latency"})
         sys.stdin.readline()
         say({"latency": await added_latency(relay, client, store, f"{a.run}l{a.index}")})
@@ -272,6 +272,15 @@ def run_setup(s: Setup, a: argparse.Namespace) -> Dict[str, Any]:
     common = ["--store", s.kind, "--url", s.url, "--prefix", f"bench{run}", "--run", run,
               "--workers", str(s.workers), "--messages", str(a.messages), "--concurrency", str(a.concurrency)]
     procs: List["subprocess.Popen[str]"] = []
+
+    def read(p: "subprocess.Popen[str]") -> Dict[str, Any]:
+        assert p.stdout is not None
+        line = p.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{s.name}: a worker ended early (exit status {p.wait()})")
+        said: Dict[str, Any] = json.loads(line)
+        return said
+
     try:
         for i in range(s.workers):
             procs.append(subprocess.Popen([sys.executable, __file__, "--worker", "--index", str(i), *common],
@@ -279,15 +288,14 @@ def run_setup(s: Setup, a: argparse.Namespace) -> Dict[str, Any]:
         out: Dict[str, Any] = {}
         for step in ("new", "dup", "latency"):
             for p in procs:
-                assert p.stdout is not None
-                line = p.stdout.readline()
-                if json.loads(line or "{}").get("ready") != step:
-                    raise RuntimeError(f"{s.name}: a worker said {line!r}, not ready for {step}")
+                said = read(p)
+                if said.get("ready") != step:
+                    raise RuntimeError(f"{s.name}: a worker said {said}, not ready for {step}")
             for p in procs:  # every worker starts the phase at once
                 assert p.stdin is not None
                 p.stdin.write("go\n")
                 p.stdin.flush()
-            out[step] = [json.loads(p.stdout.readline())[step] for p in procs if p.stdout is not None]
+            out[step] = [read(p)[step] for p in procs]
         for p in procs:
             if p.wait(timeout=60) != 0:
                 raise RuntimeError(f"{s.name}: a worker exited with {p.returncode}")

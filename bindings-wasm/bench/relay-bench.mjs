@@ -158,10 +158,10 @@ async function workerMain(a) {
     const warm = range(n + index * WARM, n + (index + 1) * WARM).map((i) => webhook(i, a.run));
     await handleAll(relay, warm, 'sent', concurrency);
     await handleAll(relay, warm, 'duplicate', concurrency);
-    for (const [phase, batch, want] of [['new', mine, 'sent'], ['dup', theirs, 'duplicate']]) {
-      say({ ready: phase });
+    for (const [step, batch, want] of [['new', mine, 'sent'], ['dup', theirs, 'duplicate']]) {
+      say({ ready: step });
       await stdin.next();
-      say({ [phase]: await handleAll(relay, batch, want, concurrency) });
+      say({ [step]: await handleAll(relay, batch, want, concurrency) });
     }
     say({ ready: 'latency' });
     await stdin.next();
