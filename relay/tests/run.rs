@@ -109,6 +109,19 @@ fn assert_finish(e: &Effect, message_id: &str, state: FinishState) -> Option<Out
 }
 
 /// Answers a delivery of `id` that goes out and is reported: deliver, report, finish.
+/// m3's run, claimed, with the earlier m1 listed: its next effect claims m1.
+fn m3_waiting_on_m1() -> WebhookRun {
+    let mut run = webhook("m3", Some(30));
+    go(&mut run, claimed(1));
+    go(
+        &mut run,
+        Answer::Messages {
+            messages: vec![msg("m1", Some(10))],
+        },
+    );
+    run
+}
+
 /// After an earlier message went out, the run extends the claim of the one
 /// waiting on it (`token`); answers that it is still held.
 fn extended(run: &mut WebhookRun, e: &Effect, token: &str) -> Effect {
@@ -576,14 +589,7 @@ fn a_failure_while_earlier_messages_go_out_releases_every_claim_on_the_way() {
     assert_done(&go(&mut run, Answer::Ok), "api_unavailable", 503, Some(1));
 
     // An earlier message's deliver crashes: its claim, then this one's, released.
-    let mut run = webhook("m3", Some(30));
-    go(&mut run, claimed(1));
-    go(
-        &mut run,
-        Answer::Messages {
-            messages: vec![msg("m1", Some(10))],
-        },
-    );
+    let mut run = m3_waiting_on_m1();
     go(&mut run, claimed(1)); // m1
     let e = go(&mut run, Answer::Messages { messages: vec![] });
     assert!(matches!(e, Effect::Deliver { .. }));
@@ -598,14 +604,7 @@ fn a_failure_while_earlier_messages_go_out_releases_every_claim_on_the_way() {
     assert_done(&go(&mut run, Answer::Ok), "deliver_crashed", 503, Some(1));
 
     // An earlier message held elsewhere past the budget: this claim released, busy.
-    let mut run = webhook("m3", Some(30));
-    go(&mut run, claimed(1));
-    go(
-        &mut run,
-        Answer::Messages {
-            messages: vec![msg("m1", Some(10))],
-        },
-    );
+    let mut run = m3_waiting_on_m1();
     let e = go(
         &mut run,
         Answer::Claimed {
@@ -626,14 +625,7 @@ fn a_failure_while_earlier_messages_go_out_releases_every_claim_on_the_way() {
 
 #[test]
 fn a_host_failure_releases_what_is_held_then_fails_the_run() {
-    let mut run = webhook("m3", Some(30));
-    go(&mut run, claimed(1));
-    go(
-        &mut run,
-        Answer::Messages {
-            messages: vec![msg("m1", Some(10))],
-        },
-    );
+    let mut run = m3_waiting_on_m1();
     go(&mut run, claimed(1)); // m1
     go(&mut run, Answer::Messages { messages: vec![] });
     // A cancellation during m1's deliver: m1's claim is not released (as a
@@ -868,14 +860,7 @@ fn a_claim_lost_while_earlier_messages_went_out_is_never_delivered_by_this_run()
     assert_done(&e, "duplicate", 200, None);
 
     // A store failure while extending unwinds like any other.
-    let mut run = webhook("m3", Some(30));
-    go(&mut run, claimed(1));
-    go(
-        &mut run,
-        Answer::Messages {
-            messages: vec![msg("m1", Some(10))],
-        },
-    );
+    let mut run = m3_waiting_on_m1();
     go(&mut run, claim_result(json!({"result": "done"})));
     let e = go(&mut run, Answer::Error(HostError::StoreUnavailable));
     assert!(matches!(e, Effect::Done { .. }), "{e:?}");
