@@ -71,11 +71,11 @@ fn read_outbound_probe<'a>(r: &mut Reader<'a>) -> Result<Probe<'a>, ReadError> {
         first = false;
         match key.as_ref() {
             "role" => {
-                probe.0 = at(|| Step::Field("role"), optional_text(r))?
+                probe.0 = at(|| Step::Field("role"), r.nullable(Reader::str))?
                     .map(|s| MessageRole::from_wire(&s))
             }
             "delivery_status" => {
-                probe.1 = at(|| Step::Field("delivery_status"), optional_text(r))?
+                probe.1 = at(|| Step::Field("delivery_status"), r.nullable(Reader::str))?
                     .map(|s| DeliveryStatus::from_wire(&s))
             }
             "content" => probe.2 = Some(at(|| Step::Field("content"), content_type(r))?),
@@ -86,14 +86,6 @@ fn read_outbound_probe<'a>(r: &mut Reader<'a>) -> Result<Probe<'a>, ReadError> {
     }
     r.end_object()?;
     Ok(probe)
-}
-
-fn optional_text<'a>(r: &mut Reader<'a>) -> Result<Option<Cow<'a, str>>, ReadError> {
-    if r.null()? {
-        Ok(None)
-    } else {
-        r.str().map(Some)
-    }
 }
 
 /// A content object's `type`, the rest of it skipped.
@@ -217,10 +209,10 @@ impl DeliveryReport {
             none_left(map, "`provider_message_id` or `at`")?;
             Ok::<_, Error>((provider_message_id, at))
         };
-        let serde_json::Value::Object(mut map) = value else {
+        let serde_json::Value::Object(mut rest) = value else {
             return Err(Error::invalid("report", "must be an object with a status"));
         };
-        let status = match map.remove("status") {
+        let status = match rest.remove("status") {
             Some(serde_json::Value::String(s)) => s,
             _ => {
                 return Err(Error::invalid(
@@ -229,7 +221,6 @@ impl DeliveryReport {
                 ));
             }
         };
-        let rest = map;
         Ok(match status.as_str() {
             "sent" => {
                 let (provider_message_id, at) = progress(rest)?;
@@ -253,7 +244,6 @@ impl DeliveryReport {
                 }
             }
             "failed" => {
-                let mut rest = rest;
                 let code = match rest.remove("code") {
                     None | Some(Value::Null) => None,
                     Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),

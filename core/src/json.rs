@@ -165,6 +165,18 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Where the next value starts (past whitespace), for
+    /// [`text_since`](Self::text_since).
+    pub(crate) fn mark(&mut self) -> usize {
+        self.skip_ws();
+        self.pos
+    }
+
+    /// The text read since `mark`.
+    pub(crate) fn text_since(&self, mark: usize) -> &'a str {
+        &self.text[mark..self.pos]
+    }
+
     fn bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
     }
@@ -230,6 +242,18 @@ impl<'a> Reader<'a> {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    /// Reads `null` as `None`, or the value with `read`.
+    pub(crate) fn nullable<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<T, ReadError>,
+    ) -> Result<Option<T>, ReadError> {
+        if self.null()? {
+            Ok(None)
+        } else {
+            read(self).map(Some)
+        }
     }
 
     /// Reads a boolean.

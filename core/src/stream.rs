@@ -120,44 +120,34 @@ fn read_message_text<'a>(
     r: &mut crate::json::Reader<'a>,
 ) -> Result<MessageText<'a>, crate::json::ReadError> {
     use crate::json::{ReadError, Step, at};
-    // The text is the object skipped whole; its two keys are then read from
-    // that text, which is already known to be well-formed JSON.
-    if r.peek()? != b'{' {
-        return Err(r.invalid_type("a message object"));
-    }
-    let text = r.skip()?.trim();
-    let mut inner = crate::json::Reader::new(text);
-    inner.object("a message object")?;
+    let start = r.mark();
+    r.object("a message object")?;
     let (mut id, mut created_at) = (None, None);
     let mut first = true;
-    while let Some(key) = inner.key(first)? {
+    while let Some(key) = r.key(first)? {
         first = false;
         match key.as_ref() {
-            "id" if id.is_none() => id = Some(at(|| Step::Field("id"), inner.str())?.into_owned()),
+            "id" if id.is_none() => id = Some(at(|| Step::Field("id"), r.str())?.into_owned()),
+            // Read as `Some(None)` when null, so that a repeat is still seen.
             "created_at" if created_at.is_none() => {
-                created_at = at(|| Step::Field("created_at"), optional_timestamp(&mut inner))?;
+                created_at = Some(at(
+                    || Step::Field("created_at"),
+                    r.nullable(crate::schema::read_timestamp),
+                )?);
             }
             "id" | "created_at" => return Err(ReadError::duplicate(&key)),
             _ => {
-                inner.skip()?;
+                r.skip()?;
             }
         }
     }
+    r.end_object()?;
     let id = id.ok_or_else(|| ReadError::missing("id"))?;
     Ok(MessageText {
         id,
         created_at: created_at.flatten(),
-        text,
+        text: r.text_since(start),
     })
-}
-
-fn optional_timestamp(
-    r: &mut crate::json::Reader<'_>,
-) -> Result<Option<Option<Timestamp>>, crate::json::ReadError> {
-    if r.null()? {
-        return Ok(Some(None));
-    }
-    crate::schema::read_timestamp(r).map(|t| Some(Some(t)))
 }
 
 /// How a stream polls.

@@ -172,7 +172,7 @@ impl Serialize for WebhookEvent {
 /// order), or kept raw until the end of the envelope when it did not.
 enum DataSlot<'a, T> {
     Absent,
-    Raw(&'a RawValue),
+    Raw(&'a str),
     Read(T),
     Skipped,
 }
@@ -195,6 +195,8 @@ impl Typed {
     }
 }
 
+/// A webhook envelope as read: a known event's `data` typed ([`Typed`]) or
+/// written as canonical JSON (`Vec<u8>`).
 struct Envelope<'a, T> {
     id: Option<String>,
     created_at: Option<Timestamp>,
@@ -252,7 +254,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
                 "data" => {
                     first(2, "data")?;
                     data = match event_type.as_deref() {
-                        None => DataSlot::Raw(map.next_value()?),
+                        None => DataSlot::Raw(map.next_value::<&'de RawValue>()?.get()),
                         Some(t) if KNOWN_EVENT_TYPES.contains(&t) => {
                             DataSlot::Read(Typed::read(&mut map, t)?)
                         }
@@ -314,7 +316,7 @@ fn data_of<T: DeserializeOwned>(
 ) -> Result<Data<T>, Error> {
     match slot {
         DataSlot::Absent => Err(Error::decode("data", "missing field `data`")),
-        DataSlot::Raw(raw) => decode_shaped::<Data<T>>(raw.get().as_bytes(), b'{', "an object")
+        DataSlot::Raw(raw) => decode_shaped::<Data<T>>(raw.as_bytes(), b'{', "an object")
             .map_err(|e| prefixed("data", e)),
         DataSlot::Read(read) => {
             typed(read).ok_or_else(|| Error::decode("data", "does not match the event type"))
@@ -432,13 +434,13 @@ fn canonical_envelope(body: &[u8]) -> Result<String, Error> {
     schema::write_json(&mut out, envelope.event_type.as_ref());
     out.extend_from_slice(b",\"data\":");
     match envelope.data {
-        CanonicalSlot::Absent => return Err(Error::decode("data", "missing field `data`")),
-        CanonicalSlot::Raw(raw) => {
+        DataSlot::Absent => return Err(Error::decode("data", "missing field `data`")),
+        DataSlot::Raw(raw) => {
             schema::transcode_into(schema::Root::One(shape), raw.as_bytes(), &mut out)
                 .map_err(|e| prefixed("data", e))?
         }
-        CanonicalSlot::Read(bytes) => out.extend_from_slice(&bytes),
-        CanonicalSlot::Skipped => {
+        DataSlot::Read(bytes) => out.extend_from_slice(&bytes),
+        DataSlot::Skipped => {
             return Err(Error::decode("data", "does not match the event type"));
         }
     }
@@ -446,33 +448,17 @@ fn canonical_envelope(body: &[u8]) -> Result<String, Error> {
     schema::into_text(out)
 }
 
-/// The envelope, its `data` as canonical JSON (or its text).
-struct CanonicalEnvelope<'a> {
-    id: Option<String>,
-    created_at: Option<Timestamp>,
-    event_type: Cow<'a, str>,
-    data: CanonicalSlot<'a>,
-}
-
-/// [`DataSlot`] for the canonical read.
-enum CanonicalSlot<'a> {
-    Absent,
-    Raw(&'a str),
-    Read(Vec<u8>),
-    Skipped,
-}
-
 /// The envelope as [`EnvelopeVisitor`] reads it (the same keys, repeats and
 /// paths), with a known event's `data` written as canonical JSON.
 fn read_canonical_envelope<'a>(
     r: &mut json::Reader<'a>,
-) -> Result<CanonicalEnvelope<'a>, json::ReadError> {
+) -> Result<Envelope<'a, Vec<u8>>, json::ReadError> {
     use json::{ReadError, Step, at};
     r.enter()?;
     let mut id = None;
     let mut created_at = None;
     let mut event_type: Option<Cow<'a, str>> = None;
-    let mut data = CanonicalSlot::Absent;
+    let mut data = DataSlot::Absent;
     let mut seen = [false; 3];
     let mut first_key = true;
     while let Some(key) = r.key(first_key)? {
@@ -487,32 +473,22 @@ fn read_canonical_envelope<'a>(
         match key.as_ref() {
             "id" => {
                 once(0, "id")?;
-                let read = |r: &mut json::Reader<'a>| {
-                    Ok(if r.null()? {
-                        None
-                    } else {
-                        Some(r.str()?.into_owned())
-                    })
-                };
-                id = at(|| Step::Field("id"), read(r))?;
+                let read = r.nullable(|r| r.str().map(Cow::into_owned));
+                id = at(|| Step::Field("id"), read)?;
             }
             "created_at" => {
                 once(1, "created_at")?;
-                let read = |r: &mut json::Reader<'a>| {
-                    Ok(if r.null()? {
-                        None
-                    } else {
-                        Some(schema::read_timestamp(r)?)
-                    })
-                };
-                created_at = at(|| Step::Field("created_at"), read(r))?;
+                created_at = at(
+                    || Step::Field("created_at"),
+                    r.nullable(schema::read_timestamp),
+                )?;
             }
             "type" if event_type.is_some() => return Err(ReadError::duplicate("type")),
             "type" => event_type = Some(at(|| Step::Field("type"), r.str())?),
             "data" => {
                 once(2, "data")?;
                 data = match event_type.as_deref() {
-                    None => CanonicalSlot::Raw(at(|| Step::Field("data"), r.skip())?),
+                    None => DataSlot::Raw(at(|| Step::Field("data"), r.skip())?),
                     Some(t) if KNOWN_EVENT_TYPES.contains(&t) => {
                         let shape = schema::event_data(t)
                             .ok_or_else(|| ReadError::new("no data shape for this event type"))?;
@@ -521,12 +497,12 @@ fn read_canonical_envelope<'a>(
                             || Step::Field("data"),
                             schema::write_object(r, shape, &mut out),
                         )?;
-                        CanonicalSlot::Read(out)
+                        DataSlot::Read(out)
                     }
                     // Unknown events are kept whole from the body instead.
                     Some(_) => {
                         at(|| Step::Field("data"), r.skip())?;
-                        CanonicalSlot::Skipped
+                        DataSlot::Skipped
                     }
                 }
             }
@@ -539,7 +515,7 @@ fn read_canonical_envelope<'a>(
     }
     r.end_object()?;
     let event_type = event_type.ok_or_else(|| ReadError::missing("type"))?;
-    Ok(CanonicalEnvelope {
+    Ok(Envelope {
         id,
         created_at,
         event_type,
