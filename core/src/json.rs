@@ -449,10 +449,7 @@ impl<'a> Reader<'a> {
         let mut first = true;
         while let Some(key) = self.key(first)? {
             first = false;
-            let value = match self.value() {
-                Ok(value) => value,
-                Err(e) => return Err(e.within(Step::Key(key.into_owned()))),
-            };
+            let value = at(|| Step::Key(key.to_string()), self.value())?;
             map.insert(key.into_owned(), value);
         }
         self.end_object()?;

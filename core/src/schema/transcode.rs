@@ -144,24 +144,13 @@ pub(crate) fn write_object(
             while let Some(key) = r.key(first)? {
                 first = false;
                 let Some((i, field)) = shape.field(&key) else {
-                    if let Err(e) = r.skip() {
-                        return Err(e.within(Step::Key(key.into_owned())));
-                    }
+                    at(|| Step::Key(key.into_owned()), r.skip())?;
                     continue;
                 };
                 if !matches!(slots[i], Slot::Absent) {
                     return Err(ReadError::duplicate(field.name));
                 }
-                let start = scratch.len();
-                let written = at(
-                    || Step::Field(field.name),
-                    write_field(r, field, &mut scratch),
-                )?;
-                slots[i] = if written {
-                    Slot::At(start, scratch.len())
-                } else {
-                    Slot::Null
-                };
+                slots[i] = read_slot(r, field, &mut scratch, || Step::Field(field.name))?;
             }
             r.end_object()?;
         }
@@ -172,13 +161,7 @@ pub(crate) fn write_object(
                 if !r.element(i == 0)? {
                     break;
                 }
-                let start = scratch.len();
-                let written = at(|| Step::Index(i), write_field(r, field, &mut scratch))?;
-                slots[i] = if written {
-                    Slot::At(start, scratch.len())
-                } else {
-                    Slot::Null
-                };
+                slots[i] = read_slot(r, field, &mut scratch, || Step::Index(i))?;
                 read += 1;
             }
             // serde derive: a missing element is the field's default, or an
@@ -198,6 +181,22 @@ pub(crate) fn write_object(
         _ => return Err(r.invalid_type(shape.name)),
     }
     write_fields(shape, &slots, &scratch, out)
+}
+
+/// Reads one field's value into `scratch` (its error at `step`): where it
+/// was written, or that it was null.
+fn read_slot(
+    r: &mut Reader<'_>,
+    field: &'static Field,
+    scratch: &mut Vec<u8>,
+    step: impl FnOnce() -> Step,
+) -> Result<Slot, ReadError> {
+    let start = scratch.len();
+    Ok(if at(step, write_field(r, field, scratch))? {
+        Slot::At(start, scratch.len())
+    } else {
+        Slot::Null
+    })
 }
 
 /// Writes the object from its fields' slots.
@@ -304,10 +303,7 @@ fn write_content_read(r: &mut Reader<'_>, out: &mut Vec<u8>) -> Result<(), ReadE
     r.object("a content object with a \"type\"")?;
     let mut pairs: Vec<(Cow<'_, str>, Value)> = Vec::new();
     while let Some(name) = r.key(pairs.is_empty())? {
-        let value = match r.value() {
-            Ok(value) => value,
-            Err(e) => return Err(e.within(Step::Key(name.into_owned()))),
-        };
+        let value = at(|| Step::Key(name.to_string()), r.value())?;
         if pairs.iter().any(|(n, _)| *n == name) {
             return Err(match known_content_key(&name) {
                 Some(known) => ReadError::duplicate(known),

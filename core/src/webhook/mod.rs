@@ -507,9 +507,7 @@ fn read_canonical_envelope<'a>(
                 }
             }
             _ => {
-                if let Err(e) = r.skip() {
-                    return Err(e.within(Step::Key(key.into_owned())));
-                }
+                at(|| Step::Key(key.into_owned()), r.skip())?;
             }
         }
     }
