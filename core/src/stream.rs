@@ -98,6 +98,17 @@ impl StreamItem for MessageText<'_> {
 }
 
 impl<'a> MessageText<'a> {
+    /// Reads one message's JSON text as [`read_page`](Self::read_page)
+    /// reads each of a page's.
+    pub fn read(message_json: &'a str) -> Result<MessageText<'a>, Error> {
+        crate::json::read_shaped(
+            message_json.as_bytes(),
+            b'{',
+            "a message object",
+            read_message_text,
+        )
+    }
+
     /// Reads a page of messages (a JSON array of message objects) without
     /// decoding them whole: each keeps its text; its `id` is required and
     /// its `created_at`, when present, must be a timestamp.

@@ -106,6 +106,14 @@ impl Timestamp {
         self.nanos
     }
 
+    /// Whole milliseconds since the Unix epoch (the sub-millisecond part
+    /// dropped), saturating at the ends of `i64`.
+    pub fn unix_millis(&self) -> i64 {
+        self.secs
+            .saturating_mul(1000)
+            .saturating_add(i64::from(self.nanos / 1_000_000))
+    }
+
     /// Seconds since the Unix epoch as a float, for hosts that count time that way.
     pub fn as_unix_seconds_f64(&self) -> f64 {
         self.secs as f64 + f64::from(self.nanos) / 1e9

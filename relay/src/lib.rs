@@ -575,11 +575,7 @@ pub fn classify_event(event: &WebhookEvent) -> EventAction {
                 Some(session_id) if is_outbound(m) => EventAction::Claim {
                     session_id: session_id.to_string(),
                     message_id: m.id.clone(),
-                    created_at_ms: m.created_at.map_or(0, |t| {
-                        t.unix_seconds()
-                            .saturating_mul(1000)
-                            .saturating_add(i64::from(t.subsec_nanos() / 1_000_000))
-                    }),
+                    created_at_ms: m.created_at.map_or(0, |t| t.unix_millis()),
                 },
                 _ => EventAction::Skip {
                     reason: SkipReason::NotAssistant,

@@ -36,7 +36,7 @@ use serde_json::Value;
 
 use antonnia_core::channel::is_outbound_json;
 use antonnia_core::error::Error;
-use antonnia_core::time::Timestamp;
+use antonnia_core::stream::MessageText;
 
 use crate::{
     ClaimResult, ContactRecord, Delivery, Keys, Outcome, RECORD_VERSION, SkipReason, WaitPolicy,
@@ -458,25 +458,18 @@ impl std::fmt::Debug for WebhookRun {
     }
 }
 
-// What the run reads of a message's JSON text: its id and `created_at`.
-#[derive(Deserialize)]
-struct Probe {
-    id: String,
-    #[serde(default)]
-    created_at: Option<Timestamp>,
-}
-
-fn unix_ms(t: &Timestamp) -> i64 {
-    // As `classify_event` computes a message's place, so that both agree.
-    t.unix_seconds()
-        .saturating_mul(1000)
-        .saturating_add(i64::from(t.subsec_nanos() / 1_000_000))
-}
-
+// What the run reads of a message's JSON text: its id and its place
+// (`created_at`, Unix ms, as `classify_event` computes it).
 fn probe(text: &str) -> Result<(String, Option<i64>), Error> {
-    let p: Probe = serde_json::from_str(text)
-        .map_err(|e| Error::decode("message", format!("relay message: {e}")))?;
-    Ok((p.id, p.created_at.as_ref().map(unix_ms)))
+    let message = MessageText::read(text).map_err(|e| {
+        let info = e.info();
+        let path = match info.path.as_deref() {
+            None | Some("") => "message".to_string(),
+            Some(inner) => format!("message.{inner}"),
+        };
+        Error::decode(path, format!("relay message: {}", info.message))
+    })?;
+    Ok((message.id, message.created_at.map(|t| t.unix_millis())))
 }
 
 // `str(metadata.get(name) or "")`: a missing or empty value is "", a string
