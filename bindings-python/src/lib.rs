@@ -726,10 +726,10 @@ impl PyRelayKeys {
     }
 }
 
-/// A webhook's (`kind="webhook"`) or swept message's (`"sweep"`) delivery
-/// as a sans-IO run (`antonnia_relay::run`): `next()` gives the effect to
-/// perform (a dict with `"effect"`), `resume(answer)` takes its answer and
-/// gives the next one, until `done` or `failed`.
+/// One of the relay's procedures as a sans-IO run (`antonnia_relay::run`;
+/// `kind` `webhook`, `sweep`, `inbound`, `recover` or `forget`): `next()`
+/// gives the effect to perform (a dict with `"effect"`), `resume(answer)`
+/// takes its answer and gives the next one, until the run ends.
 #[pyclass(module = "antonnia_sdk._core", name = "RelayRun")]
 struct PyRelayRun {
     inner: antonnia_relay::run::RunDriver,
@@ -761,7 +761,74 @@ impl PyRelayRun {
     }
 
     fn __repr__(&self) -> String {
-        format!("RelayRun({:?})", self.inner.run().kind())
+        format!("RelayRun({:?})", self.inner.kind())
+    }
+}
+
+/// The relay's counters (`antonnia_relay::stats::Stats`). Frozen, with its
+/// own lock: worker threads of one relay share it.
+#[pyclass(frozen, module = "antonnia_sdk._core", name = "RelayStats")]
+struct PyRelayStats {
+    inner: std::sync::Mutex<antonnia_relay::stats::Stats>,
+}
+
+impl PyRelayStats {
+    fn stats(&self) -> std::sync::MutexGuard<'_, antonnia_relay::stats::Stats> {
+        // A panic never happens while it is held (plain counting), so a
+        // poisoned lock still holds consistent counters.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[pymethods]
+impl PyRelayStats {
+    #[new]
+    fn new(channel_type: &str) -> Self {
+        PyRelayStats {
+            inner: std::sync::Mutex::new(antonnia_relay::stats::Stats::new(channel_type)),
+        }
+    }
+
+    /// The HTTP answer for a webhook that ended with `outcome`, counted:
+    /// `{"status", "retry_after"?}`.
+    #[pyo3(signature = (outcome, retry_after=None))]
+    fn respond(
+        &self,
+        py: Python<'_>,
+        outcome: &str,
+        retry_after: Option<u64>,
+    ) -> PyResult<Py<PyAny>> {
+        let response = self.stats().respond(outcome, retry_after);
+        let v = serde_json::to_value(response).unwrap_or(Value::Null);
+        Ok(json_to_py(py, &v)?.unbind())
+    }
+
+    /// Adds what an ended run did.
+    fn add(&self, run: PyRef<'_, PyRelayRun>) {
+        self.stats().add(&run.inner);
+    }
+
+    /// The counters now, as a dict.
+    fn snapshot(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let v = serde_json::to_value(self.stats().snapshot()).unwrap_or(Value::Null);
+        Ok(json_to_py(py, &v)?.unbind())
+    }
+
+    /// The counters as `(metric index, labels, value)` samples of
+    /// `RELAY_METRICS`.
+    fn samples(&self) -> Vec<(usize, Vec<(&'static str, String)>, f64)> {
+        self.stats()
+            .samples()
+            .into_iter()
+            .map(|s| (s.metric, s.labels, s.value))
+            .collect()
+    }
+
+    /// The counters in the Prometheus text format.
+    fn prometheus_text(&self) -> String {
+        self.stats().prometheus_text()
     }
 }
 
@@ -890,6 +957,12 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(call_arguments, m)?)?;
     m.add_class::<PyRelayKeys>()?;
     m.add_class::<PyRelayRun>()?;
+    m.add_class::<PyRelayStats>()?;
+    let metrics: Vec<(&str, &str, &str, &str)> = antonnia_relay::stats::METRICS
+        .iter()
+        .map(|x| (x.prometheus, x.otel, x.unit, x.help))
+        .collect();
+    m.add("RELAY_METRICS", metrics)?;
     m.add_function(wrap_pyfunction!(relay_decide, m)?)?;
     m.add_function(wrap_pyfunction!(relay_classify, m)?)?;
     m.add_function(wrap_pyfunction!(relay_decode_record, m)?)?;

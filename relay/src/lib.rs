@@ -30,7 +30,12 @@
 //!   wait, take over or deliver earlier messages first, verify, deliver,
 //!   report, settle, as a sans-IO state machine whose effects a host
 //!   performs (store calls, API calls, the user's `deliver`), so that no
-//!   host writes the procedure itself.
+//!   host writes the procedure itself; likewise a user message's posting
+//!   ([`run::inbound::InboundRun`]), a sweep of the recovery index and a
+//!   finished session's forgetting ([`run::recover`]), all behind one JSON
+//!   interface for bindings ([`run::RunDriver`]);
+//! - the **counters** an operator watches ([`stats::Stats`]), as a snapshot,
+//!   OpenTelemetry samples or Prometheus text.
 //!
 //! ```
 //! use antonnia_relay::{on_claim, ClaimResult, WaitPolicy, WebhookStep};
@@ -47,6 +52,7 @@
 #![warn(missing_docs)]
 
 pub mod run;
+pub mod stats;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -74,6 +80,16 @@ pub const EXTEND_LUA: &str = include_str!("extend.lua");
 pub const UNLOCK_LUA: &str = include_str!("unlock.lua");
 /// Forgets a contact's session only if it is still the given one.
 pub const FORGET_LUA: &str = include_str!("forget.lua");
+
+// Milliseconds as seconds for a message: `10`, `0.5`, `2.25`.
+pub(crate) fn seconds(ms: u64) -> String {
+    let (whole, frac) = (ms / 1000, ms % 1000);
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let digits = format!("{frac:03}");
+    format!("{whole}.{}", digits.trim_end_matches('0'))
+}
 
 /// `%`, `:`, `{` and `}` in an id become `%25`, `%3A`, `%7B` and `%7D`, so
 /// that no two ids give one key and no id ends a hash tag early.

@@ -29,6 +29,12 @@
 //! assert!(matches!(effect, Effect::Done { ref outcome, .. } if outcome == "duplicate"));
 //! ```
 
+pub mod driver;
+pub mod inbound;
+pub mod recover;
+
+pub use driver::{RunDriver, Tally};
+
 use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
@@ -60,6 +66,12 @@ pub enum RunKind {
     /// held (the sweep looks again later) and a store failure ends the run
     /// with [`Effect::Failed`] (the sweep stops, its entries stay).
     Sweep,
+    /// A user message from the channel: [`crate::run::inbound::InboundRun`].
+    Inbound,
+    /// A sweep of the recovery index: [`crate::run::recover::RecoverRun`].
+    Recover,
+    /// A `session.finished` webhook: [`crate::run::recover::ForgetRun`].
+    Forget,
 }
 
 /// The relay's settings a run needs (the host's constructor arguments).
@@ -81,6 +93,15 @@ pub struct RunConfig {
     pub order_window_ms: i64,
     /// How long a webhook waits for a busy or earlier message.
     pub policy: WaitPolicy,
+    /// A contact's lock lease, ms (default 30 000): how long a crashed
+    /// `receive` keeps the contact's other messages waiting.
+    pub lock_lease_ms: u64,
+    /// How long `receive` waits for a contact's lock, ms (default 10 000).
+    pub lock_wait_ms: u64,
+    /// The reply's `debounce_time`, seconds (default 3).
+    pub debounce: u64,
+    /// The agent a new session gets (`None`: the organization's default).
+    pub agent_id: Option<String>,
 }
 
 impl Default for RunConfig {
@@ -93,6 +114,10 @@ impl Default for RunConfig {
             strict_order: true,
             order_window_ms: 3600 * 1000,
             policy: WaitPolicy::default(),
+            lock_lease_ms: 30_000,
+            lock_wait_ms: 10_000,
+            debounce: 3,
+            agent_id: None,
         }
     }
 }
@@ -175,6 +200,12 @@ pub enum RunFailure {
     /// of its own, a cancellation): it raises that exception again, now that
     /// the claims it held are released.
     Host,
+    /// `receive` waited its `lock_wait_ms` for the contact's lock in vain:
+    /// the host raises its lock-timeout error with the effect's `detail`.
+    LockTimeout,
+    /// A record in the store that this SDK cannot read (a newer SDK's, or
+    /// damaged): the host raises its relay error with the effect's `detail`.
+    BadRecord,
 }
 
 /// What the host does next.
@@ -287,11 +318,238 @@ pub enum Effect {
         /// The webhook's HTTP answer.
         response: WebhookResponse,
     },
+    /// Take the lock `key` for `token` (`SET NX PX lease_ms`); answer
+    /// [`Answer::Acquired`].
+    Acquire {
+        /// The lock's key.
+        key: String,
+        /// Its holder's token.
+        token: String,
+        /// Its lease, ms.
+        lease_ms: u64,
+    },
+    /// Release the lock `key` if `token` still holds it (compare-and-delete);
+    /// answer [`Answer::Ok`] (a store failure is ignored: the lease frees it).
+    Release {
+        /// The lock's key.
+        key: String,
+        /// Its holder's token.
+        token: String,
+    },
+    /// Read these keys in one round trip; answer [`Answer::Values`].
+    GetMany {
+        /// The keys.
+        keys: Vec<String>,
+    },
+    /// Forget the contact's session record at `key` if it is still
+    /// `session_id` ([`crate::FORGET_LUA`]); answer [`Answer::Ok`].
+    Forget {
+        /// The contact's session key.
+        key: String,
+        /// The session it must still name.
+        session_id: String,
+    },
+    /// `messages.search(session_id, provider_message_id, limit=1)`; answer
+    /// [`Answer::FoundMessage`].
+    FindPosted {
+        /// Where to look.
+        session_id: String,
+        /// The channel's message id.
+        provider_message_id: String,
+    },
+    /// `sessions.search(status, metadata)`; answer [`Answer::Sessions`].
+    SearchSessions {
+        /// The status searched (`open`).
+        status: String,
+        /// The metadata every session found has.
+        metadata: Value,
+    },
+    /// `sessions.create(...)` with these arguments; answer [`Answer::Created`].
+    CreateSession {
+        /// The contact's id.
+        contact_id: String,
+        /// The contact's name.
+        contact_name: String,
+        /// The agent, when set.
+        agent_id: Option<String>,
+        /// The session's metadata (whose it is).
+        metadata: Value,
+    },
+    /// `messages.create(session_id, content, role, provider_message_id)`
+    /// with the content the host holds; answer [`Answer::Created`] with the
+    /// message's id.
+    PostMessage {
+        /// The session.
+        session_id: String,
+        /// The role (`user`).
+        role: String,
+        /// The channel's message id.
+        provider_message_id: String,
+    },
+    /// `sessions.reply(session_id, debounce_time)`; answer [`Answer::Ok`],
+    /// or [`HostError::Rejected`] for the API's validation error.
+    Reply {
+        /// The session.
+        session_id: String,
+        /// Seconds.
+        debounce_time: u64,
+    },
+    /// The recovery index's entries due now (the host's clock), at most
+    /// `limit`; answer [`Answer::Due`].
+    IndexDue {
+        /// The index's key.
+        key: String,
+        /// At most this many.
+        limit: u32,
+    },
+    /// (Re)schedule `member` in the index, due `due_in_ms` from now (the
+    /// host's clock); answer [`Answer::Ok`].
+    IndexPut {
+        /// The index's key.
+        key: String,
+        /// The entry.
+        member: String,
+        /// How far from now, ms.
+        due_in_ms: u64,
+    },
+    /// Remove these entries from the index; answer [`Answer::Ok`].
+    IndexDrop {
+        /// The index's key.
+        key: String,
+        /// The entries.
+        members: Vec<String>,
+    },
+    /// An inbound run is over: the message is in its session.
+    Received {
+        /// The session the message is in.
+        session_id: String,
+        /// Its API id, when known.
+        message_id: Option<String>,
+        /// It had been posted before (a repeated `provider_message_id`).
+        duplicate: bool,
+    },
+    /// A recovery sweep is over: what it found.
+    Recovered {
+        /// Each due entry it ran, with how that ended.
+        found: Vec<Swept>,
+    },
     /// The run is over without an answer: see [`RunFailure`].
     Failed {
         /// Why.
         error: RunFailure,
+        /// For [`RunFailure::LockTimeout`] and [`RunFailure::BadRecord`], the
+        /// error's text.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+        /// The host's failure that ended the run (the host raises its first
+        /// error of this kind again), when one did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<HostError>,
     },
+}
+
+impl Effect {
+    /// A run's end without an answer, caused by the host's failure `cause`.
+    pub fn failed(error: RunFailure, cause: Option<HostError>) -> Effect {
+        Effect::Failed {
+            error,
+            detail: None,
+            cause,
+        }
+    }
+
+    /// Whether this ends a run ([`Effect::Done`], [`Effect::Received`],
+    /// [`Effect::Recovered`], [`Effect::Failed`]).
+    pub fn is_end(&self) -> bool {
+        matches!(
+            self,
+            Effect::Done { .. }
+                | Effect::Received { .. }
+                | Effect::Recovered { .. }
+                | Effect::Failed { .. }
+        )
+    }
+
+    /// The effect's name, as its JSON form's `effect` field has it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Effect::Claim { .. } => "claim",
+            Effect::Sleep { .. } => "sleep",
+            Effect::FetchSession { .. } => "fetch_session",
+            Effect::Put { .. } => "put",
+            Effect::ListMessages { .. } => "list_messages",
+            Effect::GetMessage { .. } => "get_message",
+            Effect::Deliver { .. } => "deliver",
+            Effect::Extend { .. } => "extend",
+            Effect::Report { .. } => "report",
+            Effect::Finish { .. } => "finish",
+            Effect::Done { .. } => "done",
+            Effect::Acquire { .. } => "acquire",
+            Effect::Release { .. } => "release",
+            Effect::GetMany { .. } => "get_many",
+            Effect::Forget { .. } => "forget",
+            Effect::FindPosted { .. } => "find_posted",
+            Effect::SearchSessions { .. } => "search_sessions",
+            Effect::CreateSession { .. } => "create_session",
+            Effect::PostMessage { .. } => "post_message",
+            Effect::Reply { .. } => "reply",
+            Effect::IndexDue { .. } => "index_due",
+            Effect::IndexPut { .. } => "index_put",
+            Effect::IndexDrop { .. } => "index_drop",
+            Effect::Received { .. } => "received",
+            Effect::Recovered { .. } => "recovered",
+            Effect::Failed { .. } => "failed",
+        }
+    }
+
+    /// Whether `answer` is one this effect can have (any effect but an end
+    /// may fail with [`Answer::Error`]).
+    pub fn fits(&self, answer: &Answer) -> bool {
+        match (self, answer) {
+            (e, _) if e.is_end() => false,
+            (_, Answer::Error(_)) => true,
+            (Effect::Claim { .. }, Answer::Claimed { .. })
+            | (Effect::FetchSession { .. }, Answer::Session { .. })
+            | (Effect::ListMessages { .. }, Answer::Messages { .. })
+            | (Effect::GetMessage { .. }, Answer::Message { .. })
+            | (Effect::Deliver { .. }, Answer::Delivered(_))
+            | (Effect::Extend { .. }, Answer::Extended { .. })
+            | (Effect::Acquire { .. }, Answer::Acquired { .. })
+            | (Effect::GetMany { .. }, Answer::Values { .. })
+            | (Effect::FindPosted { .. }, Answer::FoundMessage { .. })
+            | (Effect::SearchSessions { .. }, Answer::Sessions { .. })
+            | (Effect::CreateSession { .. } | Effect::PostMessage { .. }, Answer::Created { .. })
+            | (Effect::IndexDue { .. }, Answer::Due { .. }) => true,
+            (
+                Effect::Sleep { .. }
+                | Effect::Put { .. }
+                | Effect::Report { .. }
+                | Effect::Finish { .. }
+                | Effect::Release { .. }
+                | Effect::Forget { .. }
+                | Effect::Reply { .. }
+                | Effect::IndexPut { .. }
+                | Effect::IndexDrop { .. },
+                Answer::Ok,
+            ) => true,
+            _ => false,
+        }
+    }
+}
+
+/// A message a recovery sweep ran through the webhook's path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Swept {
+    /// Its session.
+    pub session_id: String,
+    /// Its id.
+    pub message_id: String,
+    /// How it ended ([`response_for`]'s outcome names).
+    pub outcome: String,
+    /// When it ended `api_unavailable`: the name of the host's error (for
+    /// the log; never its text, which may quote a token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// How an effect failed on the host.
@@ -305,6 +563,10 @@ pub enum HostError {
     /// The API has no such object (404); for other effects than
     /// [`Effect::FetchSession`] the same as [`HostError::ApiUnavailable`].
     NotFound,
+    /// The API refused the request as invalid (Python `ValidationError`):
+    /// to a [`Effect::Reply`], a closed session; elsewhere the same as
+    /// [`HostError::ApiUnavailable`].
+    Rejected,
     /// Anything else (an exception of the host's, a cancellation): the run
     /// releases what it holds and ends with [`RunFailure::Host`].
     Other,
@@ -325,10 +587,47 @@ pub enum Answer {
         /// Milliseconds since the run started.
         waited_ms: u64,
     },
-    /// For [`Effect::FetchSession`]: the session's `metadata` (`None`: none).
+    /// For [`Effect::FetchSession`]: the session's `metadata` (`None`: none)
+    /// and `status`.
     Session {
         /// Its metadata object.
         metadata: Option<Value>,
+        /// Its status (`open`, `closed`, ...; empty when not given).
+        status: String,
+    },
+    /// For [`Effect::Acquire`]: whether the lock is now this run's, and the
+    /// milliseconds since the run started (the host's monotonic clock).
+    Acquired {
+        /// Taken.
+        acquired: bool,
+        /// Milliseconds since the run started.
+        waited_ms: u64,
+    },
+    /// For [`Effect::GetMany`]: each key's text, `None` where absent.
+    Values {
+        /// In the keys' order.
+        values: Vec<Option<String>>,
+    },
+    /// For [`Effect::FindPosted`]: the message found, if any.
+    FoundMessage {
+        /// Its id.
+        message_id: Option<String>,
+    },
+    /// For [`Effect::SearchSessions`]: the sessions found.
+    Sessions {
+        /// Their ids and `created_at`.
+        sessions: Vec<crate::Found>,
+    },
+    /// For [`Effect::CreateSession`] and [`Effect::PostMessage`]: the new
+    /// object's id.
+    Created {
+        /// Its id.
+        id: String,
+    },
+    /// For [`Effect::IndexDue`]: the due entries (members).
+    Due {
+        /// Their members, soonest first.
+        members: Vec<String>,
     },
     /// For [`Effect::ListMessages`]: each message as JSON text.
     Messages {
@@ -372,7 +671,7 @@ impl Fault {
     fn from_host(e: HostError) -> Fault {
         match e {
             HostError::StoreUnavailable => Fault::Store,
-            HostError::ApiUnavailable | HostError::NotFound => Fault::Api,
+            HostError::ApiUnavailable | HostError::NotFound | HostError::Rejected => Fault::Api,
             HostError::Other => Fault::Other,
         }
     }
@@ -499,6 +798,12 @@ impl WebhookRun {
         created_at_ms: i64,
     ) -> Result<WebhookRun, Error> {
         let keys = Keys::new(&config.prefix)?;
+        if !matches!(kind, RunKind::Webhook | RunKind::Sweep) {
+            return Err(Error::invalid(
+                "kind",
+                "a webhook run is a webhook's or a sweep's",
+            ));
+        }
         if config.channel_type.is_empty() {
             return Err(Error::invalid("channel_type", "must not be empty"));
         }
@@ -547,18 +852,13 @@ impl WebhookRun {
             Some(e) => e.clone(),
             // Unreachable by construction (every step sets it); an end
             // rather than a panic, since this crosses FFI.
-            None => Effect::Failed {
-                error: RunFailure::Host,
-            },
+            None => Effect::failed(RunFailure::Host, None),
         }
     }
 
     /// Whether the run is over ([`Effect::Done`] or [`Effect::Failed`]).
     pub fn is_over(&self) -> bool {
-        matches!(
-            self.pending,
-            Some(Effect::Done { .. } | Effect::Failed { .. })
-        )
+        self.pending.as_ref().is_some_and(Effect::is_end)
     }
 
     fn frame(&mut self, child: Child, depth: u32) -> Frame {
@@ -605,12 +905,7 @@ impl WebhookRun {
         let Some(pending) = &self.pending else {
             return Err(Error::invalid("answer", "the run has no pending effect"));
         };
-        if !fits(pending, &answer) {
-            return Err(Error::invalid(
-                "answer",
-                format!("does not answer the {} effect", effect_name(pending)),
-            ));
-        }
+        check_fits(pending, &answer)?;
         let flow = self.step(answer);
         let effect = self.drive(flow);
         self.pending = Some(effect.clone());
@@ -619,12 +914,12 @@ impl WebhookRun {
 
     fn policy(&self) -> WaitPolicy {
         match self.kind {
-            RunKind::Webhook => self.config.policy,
             // A sweep never waits for a claim that is held: it looks again later.
             RunKind::Sweep => WaitPolicy {
                 max_wait_ms: 0,
                 ..self.config.policy
             },
+            _ => self.config.policy,
         }
     }
 
@@ -658,16 +953,15 @@ impl WebhookRun {
             Ok(outcome) => (outcome, None),
             Err(Fault::Retry { outcome, after }) => (outcome.to_string(), after),
             Err(Fault::Store) if sweep => {
-                return Effect::Failed {
-                    error: RunFailure::StoreUnavailable,
-                };
+                return Effect::failed(
+                    RunFailure::StoreUnavailable,
+                    Some(HostError::StoreUnavailable),
+                );
             }
             Err(Fault::Store) => ("store_unavailable".to_string(), None),
             Err(Fault::Api) => ("api_unavailable".to_string(), None),
             Err(Fault::Other) => {
-                return Effect::Failed {
-                    error: RunFailure::Host,
-                };
+                return Effect::failed(RunFailure::Host, Some(HostError::Other));
             }
         };
         let response = response_for(&outcome, retry_after);
@@ -797,7 +1091,7 @@ impl WebhookRun {
                 // A session this organization does not have (any more).
                 Flow::Return(Ok("not_ours".into()))
             }
-            (State::FetchingSession, Answer::Session { metadata }) => {
+            (State::FetchingSession, Answer::Session { metadata, .. }) => {
                 let record = ContactRecord {
                     v: RECORD_VERSION,
                     channel_type: metadata_text(metadata.as_ref(), "channel_type"),
@@ -883,7 +1177,9 @@ impl WebhookRun {
             }
             (
                 State::Reporting(outcome),
-                Answer::Error(HostError::ApiUnavailable | HostError::NotFound),
+                Answer::Error(
+                    HostError::ApiUnavailable | HostError::NotFound | HostError::Rejected,
+                ),
             ) => {
                 // On the channel but not reported: the next delivery of this
                 // webhook reports it without sending again.
@@ -1005,191 +1301,103 @@ fn skip_name(reason: SkipReason) -> &'static str {
     }
 }
 
-fn effect_name(e: &Effect) -> &'static str {
-    match e {
-        Effect::Claim { .. } => "claim",
-        Effect::Sleep { .. } => "sleep",
-        Effect::FetchSession { .. } => "fetch_session",
-        Effect::Put { .. } => "put",
-        Effect::ListMessages { .. } => "list_messages",
-        Effect::GetMessage { .. } => "get_message",
-        Effect::Deliver { .. } => "deliver",
-        Effect::Extend { .. } => "extend",
-        Effect::Report { .. } => "report",
-        Effect::Finish { .. } => "finish",
-        Effect::Done { .. } => "done",
-        Effect::Failed { .. } => "failed",
-    }
-}
-
-// Whether `answer` is one the effect can have.
-fn fits(effect: &Effect, answer: &Answer) -> bool {
-    match (effect, answer) {
-        (Effect::Done { .. } | Effect::Failed { .. }, _) => false,
-        (_, Answer::Error(_)) => true,
-        (Effect::Claim { .. }, Answer::Claimed { .. })
-        | (Effect::FetchSession { .. }, Answer::Session { .. })
-        | (Effect::ListMessages { .. }, Answer::Messages { .. })
-        | (Effect::GetMessage { .. }, Answer::Message { .. })
-        | (Effect::Deliver { .. }, Answer::Delivered(_))
-        | (Effect::Extend { .. }, Answer::Extended { .. }) => true,
-        (
-            Effect::Sleep { .. }
-            | Effect::Put { .. }
-            | Effect::Report { .. }
-            | Effect::Finish { .. },
-            Answer::Ok,
-        ) => true,
-        _ => false,
+/// Refuses an answer the effect cannot have (a host's bug).
+pub(crate) fn check_fits(effect: &Effect, answer: &Answer) -> Result<(), Error> {
+    if effect.fits(answer) {
+        Ok(())
+    } else if effect.is_end() {
+        Err(Error::invalid("answer", "the run is over"))
+    } else {
+        Err(Error::invalid(
+            "answer",
+            format!("does not answer the {} effect", effect.name()),
+        ))
     }
 }
 
 /// An answer from its JSON form, for the effect it answers: `{"error":
-/// "store_unavailable" | "api_unavailable" | "not_found" | "other"}` for any
-/// effect; else, by effect: `claim` `{"result": <the claim operation's JSON>,
-/// "waited_ms"}`; `fetch_session` `{"metadata": <object or null>}`;
-/// `list_messages` `{"messages": [<JSON text>, ...]}`; `get_message`
-/// `{"delivery_status"}`; `deliver` a [`Delivery`]; `extend` `{"held": bool}`;
-/// `sleep`, `put`, `report`,
-/// `finish` anything (`null`).
+/// "store_unavailable" | "api_unavailable" | "not_found" | "rejected" |
+/// "other"}` for any effect; else, by effect: `claim` `{"result": <the claim
+/// operation's JSON>, "waited_ms"}`; `fetch_session` `{"metadata": <object or
+/// null>, "status"}`; `list_messages` `{"messages": [<JSON text>, ...]}`;
+/// `get_message` `{"delivery_status"}`; `deliver` a [`Delivery`]; `extend`
+/// `{"held": bool}`; `acquire` `{"acquired": bool, "waited_ms"}`; `get_many`
+/// `{"values": [<text or null>, ...]}`; `find_posted` `{"message_id": <id or
+/// null>}`; `search_sessions` `{"sessions": [{"id", "created_at"?}, ...]}`;
+/// `create_session`, `post_message` `{"id"}`; `index_due` `{"members":
+/// [...]}`; any other effect anything (`null`).
 pub fn answer_from_json(effect: &Effect, v: Value) -> Result<Answer, Error> {
     fn read<T: for<'de> Deserialize<'de>>(what: &str, v: Value) -> Result<T, Error> {
         serde_json::from_value(v).map_err(|e| Error::invalid(what, e.to_string()))
     }
+    fn field<T: for<'de> Deserialize<'de>>(v: &Value, name: &str) -> Result<T, Error> {
+        read(name, v.get(name).cloned().unwrap_or_default())
+    }
+    fn text(v: &Value, name: &str) -> String {
+        v.get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    }
+    fn millis(v: &Value) -> u64 {
+        v.get("waited_ms").and_then(Value::as_u64).unwrap_or(0)
+    }
     if let Some(error) = v.get("error") {
         return Ok(Answer::Error(read("error", error.clone())?));
     }
-    Ok(match effect {
+    let answer = match effect {
         Effect::Claim { .. } => Answer::Claimed {
             result: v.get("result").cloned().unwrap_or_default(),
-            waited_ms: v.get("waited_ms").and_then(Value::as_u64).unwrap_or(0),
+            waited_ms: millis(&v),
         },
         Effect::FetchSession { .. } => Answer::Session {
             metadata: v.get("metadata").cloned().filter(|m| !m.is_null()),
+            status: text(&v, "status"),
         },
         Effect::ListMessages { .. } => Answer::Messages {
-            messages: read("messages", v.get("messages").cloned().unwrap_or_default())?,
+            messages: field(&v, "messages")?,
         },
         Effect::GetMessage { .. } => Answer::Message {
-            delivery_status: v
-                .get("delivery_status")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
+            delivery_status: text(&v, "delivery_status"),
         },
         Effect::Deliver { .. } => Answer::Delivered(read("delivery", v)?),
         Effect::Extend { .. } => Answer::Extended {
-            held: read("held", v.get("held").cloned().unwrap_or_default())?,
+            held: field(&v, "held")?,
+        },
+        Effect::Acquire { .. } => Answer::Acquired {
+            acquired: field(&v, "acquired")?,
+            waited_ms: millis(&v),
+        },
+        Effect::GetMany { .. } => Answer::Values {
+            values: field(&v, "values")?,
+        },
+        Effect::FindPosted { .. } => Answer::FoundMessage {
+            message_id: field(&v, "message_id")?,
+        },
+        Effect::SearchSessions { .. } => Answer::Sessions {
+            sessions: field(&v, "sessions")?,
+        },
+        Effect::CreateSession { .. } | Effect::PostMessage { .. } => Answer::Created {
+            id: field(&v, "id")?,
+        },
+        Effect::IndexDue { .. } => Answer::Due {
+            members: field(&v, "members")?,
         },
         Effect::Sleep { .. }
         | Effect::Put { .. }
         | Effect::Report { .. }
-        | Effect::Finish { .. } => Answer::Ok,
-        Effect::Done { .. } | Effect::Failed { .. } => {
+        | Effect::Finish { .. }
+        | Effect::Release { .. }
+        | Effect::Forget { .. }
+        | Effect::Reply { .. }
+        | Effect::IndexPut { .. }
+        | Effect::IndexDrop { .. } => Answer::Ok,
+        Effect::Done { .. }
+        | Effect::Received { .. }
+        | Effect::Recovered { .. }
+        | Effect::Failed { .. } => {
             return Err(Error::invalid("answer", "the run is over"));
         }
-    })
-}
-
-/// [`WebhookRun`] with JSON text in and out, for bindings.
-#[derive(Debug, Clone)]
-pub struct RunDriver {
-    run: WebhookRun,
-}
-
-/// [`RunDriver::new`]'s input (no `Debug`: it holds the run's token).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DriverInput {
-    #[serde(default)]
-    config: RunConfig,
-    token: String,
-    session_id: String,
-    message: String,
-    #[serde(default)]
-    created_at_ms: i64,
-}
-
-impl RunDriver {
-    /// A run of `kind` (`webhook` or `sweep`) from JSON `{"config":
-    /// RunConfig, "token", "session_id", "message": <its JSON text>,
-    /// "created_at_ms"}`.
-    pub fn new(kind: &str, input_json: &str) -> Result<RunDriver, Error> {
-        // Straight into the input's shape, not through a `Value`: this runs
-        // once per webhook.
-        let input: DriverInput =
-            serde_json::from_str(input_json).map_err(|e| Error::invalid("input", e.to_string()))?;
-        RunDriver::from_input(kind, input)
-    }
-
-    /// [`RunDriver::new`] with the input as a JSON value (for bindings that
-    /// convert their own objects).
-    pub fn from_value(kind: &str, input: Value) -> Result<RunDriver, Error> {
-        let input: DriverInput =
-            serde_json::from_value(input).map_err(|e| Error::invalid("input", e.to_string()))?;
-        RunDriver::from_input(kind, input)
-    }
-
-    fn from_input(kind: &str, input: DriverInput) -> Result<RunDriver, Error> {
-        let kind = match kind {
-            "webhook" => RunKind::Webhook,
-            "sweep" => RunKind::Sweep,
-            other => {
-                return Err(Error::invalid(
-                    "kind",
-                    format!("unknown run {other:?}: webhook or sweep"),
-                ));
-            }
-        };
-        let run = WebhookRun::new(
-            kind,
-            input.config,
-            &input.token,
-            &input.session_id,
-            &input.message,
-            input.created_at_ms,
-        )?;
-        Ok(RunDriver { run })
-    }
-
-    /// The effect to perform now, as JSON text ([`WebhookRun::next`]).
-    pub fn next(&self) -> String {
-        effect_json(&self.run.next())
-    }
-
-    /// Takes the pending effect's answer as JSON text ([`answer_from_json`])
-    /// and gives the next effect as JSON text.
-    pub fn resume(&mut self, answer_json: &str) -> Result<String, Error> {
-        let v: Value = serde_json::from_str(answer_json)
-            .map_err(|e| Error::invalid("answer", e.to_string()))?;
-        let answer = answer_from_json(&self.run.next(), v)?;
-        Ok(effect_json(&self.run.resume(answer)?))
-    }
-
-    /// The effect to perform now ([`WebhookRun::next`]), as a JSON value.
-    pub fn next_value(&self) -> Value {
-        effect_value(&self.run.next())
-    }
-
-    /// [`RunDriver::resume`] with JSON values.
-    pub fn resume_value(&mut self, answer: Value) -> Result<Value, Error> {
-        let answer = answer_from_json(&self.run.next(), answer)?;
-        Ok(effect_value(&self.run.resume(answer)?))
-    }
-
-    /// The typed run.
-    pub fn run(&self) -> &WebhookRun {
-        &self.run
-    }
-}
-
-fn effect_value(e: &Effect) -> Value {
-    // As for `effect_json`: every field serializes.
-    serde_json::to_value(e).unwrap_or_default()
-}
-
-fn effect_json(e: &Effect) -> String {
-    // Every field serializes (strings, numbers, enums): this cannot fail; an
-    // empty object would be refused by any host rather than misread.
-    serde_json::to_string(e).unwrap_or_else(|_| "{}".into())
+    };
+    Ok(answer)
 }

@@ -518,6 +518,7 @@ fn an_unknown_session_is_fetched_and_stored_or_is_not_ours() {
         &mut run,
         Answer::Session {
             metadata: Some(json!({"channel_type": "wa", "channel_user_id": 42})),
+            status: "open".into(),
         },
     );
     assert_eq!(
@@ -538,7 +539,13 @@ fn an_unknown_session_is_fetched_and_stored_or_is_not_ours() {
 
     let mut run = webhook("m1", None);
     go(&mut run, claim_result(json!({"result": "unknown_session"})));
-    let e = go(&mut run, Answer::Session { metadata: None });
+    let e = go(
+        &mut run,
+        Answer::Session {
+            metadata: None,
+            status: String::new(),
+        },
+    );
     assert!(
         matches!(&e, Effect::Put { value, .. } if value == r#"{"v":1,"channel_type":"","channel_user_id":""}"#)
     );
@@ -633,12 +640,7 @@ fn a_host_failure_releases_what_is_held_then_fails_the_run() {
     let e = go(&mut run, Answer::Error(HostError::Other));
     assert_finish(&e, "m3", FinishState::Released);
     let e = go(&mut run, Answer::Ok);
-    assert_eq!(
-        e,
-        Effect::Failed {
-            error: RunFailure::Host
-        }
-    );
+    assert_eq!(e, Effect::failed(RunFailure::Host, Some(HostError::Other)));
     assert!(run.is_over());
 
     let mut run = webhook("m1", None);
@@ -671,9 +673,10 @@ fn a_sweep_never_waits_and_raises_store_failures() {
     let e = go(&mut run, Answer::Error(HostError::StoreUnavailable));
     assert_eq!(
         e,
-        Effect::Failed {
-            error: RunFailure::StoreUnavailable
-        }
+        Effect::failed(
+            RunFailure::StoreUnavailable,
+            Some(HostError::StoreUnavailable)
+        )
     );
 
     let mut run = sweep();
@@ -786,7 +789,7 @@ fn the_json_driver_runs_the_same_machine() {
     assert_eq!(d.resume("null").unwrap_err().kind(), "invalid_request");
 
     assert_eq!(
-        RunDriver::new("recover", &input).unwrap_err().kind(),
+        RunDriver::new("resend", &input).unwrap_err().kind(),
         "invalid_request"
     );
     assert_eq!(
@@ -800,7 +803,7 @@ fn the_json_driver_runs_the_same_machine() {
         "invalid_request"
     );
     let mut d = RunDriver::new("sweep", &input).unwrap();
-    assert_eq!(d.run().kind(), RunKind::Sweep);
+    assert_eq!(d.kind(), RunKind::Sweep);
     assert_eq!(
         d.resume(r#"{"error":"nonsense"}"#).unwrap_err().kind(),
         "invalid_request"
