@@ -37,7 +37,7 @@ RULES = [
 RELAY_RULES = [
     (r"\"\"\"The asynchronous channel relay and its stores\.\n\n``_sync_relay.py`` is generated from this file by ``scripts/unasync.py``\n\(``tests/test_unasync.py`` checks that it is current\): edit this one\.",
      '"""The synchronous channel relay and its stores.\n\nGENERATED from ``_async_relay.py`` by ``scripts/unasync.py``: do not edit.'),
-    (r"^import threading\n", "import threading\nimport time\n"),
+    (r"^import secrets\n", "import secrets\nimport time\n"),
     (r"    import asyncio  # deferred: [^\n]*\n\n    await asyncio\.sleep\(seconds\)", "    time.sleep(seconds)"),
     (r"\bredis\.asyncio\b", "redis"),
     (r"\bredis_lib\.Redis\b", "redis_lib.Redis"),

@@ -765,6 +765,113 @@ impl PyRelayRun {
     }
 }
 
+/// The relay's store in this process's memory
+/// (`antonnia_relay::memory::MemoryStore`: the Lua scripts' semantics).
+/// Frozen, with its own lock: each call is atomic across threads. Every
+/// operation takes the caller's clock, `now` (Unix ms).
+#[pyclass(frozen, module = "antonnia_sdk._core", name = "RelayMemory")]
+struct PyRelayMemory {
+    inner: std::sync::Mutex<antonnia_relay::memory::MemoryStore>,
+}
+
+impl PyRelayMemory {
+    fn store(&self) -> std::sync::MutexGuard<'_, antonnia_relay::memory::MemoryStore> {
+        // No operation panics while it holds the lock; a poisoned one still
+        // holds a consistent store.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[pymethods]
+impl PyRelayMemory {
+    #[new]
+    fn new() -> Self {
+        PyRelayMemory {
+            inner: std::sync::Mutex::new(antonnia_relay::memory::MemoryStore::new()),
+        }
+    }
+
+    fn get_many(&self, keys: Vec<String>, now: i64) -> Vec<Option<String>> {
+        self.store().get_many(&keys, now)
+    }
+
+    #[pyo3(signature = (key, value, ttl_ms, now))]
+    fn put(&self, key: &str, value: &str, ttl_ms: Option<u64>, now: i64) {
+        self.store().put(key, value, ttl_ms, now);
+    }
+
+    fn acquire(&self, key: &str, token: &str, lease_ms: u64, now: i64) -> bool {
+        self.store().acquire(key, token, lease_ms, now)
+    }
+
+    fn release(&self, key: &str, token: &str, now: i64) -> bool {
+        self.store().release(key, token, now)
+    }
+
+    fn forget(&self, key: &str, session_id: &str, now: i64) -> bool {
+        self.store().forget(key, session_id, now)
+    }
+
+    fn index_put(&self, key: &str, member: &str, due_ms: i64) {
+        self.store().index_put(key, member, due_ms);
+    }
+
+    fn index_due(&self, key: &str, now: i64, limit: usize) -> Vec<(String, i64)> {
+        self.store().index_due(key, now, limit)
+    }
+
+    fn index_drop(&self, key: &str, members: Vec<String>) {
+        self.store().index_drop(key, &members);
+    }
+
+    /// The claim operation: `args` the claim's fields (a dict), its JSON result as a dict.
+    fn claim(&self, py: Python<'_>, args: &Bound<'_, PyAny>, now: i64) -> PyResult<Py<PyAny>> {
+        let args: antonnia_relay::run::ClaimArgs =
+            serde_json::from_value(py_to_json(args, "args", 0)?)
+                .map_err(|e| invalid(py, "args", &e.to_string()))?;
+        let result = self.store().claim(&args, now);
+        Ok(json_to_py(py, &result)?.unbind())
+    }
+
+    fn extend(&self, outbound_key: &str, token: &str, lease_ms: u64, now: i64) -> bool {
+        self.store().extend(outbound_key, token, lease_ms, now)
+    }
+
+    #[allow(clippy::too_many_arguments)] // the script's keys and arguments, by name
+    #[pyo3(signature = (outbound_key, queue_key, message_id, token, state, outcome, retention_ms, now))]
+    fn finish(
+        &self,
+        py: Python<'_>,
+        outbound_key: &str,
+        queue_key: &str,
+        message_id: &str,
+        token: &str,
+        state: &str,
+        outcome: &Bound<'_, PyAny>,
+        retention_ms: u64,
+        now: i64,
+    ) -> PyResult<bool> {
+        let state: antonnia_relay::run::FinishState =
+            serde_json::from_value(Value::String(state.to_string()))
+                .map_err(|_| invalid(py, "state", "must be done, delivered or released"))?;
+        let outcome: Option<antonnia_relay::Outcome> =
+            serde_json::from_value(py_to_json(outcome, "outcome", 0)?)
+                .map_err(|e| invalid(py, "outcome", &e.to_string()))?;
+        Ok(self.store().finish(
+            outbound_key,
+            queue_key,
+            message_id,
+            token,
+            state,
+            outcome,
+            retention_ms,
+            now,
+        ))
+    }
+}
+
 /// The relay's counters (`antonnia_relay::stats::Stats`). Frozen, with its
 /// own lock: worker threads of one relay share it.
 #[pyclass(frozen, module = "antonnia_sdk._core", name = "RelayStats")]
@@ -958,6 +1065,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyRelayKeys>()?;
     m.add_class::<PyRelayRun>()?;
     m.add_class::<PyRelayStats>()?;
+    m.add_class::<PyRelayMemory>()?;
     let metrics: Vec<(&str, &str, &str, &str)> = antonnia_relay::stats::METRICS
         .iter()
         .map(|x| (x.prometheus, x.otel, x.unit, x.help))

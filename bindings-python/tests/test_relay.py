@@ -872,3 +872,60 @@ def test_the_sync_relay_recovers_a_dead_workers_message(
         assert sent == [(message.id, True)]
         assert client.sessions.messages.get(sid, message.id).delivery_status == "sent"
         relay.close()
+
+
+async def test_the_counters_say_what_the_relay_did_and_export_to_prometheus_and_opentelemetry(
+    make_relay: Any, env: Tuple[Sandbox, WebhookSink]
+) -> None:
+    """An operator's view (docs/relay.md "Operability"): the same counters as
+    a dict, through prometheus_client and through an OpenTelemetry meter."""
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    from antonnia_sdk.relay import observe_with_opentelemetry, prometheus_collector
+
+    ch = Channel()
+    relay = make_relay(ch)
+    uid = user()
+    r = await relay.receive(channel_user_id=uid, text="hi", provider_message_id=f"{uid}.1")
+    again = await relay.receive(channel_user_id=uid, text="hi", provider_message_id=f"{uid}.1")
+    assert again.duplicate
+    headers, body = await answer(env[1], r.session_id)
+    assert (await relay.handle_webhook(body, headers)).outcome == "sent"
+    assert (await relay.handle_webhook(body, headers)).outcome == "duplicate"
+    assert (await relay.handle_webhook(body, {**headers, "webhook-signature": "v1,AAAA"})).status == 401
+    ch.refuse = 131026
+    uid2 = user()
+    r2 = await relay.receive(channel_user_id=uid2, text="hi", provider_message_id=f"{uid2}.1")
+    headers2, body2 = await answer(env[1], r2.session_id)
+    assert (await relay.handle_webhook(body2, headers2)).outcome == "failed"
+
+    stats = relay.stats()
+    assert stats["channel_type"] == "whatsapp"
+    assert stats["webhooks"] == {"sent": 1, "duplicate": 1, "bad_signature": 1, "failed": 1}
+    assert (stats["webhooks_received"], stats["unavailable"]) == (4, 0)
+    assert (stats["delivered"], stats["redelivered"], stats["failed"], stats["crashed"]) == (1, 0, 1, 0)
+    assert (stats["received"], stats["received_duplicates"]) == (3, 1)
+
+    registry = CollectorRegistry()
+    registry.register(prometheus_collector(relay))
+    text = generate_latest(registry).decode()
+    assert 'antonnia_relay_webhooks_total{channel_type="whatsapp",outcome="sent",status="200"} 1.0' in text
+    assert 'antonnia_relay_webhooks_total{channel_type="whatsapp",outcome="bad_signature",status="401"} 1.0' in text
+    assert 'antonnia_relay_deliveries_total{channel_type="whatsapp",result="refused"} 1.0' in text
+    assert 'antonnia_relay_messages_received_total{channel_type="whatsapp",duplicate="true"} 1.0' in text
+    # The core's own text says the same.
+    assert 'antonnia_relay_deliveries_total{channel_type="whatsapp",result="sent"} 1' in relay.prometheus_text()
+
+    reader = InMemoryMetricReader()
+    meter = MeterProvider(metric_readers=[reader]).get_meter("test")
+    observe_with_opentelemetry(relay, meter)
+    data = reader.get_metrics_data()
+    assert data is not None
+    points = {
+        (m.name, tuple(sorted((p.attributes or {}).items()))): p.value
+        for rm in data.resource_metrics for sm in rm.scope_metrics for m in sm.metrics for p in m.data.data_points
+    }
+    assert points[("antonnia.relay.webhooks", (("channel_type", "whatsapp"), ("outcome", "duplicate"), ("status", "200")))] == 1
+    assert points[("antonnia.relay.deliveries", (("channel_type", "whatsapp"), ("result", "sent")))] == 1

@@ -128,6 +128,49 @@ export interface RelayLogger {
   error(message: string, details?: Record<string, unknown>): void;
 }
 
+/** `relay.stats()`: the relay's counters in this process (antonnia_relay::stats). */
+export interface RelayStatsSnapshot {
+  channel_type: string;
+  /** Webhooks answered, all outcomes. */
+  webhooks_received: number;
+  /** Webhooks by outcome (`sent`, `duplicate`, `busy`, `bad_signature`, ...). */
+  webhooks: Record<string, number>;
+  /** Webhooks answered 503 (the sender retries). */
+  unavailable: number;
+  /** Messages sent by `deliver` for the first time. */
+  delivered: number;
+  /** Messages sent again after a claim lapsed (`attempt.redelivery`). */
+  redelivered: number;
+  /** Messages `deliver` refused (reported `failed`). */
+  failed: number;
+  /** `deliver` calls that threw. */
+  crashed: number;
+  /** User messages received, and how many repeated a `provider_message_id`. */
+  received: number;
+  received_duplicates: number;
+  /** Webhooks that waited for a claim another worker held, and how long in all (ms). */
+  claim_waits: number;
+  claim_wait_ms: number;
+  /** `receive` calls that waited for a contact's lock, and how long in all (ms). */
+  lock_waits: number;
+  lock_wait_ms: number;
+  /** Sweeps of the recovery index completed, and what they found by outcome. */
+  sweeps: number;
+  recovered: Record<string, number>;
+}
+
+/** The part of an OpenTelemetry `Meter` (`@opentelemetry/api`) the relay uses. */
+export interface OpenTelemetryMeter {
+  createObservableCounter(name: string, options?: { description?: string; unit?: string }): {
+    addCallback(callback: (result: { observe(value: number, attributes?: Record<string, string>): void }) => void): void;
+  };
+}
+
+/** Registers a relay's counters as observable counters of an OpenTelemetry meter; returns the instruments. */
+export declare function observeWithOpenTelemetry<M extends OpenTelemetryMeter>(
+  relay: ChannelRelay, meter: M,
+): ReturnType<M['createObservableCounter']>[];
+
 /** A message `recover()` found stranded and ran through the webhook's path again. */
 export interface Recovered {
   session_id: string;
@@ -157,6 +200,10 @@ export class ChannelRelay {
   recover(options?: { limit?: number }): Promise<Recovered[]>;
   /** Calls `recover()` every `intervalMs` (default 5 000) until `close()` or the returned function is called. */
   startSweeper(intervalMs?: number): () => void;
+  /** The relay's counters in this process since it started. */
+  stats(): RelayStatsSnapshot;
+  /** The counters in the Prometheus text format (serve it beside your registry's `metrics()`). */
+  prometheusText(): string;
   /** Stops the sweeper and closes the store (not the client). */
   close(): Promise<void>;
 }

@@ -31,8 +31,25 @@ const encoder = new TextEncoder();
 const token = () => randomBytes(16).toString('hex');
 const monotonic = () => performance.now();
 
-function decide(kind, input) {
-  return JSON.parse(core(() => wasm.relayDecide(kind, JSON.stringify(input))));
+// The effects that end a run (antonnia_relay::run::Effect).
+const ENDS = new Set(['done', 'received', 'recovered', 'failed']);
+
+// How an effect failed, as the core's runs name it (HostError).
+function errorKind(e) {
+  if (e instanceof StoreUnavailableError) return 'store_unavailable';
+  if (e instanceof NotFoundError) return 'not_found';
+  if (e instanceof ValidationError) return 'rejected';
+  if (e instanceof AntonniaError) return 'api_unavailable';
+  return 'other';
+}
+
+// The error a run's `failed` end throws: the host's own failure that caused
+// it, else the error the core names.
+function failureOf(effect, failures) {
+  const cause = failures.get(effect.cause ?? '');
+  if (cause !== undefined) return cause;
+  const detail = effect.detail ?? `the relay's run failed (${effect.error})`;
+  return effect.error === 'lock_timeout' ? new LockTimeoutError(detail) : new RelayError(detail);
 }
 
 /** A stored record (`session`, `contact`, `inbound`, `outbound`) from its JSON text; throws DecodeError for a malformed or newer one. */
@@ -70,10 +87,6 @@ export class RelayKeys {
   pendingOutbound(member) { return this.#k.pendingOutbound(member) ?? undefined; }
 }
 
-function escapeId(s) {
-  return s.replaceAll('%', '%25').replaceAll(':', '%3A').replaceAll('{', '%7B').replaceAll('}', '%7D');
-}
-
 // ---------------------------------------------------------------- stores
 
 /**
@@ -83,165 +96,59 @@ function escapeId(s) {
  * core's Lua scripts.
  */
 export class MemoryStore {
-  #values = new Map(); // key -> [value, expiresAtMs | null]
-  #queues = new Map(); // queue key -> Map(message id -> created_at ms)
-  #indexes = new Map(); // recovery index key -> Map(member -> due ms)
-  #writes = 0;
-
-  #get(key, now) {
-    const item = this.#values.get(key);
-    if (item === undefined) return null;
-    if (item[1] !== null && item[1] <= now) {
-      this.#values.delete(key);
-      return null;
-    }
-    return item[0];
-  }
-
-  #set(key, value, ttlMs, now) {
-    this.#values.set(key, [value, ttlMs == null ? null : now + ttlMs]);
-    if (++this.#writes % 4096 === 0) {
-      // Expired records go now and then, so a long-lived process stays bounded by `retention`.
-      for (const [k, [, exp]] of this.#values) if (exp !== null && exp <= now) this.#values.delete(k);
-    }
-  }
+  // The atomic operations are the core's (antonnia_relay::memory: the Lua
+  // scripts' semantics); JS runs one call at a time, so each is atomic.
+  #data = new wasm.RelayMemory();
 
   async acquire(key, owner, leaseMs) {
-    const now = Date.now();
-    if (this.#get(key, now) !== null) return false;
-    this.#set(key, owner, leaseMs, now);
-    return true;
+    return this.#data.acquire(key, owner, leaseMs, Date.now());
   }
 
   async release(key, owner) {
-    if (this.#get(key, Date.now()) === owner) this.#values.delete(key);
+    this.#data.release(key, owner, Date.now());
   }
 
   async getMany(keys) {
-    const now = Date.now();
-    return keys.map((k) => this.#get(k, now));
+    return JSON.parse(core(() => this.#data.getMany(JSON.stringify(keys), Date.now())));
   }
 
   async put(key, value, ttlMs) {
-    this.#set(key, value, ttlMs, Date.now());
+    this.#data.put(key, value, ttlMs ?? undefined, Date.now());
   }
 
   async forget(key, sessionId) {
-    const raw = this.#get(key, Date.now());
-    if (raw !== null && JSON.parse(raw).session_id === sessionId) {
-      this.#values.delete(key);
-      return true;
-    }
-    return false;
-  }
-
-  #indexPut(key, member, dueMs) {
-    let index = this.#indexes.get(key);
-    if (!index) this.#indexes.set(key, (index = new Map()));
-    index.set(member, dueMs);
+    return this.#data.forget(key, sessionId, Date.now());
   }
 
   async indexPut(key, member, dueMs) {
-    this.#indexPut(key, member, dueMs);
+    this.#data.indexPut(key, member, dueMs);
   }
 
   async indexDue(key, nowMs, limit) {
-    const index = this.#indexes.get(key) ?? new Map();
-    // Redis orders a sorted set by score, then member.
-    return [...index].filter(([, due]) => due <= nowMs)
-      .sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
-      .slice(0, limit);
+    return JSON.parse(core(() => this.#data.indexDue(key, nowMs, limit)));
   }
 
   async indexDrop(key, members) {
-    const index = this.#indexes.get(key);
-    if (!index) return;
-    for (const m of members) index.delete(m);
-    if (index.size === 0) this.#indexes.delete(key);
+    core(() => this.#data.indexDrop(key, JSON.stringify(members)));
   }
 
   async claim(a) {
-    const now = Date.now();
-    // Redis sends it with the claim script, in the same round trip (RedisStore.claim).
-    if (a.pendingKey) this.#indexPut(a.pendingKey, a.pendingMember, now + a.leaseMs);
-    const rawContact = this.#get(a.contactKey, now);
-    if (rawContact === null) return { result: 'unknown_session' };
-    if (JSON.parse(rawContact).channel_type !== a.channelType) return { result: 'not_ours' };
-    const raw = this.#get(a.outboundKey, now);
-    let rec;
-    if (raw !== null) {
-      rec = JSON.parse(raw);
-      if (rec.state === 'done') return { result: 'done' };
-    } else {
-      rec = { v: 1, state: 'pending', created_at_ms: a.createdAtMs, attempts: 0, lease_until_ms: 0, message: a.messageJson };
-      let q = this.#queues.get(a.queueKey);
-      if (!q) this.#queues.set(a.queueKey, (q = new Map()));
-      q.set(a.messageId, a.createdAtMs);
-    }
-    const queue = this.#queues.get(a.queueKey) ?? new Map();
-    // Redis orders a sorted set by score, then member.
-    const ordered = [...queue.keys()].sort((x, y) => queue.get(x) - queue.get(y) || (x < y ? -1 : x > y ? 1 : 0));
-    for (const mid of ordered) {
-      if (mid === a.messageId) break;
-      const eraw = this.#get(`${a.sessionBase}out:${escapeId(mid)}`, now);
-      const e = eraw === null ? null : JSON.parse(eraw);
-      if (e === null || e.state === 'done') {
-        queue.delete(mid);
-        continue;
-      }
-      if (raw === null) this.#set(a.outboundKey, JSON.stringify(rec), a.retentionMs, now);
-      return { result: 'earlier', message_id: mid, lease_ms: Math.max(0, e.lease_until_ms - now), message: e.message };
-    }
-    if (rec.lease_until_ms > now && rec.owner !== a.token) {
-      if (raw === null) this.#set(a.outboundKey, JSON.stringify(rec), a.retentionMs, now);
-      return { result: 'busy', lease_ms: rec.lease_until_ms - now };
-    }
-    rec.attempts += 1;
-    rec.owner = a.token;
-    rec.lease_until_ms = now + a.leaseMs;
-    this.#set(a.outboundKey, JSON.stringify(rec), a.retentionMs, now);
-    if (rec.state === 'delivered') {
-      return { result: 'unreported', attempt: rec.attempts, outcome: rec.outcome, contact: rawContact };
-    }
-    return { result: 'claimed', attempt: rec.attempts, contact: rawContact, message: rec.message };
+    const args = {
+      outbound_key: a.outboundKey, queue_key: a.queueKey, contact_key: a.contactKey, message_id: a.messageId,
+      created_at_ms: a.createdAtMs, message_json: a.messageJson, token: a.token, lease_ms: a.leaseMs,
+      retention_ms: a.retentionMs, channel_type: a.channelType, session_base: a.sessionBase,
+      pending_key: a.pendingKey ?? '', pending_member: a.pendingMember ?? '',
+    };
+    return JSON.parse(core(() => this.#data.claim(JSON.stringify(args), Date.now())));
   }
 
   async extend(outboundKey, owner, leaseMs) {
-    const now = Date.now();
-    const raw = this.#get(outboundKey, now);
-    if (raw === null) return false;
-    const rec = JSON.parse(raw);
-    // An expired claim is never revived: another worker may hold it now.
-    if (rec.owner !== owner || rec.state !== 'pending' || rec.lease_until_ms <= now) return false;
-    rec.lease_until_ms = now + leaseMs;
-    this.#values.get(outboundKey)[0] = JSON.stringify(rec); // the record's retention stays (KEEPTTL)
-    return true;
+    return this.#data.extend(outboundKey, owner, leaseMs, Date.now());
   }
 
   async finish(outboundKey, queueKey, messageId, owner, state, outcome, retentionMs) {
-    const now = Date.now();
-    const raw = this.#get(outboundKey, now);
-    if (raw === null) return false;
-    let rec = JSON.parse(raw);
-    const owned = rec.owner === owner;
-    if (rec.state === 'done') return owned;
-    if (state === 'released') {
-      if (!owned) return false;
-      rec.lease_until_ms = 0;
-    } else if (state === 'done') {
-      rec = { v: 1, state: 'done', created_at_ms: rec.created_at_ms, attempts: rec.attempts, lease_until_ms: 0, owner: rec.owner, outcome: { ...outcome } };
-      const queue = this.#queues.get(queueKey);
-      if (queue) {
-        queue.delete(messageId);
-        if (queue.size === 0) this.#queues.delete(queueKey);
-      }
-    } else {
-      rec.state = 'delivered';
-      rec.outcome = { ...outcome };
-      rec.lease_until_ms = 0;
-    }
-    this.#set(outboundKey, JSON.stringify(rec), retentionMs, now);
-    return owned;
+    return core(() => this.#data.finish(outboundKey, queueKey, messageId, owner, state, JSON.stringify(outcome ?? null),
+      retentionMs, Date.now()));
   }
 
   async close() {}
@@ -552,8 +459,8 @@ export class RedisStore {
 
 // ---------------------------------------------------------------- relay
 
-function reply(outcome, retryAfter) {
-  const r = decide('response', { outcome, retry_after: retryAfter ?? null });
+// `r`: the core's answer for the outcome (RelayStats.respond, which counts it).
+function reply(r, outcome) {
   const answer = { outcome };
   if (r.retry_after != null) answer.retry_after = r.retry_after;
   const headers = { 'content-type': 'application/json' };
@@ -623,20 +530,13 @@ function positive(field, v, dflt) {
 export class ChannelRelay {
   #client;
   #channelType;
-  #agentId;
   #deliver;
   #receiver;
   #store;
   #keys;
-  #debounce;
-  #lockLeaseMs;
-  #lockWaitMs;
   #claimLeaseMs;
-  #policy;
-  #retentionMs;
-  #strictOrder;
-  #orderWindowMs;
   #runConfig;
+  #stats;
   #logger;
   #sweeper = null;
 
@@ -651,7 +551,6 @@ export class ChannelRelay {
     }
     this.#client = o.client;
     this.#channelType = o.channelType;
-    this.#agentId = o.agentId ?? undefined;
     this.#deliver = o.deliver;
     const verify = o.verify ?? true;
     if (typeof verify !== 'boolean') throw invalid('verify', 'must be a boolean');
@@ -660,25 +559,24 @@ export class ChannelRelay {
     this.#receiver = core(() => new wasm.WebhookReceiver(secret, verify));
     this.#store = o.store ?? new MemoryStore();
     this.#keys = new RelayKeys(o.prefix ?? DEFAULT_PREFIX);
-    this.#debounce = positive('debounce', o.debounce, 3);
-    this.#lockLeaseMs = Math.round(positive('lockLeaseMs', o.lockLeaseMs, 30_000));
-    this.#lockWaitMs = positive('lockWaitMs', o.lockWaitMs, 10_000);
+    const debounce = positive('debounce', o.debounce, 3);
+    if (!Number.isInteger(debounce)) throw invalid('debounce', 'must be a whole number of seconds');
     this.#claimLeaseMs = Math.round(positive('claimLeaseMs', o.claimLeaseMs, 30_000));
-    this.#policy = { max_wait_ms: Math.round(positive('maxWaitMs', o.maxWaitMs, 5000)), poll_ms: 100 };
-    this.#retentionMs = Math.round(positive('retentionMs', o.retentionMs, 7 * 24 * 3600 * 1000));
-    this.#strictOrder = o.strictOrder ?? true;
-    this.#orderWindowMs = positive('orderWindowMs', o.orderWindowMs, 3600 * 1000);
-    // What each delivery's RelayRun needs (a sweep's run never waits for a
-    // claim that is held: the core gives it no wait budget).
+    // What every run of the core needs (antonnia_relay::run::RunConfig).
     this.#runConfig = {
       prefix: this.#keys.prefix,
       channel_type: this.#channelType,
       claim_lease_ms: this.#claimLeaseMs,
-      retention_ms: this.#retentionMs,
-      strict_order: Boolean(this.#strictOrder),
-      order_window_ms: Math.round(this.#orderWindowMs),
-      policy: this.#policy,
+      retention_ms: Math.round(positive('retentionMs', o.retentionMs, 7 * 24 * 3600 * 1000)),
+      strict_order: Boolean(o.strictOrder ?? true),
+      order_window_ms: Math.round(positive('orderWindowMs', o.orderWindowMs, 3600 * 1000)),
+      policy: { max_wait_ms: Math.round(positive('maxWaitMs', o.maxWaitMs, 5000)), poll_ms: 100 },
+      lock_lease_ms: Math.round(positive('lockLeaseMs', o.lockLeaseMs, 30_000)),
+      lock_wait_ms: Math.round(positive('lockWaitMs', o.lockWaitMs, 10_000)),
+      debounce,
+      agent_id: o.agentId ?? null,
     };
+    this.#stats = new wasm.RelayStats(this.#channelType);
     const logger = o.logger ?? console;
     if (logger === null || typeof logger !== 'object' || typeof logger.warn !== 'function' || typeof logger.error !== 'function') {
       throw invalid('logger', 'must have warn() and error() methods (console, pino, winston, ...)');
@@ -713,108 +611,14 @@ export class ChannelRelay {
     if (typeof uid !== 'string' || uid === '') throw invalid('channel_user_id', 'must be a non-empty string');
     if (typeof providerId !== 'string' || providerId === '') throw invalid('provider_message_id', 'must be a non-empty string');
     if ((p.text === undefined) === (p.content === undefined)) throw invalid('text', 'receive() takes text or content, exactly one');
-    const body = p.content !== undefined ? p.content : { type: 'text', text: String(p.text) };
-    const ct = this.#channelType;
-    const lockKey = this.#keys.lock(ct, uid);
-    const sessionKey = this.#keys.session(ct, uid);
-    const inboundKey = this.#keys.inbound(ct, uid, providerId);
-    const owner = token();
-    const api = this.#client.sessions;
-    let facts = {};
-    try {
-      for (;;) {
-        const step = decide('inbound', facts);
-        switch (step.step) {
-          case 'lock':
-            await this.#lock(lockKey, owner);
-            facts.locked = true;
-            break;
-          case 'read': {
-            const [cached, inbound] = await this.#store.getMany([sessionKey, inboundKey]);
-            if (cached != null) facts.cached = decodeRecord('session', cached).session_id;
-            if (inbound != null) facts.inbound = decodeRecord('inbound', inbound);
-            facts.read = true;
-            break;
-          }
-          case 'find_posted': {
-            const found = await api.messages.search({ session_id: step.session_id, provider_message_id: providerId, limit: 1 });
-            facts.found_posted = found.length ? found[0].id : null;
-            break;
-          }
-          case 'search': {
-            const sessions = await api.search({ status: 'open', metadata: { channel_type: ct, channel_user_id: uid } });
-            facts.searched = sessions.map((s) => (s.created_at ? { id: s.id, created_at: s.created_at } : { id: s.id }));
-            break;
-          }
-          case 'create': {
-            const session = await api.create({
-              contact_id: uid, contact_name: contactName ?? uid, agent_id: this.#agentId,
-              metadata: { channel_type: ct, channel_user_id: uid },
-            });
-            facts.created = session.id;
-            break;
-          }
-          case 'remember':
-            await this.#store.put(sessionKey, encodeRecord('session', { v: 1, session_id: step.session_id }), this.#retentionMs);
-            await this.#rememberContact(step.session_id, uid, contactName);
-            facts.remembered = true;
-            break;
-          case 'post': {
-            const posting = { v: 1, state: 'posting', session_id: step.session_id };
-            await this.#store.put(inboundKey, encodeRecord('inbound', posting), this.#retentionMs);
-            const message = await api.messages.create(step.session_id, { content: body, role: 'user', provider_message_id: providerId });
-            facts.posted = message.id;
-            break;
-          }
-          case 'reply':
-            try {
-              await api.reply(step.session_id, { debounce_time: this.#debounce });
-              facts.replied = true;
-            } catch (e) {
-              if (!(e instanceof ValidationError)) throw e;
-              const session = await api.get(step.session_id);
-              if (session.status !== 'closed') throw e;
-              facts.closed = true;
-            }
-            break;
-          case 'replace':
-            await this.#store.forget(sessionKey, step.session_id);
-            facts = { locked: true, read: true };
-            break;
-          default: { // finish
-            if (!step.duplicate) {
-              const posted = { v: 1, state: 'posted', session_id: step.session_id, message_id: step.message_id };
-              await this.#store.put(inboundKey, encodeRecord('inbound', posted), this.#retentionMs);
-            }
-            return { session_id: step.session_id, message_id: step.message_id ?? null, duplicate: Boolean(step.duplicate) };
-          }
-        }
-      }
-    } finally {
-      if (facts.locked) {
-        try {
-          await this.#store.release(lockKey, owner);
-        } catch (e) {
-          if (!(e instanceof StoreUnavailableError)) throw e; // the lease frees it
-        }
-      }
-    }
-  }
-
-  async #lock(key, owner) {
-    const deadline = monotonic() + this.#lockWaitMs;
-    let pause = 5;
-    while (!(await this.#store.acquire(key, owner, this.#lockLeaseMs))) {
-      if (monotonic() >= deadline) throw new LockTimeoutError(`the contact's lock stayed held for ${this.#lockWaitMs / 1000} s`);
-      await sleep(pause);
-      pause = Math.min(pause * 2, 100);
-    }
-  }
-
-  async #rememberContact(sessionId, channelUserId, contactName) {
-    const record = { v: 1, channel_type: this.#channelType, channel_user_id: channelUserId };
-    if (contactName != null) record.contact_name = contactName;
-    await this.#store.put(this.#keys.contact(sessionId), encodeRecord('contact', record), this.#retentionMs);
+    const content = p.content !== undefined ? p.content : { type: 'text', text: String(p.text) };
+    // The procedure (lock, read, find or create the session, post once,
+    // reply, replace a closed session) is the core's InboundRun
+    // (antonnia_relay::run::inbound); the message's content stays here.
+    const done = await this.#drive('inbound', {
+      channel_user_id: uid, provider_message_id: providerId, contact_name: contactName ?? null,
+    }, { content });
+    return { session_id: done.session_id, message_id: done.message_id ?? null, duplicate: Boolean(done.duplicate) };
   }
 
   // -- outbound -------------------------------------------------------
@@ -833,79 +637,62 @@ export class ChannelRelay {
     try {
       parsed = JSON.parse(core(() => this.#receiver.receiveForRelay(bytes, pairs, Date.now())));
     } catch (e) {
-      if (e instanceof WebhookVerificationError) return reply('bad_signature');
-      if (e instanceof DecodeError || e instanceof PayloadTooLargeError) return reply('bad_request');
+      if (e instanceof WebhookVerificationError) return this.#reply('bad_signature');
+      if (e instanceof DecodeError || e instanceof PayloadTooLargeError) return this.#reply('bad_request');
       throw e;
     }
     const { event, action } = parsed;
-    try {
-      if (action.action === 'skip') return reply(action.reason);
-      if (action.action === 'forget') {
-        const sid = action.session_id;
-        const [raw] = await this.#store.getMany([this.#keys.contact(sid)]);
-        if (raw != null) {
-          const contact = decodeRecord('contact', raw);
-          if (contact.channel_type === this.#channelType) {
-            await this.#store.forget(this.#keys.session(this.#channelType, contact.channel_user_id), sid);
-          }
-        }
-        return reply('forgotten');
-      }
+    if (action.action === 'skip') return this.#reply(action.reason);
+    let done;
+    if (action.action === 'forget') {
+      done = await this.#drive('forget', { session_id: action.session_id }, {});
+    } else {
       const message = event.data.object;
       const text = JSON.stringify(message);
-      const [done] = await this.#drive('webhook', action.session_id, text, action.created_at_ms, message);
-      return reply(done.outcome, done.retry_after ?? undefined);
-    } catch (e) {
-      if (e instanceof StoreUnavailableError) return reply('store_unavailable');
-      if (e instanceof AntonniaError) return reply('api_unavailable');
-      throw e;
+      done = await this.#drive('webhook', {
+        session_id: action.session_id, message: text, created_at_ms: action.created_at_ms,
+      }, { known: new Map([[text, message]]) });
     }
+    return this.#reply(done.outcome, done.retry_after ?? undefined);
   }
 
-  // The procedure (claim, wait, take over, deliver earlier messages first,
-  // verify, deliver, report, settle) is the core's RelayRun
-  // (antonnia_relay::run, docs/relay.md): this loop only performs the
-  // effects it names and hands back what each gave, or how it failed.
-  // Resolves to the run's `done` effect and the last failure it was told of.
-  async #drive(kind, sessionId, text, createdAtMs, message) {
-    const run = core(() => new wasm.RelayRun(kind, JSON.stringify({
-      config: this.#runConfig,
-      token: token(),
-      session_id: sessionId,
-      message: text,
-      created_at_ms: createdAtMs,
-    })));
+  #reply(outcome, retryAfter) {
+    return reply(JSON.parse(this.#stats.respond(outcome, retryAfter ?? undefined)), outcome);
+  }
+
+  // Every procedure (a webhook's delivery, a sweep, receive, forget) is one
+  // of the core's runs (antonnia_relay::run, docs/relay.md): this loop only
+  // performs the effects it names and hands back what each gave, or how it
+  // failed. Resolves to the run's end.
+  async #drive(kind, input, context) {
+    const run = core(() => new wasm.RelayRun(kind, JSON.stringify({ ...input, config: this.#runConfig, token: token() })));
+    const ctx = { started: monotonic(), known: context.known ?? new Map(), claims: new Map(), content: context.content };
+    const failures = new Map();
     try {
-      const started = monotonic();
-      // Messages this process already holds as objects, by their JSON text
-      // (the webhook's, the listed ones): handed to deliver as they are.
-      const known = new Map(message === undefined ? [] : [[text, message]]);
-      const claims = new Map();
-      let failure;
       let effect = JSON.parse(run.next());
-      while (effect.effect !== 'done' && effect.effect !== 'failed') {
+      while (!ENDS.has(effect.effect)) {
         let answer;
         try {
-          answer = (await this.#perform(effect, started, known, claims)) ?? null;
+          answer = (await this.#perform(effect, ctx)) ?? null;
         } catch (e) {
-          failure = e;
-          if (e instanceof StoreUnavailableError) answer = { error: 'store_unavailable' };
-          else if (e instanceof NotFoundError) answer = { error: 'not_found' };
-          else if (e instanceof AntonniaError) answer = { error: 'api_unavailable' };
-          else answer = { error: 'other' }; // the run releases its claims, then it is thrown again
+          const error = errorKind(e);
+          if (!failures.has(error)) failures.set(error, e);
+          answer = { error, name: errorName(e) };
         }
         effect = JSON.parse(core(() => run.resume(JSON.stringify(answer))));
       }
-      // The store's failure during a sweep, or an error of this process's:
-      // thrown again once the claims it held are released.
-      if (effect.effect === 'failed') throw failure;
-      return [effect, failure];
+      if (effect.effect === 'failed') throw failureOf(effect, failures);
+      return effect;
     } finally {
+      this.#stats.add(run);
       run.free();
     }
   }
 
-  async #perform(effect, started, known, claims) {
+  async #perform(effect, ctx) {
+    const store = this.#store;
+    const api = this.#client.sessions;
+    const waited = () => Math.floor(monotonic() - ctx.started);
     switch (effect.effect) {
       case 'claim': {
         const a = effect.args;
@@ -915,50 +702,98 @@ export class ChannelRelay {
           retentionMs: a.retention_ms, channelType: a.channel_type, sessionBase: a.session_base,
           pendingKey: a.pending_key, pendingMember: a.pending_member,
         };
-        claims.set(args.token, args);
-        const result = await this.#store.claim(args);
-        return { result, waited_ms: Math.floor(monotonic() - started) };
+        ctx.claims.set(args.token, args);
+        const result = await store.claim(args);
+        return { result, waited_ms: waited() };
       }
       case 'sleep':
         await sleep(effect.ms);
         return null;
-      case 'fetch_session': {
-        const session = await this.#client.sessions.get(effect.session_id);
-        return { metadata: session.metadata ?? null };
-      }
+      case 'acquire':
+        return { acquired: await store.acquire(effect.key, effect.token, effect.lease_ms), waited_ms: waited() };
+      case 'release':
+        await store.release(effect.key, effect.token);
+        return null;
+      case 'get_many':
+        return { values: await store.getMany(effect.keys) };
       case 'put':
-        await this.#store.put(effect.key, effect.value, effect.ttl_ms);
+        await store.put(effect.key, effect.value, effect.ttl_ms);
+        return null;
+      case 'forget':
+        await store.forget(effect.key, effect.session_id);
+        return null;
+      case 'extend':
+        return { held: await store.extend(effect.outbound_key, effect.token, effect.lease_ms) };
+      case 'finish':
+        await store.finish(effect.outbound_key, effect.queue_key, effect.message_id, effect.token, effect.state,
+          effect.outcome ?? null, effect.retention_ms);
+        return null;
+      case 'index_due': {
+        const due = await store.indexDue(effect.key, Date.now(), effect.limit);
+        return { members: due.map(([member]) => member) };
+      }
+      case 'index_put':
+        await store.indexPut(effect.key, effect.member, Date.now() + effect.due_in_ms);
+        return null;
+      case 'index_drop':
+        await store.indexDrop(effect.key, effect.members);
+        return null;
+      case 'fetch_session': {
+        const session = await api.get(effect.session_id);
+        return { metadata: session.metadata ?? null, status: session.status ?? '' };
+      }
+      case 'search_sessions': {
+        const sessions = await api.search({ status: effect.status, metadata: effect.metadata });
+        return { sessions: sessions.map((s) => (s.created_at ? { id: s.id, created_at: s.created_at } : { id: s.id })) };
+      }
+      case 'create_session': {
+        const session = await api.create({
+          contact_id: effect.contact_id, contact_name: effect.contact_name, agent_id: effect.agent_id ?? undefined,
+          metadata: effect.metadata,
+        });
+        return { id: session.id };
+      }
+      case 'find_posted': {
+        const found = await api.messages.search({
+          session_id: effect.session_id, provider_message_id: effect.provider_message_id, limit: 1,
+        });
+        return { message_id: found.length ? found[0].id : null };
+      }
+      case 'post_message': {
+        const posted = await api.messages.create(effect.session_id, {
+          content: ctx.content, role: effect.role, provider_message_id: effect.provider_message_id,
+        });
+        return { id: posted.id };
+      }
+      case 'reply':
+        await api.reply(effect.session_id, { debounce_time: effect.debounce_time });
         return null;
       case 'list_messages': {
         const texts = [];
-        for await (const m of this.#client.sessions.messages.iterSearch({ session_id: effect.session_id, role: 'assistant' })) {
+        for await (const m of api.messages.iterSearch({ session_id: effect.session_id, role: 'assistant' })) {
           const listed = JSON.stringify(m);
-          known.set(listed, m);
+          ctx.known.set(listed, m);
           texts.push(listed);
         }
         return { messages: texts };
       }
       case 'get_message': {
-        const current = await this.#client.sessions.messages.get(effect.session_id, effect.message_id);
+        const current = await api.messages.get(effect.session_id, effect.message_id);
         return { delivery_status: current.delivery_status ?? '' };
       }
       case 'deliver':
-        return this.#deliverOnce(effect, known, claims.get(effect.token));
-      case 'extend':
-        return { held: await this.#store.extend(effect.outbound_key, effect.token, effect.lease_ms) };
+        return this.#deliverOnce(effect, ctx.known, ctx.claims.get(effect.token));
       case 'report': {
         const o = effect.outcome;
         const report = o.status === 'sent'
           ? { status: 'sent', provider_message_id: o.provider_message_id ?? undefined }
           : { status: 'failed', code: o.code ?? undefined, message: o.message ?? undefined };
         const fields = JSON.parse(core(() => wasm.deliveryFields(JSON.stringify(report))));
-        await this.#client.sessions.messages.update(effect.session_id, effect.message_id, fields);
+        await api.messages.update(effect.session_id, effect.message_id, fields);
         return null;
       }
-      default: // finish
-        await this.#store.finish(effect.outbound_key, effect.queue_key, effect.message_id, effect.token, effect.state,
-          effect.outcome ?? null, effect.retention_ms);
-        return null;
+      default:
+        throw new RelayError(`the relay's run asked for an effect this SDK does not know: ${effect.effect}`);
     }
   }
 
@@ -1009,53 +844,14 @@ export class ChannelRelay {
   async recover(options = {}) {
     const limit = options.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1) throw invalid('limit', 'must be a positive integer');
-    const index = this.#keys.pending(this.#channelType);
-    const found = [];
-    for (let round = 0; round < 1000; round++) {
-      const due = await this.#store.indexDue(index, Date.now(), limit);
-      if (!due.length) break;
-      const members = due.map(([m]) => m);
-      const readable = members.filter((m) => this.#keys.pendingOutbound(m) !== undefined);
-      const texts = readable.length ? await this.#store.getMany(readable.map((m) => this.#keys.pendingOutbound(m))) : [];
-      const records = new Map(readable.map((m, i) => [m, texts[i] ?? null]));
-      const drop = [];
-      for (const member of members) {
-        const step = decide('sweep', { member, record: records.get(member) ?? null });
-        if (step.step === 'drop') {
-          drop.push(member);
-          continue;
-        }
-        if (step.step === 'leave') { // a newer SDK's record: not ours to judge; not due again at once
-          await this.#store.indexPut(index, member, Date.now() + this.#claimLeaseMs);
-          continue;
-        }
-        const [outcome, after] = await this.#sweepOne(step);
-        const then = decide('after_sweep', { outcome, retry_after: after ?? null, now_ms: Date.now() });
-        if (then.step === 'drop') drop.push(member);
-        else await this.#store.indexPut(index, member, then.due_ms);
-        found.push({ session_id: step.session_id, message_id: step.message_id, outcome });
+    const done = await this.#drive('recover', { limit }, {});
+    return done.found.map((f) => {
+      if (f.outcome === 'api_unavailable') {
+        this.#logger.warn(`antonnia-sdk relay: recovering message ${f.message_id} of session ${f.session_id} failed `
+          + `(${f.error}): looked at again later`, { message_id: f.message_id, session_id: f.session_id, error: f.error });
       }
-      await this.#store.indexDrop(index, drop);
-      if (due.length < limit) break;
-    }
-    return found;
-  }
-
-  async #sweepOne(step) {
-    let done;
-    let failure;
-    try {
-      [done, failure] = await this.#drive('sweep', step.session_id, step.message, step.created_at_ms, undefined);
-    } catch (e) {
-      if (e instanceof StoreUnavailableError || !(e instanceof AntonniaError)) throw e;
-      [done, failure] = [{ outcome: 'api_unavailable' }, e]; // a stored message this SDK cannot read
-    }
-    if (done.outcome === 'api_unavailable') {
-      const error = failure === undefined ? 'AntonniaError' : errorName(failure);
-      this.#logger.warn(`antonnia-sdk relay: recovering message ${step.message_id} of session ${step.session_id} failed `
-        + `(${error}): looked at again later`, { message_id: step.message_id, session_id: step.session_id, error });
-    }
-    return [done.outcome, done.retry_after ?? undefined];
+      return { session_id: f.session_id, message_id: f.message_id, outcome: f.outcome };
+    });
   }
 
   /**
@@ -1093,6 +889,28 @@ export class ChannelRelay {
     return stop;
   }
 
+  // -- counters -------------------------------------------------------
+
+  /**
+   * The relay's counters in this process since it started: webhooks by
+   * outcome (`unavailable`: answered 503), messages delivered, redelivered,
+   * refused (`failed`) and crashed, user messages received, time spent
+   * waiting for claims and locks, sweeps and what they recovered.
+   */
+  stats() {
+    return JSON.parse(this.#stats.snapshot());
+  }
+
+  /** The counters in the Prometheus text format, to serve beside your other metrics. */
+  prometheusText() {
+    return this.#stats.prometheusText();
+  }
+
+  /** @internal The counters as `[metric index, labels, value]` samples (observeWithOpenTelemetry). */
+  samples() {
+    return JSON.parse(this.#stats.samples());
+  }
+
   // -- receipts -------------------------------------------------------
 
   /**
@@ -1124,4 +942,28 @@ export class ChannelRelay {
     this.#sweeper?.();
     await this.#store.close();
   }
+}
+
+/** Each counter's names, unit and description (antonnia_relay::stats::METRICS). */
+const METRICS = JSON.parse(wasm.relayMetrics());
+
+/**
+ * Registers a relay's counters as observable counters of an OpenTelemetry
+ * meter (`metrics.getMeter(...)` from `@opentelemetry/api`), read at each
+ * collection; returns the instruments.
+ */
+export function observeWithOpenTelemetry(relay, meter) {
+  if (!(relay instanceof ChannelRelay)) throw invalid('relay', 'must be a ChannelRelay');
+  if (meter === null || typeof meter !== 'object' || typeof meter.createObservableCounter !== 'function') {
+    throw invalid('meter', 'must be an OpenTelemetry Meter (createObservableCounter)');
+  }
+  return METRICS.map((m, i) => {
+    const counter = meter.createObservableCounter(m.otel, { description: m.help, unit: m.unit });
+    counter.addCallback((result) => {
+      for (const [metric, labels, value] of relay.samples()) {
+        if (metric === i) result.observe(value, Object.fromEntries(labels));
+      }
+    });
+    return counter;
+  });
 }

@@ -117,10 +117,11 @@ pub fn relay_decide(kind: &str, input_json: &str) -> Result<String, JsValue> {
     to_json(&out)
 }
 
-/// A webhook's (`kind` `"webhook"`) or swept message's (`"sweep"`) delivery
-/// as a sans-IO run (`antonnia_relay::run::RunDriver`), JSON text in and
-/// out: `next()` gives the effect to perform, `resume(answerJson)` takes its
-/// answer and gives the next one, until `done` or `failed`.
+/// One of the relay's procedures (`kind` `webhook`, `sweep`, `inbound`,
+/// `recover` or `forget`) as a sans-IO run
+/// (`antonnia_relay::run::RunDriver`), JSON text in and out: `next()` gives
+/// the effect to perform, `resume(answerJson)` takes its answer and gives
+/// the next one, until the run ends.
 #[wasm_bindgen]
 pub struct RelayRun {
     inner: relay::run::RunDriver,
@@ -144,6 +145,187 @@ impl RelayRun {
     pub fn resume(&mut self, answer_json: &str) -> Result<String, JsValue> {
         self.inner.resume(answer_json).map_err(|e| throw(&e))
     }
+}
+
+/// The relay's store in this process's memory
+/// (`antonnia_relay::memory::MemoryStore`: the Lua scripts' semantics),
+/// which `MemoryStore` in relay.js wraps. Every operation takes the caller's
+/// clock, `now` (Unix ms).
+#[wasm_bindgen]
+pub struct RelayMemory {
+    inner: relay::memory::MemoryStore,
+}
+
+impl Default for RelayMemory {
+    fn default() -> Self {
+        RelayMemory::new()
+    }
+}
+
+#[wasm_bindgen]
+impl RelayMemory {
+    /// An empty store.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> RelayMemory {
+        RelayMemory {
+            inner: relay::memory::MemoryStore::new(),
+        }
+    }
+
+    /// The values at `keys` (JSON text: an array of strings), as JSON text.
+    #[wasm_bindgen(js_name = getMany)]
+    pub fn get_many(&mut self, keys_json: &str, now: f64) -> Result<String, JsValue> {
+        let keys: Vec<String> =
+            serde_json::from_str(keys_json).map_err(|e| invalid("keys", &e.to_string()))?;
+        to_json(&self.inner.get_many(&keys, now as i64))
+    }
+
+    /// Stores `value` at `key` for `ttl_ms` (`undefined`: for good).
+    pub fn put(&mut self, key: &str, value: &str, ttl_ms: Option<f64>, now: f64) {
+        self.inner
+            .put(key, value, ttl_ms.map(|t| t.max(0.0) as u64), now as i64);
+    }
+
+    /// Takes the lock `key` for `token` unless it is held.
+    pub fn acquire(&mut self, key: &str, token: &str, lease_ms: f64, now: f64) -> bool {
+        self.inner
+            .acquire(key, token, lease_ms.max(0.0) as u64, now as i64)
+    }
+
+    /// Releases the lock `key` if `token` holds it.
+    pub fn release(&mut self, key: &str, token: &str, now: f64) -> bool {
+        self.inner.release(key, token, now as i64)
+    }
+
+    /// Forgets the session record at `key` if it still names `session_id`.
+    pub fn forget(&mut self, key: &str, session_id: &str, now: f64) -> bool {
+        self.inner.forget(key, session_id, now as i64)
+    }
+
+    /// (Re)schedules `member` in the index `key`, due at `due_ms`.
+    #[wasm_bindgen(js_name = indexPut)]
+    pub fn index_put(&mut self, key: &str, member: &str, due_ms: f64) {
+        self.inner.index_put(key, member, due_ms as i64);
+    }
+
+    /// The index's entries due by `now`, at most `limit`, as JSON text
+    /// `[[member, due_ms], ...]`.
+    #[wasm_bindgen(js_name = indexDue)]
+    pub fn index_due(&self, key: &str, now: f64, limit: u32) -> Result<String, JsValue> {
+        to_json(&self.inner.index_due(key, now as i64, limit as usize))
+    }
+
+    /// Removes these entries (JSON text: an array of strings) from the index.
+    #[wasm_bindgen(js_name = indexDrop)]
+    pub fn index_drop(&mut self, key: &str, members_json: &str) -> Result<(), JsValue> {
+        let members: Vec<String> =
+            serde_json::from_str(members_json).map_err(|e| invalid("members", &e.to_string()))?;
+        self.inner.index_drop(key, &members);
+        Ok(())
+    }
+
+    /// The claim operation: `args_json` the claim's fields (`ClaimArgs`,
+    /// snake_case), its result as JSON text.
+    pub fn claim(&mut self, args_json: &str, now: f64) -> Result<String, JsValue> {
+        let args: relay::run::ClaimArgs =
+            serde_json::from_str(args_json).map_err(|e| invalid("args", &e.to_string()))?;
+        to_json(&self.inner.claim(&args, now as i64))
+    }
+
+    /// Extends a live claim for its holder.
+    pub fn extend(&mut self, outbound_key: &str, token: &str, lease_ms: f64, now: f64) -> bool {
+        self.inner
+            .extend(outbound_key, token, lease_ms.max(0.0) as u64, now as i64)
+    }
+
+    /// Settles a claim: `state` `done`, `delivered` or `released`;
+    /// `outcome_json` an `Outcome` or `null`. Whether `token` held it.
+    #[allow(clippy::too_many_arguments)] // the script's keys and arguments, by name
+    pub fn finish(
+        &mut self,
+        outbound_key: &str,
+        queue_key: &str,
+        message_id: &str,
+        token: &str,
+        state: &str,
+        outcome_json: &str,
+        retention_ms: f64,
+        now: f64,
+    ) -> Result<bool, JsValue> {
+        let state: relay::run::FinishState = serde_json::from_value(Value::String(state.into()))
+            .map_err(|_| invalid("state", "must be done, delivered or released"))?;
+        let outcome: Option<relay::Outcome> =
+            serde_json::from_str(outcome_json).map_err(|e| invalid("outcome", &e.to_string()))?;
+        Ok(self.inner.finish(
+            outbound_key,
+            queue_key,
+            message_id,
+            token,
+            state,
+            outcome,
+            retention_ms.max(0.0) as u64,
+            now as i64,
+        ))
+    }
+}
+
+/// The relay's counters (`antonnia_relay::stats::Stats`).
+#[wasm_bindgen]
+pub struct RelayStats {
+    inner: relay::stats::Stats,
+}
+
+#[wasm_bindgen]
+impl RelayStats {
+    /// Counters for a relay of `channel_type`, all zero.
+    #[wasm_bindgen(constructor)]
+    pub fn new(channel_type: &str) -> RelayStats {
+        RelayStats {
+            inner: relay::stats::Stats::new(channel_type),
+        }
+    }
+
+    /// The HTTP answer for a webhook that ended with `outcome`, counted:
+    /// JSON `{"status", "retry_after"?}`.
+    pub fn respond(&mut self, outcome: &str, retry_after: Option<u32>) -> String {
+        let response = self.inner.respond(outcome, retry_after.map(u64::from));
+        serde_json::to_string(&response).unwrap_or_default()
+    }
+
+    /// Adds what an ended run did.
+    pub fn add(&mut self, run: &RelayRun) {
+        self.inner.add(&run.inner);
+    }
+
+    /// The counters now, JSON text.
+    pub fn snapshot(&self) -> String {
+        serde_json::to_string(&self.inner.snapshot()).unwrap_or_default()
+    }
+
+    /// The counters as samples of `relayMetrics()`, JSON text:
+    /// `[[metric index, [[label, value], ...], value], ...]`.
+    pub fn samples(&self) -> String {
+        let samples: Vec<_> = self
+            .inner
+            .samples()
+            .into_iter()
+            .map(|s| (s.metric, s.labels, s.value))
+            .collect();
+        serde_json::to_string(&samples).unwrap_or_default()
+    }
+
+    /// The counters in the Prometheus text format.
+    #[wasm_bindgen(js_name = prometheusText)]
+    pub fn prometheus_text(&self) -> String {
+        self.inner.prometheus_text()
+    }
+}
+
+/// Every counter's names, unit and description, JSON text:
+/// `[{"prometheus", "otel", "unit", "help"}, ...]`.
+#[wasm_bindgen(js_name = relayMetrics)]
+pub fn relay_metrics() -> String {
+    serde_json::to_string(relay::stats::METRICS).unwrap_or_default()
 }
 
 /// A stored record (`session`, `contact`, `inbound`, `outbound`) read from

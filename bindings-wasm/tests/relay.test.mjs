@@ -10,7 +10,9 @@ import { AntonniaError, Client, signWebhook } from '../pkg/index.js';
 import * as wasm from '../pkg/relay_wasm.js';
 import {
   ChannelRelay, MemoryStore, RedisStore, DeliveryError, StoreUnavailableError, RelayError, LockTimeoutError,
+  observeWithOpenTelemetry,
 } from '../pkg/relay.js';
+import { MeterProvider, MetricReader, AggregationTemporality } from '@opentelemetry/sdk-metrics';
 import { startSandbox, startWebhookSink, startRedis, freePort, WEBHOOK_SECRET } from './helpers.mjs';
 
 const sink = await startWebhookSink();
@@ -426,6 +428,55 @@ for (const kind of ['memory', 'redis']) {
       const gone = Buffer.from(body.toString().replaceAll(s.id, 'sess_gone'));
       assert.equal((await relay.handleWebhook(gone, resign(headers, gone))).outcome, 'not_ours');
       assert.equal(ch.sent.length, 1);
+    });
+
+    it('the counters say what the relay did, as a snapshot, Prometheus text and OpenTelemetry counters', async () => {
+      const ch = new Channel();
+      const relay = await make(ch);
+      const uid = user();
+      const r = await relay.receive({ channel_user_id: uid, text: 'hi', provider_message_id: `${uid}.1` });
+      assert.ok((await relay.receive({ channel_user_id: uid, text: 'hi', provider_message_id: `${uid}.1` })).duplicate);
+      const { headers, body } = await answer(r.session_id);
+      assert.equal((await relay.handleWebhook(body, headers)).outcome, 'sent');
+      assert.equal((await relay.handleWebhook(body, headers)).outcome, 'duplicate');
+      assert.equal((await relay.handleWebhook(body, { ...headers, 'webhook-signature': 'v1,AAAA' })).status, 401);
+      ch.refuse = 131026;
+      const uid2 = user();
+      const r2 = await relay.receive({ channel_user_id: uid2, text: 'hi', provider_message_id: `${uid2}.1` });
+      const second = await answer(r2.session_id);
+      assert.equal((await relay.handleWebhook(second.body, second.headers)).outcome, 'failed');
+
+      const stats = relay.stats();
+      assert.equal(stats.channel_type, 'whatsapp');
+      assert.deepEqual(stats.webhooks, { bad_signature: 1, duplicate: 1, failed: 1, sent: 1 });
+      assert.deepEqual([stats.webhooks_received, stats.unavailable], [4, 0]);
+      assert.deepEqual([stats.delivered, stats.redelivered, stats.failed, stats.crashed], [1, 0, 1, 0]);
+      assert.deepEqual([stats.received, stats.received_duplicates], [3, 1]);
+
+      const text = relay.prometheusText();
+      assert.ok(text.includes('antonnia_relay_webhooks_total{channel_type="whatsapp",outcome="bad_signature",status="401"} 1\n'), text);
+      assert.ok(text.includes('antonnia_relay_deliveries_total{channel_type="whatsapp",result="refused"} 1\n'), text);
+
+      class Reader extends MetricReader {
+        constructor() {
+          super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+        }
+        async onForceFlush() {}
+        async onShutdown() {}
+      }
+      const reader = new Reader();
+      const provider = new MeterProvider({ readers: [reader] });
+      observeWithOpenTelemetry(relay, provider.getMeter('test'));
+      const { resourceMetrics } = await reader.collect();
+      const points = new Map();
+      for (const sm of resourceMetrics.scopeMetrics) {
+        for (const m of sm.metrics) {
+          for (const p of m.dataPoints) points.set(`${m.descriptor.name} ${JSON.stringify(p.attributes)}`, p.value);
+        }
+      }
+      assert.equal(points.get('antonnia.relay.webhooks {"channel_type":"whatsapp","outcome":"duplicate","status":"200"}'), 1, [...points.keys()].join('\n'));
+      assert.equal(points.get('antonnia.relay.deliveries {"channel_type":"whatsapp","result":"sent"}'), 1);
+      await provider.shutdown();
     });
   });
 }

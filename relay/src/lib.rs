@@ -34,6 +34,8 @@
 //!   ([`run::inbound::InboundRun`]), a sweep of the recovery index and a
 //!   finished session's forgetting ([`run::recover`]), all behind one JSON
 //!   interface for bindings ([`run::RunDriver`]);
+//! - the **in-memory store** ([`memory::MemoryStore`]): the Lua scripts'
+//!   semantics for one process, which Python's and Node's `MemoryStore` wrap;
 //! - the **counters** an operator watches ([`stats::Stats`]), as a snapshot,
 //!   OpenTelemetry samples or Prometheus text.
 //!
@@ -51,6 +53,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod memory;
 pub mod run;
 pub mod stats;
 

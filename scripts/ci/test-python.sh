@@ -12,7 +12,7 @@ source scripts/ci/lib.sh
 step "Python virtual environment (${VENV:-.venv})"
 ensure_venv
 "$PYBIN" -m pip install -q --upgrade pip
-"$PYBIN" -m pip install -q pytest pytest-asyncio mypy httpx hypothesis fastapi 'redis>=5.0.1,<8'  # redis: the relay's optional extra, type-checked too
+"$PYBIN" -m pip install -q pytest pytest-asyncio mypy httpx hypothesis fastapi 'redis>=5.0.1,<8' prometheus-client opentelemetry-sdk  # redis, prometheus-client, opentelemetry: the relay's optional integrations, type-checked too
 
 step "pip install ./bindings-python (builds the Rust extension with maturin)"
 "$PYBIN" -m pip install -q --force-reinstall --no-deps ./bindings-python

@@ -20,7 +20,7 @@ redis-cli --version
 
 step "Python virtual environment (${VENV:-.venv}) with the redis extra"
 ensure_venv
-"$PYBIN" -m pip install -q pytest pytest-asyncio mypy httpx 'redis>=5.0.1,<8'
+"$PYBIN" -m pip install -q pytest pytest-asyncio mypy httpx 'redis>=5.0.1,<8' prometheus-client opentelemetry-sdk
 if ! "$PYBIN" -c "import antonnia_sdk.relay" 2>/dev/null || [ "${ANTONNIA_PY_REINSTALL:-1}" = 1 ]; then
   "$PYBIN" -m pip install -q --force-reinstall --no-deps ./bindings-python
 fi

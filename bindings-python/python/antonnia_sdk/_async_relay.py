@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
-from time import monotonic
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _core, channel
@@ -23,27 +21,28 @@ from ._relay_common import (
     Contact,
     DeliveryAttempt,
     DeliveryError,
-    LockTimeoutError,
     Received,
     Recovered,
+    RelayError,
     RelayKeys,
+    RelayStatsSnapshot,
     StoreUnavailableError,
     log,
     with_attempt,
     WebhookReply,
-    _Memory,
+    _Context,
+    _ENDS,
+    _error_kind,
+    _failure,
     _now_ms,
+    _recovered,
     _reply,
     check_sent,
-    decode_record,
-    encode_record,
 )
 from .exceptions import (
     AntonniaError,
     DecodeError,
-    NotFoundError,
     PayloadTooLargeError,
-    ValidationError,
     WebhookVerificationError,
 )
 from .types import ContentLike, MessageContentText
@@ -60,52 +59,42 @@ async def _sleep(seconds: float) -> None:
 
 class MemoryStore:
     """The relay's store in this process's memory: for one process (any number
-    of concurrent tasks). Several processes need ``RedisStore``."""
+    of concurrent tasks). Several processes need ``RedisStore``. The atomic
+    operations are the core's (``antonnia_relay::memory``: the Lua scripts'
+    semantics, each call atomic)."""
 
     def __init__(self) -> None:
-        self._data = _Memory()
-        self._mutex = threading.Lock()
+        self._data = _core.RelayMemory()
 
     async def acquire(self, key: str, token: str, lease_ms: int) -> bool:
-        with self._mutex:
-            return self._data.acquire(key, token, lease_ms)
+        return self._data.acquire(key, token, lease_ms, _now_ms())
 
     async def release(self, key: str, token: str) -> None:
-        with self._mutex:
-            self._data.release(key, token)
+        self._data.release(key, token, _now_ms())
 
     async def get_many(self, keys: Sequence[str]) -> List[Optional[str]]:
-        with self._mutex:
-            now = _now_ms()
-            return [self._data.get(k, now) for k in keys]
+        return self._data.get_many(list(keys), _now_ms())
 
     async def put(self, key: str, value: str, ttl_ms: int) -> None:
-        with self._mutex:
-            self._data.set(key, value, ttl_ms, _now_ms())
+        self._data.put(key, value, ttl_ms, _now_ms())
 
     async def forget(self, key: str, session_id: str) -> bool:
-        with self._mutex:
-            return self._data.forget(key, session_id)
+        return self._data.forget(key, session_id, _now_ms())
 
     async def claim(self, args: ClaimArgs) -> Dict[str, Any]:
-        with self._mutex:
-            return self._data.claim(args)
+        return self._data.claim(args._asdict(), _now_ms())
 
     async def index_due(self, key: str, now_ms: int, limit: int) -> List[Tuple[str, int]]:
-        with self._mutex:
-            return self._data.index_due(key, now_ms, limit)
+        return self._data.index_due(key, now_ms, limit)
 
     async def index_put(self, key: str, member: str, due_ms: int) -> None:
-        with self._mutex:
-            self._data.index_put(key, member, due_ms)
+        self._data.index_put(key, member, due_ms)
 
     async def index_drop(self, key: str, members: Sequence[str]) -> None:
-        with self._mutex:
-            self._data.index_drop(key, members)
+        self._data.index_drop(key, list(members))
 
     async def extend(self, outbound_key: str, token: str, lease_ms: int) -> bool:
-        with self._mutex:
-            return self._data.extend(outbound_key, token, lease_ms)
+        return self._data.extend(outbound_key, token, lease_ms, _now_ms())
 
     async def finish(
         self,
@@ -117,8 +106,9 @@ class MemoryStore:
         outcome: Optional[Mapping[str, Any]],
         retention_ms: int,
     ) -> bool:
-        with self._mutex:
-            return self._data.finish(outbound_key, queue_key, message_id, token, state, outcome, retention_ms)
+        return self._data.finish(
+            outbound_key, queue_key, message_id, token, state, outcome, retention_ms, _now_ms()
+        )
 
     async def close(self) -> None:
         pass
@@ -337,30 +327,26 @@ class ChannelRelay:
             raise ValueError("channel_type must not be empty")
         self._client = client
         self._channel_type = channel_type
-        self._agent_id = agent_id
         self._deliver = with_attempt(deliver, relay="ChannelRelay")
         self._receiver = WebhookReceiver(webhook_secret, verify=verify)
         self._store: Store = store if store is not None else MemoryStore()
         self._keys = RelayKeys(prefix)
-        self._debounce = debounce
-        self._lock_lease_ms = int(lock_lease * 1000)
-        self._lock_wait = lock_wait
         self._claim_lease_ms = int(claim_lease * 1000)
-        self._policy = {"max_wait_ms": int(max_wait * 1000), "poll_ms": 100}
-        self._retention_ms = int(retention * 1000)
-        self._strict_order = strict_order
-        self._order_window_ms = int(order_window * 1000)
-        # What each delivery's RelayRun needs (a sweep's run never waits for a
-        # claim that is held: the core gives it no wait budget).
+        # What every run of the core needs (antonnia_relay::run::RunConfig).
         self._run_config: Dict[str, Any] = {
             "prefix": prefix,
             "channel_type": channel_type,
             "claim_lease_ms": self._claim_lease_ms,
-            "retention_ms": self._retention_ms,
+            "retention_ms": int(retention * 1000),
             "strict_order": strict_order,
-            "order_window_ms": self._order_window_ms,
-            "policy": self._policy,
+            "order_window_ms": int(order_window * 1000),
+            "policy": {"max_wait_ms": int(max_wait * 1000), "poll_ms": 100},
+            "lock_lease_ms": int(lock_lease * 1000),
+            "lock_wait_ms": int(lock_wait * 1000),
+            "debounce": debounce,
+            "agent_id": agent_id,
         }
+        self._stats = _core.RelayStats(channel_type)
         self._closed = False
 
     @property
@@ -370,6 +356,20 @@ class ChannelRelay:
 
     def __repr__(self) -> str:
         return f"ChannelRelay(channel_type={self._channel_type!r}, store={type(self._store).__name__})"
+
+    def stats(self) -> RelayStatsSnapshot:
+        """The relay's counters in this process since it started: webhooks by
+        outcome (``unavailable``: answered 503), messages delivered,
+        redelivered, refused (``failed``) and crashed, user messages
+        received, time spent waiting for claims and locks, sweeps and what
+        they recovered. ``prometheus_collector`` and
+        ``observe_with_opentelemetry`` (``antonnia_sdk.relay``) export them."""
+        return self._stats.snapshot()  # type: ignore[return-value]
+
+    def prometheus_text(self) -> str:
+        """The counters in the Prometheus text format, to serve as they are
+        (``prometheus_collector`` registers them with ``prometheus_client``)."""
+        return self._stats.prometheus_text()
 
     # -- inbound ---------------------------------------------------------
 
@@ -389,98 +389,15 @@ class ChannelRelay:
         if (text is None) == (content is None):
             raise TypeError("receive() takes text= or content=, exactly one")
         body: ContentLike = content if content is not None else MessageContentText(type="text", text=str(text))
-        ct, uid = self._channel_type, channel_user_id
-        lock_key = self._keys.lock(ct, uid)
-        session_key = self._keys.session(ct, uid)
-        inbound_key = self._keys.inbound(ct, uid, provider_message_id)
-        token = secrets.token_hex(16)
-        facts: Dict[str, Any] = {}
-        try:
-            while True:
-                step: Dict[str, Any] = _core.relay_decide("inbound", facts)
-                kind = step["step"]
-                if kind == "lock":
-                    await self._lock(lock_key, token)
-                    facts["locked"] = True
-                elif kind == "read":
-                    cached, inbound = await self._store.get_many([session_key, inbound_key])
-                    if cached is not None:
-                        facts["cached"] = decode_record("session", cached)["session_id"]
-                    if inbound is not None:
-                        facts["inbound"] = decode_record("inbound", inbound)
-                    facts["read"] = True
-                elif kind == "find_posted":
-                    found = await self._client.sessions.messages.search(
-                        session_id=step["session_id"], provider_message_id=provider_message_id, limit=1
-                    )
-                    facts["found_posted"] = found[0].id if found else None
-                elif kind == "search":
-                    sessions = await self._client.sessions.search(
-                        status="open", metadata={"channel_type": ct, "channel_user_id": uid}
-                    )
-                    facts["searched"] = [
-                        {"id": s.id, **({"created_at": s.created_at.isoformat()} if s.created_at else {})}
-                        for s in sessions
-                    ]
-                elif kind == "create":
-                    session = await self._client.sessions.create(
-                        contact_id=uid,
-                        contact_name=contact_name or uid,
-                        agent_id=self._agent_id,
-                        metadata={"channel_type": ct, "channel_user_id": uid},
-                    )
-                    facts["created"] = session.id
-                elif kind == "remember":
-                    sid = step["session_id"]
-                    await self._store.put(session_key, encode_record("session", {"v": 1, "session_id": sid}), self._retention_ms)
-                    await self._remember_contact(sid, uid, contact_name)
-                    facts["remembered"] = True
-                elif kind == "post":
-                    sid = step["session_id"]
-                    posting = {"v": 1, "state": "posting", "session_id": sid}
-                    await self._store.put(inbound_key, encode_record("inbound", posting), self._retention_ms)
-                    message = await self._client.sessions.messages.create(
-                        session_id=sid, content=body, role="user", provider_message_id=provider_message_id
-                    )
-                    facts["posted"] = message.id
-                elif kind == "reply":
-                    try:
-                        await self._client.sessions.reply(step["session_id"], debounce_time=self._debounce)
-                        facts["replied"] = True
-                    except ValidationError:
-                        session = await self._client.sessions.get(step["session_id"])
-                        if session.status != "closed":
-                            raise
-                        facts["closed"] = True
-                elif kind == "replace":
-                    await self._store.forget(session_key, step["session_id"])
-                    facts = {"locked": True, "read": True}
-                else:  # finish
-                    if not step["duplicate"]:
-                        posted = {"v": 1, "state": "posted", "session_id": step["session_id"], "message_id": step["message_id"]}
-                        await self._store.put(inbound_key, encode_record("inbound", posted), self._retention_ms)
-                    return Received(step["session_id"], step["message_id"], bool(step["duplicate"]))
-        finally:
-            if facts.get("locked"):
-                try:
-                    await self._store.release(lock_key, token)
-                except StoreUnavailableError:
-                    pass  # the lease frees it
-
-    async def _lock(self, key: str, token: str) -> None:
-        deadline = monotonic() + self._lock_wait
-        pause = 0.005
-        while not await self._store.acquire(key, token, self._lock_lease_ms):
-            if monotonic() >= deadline:
-                raise LockTimeoutError(f"the contact's lock stayed held for {self._lock_wait} s")
-            await _sleep(pause)
-            pause = min(pause * 2, 0.1)
-
-    async def _remember_contact(self, session_id: str, channel_user_id: str, contact_name: Optional[str]) -> None:
-        record: Dict[str, Any] = {"v": 1, "channel_type": self._channel_type, "channel_user_id": channel_user_id}
-        if contact_name is not None:
-            record["contact_name"] = contact_name
-        await self._store.put(self._keys.contact(session_id), encode_record("contact", record), self._retention_ms)
+        # The procedure (lock, read, find or create the session, post once,
+        # reply, replace a closed session) is the core's InboundRun
+        # (antonnia_relay::run::inbound); the message's content stays here.
+        done = await self._drive(
+            "inbound",
+            {"channel_user_id": channel_user_id, "provider_message_id": provider_message_id, "contact_name": contact_name},
+            _Context(content=body),
+        )
+        return Received(done["session_id"], done.get("message_id"), bool(done["duplicate"]))
 
     # -- outbound --------------------------------------------------------
 
@@ -492,118 +409,144 @@ class ChannelRelay:
         try:
             event = self._receiver.receive(body, headers)
         except WebhookVerificationError:
-            return _reply("bad_signature")
+            return self._reply("bad_signature")
         except (DecodeError, PayloadTooLargeError):
-            return _reply("bad_request")
+            return self._reply("bad_request")
         action: Dict[str, Any] = _core.relay_classify(event)
-        try:
-            if action["action"] == "skip":
-                return _reply(action["reason"])
-            if action["action"] == "forget":
-                sid = action["session_id"]
-                (raw,) = await self._store.get_many([self._keys.contact(sid)])
-                if raw is not None:
-                    contact = decode_record("contact", raw)
-                    if contact["channel_type"] == self._channel_type:
-                        await self._store.forget(self._keys.session(self._channel_type, contact["channel_user_id"]), sid)
-                return _reply("forgotten")
+        if action["action"] == "skip":
+            return self._reply(action["reason"])
+        if action["action"] == "forget":
+            done = await self._drive("forget", {"session_id": action["session_id"]}, _Context())
+        else:
             message = event.data.object
             assert isinstance(message, Message)
             text = json.dumps(message.to_dict(), separators=(",", ":"))
-            done, _ = await self._drive("webhook", action["session_id"], text, action["created_at_ms"], message)
-            return _reply(str(done["outcome"]), done.get("retry_after"))
-        except StoreUnavailableError:
-            return _reply("store_unavailable")
-        except AntonniaError:
-            return _reply("api_unavailable")
+            done = await self._drive(
+                "webhook",
+                {"session_id": action["session_id"], "message": text, "created_at_ms": action["created_at_ms"]},
+                _Context(known={text: message}),
+            )
+        return self._reply(str(done["outcome"]), done.get("retry_after"))
 
-    async def _drive(
-        self, kind: str, session_id: str, text: str, created_at_ms: int, message: Optional[Message]
-    ) -> Tuple[Dict[str, Any], Optional[BaseException]]:
-        # The procedure (claim, wait, take over, deliver earlier messages
-        # first, verify, deliver, report, settle) is the core's RelayRun
-        # (antonnia_relay::run, docs/relay.md): this loop only performs the
-        # effects it names and hands back what each gave, or how it failed.
-        run = _core.RelayRun(kind, {
-            "config": self._run_config,
-            "token": secrets.token_hex(16),
-            "session_id": session_id,
-            "message": text,
-            "created_at_ms": created_at_ms,
-        })
-        started = monotonic()
-        # Messages this process already holds as objects, by their JSON text
-        # (the webhook's, the listed ones): handed to deliver as they are.
-        known: Dict[str, Message] = {text: message} if message is not None else {}
-        claims: Dict[str, ClaimArgs] = {}
-        failure: Optional[BaseException] = None
+    def _reply(self, outcome: str, retry_after: Optional[int] = None) -> WebhookReply:
+        return _reply(self._stats.respond(outcome, retry_after), outcome)
+
+    async def _drive(self, kind: str, input: Dict[str, Any], context: "_Context") -> Dict[str, Any]:
+        # Every procedure (a webhook's delivery, a sweep, receive, forget) is
+        # one of the core's runs (antonnia_relay::run, docs/relay.md): this
+        # loop only performs the effects it names and hands back what each
+        # gave, or how it failed; it returns the run's end.
+        run = _core.RelayRun(kind, {**input, "config": self._run_config, "token": secrets.token_hex(16)})
+        failures: Dict[str, BaseException] = {}
         effect: Dict[str, Any] = run.next()
-        while effect["effect"] not in ("done", "failed"):
-            answer: Any
-            try:
-                answer = await self._perform(effect, started, known, claims)
-            except StoreUnavailableError as exc:
-                failure, answer = exc, {"error": "store_unavailable"}
-            except NotFoundError as exc:
-                failure, answer = exc, {"error": "not_found"}
-            except AntonniaError as exc:
-                failure, answer = exc, {"error": "api_unavailable"}
-            except BaseException as exc:  # also a cancellation: the run releases its claims first
-                failure, answer = exc, {"error": "other"}
-            effect = run.resume(answer)
+        try:
+            while effect["effect"] not in _ENDS:
+                answer: Any
+                try:
+                    answer = await self._perform(effect, context)
+                except BaseException as exc:  # also a cancellation: the run releases what it holds first
+                    error = _error_kind(exc)
+                    failures.setdefault(error, exc)
+                    answer = {"error": error, "name": type(exc).__name__}
+                effect = run.resume(answer)
+        finally:
+            self._stats.add(run)
         if effect["effect"] == "failed":
-            # The store's failure during a sweep, or an exception of this
-            # process's: raised again once the claims it held are released.
-            assert failure is not None
-            raise failure
-        return effect, failure
+            raise _failure(effect, failures)
+        return effect
 
-    async def _perform(
-        self, effect: Mapping[str, Any], started: float, known: Dict[str, Message], claims: Dict[str, ClaimArgs]
-    ) -> Any:
+    async def _perform(self, effect: Mapping[str, Any], ctx: "_Context") -> Any:
         kind = effect["effect"]
+        api = self._client.sessions
         if kind == "claim":
             args = ClaimArgs(**effect["args"])
-            claims[args.token] = args
+            ctx.claims[args.token] = args
             result = await self._store.claim(args)
-            return {"result": result, "waited_ms": int((monotonic() - started) * 1000)}
+            return {"result": result, "waited_ms": ctx.waited_ms()}
         if kind == "sleep":
             await _sleep(effect["ms"] / 1000)
             return None
-        if kind == "fetch_session":
-            session = await self._client.sessions.get(effect["session_id"])
-            return {"metadata": session.metadata}
+        if kind == "acquire":
+            acquired = await self._store.acquire(effect["key"], effect["token"], effect["lease_ms"])
+            return {"acquired": acquired, "waited_ms": ctx.waited_ms()}
+        if kind == "release":
+            await self._store.release(effect["key"], effect["token"])
+            return None
+        if kind == "get_many":
+            return {"values": await self._store.get_many(effect["keys"])}
         if kind == "put":
             await self._store.put(effect["key"], effect["value"], effect["ttl_ms"])
             return None
+        if kind == "forget":
+            await self._store.forget(effect["key"], effect["session_id"])
+            return None
+        if kind == "extend":
+            return {"held": await self._store.extend(effect["outbound_key"], effect["token"], effect["lease_ms"])}
+        if kind == "finish":
+            await self._store.finish(
+                effect["outbound_key"], effect["queue_key"], effect["message_id"], effect["token"], effect["state"],
+                effect["outcome"], effect["retention_ms"],
+            )
+            return None
+        if kind == "index_due":
+            due = await self._store.index_due(effect["key"], _now_ms(), effect["limit"])
+            return {"members": [member for member, _ in due]}
+        if kind == "index_put":
+            await self._store.index_put(effect["key"], effect["member"], _now_ms() + effect["due_in_ms"])
+            return None
+        if kind == "index_drop":
+            await self._store.index_drop(effect["key"], effect["members"])
+            return None
+        if kind == "fetch_session":
+            session = await api.get(effect["session_id"])
+            return {"metadata": session.metadata, "status": session.status}
+        if kind == "search_sessions":
+            sessions = await api.search(status=effect["status"], metadata=effect["metadata"])
+            return {"sessions": [
+                {"id": s.id, **({"created_at": s.created_at.isoformat()} if s.created_at else {})} for s in sessions
+            ]}
+        if kind == "create_session":
+            session = await api.create(
+                contact_id=effect["contact_id"], contact_name=effect["contact_name"],
+                agent_id=effect["agent_id"], metadata=effect["metadata"],
+            )
+            return {"id": session.id}
+        if kind == "find_posted":
+            found = await api.messages.search(
+                session_id=effect["session_id"], provider_message_id=effect["provider_message_id"], limit=1
+            )
+            return {"message_id": found[0].id if found else None}
+        if kind == "post_message":
+            assert ctx.content is not None
+            posted = await api.messages.create(
+                session_id=effect["session_id"], content=ctx.content, role=effect["role"],
+                provider_message_id=effect["provider_message_id"],
+            )
+            return {"id": posted.id}
+        if kind == "reply":
+            await api.reply(effect["session_id"], debounce_time=effect["debounce_time"])
+            return None
         if kind == "list_messages":
             texts: List[str] = []
-            async for m in self._client.sessions.messages.iter_search(session_id=effect["session_id"], role="assistant"):
+            async for m in api.messages.iter_search(session_id=effect["session_id"], role="assistant"):
                 listed = json.dumps(m.to_dict(), separators=(",", ":"))
-                known[listed] = m
+                ctx.known[listed] = m
                 texts.append(listed)
             return {"messages": texts}
         if kind == "get_message":
-            current = await self._client.sessions.messages.get(effect["session_id"], effect["message_id"])
+            current = await api.messages.get(effect["session_id"], effect["message_id"])
             return {"delivery_status": current.delivery_status}
         if kind == "deliver":
-            return await self._deliver_once(effect, known, claims[effect["token"]])
-        if kind == "extend":
-            return {"held": await self._store.extend(effect["outbound_key"], effect["token"], effect["lease_ms"])}
+            return await self._deliver_once(effect, ctx.known, ctx.claims[effect["token"]])
         if kind == "report":
             outcome = effect["outcome"]
             if outcome["status"] == "sent":
                 fields = channel.sent(outcome.get("provider_message_id"))
             else:
                 fields = channel.failed(outcome.get("code"), outcome.get("message"))
-            await self._client.sessions.messages.update(effect["session_id"], effect["message_id"], **fields)
+            await api.messages.update(effect["session_id"], effect["message_id"], **fields)
             return None
-        # finish
-        await self._store.finish(
-            effect["outbound_key"], effect["queue_key"], effect["message_id"], effect["token"], effect["state"],
-            effect["outcome"], effect["retention_ms"],
-        )
-        return None
+        raise RelayError(f"the relay's run asked for an effect this SDK does not know: {kind!r}")
 
     async def _deliver_once(self, effect: Mapping[str, Any], known: Dict[str, Message], args: ClaimArgs) -> Dict[str, Any]:
         text = effect["message"]
@@ -651,59 +594,8 @@ class ChannelRelay:
         sweep interval after its worker died (docs/relay.md)."""
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        index = self._keys.pending(self._channel_type)
-        found: List[Recovered] = []
-        for _ in range(1000):
-            due = await self._store.index_due(index, _now_ms(), limit)
-            if not due:
-                break
-            members = [member for member, _ in due]
-            outbound = {m: self._keys.pending_outbound(m) for m in members}
-            readable = [m for m in members if outbound[m] is not None]
-            texts = await self._store.get_many([str(outbound[m]) for m in readable]) if readable else []
-            records = dict(zip(readable, texts))
-            drop: List[str] = []
-            for member in members:
-                step: Dict[str, Any] = _core.relay_decide("sweep", {"member": member, "record": records.get(member)})
-                if step["step"] == "drop":
-                    drop.append(member)
-                    continue
-                if step["step"] == "leave":  # a newer SDK's record: not ours to judge; not due again at once
-                    await self._store.index_put(index, member, _now_ms() + self._claim_lease_ms)
-                    continue
-                outcome, after = await self._sweep_one(step)
-                then: Dict[str, Any] = _core.relay_decide(
-                    "after_sweep", {"outcome": outcome, "retry_after": after, "now_ms": _now_ms()}
-                )
-                if then["step"] == "drop":
-                    drop.append(member)
-                else:
-                    await self._store.index_put(index, member, int(then["due_ms"]))
-                log.info(
-                    "recovered message %s of session %s: %s", step["message_id"], step["session_id"], outcome
-                )
-                found.append(Recovered(step["session_id"], step["message_id"], outcome))
-            await self._store.index_drop(index, drop)
-            if len(due) < limit:
-                break
-        return found
-
-    async def _sweep_one(self, step: Mapping[str, Any]) -> Tuple[str, Optional[int]]:
-        failure: Optional[BaseException]
-        try:
-            done, failure = await self._drive(
-                "sweep", step["session_id"], step["message"], int(step["created_at_ms"]), None
-            )
-        except StoreUnavailableError:
-            raise
-        except AntonniaError as exc:  # a stored message this SDK cannot read
-            done, failure = {"outcome": "api_unavailable"}, exc
-        if done["outcome"] == "api_unavailable":
-            log.warning(
-                "recovering message %s of session %s failed (%s): looked at again later",
-                step["message_id"], step["session_id"], type(failure).__name__ if failure else "AntonniaError",
-            )
-        return str(done["outcome"]), done.get("retry_after")
+        done = await self._drive("recover", {"limit": limit}, _Context())
+        return _recovered(done)
 
     async def run_sweeper(self, interval: float = 5.0, *, limit: int = 100) -> None:
         """Calls ``recover`` every ``interval`` seconds until the relay is

@@ -10,12 +10,14 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, NamedTuple, Optional, Protocol, Sequence, Tuple, Union
+from dataclasses import dataclass, field
+from typing import (
+    Any, Awaitable, Callable, Dict, List, Mapping, NamedTuple, Optional, Protocol, TypedDict, Union,
+)
 
 from . import _core
 from ._core import Message, RelayKeys
-from .exceptions import RelayError
+from .exceptions import AntonniaError, NotFoundError, RelayError, ValidationError
 
 __all__ = [
     "Contact",
@@ -28,6 +30,9 @@ __all__ = [
     "Recovered",
     "WebhookReply",
     "RelayKeys",
+    "RelayStatsSnapshot",
+    "prometheus_collector",
+    "observe_with_opentelemetry",
     "AsyncDeliver",
     "Deliver",
     "decode_record",
@@ -152,12 +157,147 @@ class WebhookReply(NamedTuple):
         return h
 
 
-def _reply(outcome: str, retry_after: Optional[int] = None) -> WebhookReply:
-    r = _core.relay_decide("response", {"outcome": outcome, "retry_after": retry_after})
+def _reply(r: Mapping[str, Any], outcome: str) -> WebhookReply:
+    # `r`: the core's answer for the outcome (RelayStats.respond, which counts it).
     answer: Dict[str, Any] = {"outcome": outcome}
     if r.get("retry_after") is not None:
         answer["retry_after"] = r["retry_after"]
     return WebhookReply(int(r["status"]), json.dumps(answer).encode())
+
+
+# -- driving the core's runs ------------------------------------------------
+
+#: The effects that end a run (antonnia_relay::run::Effect).
+_ENDS = frozenset({"done", "received", "recovered", "failed"})
+
+
+@dataclass
+class _Context:
+    """What a run's effects share on the host: the message's content
+    (``receive``), messages already held as objects by their JSON text (handed
+    to ``deliver`` as they are), the claims taken (for the heartbeat), and
+    when the run started (the core's waits are measured on it)."""
+
+    content: Any = None
+    known: Dict[str, Message] = field(default_factory=dict)
+    claims: Dict[str, "ClaimArgs"] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+    def waited_ms(self) -> int:
+        return int((time.monotonic() - self.started) * 1000)
+
+
+def _error_kind(exc: BaseException) -> str:
+    """How an effect failed, as the core's runs name it (HostError)."""
+    if isinstance(exc, StoreUnavailableError):
+        return "store_unavailable"
+    if isinstance(exc, NotFoundError):
+        return "not_found"
+    if isinstance(exc, ValidationError):
+        return "rejected"
+    if isinstance(exc, AntonniaError):
+        return "api_unavailable"
+    return "other"
+
+
+def _failure(effect: Mapping[str, Any], failures: Mapping[str, BaseException]) -> BaseException:
+    """The exception a run's ``failed`` end raises: the host's own failure
+    that caused it, else the error the core names."""
+    cause = failures.get(effect.get("cause") or "")
+    if cause is not None:
+        return cause
+    detail = effect.get("detail") or f"the relay's run failed ({effect['error']})"
+    if effect["error"] == "lock_timeout":
+        return LockTimeoutError(detail)
+    return RelayError(detail)
+
+
+def _recovered(done: Mapping[str, Any]) -> List["Recovered"]:
+    """A sweep's findings, each logged (ids, outcome, an error's class)."""
+    found: List[Recovered] = []
+    for f in done["found"]:
+        if f["outcome"] == "api_unavailable":
+            log.warning(
+                "recovering message %s of session %s failed (%s): looked at again later",
+                f["message_id"], f["session_id"], f.get("error"),
+            )
+        else:
+            log.info("recovered message %s of session %s: %s", f["message_id"], f["session_id"], f["outcome"])
+        found.append(Recovered(f["session_id"], f["message_id"], f["outcome"]))
+    return found
+
+
+# -- counters ----------------------------------------------------------------
+
+
+class RelayStatsSnapshot(TypedDict):
+    """``relay.stats()``: the relay's counters in this process (see
+    ``antonnia_relay::stats``)."""
+
+    channel_type: str
+    webhooks_received: int
+    webhooks: Dict[str, int]
+    unavailable: int
+    delivered: int
+    redelivered: int
+    failed: int
+    crashed: int
+    received: int
+    received_duplicates: int
+    claim_waits: int
+    claim_wait_ms: int
+    lock_waits: int
+    lock_wait_ms: int
+    sweeps: int
+    recovered: Dict[str, int]
+
+
+class _HasStats(Protocol):
+    _stats: _core.RelayStats
+
+
+class _PrometheusCollector:
+    def __init__(self, stats: _core.RelayStats) -> None:
+        self._stats = stats
+
+    def collect(self) -> Any:
+        from prometheus_client.core import CounterMetricFamily
+
+        samples = self._stats.samples()
+        for i, (name, _otel, _unit, help_text) in enumerate(_core.RELAY_METRICS):
+            family: Optional[CounterMetricFamily] = None
+            for metric, labels, value in samples:
+                if metric != i:
+                    continue
+                if family is None:
+                    family = CounterMetricFamily(name, help_text, labels=[k for k, _ in labels])
+                family.add_metric([v for _, v in labels], value)
+            if family is not None:
+                yield family
+
+
+def prometheus_collector(relay: _HasStats) -> Any:
+    """A ``prometheus_client`` collector of a relay's counters:
+    ``prometheus_client.REGISTRY.register(prometheus_collector(relay))``
+    (``pip install prometheus-client``). Reads them at each scrape."""
+    return _PrometheusCollector(relay._stats)
+
+
+def observe_with_opentelemetry(relay: _HasStats, meter: Any) -> List[Any]:
+    """Registers a relay's counters as observable counters of an
+    OpenTelemetry ``meter`` (``opentelemetry.metrics.get_meter(...)``), read
+    at each collection; returns the instruments."""
+    from opentelemetry.metrics import Observation
+
+    stats = relay._stats
+    instruments = []
+    for i, (_prom, name, unit, help_text) in enumerate(_core.RELAY_METRICS):
+
+        def observe(_options: Any, i: int = i) -> List[Any]:
+            return [Observation(value, dict(labels)) for metric, labels, value in stats.samples() if metric == i]
+
+        instruments.append(meter.create_observable_counter(name, callbacks=[observe], unit=unit, description=help_text))
+    return instruments
 
 
 #: ``deliver`` for the async relay: ``async def send(message, contact, attempt) -> provider id``,
@@ -262,153 +402,6 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class _Memory:
-    """The in-memory store's data and its atomic operations. Callers hold the
-    store's mutex around each call; the semantics are those of the Lua scripts."""
-
-    def __init__(self) -> None:
-        self.values: Dict[str, Tuple[str, Optional[int]]] = {}
-        self.queues: Dict[str, Dict[str, int]] = {}
-        self.indexes: Dict[str, Dict[str, int]] = {}  # recovery index: member -> due (ms)
-        self.writes = 0
-
-    def get(self, key: str, now: int) -> Optional[str]:
-        item = self.values.get(key)
-        if item is None:
-            return None
-        if item[1] is not None and item[1] <= now:
-            del self.values[key]
-            return None
-        return item[0]
-
-    def set(self, key: str, value: str, ttl_ms: Optional[int], now: int) -> None:
-        self.values[key] = (value, None if ttl_ms is None else now + ttl_ms)
-        self.writes += 1
-        if self.writes % 4096 == 0:
-            # Expired records go now and then, so a long-lived process stays bounded by `retention`.
-            for k in [k for k, (_, exp) in self.values.items() if exp is not None and exp <= now]:
-                del self.values[k]
-
-    def acquire(self, key: str, token: str, lease_ms: int) -> bool:
-        now = _now_ms()
-        if self.get(key, now) is not None:
-            return False
-        self.set(key, token, lease_ms, now)
-        return True
-
-    def release(self, key: str, token: str) -> bool:
-        if self.get(key, _now_ms()) == token:
-            del self.values[key]
-            return True
-        return False
-
-    def forget(self, key: str, session_id: str) -> bool:
-        raw = self.get(key, _now_ms())
-        if raw is not None and json.loads(raw).get("session_id") == session_id:
-            del self.values[key]
-            return True
-        return False
-
-    def index_put(self, key: str, member: str, due_ms: int) -> None:
-        self.indexes.setdefault(key, {})[member] = due_ms
-
-    def index_due(self, key: str, now_ms: int, limit: int) -> List[Tuple[str, int]]:
-        index = self.indexes.get(key, {})
-        # Redis orders a sorted set by score, then member.
-        due = sorted((score, m) for m, score in index.items() if score <= now_ms)
-        return [(m, score) for score, m in due[:limit]]
-
-    def index_drop(self, key: str, members: Sequence[str]) -> None:
-        index = self.indexes.get(key, {})
-        for m in members:
-            index.pop(m, None)
-
-    def claim(self, a: "ClaimArgs") -> Dict[str, Any]:
-        now = _now_ms()
-        if a.pending_key:
-            # Redis writes it in the same round trip, before the script (RedisStore.claim).
-            self.index_put(a.pending_key, a.pending_member, now + a.lease_ms)
-        raw_contact = self.get(a.contact_key, now)
-        if raw_contact is None:
-            return {"result": "unknown_session"}
-        if json.loads(raw_contact).get("channel_type") != a.channel_type:
-            return {"result": "not_ours"}
-        raw = self.get(a.outbound_key, now)
-        if raw is not None:
-            rec = json.loads(raw)
-            if rec["state"] == "done":
-                return {"result": "done"}
-        else:
-            rec = {"v": 1, "state": "pending", "created_at_ms": a.created_at_ms, "attempts": 0,
-                   "lease_until_ms": 0, "message": a.message_json}
-            self.queues.setdefault(a.queue_key, {})[a.message_id] = a.created_at_ms
-        queue = self.queues.get(a.queue_key, {})
-        # Redis orders a sorted set by score, then member.
-        for mid in sorted(queue, key=lambda m: (queue[m], m)):
-            if mid == a.message_id:
-                break
-            eraw = self.get(a.session_base + "out:" + _escape(mid), now)
-            e = json.loads(eraw) if eraw is not None else None
-            if e is None or e["state"] == "done":
-                del queue[mid]
-                continue
-            if raw is None:
-                self.set(a.outbound_key, json.dumps(rec), a.retention_ms, now)
-            return {"result": "earlier", "message_id": mid, "lease_ms": max(0, e["lease_until_ms"] - now),
-                    "message": e.get("message")}
-        if rec["lease_until_ms"] > now and rec.get("owner") != a.token:
-            if raw is None:
-                self.set(a.outbound_key, json.dumps(rec), a.retention_ms, now)
-            return {"result": "busy", "lease_ms": rec["lease_until_ms"] - now}
-        rec["attempts"] += 1
-        rec["owner"] = a.token
-        rec["lease_until_ms"] = now + a.lease_ms
-        self.set(a.outbound_key, json.dumps(rec), a.retention_ms, now)
-        if rec["state"] == "delivered":
-            return {"result": "unreported", "attempt": rec["attempts"], "outcome": rec["outcome"], "contact": raw_contact}
-        return {"result": "claimed", "attempt": rec["attempts"], "contact": raw_contact, "message": rec.get("message")}
-
-    def extend(self, outbound_key: str, token: str, lease_ms: int) -> bool:
-        now = _now_ms()
-        raw = self.get(outbound_key, now)
-        if raw is None:
-            return False
-        rec = json.loads(raw)
-        if rec.get("owner") != token or rec["state"] != "pending" or rec["lease_until_ms"] <= now:
-            return False
-        rec["lease_until_ms"] = now + lease_ms
-        self.values[outbound_key] = (json.dumps(rec), self.values[outbound_key][1])
-        return True
-
-    def finish(self, outbound_key: str, queue_key: str, message_id: str, token: str, state: str,
-               outcome: Optional[Mapping[str, Any]], retention_ms: int) -> bool:
-        now = _now_ms()
-        raw = self.get(outbound_key, now)
-        if raw is None:
-            return False
-        rec = json.loads(raw)
-        owned = bool(rec.get("owner") == token)
-        if rec["state"] == "done":
-            return owned
-        if state == "released":
-            if not owned:
-                return False
-            rec["lease_until_ms"] = 0
-        elif state == "done":
-            rec = {"v": 1, "state": "done", "created_at_ms": rec["created_at_ms"], "attempts": rec["attempts"],
-                   "lease_until_ms": 0, "owner": rec.get("owner"), "outcome": dict(outcome or {})}
-            queue = self.queues.get(queue_key, {})
-            queue.pop(message_id, None)
-            if not queue:
-                self.queues.pop(queue_key, None)
-        else:
-            rec["state"] = "delivered"
-            rec["outcome"] = dict(outcome or {})
-            rec["lease_until_ms"] = 0
-        self.set(outbound_key, json.dumps(rec), retention_ms, now)
-        return owned
-
-
 class ClaimArgs(NamedTuple):
     """The claim operation's inputs (the Lua script's KEYS and ARGV, by name)."""
 
@@ -496,6 +489,3 @@ class Heartbeat:
         self._stop.set()
         self._thread.join()
 
-
-def _escape(s: str) -> str:
-    return s.replace("%", "%25").replace(":", "%3A").replace("{", "%7B").replace("}", "%7D")

@@ -19,6 +19,8 @@ concurrent calls and many worker processes sharing Redis.
     asyncio.create_task(relay.run_sweeper(5))   # on one or more workers: what a worker that died
     # mid-send held goes out without waiting for a webhook retry (or relay.recover() yourself)
     await relay.report(provider_message_id="wamid.2", status="delivered")
+    relay.stats()                                # counters: webhooks by outcome, deliveries, waits, ...
+    prometheus_client.REGISTRY.register(prometheus_collector(relay))  # or observe_with_opentelemetry(relay, meter)
 
 ``SyncChannelRelay`` (with ``SyncMemoryStore`` / ``SyncRedisStore`` and a
 sync ``Client``) is the same without ``await``. The guarantees, the store's
@@ -39,10 +41,13 @@ from ._relay_common import (
     Received,
     RelayError,
     RelayKeys,
+    RelayStatsSnapshot,
     StoreUnavailableError,
     WebhookReply,
     decode_record,
     encode_record,
+    observe_with_opentelemetry,
+    prometheus_collector,
 )
 from ._sync_relay import SyncChannelRelay, SyncMemoryStore, SyncRedisStore
 
@@ -58,6 +63,9 @@ __all__ = [
     "DeliveryError",
     "RelayError",
     "StoreUnavailableError",
+    "RelayStatsSnapshot",
+    "prometheus_collector",
+    "observe_with_opentelemetry",
     "LockTimeoutError",
     "Received",
     "Recovered",

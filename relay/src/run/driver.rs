@@ -39,7 +39,7 @@ enum AnyRun {
     Webhook(Box<WebhookRun>),
     Inbound(Box<InboundRun>),
     Recover(Box<RecoverRun>),
-    Forget(ForgetRun),
+    Forget(Box<ForgetRun>),
 }
 
 /// Any relay run with JSON in and out: see the [module documentation](self).
@@ -127,7 +127,7 @@ impl RunDriver {
             }
             "forget" => (
                 RunKind::Forget,
-                AnyRun::Forget(ForgetRun::new(&i.config, &i.session_id)?),
+                AnyRun::Forget(Box::new(ForgetRun::new(&i.config, &i.session_id)?)),
             ),
             other => {
                 return Err(Error::invalid(
