@@ -384,58 +384,82 @@ def _wait_ping(port: int, proc: "subprocess.Popen[Any]", timeout: float = 20.0) 
         time.sleep(0.05)
 
 
-def _serve_cluster() -> None:
-    """``python3 servers.py cluster``: the same cluster for tests in other
-    languages (bindings-wasm/tests). Prints one JSON line, ``{"url", "ports"}``;
-    then answers one JSON line per command read on stdin: ``failover`` (a
-    CLUSTER FAILOVER sent to a master's replica, waited for), ``kill``
-    (SIGKILLs a master), ``wait`` (until the cluster is whole again),
-    ``nodes``. Stops every server at EOF or SIGTERM."""
+def _serve(kind: str) -> None:
+    """``python3 servers.py cluster`` / ``python3 servers.py sentinel``: the
+    same servers for tests in other languages (bindings-wasm/tests). Prints
+    one JSON line, its address (cluster: ``{"url", "ports"}``; sentinel:
+    ``{"sentinels": [[host, port], ...], "name", "master"}``); then answers
+    one JSON line per command read on stdin: ``failover`` (cluster: a
+    CLUSTER FAILOVER sent to a master's replica; sentinel: SENTINEL
+    FAILOVER; waited for), ``kill`` (SIGKILLs a master), ``wait`` (until the
+    deployment is whole again), ``nodes`` (cluster) or ``master`` (sentinel).
+    Stops every server at EOF or SIGTERM."""
     import json
-    import os
-    import shutil
     import signal
     import sys
     import tempfile
 
     binary = os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-server") or "/usr/bin/redis-server"
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    with tempfile.TemporaryDirectory(prefix="redis-cluster-") as workdir:
-        cluster = RedisCluster(binary, workdir)
+    with tempfile.TemporaryDirectory(prefix=f"redis-{kind}-") as workdir:
+        servers: Any = RedisCluster(binary, workdir) if kind == "cluster" else RedisSentinel(binary, workdir)
         try:
-            print(json.dumps({"url": cluster.url, "ports": cluster.ports}), flush=True)
+            if kind == "cluster":
+                print(json.dumps({"url": servers.url, "ports": servers.ports}), flush=True)
+            else:
+                print(json.dumps({"sentinels": servers.sentinels, "name": servers.SERVICE, "master": servers.master()}), flush=True)
             for line in sys.stdin:
-                cmd = line.strip()
-                if cmd == "failover":
-                    master = cluster.masters()[0]
-                    replica = cluster.replica_of(master)
-                    ok = cluster.command(replica, "CLUSTER", "FAILOVER") == "OK"
-                    deadline = time.monotonic() + 10
-                    while ok and cluster.command(replica, "ROLE").split("\n")[0] != "master":
-                        ok = time.monotonic() < deadline
-                        time.sleep(0.05)
-                    answer: Any = {"ok": ok, "from": master, "to": replica}
-                elif cmd == "kill":
-                    master = cluster.masters()[0]
-                    replica = cluster.replica_of(master)
-                    cluster.kill(master)
-                    answer = {"ok": True, "from": master, "to": replica}
-                elif cmd == "wait":
-                    cluster.wait_ok(timeout=30)
-                    answer = {"ok": True, "masters": cluster.masters()}
-                elif cmd == "nodes":
-                    answer = {"ok": True, "nodes": cluster.nodes()}
-                else:
-                    answer = {"ok": False, "error": f"unknown command {cmd!r}"}
+                try:
+                    answer = (_cluster_command if kind == "cluster" else _sentinel_command)(servers, line.strip())
+                except RuntimeError as exc:
+                    answer = {"ok": False, "error": str(exc)}
                 print(json.dumps(answer), flush=True)
         finally:
-            cluster.stop()
+            servers.stop()
+
+
+def _cluster_command(cluster: RedisCluster, cmd: str) -> Dict[str, Any]:
+    if cmd == "failover":
+        master = cluster.masters()[0]
+        replica = cluster.replica_of(master)
+        ok = cluster.command(replica, "CLUSTER", "FAILOVER") == "OK"
+        deadline = time.monotonic() + 10
+        while ok and cluster.command(replica, "ROLE").split("\n")[0] != "master":
+            ok = time.monotonic() < deadline
+            time.sleep(0.05)
+        return {"ok": ok, "from": master, "to": replica}
+    if cmd == "kill":
+        master = cluster.masters()[0]
+        replica = cluster.replica_of(master)
+        cluster.kill(master)
+        return {"ok": True, "from": master, "to": replica}
+    if cmd == "wait":
+        cluster.wait_ok(timeout=30)
+        return {"ok": True, "masters": cluster.masters()}
+    if cmd == "nodes":
+        return {"ok": True, "nodes": cluster.nodes()}
+    return {"ok": False, "error": f"unknown command {cmd!r}"}
+
+
+def _sentinel_command(sentinel: RedisSentinel, cmd: str) -> Dict[str, Any]:
+    if cmd == "failover":
+        old, new = sentinel.failover()
+        return {"ok": True, "from": old, "to": new}
+    if cmd == "kill":
+        old, new = sentinel.kill_master()
+        return {"ok": True, "from": old, "to": new}
+    if cmd == "wait":
+        sentinel.wait_ok(timeout=30)
+        return {"ok": True, "master": sentinel.master()}
+    if cmd == "master":
+        return {"ok": True, "master": sentinel.master()}
+    return {"ok": False, "error": f"unknown command {cmd!r}"}
 
 
 if __name__ == "__main__":
     import sys
 
-    if sys.argv[1:] == ["cluster"]:
-        _serve_cluster()
+    if sys.argv[1:] in (["cluster"], ["sentinel"]):
+        _serve(sys.argv[1])
     else:
-        sys.exit("usage: servers.py cluster")
+        sys.exit("usage: servers.py cluster | sentinel")
