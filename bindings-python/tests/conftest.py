@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
-from .servers import RedisCluster, RedisServer, stop_process
+from .servers import RedisCluster, RedisSentinel, RedisServer, stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -43,7 +43,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if not parity:
         return
     match = re.match(r".*test_vectors\.py::(\w+)\[(.*)\]$", report.nodeid)
-    store = re.match(r".*test_relay\.py::test_store_conformance\[(?:memory|redis|cluster)-(.*)\]$", report.nodeid)
+    store = re.match(r".*test_relay\.py::test_store_conformance\[(?:memory|redis|cluster|sentinel)-(.*)\]$", report.nodeid)
     if match and match.group(1) in _VECTOR_TESTS:
         file, name = _VECTOR_TESTS[match.group(1)], match.group(2)
     elif store:
@@ -234,3 +234,31 @@ def fresh_redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Re
         yield cluster
     finally:
         cluster.stop()
+
+
+def _start_sentinel(factory: pytest.TempPathFactory) -> RedisSentinel:
+    server, cli = _redis_binary("redis-server", "redis-cli")
+    os.environ.setdefault("REDIS_CLI_BIN", cli)
+    return RedisSentinel(server, str(factory.mktemp("redis-sentinel")))
+
+
+@pytest.fixture(scope="session")
+def redis_sentinel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisSentinel]:
+    """A real Redis Sentinel deployment (a master, a replica, three sentinels
+    with quorum 2) on free loopback ports, shared by the tests that leave it
+    whole; every server and sentinel it started is stopped afterwards."""
+    sentinel = _start_sentinel(tmp_path_factory)
+    try:
+        yield sentinel
+    finally:
+        sentinel.stop()
+
+
+@pytest.fixture
+def fresh_redis_sentinel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisSentinel]:
+    """The same, new for one test, which may fail its master over."""
+    sentinel = _start_sentinel(tmp_path_factory)
+    try:
+        yield sentinel
+    finally:
+        sentinel.stop()

@@ -34,7 +34,7 @@ from antonnia_sdk.relay import (
 from antonnia_sdk._relay_common import ClaimArgs
 from antonnia_sdk.types import Message
 
-from .conftest import WEBHOOK_SECRET, RedisCluster, RedisServer, Sandbox, WebhookSink
+from .conftest import WEBHOOK_SECRET, RedisCluster, RedisSentinel, RedisServer, Sandbox, WebhookSink
 
 pytestmark = pytest.mark.e2e
 
@@ -522,15 +522,19 @@ def _conformance_store(store_kind: str, request: pytest.FixtureRequest) -> Any:
         return MemoryStore()
     if store_kind == "cluster":
         return RedisStore.from_cluster_url(request.getfixturevalue("redis_cluster").url)
+    if store_kind == "sentinel":
+        sentinel: RedisSentinel = request.getfixturevalue("redis_sentinel")
+        return RedisStore.from_sentinel(sentinel.sentinels, sentinel.SERVICE)
     return RedisStore.from_url(request.getfixturevalue("redis_server").url)
 
 
 @pytest.mark.parametrize("scenario", STORE_SCENARIOS["scenarios"], ids=lambda s: s["name"])
-@pytest.mark.parametrize("store_kind", ["memory", "redis", "cluster"])
+@pytest.mark.parametrize("store_kind", ["memory", "redis", "cluster", "sentinel"])
 async def test_store_conformance(scenario: Dict[str, Any], store_kind: str, request: pytest.FixtureRequest) -> None:
     """tests/fixtures/relay_store.json: MemoryStore and the Lua scripts answer
-    alike, on one redis-server and on a Redis Cluster (3 masters, 3 replicas;
-    every script's keys in one slot, the recovery index in another)."""
+    alike, on one redis-server, on a Redis Cluster (3 masters, 3 replicas;
+    every script's keys in one slot, the recovery index in another) and on
+    the master of a Redis Sentinel deployment (found through its sentinels)."""
     d = STORE_SCENARIOS["defaults"]
     store: Any = _conformance_store(store_kind, request)
     keys = RelayKeys(uuid.uuid4().hex)
@@ -832,13 +836,14 @@ def test_the_documented_webhook_handlers_keep_retry_after() -> None:
     assert calls >= 4, calls
 
 
-@pytest.mark.parametrize("store_kind", ["memory", "redis", "cluster"])
+@pytest.mark.parametrize("store_kind", ["memory", "redis", "cluster", "sentinel"])
 def test_the_sync_relay_recovers_a_dead_workers_message(
     env: Tuple[Sandbox, WebhookSink], request: pytest.FixtureRequest, store_kind: str
 ) -> None:
     """SyncChannelRelay.recover (generated from the async relay) delivers a
     message whose worker claimed it and died, with no further traffic (also
-    on a Redis Cluster: the claim and its index entry go to two nodes)."""
+    on a Redis Cluster: the claim and its index entry go to two nodes; and
+    behind Redis Sentinel, with SyncRedisStore.from_sentinel)."""
     sb, sink = env
     sent: List[Tuple[str, bool]] = []
 
@@ -852,6 +857,9 @@ def test_the_sync_relay_recovers_a_dead_workers_message(
             store = SyncMemoryStore()
         elif store_kind == "cluster":
             store = SyncRedisStore.from_cluster_url(request.getfixturevalue("redis_cluster").url)
+        elif store_kind == "sentinel":
+            sentinel: RedisSentinel = request.getfixturevalue("redis_sentinel")
+            store = SyncRedisStore.from_sentinel(sentinel.sentinels, sentinel.SERVICE)
         else:
             store = SyncRedisStore.from_url(request.getfixturevalue("redis_server").url)
         relay = SyncChannelRelay(client, "whatsapp", "agent_abc", deliver, WEBHOOK_SECRET, store, prefix=uuid.uuid4().hex)

@@ -6,7 +6,9 @@ rounds; one worker SIGKILLed mid-run. Then everything is read back.
 The same on a real Redis Cluster (three masters, three replicas) whose
 masters fail over mid-run: one by CLUSTER FAILOVER sent to its replica
 during round 1, one SIGKILLed (its replica promoted) at the moment the
-worker is killed in round 2."""
+worker is killed in round 2. And on a Redis Sentinel deployment (a master,
+a replica, three sentinels) failed over the same two ways: SENTINEL
+FAILOVER during round 1, the new master SIGKILLed in round 2."""
 
 from __future__ import annotations
 
@@ -21,14 +23,14 @@ import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import httpx
 import pytest
 
 from antonnia_sdk import Client
 
-from .conftest import WEBHOOK_SECRET, RedisCluster, RedisServer, Sandbox, stop_process
+from .conftest import WEBHOOK_SECRET, RedisCluster, RedisSentinel, RedisServer, Sandbox, stop_process
 
 pytestmark = pytest.mark.e2e
 
@@ -73,11 +75,15 @@ def run_chaos(
     worker_args: Sequence[str] = (),
     during_round1: Optional[Callable[[], None]] = None,
     during_round2: Optional[Callable[[], None]] = None,
+    lossy: Sequence[Tuple[float, float]] = (),
 ) -> Dict[str, int]:
     """Runs the chaos scenario with the workers' store flags ``store`` and
     checks the relay's guarantees; ``during_round1`` runs while round 1's
     messages are in flight, ``during_round2`` right after the worker is
-    killed. Returns counts for the summary line."""
+    killed. ``lossy``: the (start, end) times, filled in during the run, in
+    which the store may lose acknowledged writes (docs/relay.md, Redis
+    Sentinel): a message first sent then may be sent once more, unflagged
+    but with the same idempotency key. Returns counts for the summary line."""
     log = tmp_path / "deliver.jsonl"
     ports = [_free_port() for _ in range(WORKERS)]
     hooks = [a for p in ports for a in ("--webhook-url", f"http://127.0.0.1:{p}/webhooks")]
@@ -181,15 +187,18 @@ def run_chaos(
         for line in lines:
             by_message[line["message_id"]].append(line)
         assert set(by_message) == set(all_assistant)
-        redelivered = 0
+        redelivered = lost_writes = 0
         for mid, sends in by_message.items():
             if len(sends) == 1:
                 continue
-            redelivered += 1
             assert len(sends) == 2, sends
+            assert sends[1]["idempotency_key"] == mid
+            if not sends[1]["redelivery"] and any(start <= sends[0]["at"] <= end for start, end in lossy):
+                lost_writes += 1  # its claim or `done` record went with the writes the failover lost
+                continue
+            redelivered += 1
             assert sends[0]["worker"] == victim.name, sends
             assert sends[1]["worker"] != victim.name and sends[1]["redelivery"] is True, sends
-            assert sends[1]["idempotency_key"] == mid
         # In created_at order within each session (first sends).
         first_order: Dict[str, List[str]] = defaultdict(list)
         for line in lines:
@@ -199,7 +208,7 @@ def run_chaos(
             want = [m.id for m in sorted(ms, key=lambda m: (m.created_at, m.id))]
             assert first_order[sid] == want, sid
         assert redelivered >= 1, "the killed worker held no message: the kill missed"
-        return {"sends": len(lines), "messages": len(all_assistant), "redelivered": redelivered}
+        return {"sends": len(lines), "messages": len(all_assistant), "redelivered": redelivered, "lost_writes": lost_writes}
     finally:
         for w in workers:
             w.stop()
@@ -272,3 +281,60 @@ def test_chaos_on_a_redis_cluster_through_two_failovers(
         assert int(cluster.command(port, "DBSIZE")) > 0, port
     print(f"\nchaos on a Redis Cluster ({', '.join(failovers)}): {got['sends']} sends of {got['messages']} "
           f"assistant messages by {WORKERS} workers; {got['redelivered']} redelivered after the SIGKILL")
+
+
+def test_chaos_behind_redis_sentinel_through_two_failovers(
+    start_sandbox: Callable[..., Sandbox], fresh_redis_sentinel: RedisSentinel, tmp_path: Path
+) -> None:
+    """The chaos run with the workers' store on the master of a Redis
+    Sentinel deployment (SyncRedisStore.from_sentinel), failed over mid-run:
+    by SENTINEL FAILOVER while round 1's answers go out, then by SIGKILLing
+    the new master when the worker is killed in round 2 (the old master, a
+    replica by then, is promoted back). While the sentinels fail the master
+    over, the stores answer 503 and the webhook's or the channel's retry
+    brings the message back; then every worker's store moves to the new
+    master (it asks the sentinels twice a second, and drops its connections
+    to a demoted master, which would discard what it was sent)."""
+    sentinel = fresh_redis_sentinel
+    failovers: List[str] = []
+    windows: List[Tuple[float, float]] = []
+    # A store learns of a failover within its master_check_interval (0.5 s);
+    # writes the old master took after the promotion and before that are lost.
+    learned = 1.0
+
+    def manual_failover() -> None:
+        log, deadline = tmp_path / "deliver.jsonl", time.monotonic() + 20
+        while not (log.exists() and log.read_bytes().count(b"\n") >= 10) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        start = time.time()
+        old, new = sentinel.failover()
+        windows.append((start, time.time() + learned))
+        failovers.append(f"SENTINEL FAILOVER {old}->{new}")
+        # The demoted master turns into a replica (the sentinels wait ~10 s
+        # first): only then can it be promoted back in round 2.
+        sentinel.wait_ok(timeout=30)
+
+    def kill_master() -> None:
+        start = time.time()
+        old, new = sentinel.kill_master()
+        assert sentinel.wait_master(old) == new
+        windows.append((start, time.time() + learned))
+        failovers.append(f"kill {old}->{new}")
+
+    got = run_chaos(
+        start_sandbox, tmp_path,
+        ["--redis-sentinel", ",".join(f"{h}:{p}" for h, p in sentinel.sentinels), "--redis-service", sentinel.SERVICE],
+        sandbox_args=["--webhook-attempts", "12"], worker_args=["--lock-lease", "3"],
+        during_round1=manual_failover, during_round2=kill_master, lossy=windows,
+    )
+    assert len(failovers) == 2, failovers
+    promoted = int(failovers[-1].split("->")[1])
+    assert sentinel.master() == promoted, failovers
+    # ... during the run: answers went out before and after each.
+    sent_at = [json.loads(x)["at"] for x in (tmp_path / "deliver.jsonl").read_text().splitlines()]
+    for (when, _), what in zip(windows, failovers):
+        assert min(sent_at) < when < max(sent_at), what
+    assert int(sentinel.command(promoted, "DBSIZE")) > 0
+    print(f"\nchaos behind Redis Sentinel ({', '.join(failovers)}): {got['sends']} sends of {got['messages']} "
+          f"assistant messages by {WORKERS} workers; {got['redelivered']} redelivered after the SIGKILL; "
+          f"{got['lost_writes']} sent again after a failover lost their records")

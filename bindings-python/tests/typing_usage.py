@@ -225,6 +225,7 @@ async def relay_usage(raw_body: bytes, headers: Dict[str, str]) -> None:
         StoreUnavailableError,
         SyncChannelRelay,
         SyncMemoryStore,
+        SyncRedisStore,
         WebhookReply,
     )
     from antonnia_sdk.types import Message
@@ -254,5 +255,10 @@ async def relay_usage(raw_body: bytes, headers: Dict[str, str]) -> None:
     def send_sync(message: Message, contact: Contact, attempt: DeliveryAttempt) -> Optional[str]:
         return None
 
+    # Redis Sentinel: the master of a service, found through any of its sentinels.
+    behind_sentinels = RedisStore.from_sentinel([("10.0.0.5", 26379), ("10.0.0.6", 26379)], "mymaster",
+                                                password="secret", sentinel_kwargs={"socket_timeout": 1.0})
+    await behind_sentinels.close()
+    SyncRedisStore.from_sentinel([("10.0.0.5", 26379)], "mymaster", master_check_interval=1.0).close()
     sync = SyncChannelRelay(Client("t"), "whatsapp", deliver=send_sync, store=SyncMemoryStore(), verify=False)
     print(sync.receive("u", "hi", provider_message_id="p").session_id)

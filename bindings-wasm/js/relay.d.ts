@@ -320,6 +320,33 @@ export interface RedisClusterLike {
   on(event: 'error', listener: (...args: any[]) => void): unknown;
 }
 
+/**
+ * A node-redis v5 Sentinel client (`createSentinel`): only
+ * `sendCommand(isReadonly, args, options)`, `getMasterNode` and
+ * `getSentinelNode` (how the store tells it from the other clients),
+ * `isOpen` and `connect` are used.
+ */
+export interface RedisSentinelLike {
+  sendCommand(isReadonly: boolean | undefined, args: string[], options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+  getMasterNode(): unknown;
+  getSentinelNode(): unknown;
+  readonly isOpen: boolean;
+  connect(): Promise<unknown>;
+  on(event: 'error', listener: (...args: any[]) => void): unknown;
+}
+
+/** `RedisStore.fromSentinel`'s options: where the sentinels are, which master, and the store's timeouts. */
+export interface RedisSentinelStoreOptions extends RedisStoreOptions {
+  /** Some or all of the sentinels (any of them may be down). */
+  sentinels: { host: string; port: number }[];
+  /** The master's name the sentinels watch (`sentinel monitor <name> ...`). */
+  name: string;
+  /** node-redis client options for the master's connections (password, TLS, ...; not `url`). */
+  nodeClientOptions?: Record<string, unknown>;
+  /** node-redis client options for the sentinels' connections. */
+  sentinelClientOptions?: Record<string, unknown>;
+}
+
 /** The store on Redis, shared by every worker (Node or Python) that uses the same prefix. */
 export class RedisStore implements RelayStore {
   /**
@@ -328,7 +355,7 @@ export class RedisStore implements RelayStore {
    * layout only on MOVED/ASK: after a master dies, a cluster client of your
    * own keeps failing until you replace it; `fromClusterUrl` does so itself.
    */
-  constructor(client: RedisClientLike | RedisClusterLike, options?: RedisStoreOptions);
+  constructor(client: RedisClientLike | RedisClusterLike | RedisSentinelLike, options?: RedisStoreOptions);
   /** A store on a new client for `url` (connects on first use; `close()` closes it). Needs `npm install redis`. */
   static fromUrl(url: string, options?: RedisStoreOptions): Promise<RedisStore>;
   /**
@@ -338,7 +365,14 @@ export class RedisStore implements RelayStore {
    * finds a failover's new master). Needs `npm install redis`.
    */
   static fromClusterUrl(url: string, options?: RedisStoreOptions): Promise<RedisStore>;
-  readonly client: RedisClientLike | RedisClusterLike;
+  /**
+   * A store on a new node-redis v5 Sentinel client (`createSentinel`) for the
+   * master the sentinels know as `name` (connects on first use; `close()`
+   * closes it). The client follows the sentinels to a failover's new master;
+   * the store reloads its scripts there. Needs `npm install redis@5`.
+   */
+  static fromSentinel(options: RedisSentinelStoreOptions): Promise<RedisStore>;
+  readonly client: RedisClientLike | RedisClusterLike | RedisSentinelLike;
   acquire(key: string, owner: string, leaseMs: number): Promise<boolean>;
   release(key: string, owner: string): Promise<void>;
   getMany(keys: string[]): Promise<(string | null)[]>;

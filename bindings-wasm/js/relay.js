@@ -192,12 +192,15 @@ async function loadRedis() {
  * `new RedisStore(client)` around a node-redis client of your own (connected).
  * On Redis Cluster: `await RedisStore.fromClusterUrl('redis://any-node:6379')`
  * (or a `createCluster` client of your own): every script's keys share one
- * hash slot (docs/relay.md, Keys).
+ * hash slot (docs/relay.md, Keys). Behind Redis Sentinel:
+ * `await RedisStore.fromSentinel({ sentinels: [{ host, port }], name })` (or a
+ * `createSentinel` client of your own, node-redis v5).
  */
 export class RedisStore {
   #client;
   #owned;
   #cluster;
+  #sentinel;
   #remake;
   #remaking = null;
   #remadeAt = 0;
@@ -210,12 +213,14 @@ export class RedisStore {
 
   constructor(client, options = {}) {
     if (client === null || typeof client !== 'object' || typeof client.sendCommand !== 'function') {
-      throw invalid('client', 'must be a node-redis client (createClient or createCluster from the redis package)');
+      throw invalid('client', 'must be a node-redis client (createClient, createCluster or createSentinel from the redis package)');
     }
     this.#client = client;
     this.#owned = Boolean(options.owned);
     // A createCluster client: sendCommand(firstKey, isReadonly, args), no isReady.
     this.#cluster = typeof client.getSlotRandomNode === 'function';
+    // A createSentinel client (node-redis v5): sendCommand(isReadonly, args, options).
+    this.#sentinel = !this.#cluster && typeof client.getMasterNode === 'function' && typeof client.getSentinelNode === 'function';
     this.#remake = options[REMAKE] ?? null;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.#commandTimeoutMs = options.commandTimeoutMs ?? 5000;
@@ -276,6 +281,40 @@ export class RedisStore {
     return new RedisStore(make([{ url }]), { ...options, connectTimeoutMs, owned: true, [REMAKE]: remake });
   }
 
+  /**
+   * A store on a new node-redis v5 Sentinel client (`createSentinel`) for the
+   * master the sentinels at `sentinels` (`[{ host, port }]`; any of them may
+   * be down) know as `name`; it connects on first use; `close()` closes it.
+   * `nodeClientOptions` / `sentinelClientOptions` (password, TLS, ...) go to
+   * node-redis for the master's and the sentinels' connections. The client
+   * follows the sentinels' announcements to a failover's new master.
+   */
+  static async fromSentinel(options = {}) {
+    const { sentinels, name, nodeClientOptions = {}, sentinelClientOptions = {}, ...storeOptions } = options ?? {};
+    if (!Array.isArray(sentinels) || sentinels.length === 0
+      || !sentinels.every((n) => n && typeof n.host === 'string' && Number.isInteger(n.port))) {
+      throw invalid('sentinels', 'must be a non-empty array of { host: string, port: number }');
+    }
+    if (typeof name !== 'string' || name === '') throw invalid('name', "must be the master's name the sentinels watch");
+    const { createSentinel } = await loadRedis();
+    if (typeof createSentinel !== 'function') {
+      throw new RelayError('RedisStore.fromSentinel needs node-redis v5 (createSentinel): npm install redis@5');
+    }
+    const connectTimeoutMs = storeOptions.connectTimeoutMs ?? 5000;
+    const socket = (o) => ({ connectTimeout: connectTimeoutMs, ...o.socket });
+    const client = createSentinel({
+      name,
+      sentinelRootNodes: sentinels.map(({ host, port }) => ({ host, port })),
+      // Without a connection, commands fail at once (a 503 now) instead of
+      // queueing until Redis comes back; the Sentinel client itself finds
+      // the new master and retries a command sent to a demoted one.
+      nodeClientOptions: { disableOfflineQueue: true, ...nodeClientOptions, socket: socket(nodeClientOptions) },
+      sentinelClientOptions: { ...sentinelClientOptions, socket: socket(sentinelClientOptions) },
+    });
+    client.on('error', () => {});
+    return new RedisStore(client, { ...storeOptions, connectTimeoutMs, owned: true });
+  }
+
   /** The node-redis client. */
   get client() {
     return this.#client;
@@ -283,7 +322,7 @@ export class RedisStore {
 
   async #ready() {
     const c = this.#client;
-    if (this.#cluster) return this.#clusterReady(c);
+    if (this.#cluster || this.#sentinel) return this.#clusterReady(c);
     if (c.isReady) return;
     if (!c.isOpen) {
       if (!this.#owned) throw new StoreUnavailableError('redis client is not connected: call client.connect() first');
@@ -308,9 +347,10 @@ export class RedisStore {
 
   async #clusterReady(c) {
     if (this.#connected === c) return;
+    const kind = this.#cluster ? 'cluster' : 'sentinel';
     if (!this.#owned) {
       if (c.isOpen) return;
-      throw new StoreUnavailableError('redis cluster client is not connected: call client.connect() first');
+      throw new StoreUnavailableError(`redis ${kind} client is not connected: call client.connect() first`);
     }
     // isOpen turns true when connect() starts, before the cluster's slots are
     // known: only a connect() that finished makes the client usable.
@@ -325,7 +365,7 @@ export class RedisStore {
     }
     try {
       await Promise.race([this.#connecting, new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new StoreUnavailableError(`redis cluster is not reachable within ${this.#connectTimeoutMs} ms`)),
+        timer = setTimeout(() => reject(new StoreUnavailableError(`redis ${kind} is not reachable within ${this.#connectTimeoutMs} ms`)),
           this.#connectTimeoutMs);
       })]);
     } finally {
@@ -346,13 +386,21 @@ export class RedisStore {
 
   async #send(what, args, firstKey) {
     let timer;
+    // A Sentinel client holds a command while it looks for a master (a
+    // failover): one given up on here must not run later.
+    const abort = this.#sentinel ? new AbortController() : null;
     try {
       await this.#ready();
       const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new StoreUnavailableError(`redis ${what}: no answer within ${this.#commandTimeoutMs} ms`)),
-          this.#commandTimeoutMs);
+        timer = setTimeout(() => {
+          abort?.abort();
+          reject(new StoreUnavailableError(`redis ${what}: no answer within ${this.#commandTimeoutMs} ms`));
+        }, this.#commandTimeoutMs);
       });
-      const sent = this.#cluster ? this.#client.sendCommand(firstKey, false, args) : this.#client.sendCommand(args);
+      const sent = this.#cluster ? this.#client.sendCommand(firstKey, false, args)
+        : this.#sentinel ? this.#client.sendCommand(false, args, { abortSignal: abort.signal })
+          : this.#client.sendCommand(args);
+      sent.catch(() => {}); // rejected after the timeout won: nobody awaits it
       return await Promise.race([sent, timeout]);
     } catch (e) {
       if (this.#cluster && !isErrorReply(e)) this.#remakeCluster();
@@ -442,11 +490,11 @@ export class RedisStore {
     const c = this.#client;
     try {
       await this.#remaking;
-      if (this.#cluster) {
+      if (this.#cluster || this.#sentinel) {
         // Not while it connects (its sockets would outlive destroy()); then
         // destroy(): a cluster with a dead node never closes politely.
         await this.#connecting?.catch(() => {});
-        c.destroy();
+        await c.destroy();
         return;
       }
       if (c.isReady) await (typeof c.close === 'function' ? c.close() : c.quit());

@@ -178,6 +178,24 @@ export async function startRedis() {
  * missing, unless ANTONNIA_REQUIRE_REDIS is set (then it throws).
  */
 export async function startRedisCluster() {
+  return serversHelper('cluster');
+}
+
+/**
+ * A throwaway Redis Sentinel deployment, a master, one replica and three
+ * sentinels (quorum 2) on free loopback ports, started the same way
+ * (servers.py RedisSentinel): `{ sentinels: [{ host, port }], name, master }`.
+ * `command('failover' | 'kill' | 'wait' | 'master')` runs SENTINEL FAILOVER
+ * and waits until the sentinels name the new master, SIGKILLs the master,
+ * waits until the deployment is whole; `stop()` ends every server. Null
+ * when redis-server is missing, unless ANTONNIA_REQUIRE_REDIS is set.
+ */
+export async function startRedisSentinel() {
+  const started = await serversHelper('sentinel');
+  return started && { ...started, sentinels: started.first.sentinels.map(([host, port]) => ({ host, port })), name: started.first.name };
+}
+
+async function serversHelper(kind) {
   const { existsSync } = await import('node:fs');
   const binary = process.env.REDIS_SERVER_BIN
     ?? ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
@@ -186,11 +204,11 @@ export async function startRedisCluster() {
     return null;
   }
   const script = fileURLToPath(new URL('../../bindings-python/tests/servers.py', import.meta.url));
-  const proc = spawn(process.env.ANTONNIA_PYTHON ?? 'python3', [script, 'cluster'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(process.env.ANTONNIA_PYTHON ?? 'python3', [script, kind], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
   const next = async (what) => {
     const { value, done } = await lines.next();
-    if (done) throw new Error(`the Redis Cluster helper ended before answering ${what}`);
+    if (done) throw new Error(`the Redis ${kind} helper ended before answering ${what}`);
     return JSON.parse(value);
   };
   const stop = async () => {
@@ -210,10 +228,10 @@ export async function startRedisCluster() {
   const command = async (cmd) => {
     proc.stdin.write(`${cmd}\n`);
     const answer = await next(cmd);
-    if (!answer.ok) throw new Error(`Redis Cluster helper: ${cmd} failed: ${JSON.stringify(answer)}`);
+    if (!answer.ok) throw new Error(`Redis ${kind} helper: ${cmd} failed: ${JSON.stringify(answer)}`);
     return answer;
   };
-  return { url: first.url, ports: first.ports, command, stop };
+  return { url: first.url, ports: first.ports, first, command, stop };
 }
 
 /** Awaits `promise` and returns its rejection, which must be a `Cls`. */

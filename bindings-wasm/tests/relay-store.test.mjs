@@ -1,6 +1,6 @@
 // tests/fixtures/relay_store.json: the relay's atomic store operations, step
-// by step, against MemoryStore and RedisStore on a real redis-server and on
-// a real Redis Cluster (the core's Lua scripts), so that the in-memory store answers as Redis does and
+// by step, against MemoryStore and RedisStore on a real redis-server, on
+// a real Redis Cluster and behind real Redis Sentinels (the core's Lua scripts), so that the in-memory store answers as Redis does and
 // as Python's stores do (bindings-python/tests/test_relay.py
 // test_store_conformance replays the same scenarios). With PARITY_DIR set,
 // each scenario's outcome goes to $PARITY_DIR/javascript.jsonl for
@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { MemoryStore, RedisStore, RelayKeys, encodeRecord } from '../pkg/relay.js';
-import { startRedis, startRedisCluster } from './helpers.mjs';
+import { startRedis, startRedisCluster, startRedisSentinel } from './helpers.mjs';
 
 const FILE = 'relay_store.json';
 const doc = JSON.parse(readFileSync(new URL(`../../tests/fixtures/${FILE}`, import.meta.url), 'utf8'));
@@ -24,6 +24,8 @@ const redis = await startRedis(); // null when redis-server is missing (skipped 
 after(() => redis?.stop());
 const cluster = await startRedisCluster(); // 3 masters + 3 replicas; null likewise
 after(() => cluster?.stop());
+const sentinel = await startRedisSentinel(); // a master, a replica, 3 sentinels; null likewise
+after(() => sentinel?.stop());
 
 function record(name, ok) {
   const dir = process.env.PARITY_DIR;
@@ -104,16 +106,18 @@ test(FILE, { concurrency: true }, async (t) => {
   // One connection for every Redis scenario: each runs under its own key prefix.
   const shared = redis && (await RedisStore.fromUrl(redis.url));
   const onCluster = cluster && (await RedisStore.fromClusterUrl(cluster.url));
+  const behindSentinels = sentinel && (await RedisStore.fromSentinel({ sentinels: sentinel.sentinels, name: sentinel.name }));
+  const stores = { redis: shared, cluster: onCluster, sentinel: behindSentinels };
   try {
     // Scenarios wait for leases to expire in real time: run them side by side.
     await Promise.all(doc.scenarios.map(async (scenario) => {
       let ok = true;
-      for (const kind of ['memory', 'redis', 'cluster']) {
-        const skip = kind !== 'memory' && !(kind === 'redis' ? redis : cluster)
+      for (const kind of ['memory', 'redis', 'cluster', 'sentinel']) {
+        const skip = kind !== 'memory' && !stores[kind]
           && 'redis-server is not installed (scripts/ci/test-wasm.sh installs it)';
         let passed = false;
         await t.test(`${scenario.name} (${kind})`, { skip }, async () => {
-          await replay(scenario, kind === 'memory' ? new MemoryStore() : kind === 'redis' ? shared : onCluster);
+          await replay(scenario, kind === 'memory' ? new MemoryStore() : stores[kind]);
           passed = true;
         });
         // A scenario not replayed on Redis is not a pass.
@@ -124,5 +128,6 @@ test(FILE, { concurrency: true }, async (t) => {
   } finally {
     await shared?.close();
     await onCluster?.close();
+    await behindSentinels?.close();
   }
 });

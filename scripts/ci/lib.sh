@@ -21,7 +21,9 @@ ensure_venv() {
 
 # Debian's redis-server, installed on first use, with redis-cli (redis-tools,
 # which the package depends on; the relay's cluster tests run
-# `redis-cli --cluster create`). The tests and demos start their own
+# `redis-cli --cluster create`). The same binary runs the relay's Sentinel
+# tests' sentinels (`redis-server sentinel.conf --sentinel`): Debian's
+# separate redis-sentinel package only adds a service and a symlink. The tests and demos start their own
 # instances on free loopback ports (never a system one) and stop them.
 ensure_redis_server() {
   if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then

@@ -5,8 +5,9 @@
 # end to end against antonnia-sandbox, garbage input, the web chat example
 # in a real headless Chromium across origins, the channel relay
 # antonnia-sdk/relay with MemoryStore and a real redis-server, on a real
-# Redis Cluster through two failovers, and with a Python worker on the same
-# Redis, the packed package in Deno and Bun (both
+# Redis Cluster through two failovers, behind real Redis Sentinels through
+# two failovers (node-redis v5 createSentinel), and with a Python worker on
+# the same Redis, the packed package in Deno and Bun (both
 # from npm)), tsc --strict over the usage file, and `npm pack` installed into
 # an empty folder (ESM, require(), TypeScript).
 # Needs rustup-stable, python3 and node >= 18 with npm; everything else comes

@@ -2,7 +2,8 @@
 
 Run several of these behind a load balancer (or, as here, each receiving
 every webhook): they share one Redis (or one Redis Cluster, with
---redis-cluster-url), so each contact has one session and each answer goes
+--redis-cluster-url; or the master behind Redis Sentinel, with
+--redis-sentinel and --redis-service), so each contact has one session and each answer goes
 out once, in order, even when a worker dies.
 
     python worker.py --port 8001 --redis-url redis://127.0.0.1:6379/0 \\
@@ -123,6 +124,8 @@ def main() -> int:
     p.add_argument("--name", default=f"worker-{os.getpid()}")
     p.add_argument("--redis-url", help="shared store; without it, MemoryStore (one process only)")
     p.add_argument("--redis-cluster-url", help="shared store on a Redis Cluster: any one node's redis:// URL")
+    p.add_argument("--redis-sentinel", help="shared store behind Redis Sentinel: host:port,host:port,... of the sentinels")
+    p.add_argument("--redis-service", default="mymaster", help="the master's name the sentinels watch (with --redis-sentinel)")
     p.add_argument("--base-url", default=os.environ.get("ANTONNIA_BASE_URL"))
     p.add_argument("--token", default=os.environ.get("ANTONNIA_TOKEN", "sk_test_sandbox"))
     p.add_argument("--webhook-secret", default=os.environ.get("ANTONNIA_WEBHOOK_SECRET"))
@@ -139,6 +142,9 @@ def main() -> int:
     store: Any
     if a.redis_cluster_url:
         store = SyncRedisStore.from_cluster_url(a.redis_cluster_url)
+    elif a.redis_sentinel:
+        sentinels = [(h, int(port)) for h, _, port in (x.rpartition(":") for x in a.redis_sentinel.split(","))]
+        store = SyncRedisStore.from_sentinel(sentinels, a.redis_service)
     elif a.redis_url:
         store = SyncRedisStore.from_url(a.redis_url)
     else:

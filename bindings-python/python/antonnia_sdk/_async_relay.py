@@ -121,15 +121,27 @@ class RedisStore:
     failure raises ``StoreUnavailableError``.
 
     ``RedisStore.from_url("redis://127.0.0.1:6379/0")``; on Redis Cluster
-    ``RedisStore.from_cluster_url("redis://one-node:6379")``; or wrap a client
-    of your own created with ``decode_responses=True`` (``redis.asyncio.Redis``
-    or ``redis.asyncio.cluster.RedisCluster``). On a cluster every script
-    touches the keys of one hash slot (docs/relay.md, Keys), and the client
-    follows ``MOVED`` and refreshes its view of the cluster after a failover."""
+    ``RedisStore.from_cluster_url("redis://one-node:6379")``; behind Redis
+    Sentinel ``RedisStore.from_sentinel([("10.0.0.5", 26379)], "mymaster")``;
+    or wrap a client of your own created with ``decode_responses=True``
+    (``redis.asyncio.Redis``, ``redis.asyncio.cluster.RedisCluster``, or
+    ``redis.asyncio.sentinel.Sentinel(...).master_for(...)``). On a cluster
+    every script touches the keys of one hash slot (docs/relay.md, Keys), and
+    the client follows ``MOVED`` and refreshes its view of the cluster after a
+    failover. On a Sentinel-managed client the store asks the sentinels for
+    the master at most every ``master_check_interval`` seconds: while they
+    fail it over it answers ``StoreUnavailableError``, and once they name a
+    new master it stops using its connections to the old one (a demoted
+    master keeps accepting writes for seconds, which it then discards)."""
 
-    def __init__(self, redis: Any) -> None:
+    def __init__(self, redis: Any, *, master_check_interval: float = 0.5) -> None:
         self._redis = redis
         self._cluster = _is_cluster(redis)
+        self._sentinel_pool = _sentinel_pool(redis)
+        self._check_every = master_check_interval
+        self._next_check = 0.0
+        self._failing_over: Optional[str] = None
+        self._owned: List[Any] = []  # the sentinels' clients of a store made by from_sentinel
         self._claim = redis.register_script(_core.RELAY_CLAIM_LUA)
         self._finish = redis.register_script(_core.RELAY_FINISH_LUA)
         self._extend = redis.register_script(_core.RELAY_EXTEND_LUA)
@@ -163,13 +175,104 @@ class RedisStore:
         kwargs.setdefault("socket_connect_timeout", 5.0)
         return cls(RedisCluster.from_url(url, decode_responses=True, **kwargs))
 
+    @classmethod
+    def from_sentinel(
+        cls,
+        sentinels: Sequence[Tuple[str, int]],
+        service_name: str,
+        *,
+        sentinel_kwargs: Optional[Mapping[str, Any]] = None,
+        master_check_interval: float = 0.5,
+        **kwargs: Any,
+    ) -> RedisStore:
+        """A store on the master of ``service_name``, found through the Redis
+        Sentinels at ``sentinels`` (``[(host, port), ...]``; any of them may
+        be down) with ``redis.asyncio.sentinel.Sentinel(...).master_for``.
+        ``kwargs`` go to the master's connections (``password``, ``ssl``,
+        ...; their ``socket_*`` options also to the sentinels' unless
+        ``sentinel_kwargs`` is given, for the sentinels alone). After a
+        failover the client connects to the new master (the store loads its
+        scripts there). ``close()`` closes the sentinels' connections too.
+        Needs ``pip install 'antonnia-sdk[redis]'``."""
+        try:
+            from redis.asyncio import sentinel as redis_sentinel
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("RedisStore needs redis-py: pip install 'antonnia-sdk[redis]'") from exc
+        kwargs.setdefault("socket_timeout", 5.0)
+        kwargs.setdefault("socket_connect_timeout", 5.0)
+        kwargs.pop("decode_responses", None)  # the store reads text
+        sentinel_class: Any = redis_sentinel.Sentinel  # unannotated in redis-py
+        manager = sentinel_class(
+            [(str(host), int(port)) for host, port in sentinels],
+            sentinel_kwargs=dict(sentinel_kwargs) if sentinel_kwargs is not None else None,
+            **kwargs,
+        )
+        store = cls(manager.master_for(service_name, decode_responses=True), master_check_interval=master_check_interval)
+        store._owned = list(manager.sentinels)
+        return store
+
     async def _run(self, what: str, call: Callable[[], Any]) -> Any:
         from redis.exceptions import RedisError
 
         try:
+            if self._sentinel_pool is not None:
+                await self._follow_master()
             return await call()
         except (RedisError, OSError) as exc:
             raise StoreUnavailableError(f"redis {what} failed: {type(exc).__name__}: {exc}") from None
+
+    async def _follow_master(self) -> None:
+        # redis-py's Sentinel client asks the sentinels for the master only
+        # when it opens a connection; after SENTINEL FAILOVER the old master
+        # stays a writable master (for about 10 s, until the sentinels make
+        # it a replica and it discards what it took meanwhile), so pooled
+        # connections would go on writing there. At most every
+        # master_check_interval, one SENTINEL MASTER to the first sentinel
+        # that answers tells whether a failover is under way (then the store
+        # fails fast: a 503, retried) and where the master is now.
+        now = monotonic()
+        if now >= self._next_check:
+            self._next_check = now + self._check_every
+            self._failing_over = await self._ask_sentinels()
+        if self._failing_over is not None:
+            raise StoreUnavailableError(f"redis sentinel: {self._failing_over}")
+
+    async def _ask_sentinels(self) -> Optional[str]:
+        from redis.exceptions import ConnectionError, ResponseError, TimeoutError
+
+        pool = self._sentinel_pool
+        name = pool.service_name
+        manager = pool.sentinel_manager
+        for sentinel in manager.sentinels:
+            try:
+                state = _flat(await sentinel.execute_command("SENTINEL", "MASTER", name))
+            except (ConnectionError, TimeoutError, ResponseError, OSError):
+                continue  # down, or it does not watch this service: the next one
+            flags = set(state.get("flags", "").split(","))
+            if "master" not in flags or flags & {"s_down", "o_down", "failover_in_progress"}:
+                return f"the master of {name!r} is down or being failed over ({state.get('flags')})"
+            address = (getattr(manager, "_force_master_ip", None) or state.get("ip"), int(state.get("port", 0)))
+            await self._drop_connections_not_to(address)
+            return None
+        # No sentinel answered: the client's connections are all there is to go on.
+        return None
+
+    async def _drop_connections_not_to(self, address: Tuple[Any, int]) -> None:
+        pool = self._sentinel_pool
+        if pool.master_address is not None and tuple(pool.master_address) != address:
+            # The sentinels moved the service: get_master_address() closes the
+            # idle connections (they reconnect to the new master when next
+            # used); those in use are closed when given back.
+            await pool.get_master_address()
+            for conn in list(getattr(pool, "_in_use_connections", ())):
+                mark = getattr(conn, "mark_for_reconnect", None)
+                if mark is not None:
+                    mark()
+        # A connection given back since, still to another address (an older
+        # redis-py without mark_for_reconnect): closed before it is reused.
+        for conn in list(getattr(pool, "_available_connections", ())):
+            if conn is not None and getattr(conn, "host", None) is not None and (conn.host, conn.port) != address:
+                await conn.disconnect()
 
     async def acquire(self, key: str, token: str, lease_ms: int) -> bool:
         return bool(await self._run("SET NX", lambda: self._redis.set(key, token, nx=True, px=lease_ms)))
@@ -254,8 +357,10 @@ class RedisStore:
         return bool(await self._run("finish", lambda: self._finish(keys=[outbound_key, queue_key], args=args)))
 
     async def close(self) -> None:
-        """Closes the Redis client."""
+        """Closes the Redis client (and the sentinels' clients of a store made by ``from_sentinel``)."""
         await self._redis.aclose()
+        for sentinel in self._owned:
+            await sentinel.aclose()
 
 
 def _is_cluster(redis: Any) -> bool:
@@ -264,6 +369,26 @@ def _is_cluster(redis: Any) -> bool:
     except ImportError:  # pragma: no cover - a client without redis-py installed
         return False
     return isinstance(redis, RedisCluster)
+
+
+def _sentinel_pool(redis: Any) -> Any:
+    """The connection pool of a Sentinel-managed master client (``master_for``), else None."""
+    try:
+        from redis.asyncio.sentinel import SentinelConnectionPool
+    except ImportError:  # pragma: no cover - a client without redis-py installed
+        return None
+    pool = getattr(redis, "connection_pool", None)
+    return pool if isinstance(pool, SentinelConnectionPool) and pool.is_master else None
+
+
+def _flat(reply: Any) -> Dict[str, str]:
+    """A SENTINEL MASTER reply (RESP2's flat key, value list or RESP3's map), as text."""
+    items = list(reply.items()) if isinstance(reply, dict) else list(zip(reply[0::2], reply[1::2]))
+    return {_text(k): _text(v) for k, v in items}
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 Store = Union[MemoryStore, RedisStore]

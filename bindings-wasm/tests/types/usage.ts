@@ -11,7 +11,7 @@ import {
 import {
   ChannelRelay, MemoryStore, RedisStore, RelayKeys, DeliveryError, StoreUnavailableError, LockTimeoutError, RelayError,
   decodeRecord, encodeRecord, DEFAULT_PREFIX,
-  type Deliver, type Contact, type DeliveryAttempt, type Received, type WebhookReply, type RelayStore, type RedisClientLike, type RedisClusterLike,
+  type Deliver, type Contact, type DeliveryAttempt, type Received, type WebhookReply, type RelayStore, type RedisClientLike, type RedisClusterLike, type RedisSentinelLike,
   type Recovered,
 } from '../../pkg/relay.js';
 
@@ -143,7 +143,7 @@ export function errors(e: unknown): string {
 
 // antonnia-sdk/relay: the channel relay, its stores and errors.
 export async function relayUsage(client: Client, rawBody: Uint8Array, headers: Record<string, string | string[] | undefined>,
-  redisClient: RedisClientLike, redisCluster: RedisClusterLike): Promise<void> {
+  redisClient: RedisClientLike, redisCluster: RedisClusterLike, redisSentinel: RedisSentinelLike): Promise<void> {
   const deliver: Deliver = async (message: Message, contact: Contact, attempt: DeliveryAttempt) => {
     const d = deliverable(message);
     if (d.kind !== 'text') throw new DeliveryError(131053, 'media not supported');
@@ -166,6 +166,14 @@ export async function relayUsage(client: Client, rawBody: Uint8Array, headers: R
   const onCluster: RedisStore = await RedisStore.fromClusterUrl('redis://127.0.0.1:7000', { connectTimeoutMs: 500 });
   const ownCluster = new RedisStore(redisCluster);
   void onCluster; void ownCluster;
+  const behindSentinels: RedisStore = await RedisStore.fromSentinel({
+    sentinels: [{ host: '10.0.0.5', port: 26379 }, { host: '10.0.0.6', port: 26379 }], name: 'mymaster',
+    nodeClientOptions: { password: 'secret' }, commandTimeoutMs: 2000,
+  });
+  const ownSentinel = new RedisStore(redisSentinel);
+  // @ts-expect-error: the master's name is required
+  await RedisStore.fromSentinel({ sentinels: [{ host: '10.0.0.5', port: 26379 }] });
+  void behindSentinels; void ownSentinel;
   const got: Received = await relay.receive({ channel_user_id: 'ext_user_456', contact_name: 'Jane', text: 'Hello', provider_message_id: 'wamid.1' });
   await local.receive({ channel_user_id: 'u', content: { type: 'image', url: 'https://x/y.png' }, provider_message_id: 'p' });
   const sid: string = got.session_id;
