@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from time import monotonic
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _core, channel
