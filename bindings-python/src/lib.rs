@@ -830,7 +830,7 @@ impl PyRelayMemory {
     fn claim(&self, py: Python<'_>, args: &Bound<'_, PyAny>, now: i64) -> PyResult<Py<PyAny>> {
         let args: antonnia_relay::run::ClaimArgs =
             serde_json::from_value(py_to_json(args, "args", 0)?)
-                .map_err(|e| invalid(py, "args", &e.to_string()))?;
+                .map_err(|e| invalid(py, "args", e.to_string()))?;
         let result = self.store().claim(&args, now);
         Ok(json_to_py(py, &result)?.unbind())
     }
@@ -858,7 +858,7 @@ impl PyRelayMemory {
                 .map_err(|_| invalid(py, "state", "must be done, delivered or released"))?;
         let outcome: Option<antonnia_relay::Outcome> =
             serde_json::from_value(py_to_json(outcome, "outcome", 0)?)
-                .map_err(|e| invalid(py, "outcome", &e.to_string()))?;
+                .map_err(|e| invalid(py, "outcome", e.to_string()))?;
         Ok(self.store().finish(
             outbound_key,
             queue_key,
@@ -871,6 +871,9 @@ impl PyRelayMemory {
         ))
     }
 }
+
+/// A counter's sample as Python gets it: `(metric index, labels, value)`.
+type RelaySample = (usize, Vec<(&'static str, String)>, f64);
 
 /// The relay's counters (`antonnia_relay::stats::Stats`). Frozen, with its
 /// own lock: worker threads of one relay share it.
@@ -925,7 +928,7 @@ impl PyRelayStats {
 
     /// The counters as `(metric index, labels, value)` samples of
     /// `RELAY_METRICS`.
-    fn samples(&self) -> Vec<(usize, Vec<(&'static str, String)>, f64)> {
+    fn samples(&self) -> Vec<RelaySample> {
         self.stats()
             .samples()
             .into_iter()

@@ -171,6 +171,19 @@ export declare function observeWithOpenTelemetry<M extends OpenTelemetryMeter>(
   relay: ChannelRelay, meter: M,
 ): ReturnType<M['createObservableCounter']>[];
 
+/** The part of the prom-client module the relay uses. */
+export interface PromClientModule {
+  Counter: new (config: {
+    name: string; help: string; labelNames: readonly string[]; registers?: unknown[];
+    collect?: (this: { reset(): void; inc(labels: Record<string, string>, value: number): void }) => void;
+  }) => unknown;
+}
+
+/** Registers a relay's counters with prom-client (one Counter per metric, read at each scrape); returns the counters. */
+export declare function observeWithPromClient(
+  relay: ChannelRelay, promClient: PromClientModule, options?: { registers?: unknown[] },
+): unknown[];
+
 /** A message `recover()` found stranded and ran through the webhook's path again. */
 export interface Recovered {
   session_id: string;

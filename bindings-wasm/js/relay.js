@@ -1015,3 +1015,29 @@ export function observeWithOpenTelemetry(relay, meter) {
     return counter;
   });
 }
+
+/**
+ * Registers a relay's counters with prom-client (`import client from
+ * 'prom-client'`): one Counter per metric, read from the relay at each
+ * scrape; `registers` as prom-client takes it (default: its global
+ * registry). Returns the counters.
+ */
+export function observeWithPromClient(relay, promClient, options = {}) {
+  if (!(relay instanceof ChannelRelay)) throw invalid('relay', 'must be a ChannelRelay');
+  if (promClient === null || typeof promClient !== 'object' || typeof promClient.Counter !== 'function') {
+    throw invalid('promClient', 'must be the prom-client module');
+  }
+  return METRICS.map((m, i) => new promClient.Counter({
+    name: m.prometheus,
+    help: m.help,
+    labelNames: m.labels,
+    ...(options.registers !== undefined ? { registers: options.registers } : {}),
+    // prom-client calls it at each scrape: the relay's totals replace the last ones.
+    collect() {
+      this.reset();
+      for (const [metric, labels, value] of relay.samples()) {
+        if (metric === i) this.inc(Object.fromEntries(labels), value);
+      }
+    },
+  }));
+}

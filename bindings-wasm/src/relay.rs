@@ -176,7 +176,7 @@ impl RelayMemory {
     #[wasm_bindgen(js_name = getMany)]
     pub fn get_many(&mut self, keys_json: &str, now: f64) -> Result<String, JsValue> {
         let keys: Vec<String> =
-            serde_json::from_str(keys_json).map_err(|e| invalid("keys", &e.to_string()))?;
+            serde_json::from_str(keys_json).map_err(|e| invalid("keys", e.to_string()))?;
         to_json(&self.inner.get_many(&keys, now as i64))
     }
 
@@ -219,7 +219,7 @@ impl RelayMemory {
     #[wasm_bindgen(js_name = indexDrop)]
     pub fn index_drop(&mut self, key: &str, members_json: &str) -> Result<(), JsValue> {
         let members: Vec<String> =
-            serde_json::from_str(members_json).map_err(|e| invalid("members", &e.to_string()))?;
+            serde_json::from_str(members_json).map_err(|e| invalid("members", e.to_string()))?;
         self.inner.index_drop(key, &members);
         Ok(())
     }
@@ -228,7 +228,7 @@ impl RelayMemory {
     /// snake_case), its result as JSON text.
     pub fn claim(&mut self, args_json: &str, now: f64) -> Result<String, JsValue> {
         let args: relay::run::ClaimArgs =
-            serde_json::from_str(args_json).map_err(|e| invalid("args", &e.to_string()))?;
+            serde_json::from_str(args_json).map_err(|e| invalid("args", e.to_string()))?;
         to_json(&self.inner.claim(&args, now as i64))
     }
 
@@ -255,7 +255,7 @@ impl RelayMemory {
         let state: relay::run::FinishState = serde_json::from_value(Value::String(state.into()))
             .map_err(|_| invalid("state", "must be done, delivered or released"))?;
         let outcome: Option<relay::Outcome> =
-            serde_json::from_str(outcome_json).map_err(|e| invalid("outcome", &e.to_string()))?;
+            serde_json::from_str(outcome_json).map_err(|e| invalid("outcome", e.to_string()))?;
         Ok(self.inner.finish(
             outbound_key,
             queue_key,

@@ -10,8 +10,9 @@ import { AntonniaError, Client, signWebhook } from '../pkg/index.js';
 import * as wasm from '../pkg/relay_wasm.js';
 import {
   ChannelRelay, MemoryStore, RedisStore, DeliveryError, StoreUnavailableError, RelayError, LockTimeoutError,
-  observeWithOpenTelemetry,
+  observeWithOpenTelemetry, observeWithPromClient,
 } from '../pkg/relay.js';
+import promClient from 'prom-client';
 import { MeterProvider, MetricReader, AggregationTemporality } from '@opentelemetry/sdk-metrics';
 import { startSandbox, startWebhookSink, startRedis, freePort, WEBHOOK_SECRET } from './helpers.mjs';
 
@@ -452,6 +453,12 @@ for (const kind of ['memory', 'redis']) {
       assert.deepEqual([stats.webhooks_received, stats.unavailable], [4, 0]);
       assert.deepEqual([stats.delivered, stats.redelivered, stats.failed, stats.crashed], [1, 0, 1, 0]);
       assert.deepEqual([stats.received, stats.received_duplicates], [3, 1]);
+
+      const registry = new promClient.Registry();
+      observeWithPromClient(relay, promClient, { registers: [registry] });
+      const scraped = await registry.metrics();
+      assert.ok(scraped.includes('antonnia_relay_webhooks_total{channel_type="whatsapp",outcome="sent",status="200"} 1\n'), scraped);
+      assert.ok(scraped.includes('antonnia_relay_messages_received_total{channel_type="whatsapp",duplicate="true"} 1\n'), scraped);
 
       const text = relay.prometheusText();
       assert.ok(text.includes('antonnia_relay_webhooks_total{channel_type="whatsapp",outcome="bad_signature",status="401"} 1\n'), text);

@@ -28,6 +28,8 @@ pub struct Metric {
     pub unit: &'static str,
     /// What it counts.
     pub help: &'static str,
+    /// Its labels, in the order its samples give them.
+    pub labels: &'static [&'static str],
 }
 
 /// Every counter the relay keeps. Each has the label `channel_type`, and:
@@ -40,48 +42,56 @@ pub const METRICS: &[Metric] = &[
         otel: "antonnia.relay.webhooks",
         unit: "{webhook}",
         help: "Webhooks answered, by outcome and HTTP status (503: the sender retries).",
+        labels: &["channel_type", "outcome", "status"],
     },
     Metric {
         prometheus: "antonnia_relay_deliveries_total",
         otel: "antonnia.relay.deliveries",
         unit: "{message}",
         help: "Messages handed to deliver, by result: sent, redelivered (sent again after a lapsed claim), refused (reported failed), crashed (deliver raised).",
+        labels: &["channel_type", "result"],
     },
     Metric {
         prometheus: "antonnia_relay_messages_received_total",
         otel: "antonnia.relay.messages_received",
         unit: "{message}",
         help: "User messages received from the channel (duplicate: a provider_message_id seen before).",
+        labels: &["channel_type", "duplicate"],
     },
     Metric {
         prometheus: "antonnia_relay_claim_wait_seconds_total",
         otel: "antonnia.relay.claim_wait",
         unit: "s",
         help: "Time webhooks waited for a message another worker held.",
+        labels: &["channel_type"],
     },
     Metric {
         prometheus: "antonnia_relay_claim_waits_total",
         otel: "antonnia.relay.claim_waits",
         unit: "{webhook}",
         help: "Webhooks that waited for a message another worker held.",
+        labels: &["channel_type"],
     },
     Metric {
         prometheus: "antonnia_relay_lock_wait_seconds_total",
         otel: "antonnia.relay.lock_wait",
         unit: "s",
         help: "Time receive() waited for a contact's lock.",
+        labels: &["channel_type"],
     },
     Metric {
         prometheus: "antonnia_relay_sweeps_total",
         otel: "antonnia.relay.sweeps",
         unit: "{sweep}",
         help: "Sweeps of the recovery index that completed.",
+        labels: &["channel_type"],
     },
     Metric {
         prometheus: "antonnia_relay_recovered_total",
         otel: "antonnia.relay.recovered",
         unit: "{message}",
         help: "Stranded messages a sweep ran through the webhook's path, by outcome.",
+        labels: &["channel_type", "outcome"],
     },
 ];
 

@@ -12,7 +12,7 @@ import {
   ChannelRelay, MemoryStore, RedisStore, RelayKeys, DeliveryError, StoreUnavailableError, LockTimeoutError, RelayError,
   decodeRecord, encodeRecord, DEFAULT_PREFIX,
   type Deliver, type Contact, type DeliveryAttempt, type Received, type WebhookReply, type RelayStore, type RedisClientLike, type RedisClusterLike, type RedisSentinelLike,
-  type Recovered,
+  type Recovered, type RelayStatsSnapshot, observeWithOpenTelemetry, observeWithPromClient,
 } from '../../pkg/relay.js';
 
 export async function everyCall(token: string, signal: AbortSignal): Promise<void> {
@@ -205,6 +205,21 @@ export async function relayUsage(client: Client, rawBody: Uint8Array, headers: R
   for (const r of recovered) { const what: string = `${r.session_id} ${r.message_id} ${r.outcome}`; void what; }
   const stopSweeper: () => void = relay.startSweeper(5000);
   stopSweeper();
+  const stats: RelayStatsSnapshot = relay.stats();
+  const sent: number = stats.delivered + stats.redelivered + (stats.webhooks['busy'] ?? 0);
+  const metricsText: string = relay.prometheusText();
+  void sent; void metricsText;
+  // A structural OpenTelemetry meter and the prom-client module's shape.
+  const counters = observeWithOpenTelemetry(relay, {
+    createObservableCounter: (_name: string, _options?: { description?: string; unit?: string }) => ({
+      addCallback: (cb: (r: { observe(value: number, attributes?: Record<string, string>): void }) => void) => { void cb; },
+    }),
+  });
+  void counters;
+  class FakeCounter { constructor(config: { name: string; help: string; labelNames: readonly string[] }) { void config; } }
+  observeWithPromClient(relay, { Counter: FakeCounter }, { registers: [] });
+  // @ts-expect-error: not a meter
+  observeWithOpenTelemetry(relay, {});
   new ChannelRelay({ client, channelType: 'whatsapp', deliver: () => 'wamid.1', logger: console });
   // @ts-expect-error: a logger needs warn and error
   new ChannelRelay({ client, channelType: 'whatsapp', deliver: () => 'wamid.1', logger: { info() {} } });
