@@ -20,6 +20,8 @@ import java.util.concurrent.CompletionException
 import kotlin.coroutines.EmptyCoroutineContext
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.suspendCancellableCoroutine
+import kotlinx.coroutines.sync.Semaphore
+import kotlinx.coroutines.sync.withPermit
 
 /**
  * The default: `java.net.HttpURLConnection` on Android (which sends every
@@ -151,11 +153,28 @@ class HttpUrlConnectionTransport : HttpTransport {
  * On `java.net.http.HttpClient` (JVM 11+). Without a [client], every such
  * transport shares one (no redirects, 30 s connect timeout); pass your own for
  * other settings.
+ *
+ * At most [maxConcurrentRequests] requests (default 64, as OkHttp's
+ * dispatcher) are handed to the `HttpClient` at once; more calls wait their
+ * turn here, where a call that ends while it waits sends nothing. Handed
+ * thousands at once, `HttpClient` opens thousands of sockets and may still
+ * write a request whose call it was told to cancel (it checks the
+ * cancellation only at some steps of its exchange), after the call failed.
  */
 class JdkHttpClientTransport(
     private val client: HttpClient = sharedHttpClient,
+    maxConcurrentRequests: Int = 64,
 ) : HttpTransport {
-    override suspend fun send(request: HttpRequest, timeoutMs: Long): HttpResponse {
+    init {
+        require(maxConcurrentRequests >= 1) { "maxConcurrentRequests must be at least 1, got $maxConcurrentRequests" }
+    }
+
+    private val inFlight = Semaphore(maxConcurrentRequests)
+
+    override suspend fun send(request: HttpRequest, timeoutMs: Long): HttpResponse =
+        inFlight.withPermit { sendNow(request, timeoutMs) }
+
+    private suspend fun sendNow(request: HttpRequest, timeoutMs: Long): HttpResponse {
         try {
             val body = request.body
             val b = java.net.http.HttpRequest.newBuilder(URI(request.url))
