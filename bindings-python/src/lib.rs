@@ -854,8 +854,7 @@ impl PyRelayMemory {
         now: i64,
     ) -> PyResult<bool> {
         let state: antonnia_relay::run::FinishState =
-            serde_json::from_value(Value::String(state.to_string()))
-                .map_err(|_| invalid(py, "state", "must be done, delivered or released"))?;
+            state.parse().map_err(|e| to_pyerr(py, &e))?;
         let outcome: Option<antonnia_relay::Outcome> =
             serde_json::from_value(py_to_json(outcome, "outcome", 0)?)
                 .map_err(|e| invalid(py, "outcome", e.to_string()))?;

@@ -252,8 +252,7 @@ impl RelayMemory {
         retention_ms: f64,
         now: f64,
     ) -> Result<bool, JsValue> {
-        let state: relay::run::FinishState = serde_json::from_value(Value::String(state.into()))
-            .map_err(|_| invalid("state", "must be done, delivered or released"))?;
+        let state: relay::run::FinishState = state.parse().map_err(|e| throw(&e))?;
         let outcome: Option<relay::Outcome> =
             serde_json::from_str(outcome_json).map_err(|e| invalid("outcome", e.to_string()))?;
         Ok(self.inner.finish(

@@ -189,6 +189,23 @@ pub enum FinishState {
     Released,
 }
 
+impl std::str::FromStr for FinishState {
+    type Err = Error;
+
+    /// `done`, `delivered` or `released` (a store's `finish` argument).
+    fn from_str(name: &str) -> Result<FinishState, Error> {
+        match name {
+            "done" => Ok(FinishState::Done),
+            "delivered" => Ok(FinishState::Delivered),
+            "released" => Ok(FinishState::Released),
+            _ => Err(Error::invalid(
+                "state",
+                "must be done, delivered or released",
+            )),
+        }
+    }
+}
+
 /// Why a run ended without an answer for the webhook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -520,8 +537,16 @@ impl Effect {
             | (Effect::SearchSessions { .. }, Answer::Sessions { .. })
             | (Effect::CreateSession { .. } | Effect::PostMessage { .. }, Answer::Created { .. })
             | (Effect::IndexDue { .. }, Answer::Due { .. }) => true,
-            (
-                Effect::Sleep { .. }
+            (e, Answer::Ok) => e.answered_by_ok(),
+            _ => false,
+        }
+    }
+
+    // The effects whose answer carries nothing ([`Answer::Ok`]).
+    fn answered_by_ok(&self) -> bool {
+        matches!(
+            self,
+            Effect::Sleep { .. }
                 | Effect::Put { .. }
                 | Effect::Report { .. }
                 | Effect::Finish { .. }
@@ -529,11 +554,8 @@ impl Effect {
                 | Effect::Forget { .. }
                 | Effect::Reply { .. }
                 | Effect::IndexPut { .. }
-                | Effect::IndexDrop { .. },
-                Answer::Ok,
-            ) => true,
-            _ => false,
-        }
+                | Effect::IndexDrop { .. }
+        )
     }
 }
 
@@ -1383,21 +1405,9 @@ pub fn answer_from_json(effect: &Effect, v: Value) -> Result<Answer, Error> {
         Effect::IndexDue { .. } => Answer::Due {
             members: field(&v, "members")?,
         },
-        Effect::Sleep { .. }
-        | Effect::Put { .. }
-        | Effect::Report { .. }
-        | Effect::Finish { .. }
-        | Effect::Release { .. }
-        | Effect::Forget { .. }
-        | Effect::Reply { .. }
-        | Effect::IndexPut { .. }
-        | Effect::IndexDrop { .. } => Answer::Ok,
-        Effect::Done { .. }
-        | Effect::Received { .. }
-        | Effect::Recovered { .. }
-        | Effect::Failed { .. } => {
-            return Err(Error::invalid("answer", "the run is over"));
-        }
+        e if e.answered_by_ok() => Answer::Ok,
+        // The ends: nothing answers them.
+        _ => return Err(Error::invalid("answer", "the run is over")),
     };
     Ok(answer)
 }

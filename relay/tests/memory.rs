@@ -203,3 +203,16 @@ fn expired_values_are_gone_and_swept() {
     }
     assert!(store.len() < 4096, "{} values held", store.len());
 }
+
+#[test]
+fn a_finish_state_is_read_by_its_name() {
+    assert_eq!(
+        "released".parse::<FinishState>().unwrap(),
+        FinishState::Released
+    );
+    let e = "settled".parse::<FinishState>().unwrap_err();
+    assert_eq!(
+        (e.kind(), e.info().field.as_deref()),
+        ("invalid_request", Some("state"))
+    );
+}
