@@ -692,14 +692,21 @@ export class ChannelRelay {
     const { event, action } = parsed;
     if (action.action === 'skip') return this.#reply(action.reason);
     let done;
-    if (action.action === 'forget') {
-      done = await this.#drive('forget', { session_id: action.session_id }, {});
-    } else {
-      const message = event.data.object;
-      const text = JSON.stringify(message);
-      done = await this.#drive('webhook', {
-        session_id: action.session_id, message: text, created_at_ms: action.created_at_ms,
-      }, { known: new Map([[text, message]]) });
+    try {
+      if (action.action === 'forget') {
+        done = await this.#drive('forget', { session_id: action.session_id }, {});
+      } else {
+        const message = event.data.object;
+        const text = JSON.stringify(message);
+        done = await this.#drive('webhook', {
+          session_id: action.session_id, message: text, created_at_ms: action.created_at_ms,
+        }, { known: new Map([[text, message]]) });
+      }
+    } catch (e) {
+      // A run the core would not start (a message it cannot read): the
+      // sender retries rather than the message being dropped.
+      if (e instanceof AntonniaError) return this.#reply('api_unavailable');
+      throw e;
     }
     return this.#reply(done.outcome, done.retry_after ?? undefined);
   }

@@ -9,7 +9,7 @@ import json
 import secrets
 import time
 from time import monotonic
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, cast
 
 from . import _core, channel
 from ._sync_client import Client
@@ -488,7 +488,7 @@ class SyncChannelRelay:
         received, time spent waiting for claims and locks, sweeps and what
         they recovered. ``prometheus_collector`` and
         ``observe_with_opentelemetry`` (``antonnia_sdk.relay``) export them."""
-        return self._stats.snapshot()  # type: ignore[return-value]
+        return cast(RelayStatsSnapshot, self._stats.snapshot())
 
     def prometheus_text(self) -> str:
         """The counters in the Prometheus text format, to serve as they are
@@ -539,17 +539,22 @@ class SyncChannelRelay:
         action: Dict[str, Any] = _core.relay_classify(event)
         if action["action"] == "skip":
             return self._reply(action["reason"])
-        if action["action"] == "forget":
-            done = self._drive("forget", {"session_id": action["session_id"]}, _Context())
-        else:
-            message = event.data.object
-            assert isinstance(message, Message)
-            text = json.dumps(message.to_dict(), separators=(",", ":"))
-            done = self._drive(
-                "webhook",
-                {"session_id": action["session_id"], "message": text, "created_at_ms": action["created_at_ms"]},
-                _Context(known={text: message}),
-            )
+        try:
+            if action["action"] == "forget":
+                done = self._drive("forget", {"session_id": action["session_id"]}, _Context())
+            else:
+                message = event.data.object
+                assert isinstance(message, Message)
+                text = json.dumps(message.to_dict(), separators=(",", ":"))
+                done = self._drive(
+                    "webhook",
+                    {"session_id": action["session_id"], "message": text, "created_at_ms": action["created_at_ms"]},
+                    _Context(known={text: message}),
+                )
+        except AntonniaError:
+            # A run the core would not start (a message it cannot read): the
+            # sender retries rather than the message being dropped.
+            return self._reply("api_unavailable")
         return self._reply(str(done["outcome"]), done.get("retry_after"))
 
     def _reply(self, outcome: str, retry_after: Optional[int] = None) -> WebhookReply:
