@@ -937,3 +937,11 @@ async def test_the_counters_say_what_the_relay_did_and_export_to_prometheus_and_
     }
     assert points[("antonnia.relay.webhooks", (("channel_type", "whatsapp"), ("outcome", "duplicate"), ("status", "200")))] == 1
     assert points[("antonnia.relay.deliveries", (("channel_type", "whatsapp"), ("result", "sent")))] == 1
+
+
+def test_a_debounce_that_is_not_whole_seconds_is_refused_when_the_relay_is_made() -> None:
+    client = AsyncClient(token="t", base_url="http://127.0.0.1:1")
+    for bad in (1.5, -1, True, "3"):
+        with pytest.raises(ValueError, match="debounce"):
+            ChannelRelay(client, "whatsapp", deliver=_async_send, debounce=bad, verify=False)  # type: ignore[arg-type]
+    ChannelRelay(client, "whatsapp", deliver=_async_send, debounce=0, verify=False)

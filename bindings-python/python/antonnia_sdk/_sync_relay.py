@@ -449,6 +449,8 @@ class SyncChannelRelay:
             raise TypeError("SyncChannelRelay needs deliver=: the function that sends a message on your channel")
         if not channel_type:
             raise ValueError("channel_type must not be empty")
+        if isinstance(debounce, bool) or not isinstance(debounce, int) or debounce < 0:
+            raise ValueError(f"debounce must be a whole number of seconds, got {debounce!r}")
         self._client = client
         self._channel_type = channel_type
         self._deliver = with_attempt(deliver, relay="SyncChannelRelay")
