@@ -870,12 +870,19 @@ impl WebhookRun {
     /// The effect to perform now: the first claim, or the effect the last
     /// [`resume`](Self::resume) gave (again), or the run's end.
     pub fn next(&self) -> Effect {
-        match &self.pending {
-            Some(e) => e.clone(),
-            // Unreachable by construction (every step sets it); an end
-            // rather than a panic, since this crosses FFI.
-            None => Effect::failed(RunFailure::Host, None),
-        }
+        self.pending().clone()
+    }
+
+    /// The effect to perform now, borrowed.
+    pub fn pending(&self) -> &Effect {
+        // Unreachable by construction (every step sets it); an end rather
+        // than a panic, since this crosses FFI.
+        static LOST: Effect = Effect::Failed {
+            error: RunFailure::Host,
+            detail: None,
+            cause: None,
+        };
+        self.pending.as_ref().unwrap_or(&LOST)
     }
 
     /// Whether the run is over ([`Effect::Done`] or [`Effect::Failed`]).

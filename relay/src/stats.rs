@@ -179,15 +179,15 @@ impl Stats {
     pub fn add(&mut self, run: &RunDriver) {
         self.add_tally(&run.tally());
         let s = &mut self.s;
-        match run.next_effect() {
+        match run.pending() {
             Effect::Received { duplicate, .. } => {
                 s.received += 1;
-                s.received_duplicates += u64::from(duplicate);
+                s.received_duplicates += u64::from(*duplicate);
             }
             Effect::Recovered { found } => {
                 s.sweeps += 1;
                 for swept in found {
-                    *s.recovered.entry(swept.outcome).or_default() += 1;
+                    *s.recovered.entry(swept.outcome.clone()).or_default() += 1;
                 }
             }
             _ => {}

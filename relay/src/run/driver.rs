@@ -155,20 +155,20 @@ impl RunDriver {
 
     /// The effect to perform now.
     pub fn next_effect(&self) -> Effect {
-        match &self.run {
-            AnyRun::Webhook(r) => r.next(),
-            AnyRun::Inbound(r) => r.next(),
-            AnyRun::Recover(r) => r.next(),
-            AnyRun::Forget(r) => r.next(),
-        }
+        self.pending().clone()
+    }
+
+    /// The effect to perform now, borrowed.
+    pub fn pending(&self) -> &Effect {
+        pending(&self.run)
     }
 
     /// Takes the pending effect's typed answer and gives the next effect.
     pub fn resume_with(&mut self, answer: Answer) -> Result<Effect, Error> {
-        let pending = self.next_effect();
         // Counted once it is known to fit (a refused answer changes nothing).
+        let pending = pending(&self.run);
         if pending.fits(&answer) {
-            self.count(&pending, &answer);
+            count(&mut self.tally, self.kind, pending, &answer);
         }
         match &mut self.run {
             AnyRun::Webhook(r) => r.resume(answer),
@@ -178,28 +178,9 @@ impl RunDriver {
         }
     }
 
-    fn count(&mut self, pending: &Effect, answer: &Answer) {
-        let t = &mut self.tally;
-        match (pending, answer) {
-            (Effect::Deliver { redelivery, .. }, Answer::Delivered(d)) => match d {
-                Delivery::Sent { .. } if *redelivery => t.redelivered += 1,
-                Delivery::Sent { .. } => t.delivered += 1,
-                Delivery::Refused { .. } => t.failed += 1,
-                Delivery::Crashed => t.crashed += 1,
-            },
-            (Effect::Sleep { ms }, Answer::Ok) if self.kind == RunKind::Inbound => {
-                t.lock_wait_ms = t.lock_wait_ms.saturating_add(*ms);
-            }
-            (Effect::Sleep { ms }, Answer::Ok) => {
-                t.claim_wait_ms = t.claim_wait_ms.saturating_add(*ms);
-            }
-            _ => {}
-        }
-    }
-
     /// The effect to perform now, as JSON text.
     pub fn next(&self) -> String {
-        effect_json(&self.next_effect())
+        effect_json(self.pending())
     }
 
     /// Takes the pending effect's answer as JSON text ([`answer_from_json`];
@@ -213,7 +194,7 @@ impl RunDriver {
 
     /// The effect to perform now, as a JSON value.
     pub fn next_value(&self) -> Value {
-        effect_value(&self.next_effect())
+        effect_value(self.pending())
     }
 
     /// [`RunDriver::resume`] with JSON values.
@@ -227,8 +208,36 @@ impl RunDriver {
                 r.note_error(name);
             }
         }
-        let answer = answer_from_json(&self.next_effect(), v)?;
+        let answer = answer_from_json(self.pending(), v)?;
         self.resume_with(answer)
+    }
+}
+
+fn pending(run: &AnyRun) -> &Effect {
+    match run {
+        AnyRun::Webhook(r) => r.pending(),
+        AnyRun::Inbound(r) => r.pending(),
+        AnyRun::Recover(r) => r.pending(),
+        AnyRun::Forget(r) => r.pending(),
+    }
+}
+
+// What an answer to `pending` adds to a run's tally.
+fn count(t: &mut Tally, kind: RunKind, pending: &Effect, answer: &Answer) {
+    match (pending, answer) {
+        (Effect::Deliver { redelivery, .. }, Answer::Delivered(d)) => match d {
+            Delivery::Sent { .. } if *redelivery => t.redelivered += 1,
+            Delivery::Sent { .. } => t.delivered += 1,
+            Delivery::Refused { .. } => t.failed += 1,
+            Delivery::Crashed => t.crashed += 1,
+        },
+        (Effect::Sleep { ms }, Answer::Ok) if kind == RunKind::Inbound => {
+            t.lock_wait_ms = t.lock_wait_ms.saturating_add(*ms);
+        }
+        (Effect::Sleep { ms }, Answer::Ok) => {
+            t.claim_wait_ms = t.claim_wait_ms.saturating_add(*ms);
+        }
+        _ => {}
     }
 }
 

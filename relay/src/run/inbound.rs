@@ -123,6 +123,11 @@ impl InboundRun {
         self.pending.clone()
     }
 
+    /// The effect to perform now, borrowed.
+    pub fn pending(&self) -> &Effect {
+        &self.pending
+    }
+
     /// Takes the answer to the pending effect and gives the next effect; an
     /// answer of the wrong kind is refused and changes nothing.
     pub fn resume(&mut self, answer: Answer) -> Result<Effect, Error> {

@@ -114,6 +114,11 @@ impl RecoverRun {
         self.pending.clone()
     }
 
+    /// The effect to perform now, borrowed.
+    pub fn pending(&self) -> &Effect {
+        &self.pending
+    }
+
     /// The name of the host's error behind the answer about to be given
     /// (its class, never its text): a swept message that ends
     /// `api_unavailable` is reported with it.
@@ -346,6 +351,11 @@ impl ForgetRun {
     /// The effect to perform now.
     pub fn next(&self) -> Effect {
         self.pending.clone()
+    }
+
+    /// The effect to perform now, borrowed.
+    pub fn pending(&self) -> &Effect {
+        &self.pending
     }
 
     /// Takes the answer to the pending effect and gives the next effect.
