@@ -774,13 +774,15 @@ struct PyRelayMemory {
     inner: std::sync::Mutex<antonnia_relay::memory::MemoryStore>,
 }
 
+/// A relay object's lock. Nothing the relay's classes do panics while
+/// holding it, so a poisoned one still guards consistent data.
+fn locked<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 impl PyRelayMemory {
     fn store(&self) -> std::sync::MutexGuard<'_, antonnia_relay::memory::MemoryStore> {
-        // No operation panics while it holds the lock; a poisoned one still
-        // holds a consistent store.
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        locked(&self.inner)
     }
 }
 
@@ -883,11 +885,7 @@ struct PyRelayStats {
 
 impl PyRelayStats {
     fn stats(&self) -> std::sync::MutexGuard<'_, antonnia_relay::stats::Stats> {
-        // A panic never happens while it is held (plain counting), so a
-        // poisoned lock still holds consistent counters.
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        locked(&self.inner)
     }
 }
 

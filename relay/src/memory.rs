@@ -95,6 +95,11 @@ impl MemoryStore {
         }
     }
 
+    // An outbound record, written for the records' retention.
+    fn put_outbound(&mut self, key: &str, rec: &OutboundRecord, retention_ms: u64, now_ms: i64) {
+        self.put(key, &encode_record(rec), Some(retention_ms), now_ms);
+    }
+
     /// Takes the lock `key` for `token` unless it is held (`SET NX PX`).
     pub fn acquire(&mut self, key: &str, token: &str, lease_ms: u64, now_ms: i64) -> bool {
         if self.get(key, now_ms).is_some() {
@@ -222,12 +227,7 @@ impl MemoryStore {
                 continue;
             };
             if is_new {
-                self.put(
-                    &a.outbound_key,
-                    &encode_record(&rec),
-                    Some(a.retention_ms),
-                    now,
-                );
+                self.put_outbound(&a.outbound_key, &rec, a.retention_ms, now);
             }
             let mut result = json!({
                 "result": "earlier",
@@ -241,24 +241,14 @@ impl MemoryStore {
         }
         if rec.lease_until_ms > now && rec.owner.as_deref() != Some(a.token.as_str()) {
             if is_new {
-                self.put(
-                    &a.outbound_key,
-                    &encode_record(&rec),
-                    Some(a.retention_ms),
-                    now,
-                );
+                self.put_outbound(&a.outbound_key, &rec, a.retention_ms, now);
             }
             return json!({"result": "busy", "lease_ms": lease_left(rec.lease_until_ms, now)});
         }
         rec.attempts += 1;
         rec.owner = Some(a.token.clone());
         rec.lease_until_ms = after(now, a.lease_ms);
-        self.put(
-            &a.outbound_key,
-            &encode_record(&rec),
-            Some(a.retention_ms),
-            now,
-        );
+        self.put_outbound(&a.outbound_key, &rec, a.retention_ms, now);
         if rec.state == OutboundState::Delivered {
             return json!({"result": "unreported", "attempt": rec.attempts, "outcome": rec.outcome,
                           "contact": raw_contact});
@@ -350,12 +340,7 @@ impl MemoryStore {
                 rec.lease_until_ms = 0;
             }
         }
-        self.put(
-            outbound_key,
-            &encode_record(&rec),
-            Some(retention_ms),
-            now_ms,
-        );
+        self.put_outbound(outbound_key, &rec, retention_ms, now_ms);
         owned
     }
 }
