@@ -26,7 +26,7 @@ const size = (files) => {
 const wasm = size(['antonnia_wasm_bg.wasm']);
 // What a browser loads: the main entry and its imports (the relay's files are
 // server-only, behind antonnia-sdk/relay).
-const glue = size(['index.js', 'errors.js', 'wasm.js', 'antonnia_wasm.js']);
+const glue = size(['index.js', 'errors.js', 'wasm.js', 'loader.js', 'core_constants.js', 'antonnia_wasm.js']);
 const tgz = execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: pkg, encoding: 'utf8' });
 const packed = JSON.parse(tgz)[0];
 console.log(`wasm: ${kib(wasm[0])} raw, ${kib(wasm[1])} gzip`);
@@ -99,7 +99,7 @@ async function breakdown(sb, sessionId, url, auth, raw, sdk, time) {
   const fakeFetch = async () => new Response(answer, { status: 200, headers: { 'content-type': 'application/json' } });
   const fake = new Client({ token: sb.token, baseUrl: sb.baseUrl, fetch: fakeFetch });
   const fakeRaw = async () => JSON.parse(await (await fakeFetch()).text());
-  const config = new wasm.Config(sb.token, sb.baseUrl, []);
+  const config = new wasm.Config(sb.token, sb.baseUrl, '[]');
   const policy = new wasm.RetryPolicy(2);
   const args = JSON.stringify({ session_id: sessionId });
   // A raw fetch with a deadline, plus the SDK's steps up to `level`:

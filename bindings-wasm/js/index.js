@@ -3,6 +3,7 @@
 // every response and webhook, and decides every retry; this file only moves
 // bytes with `fetch`, sleeps, and converts values at the edge.
 import * as wasm from './wasm.js';
+import * as constants from './core_constants.js';
 // Loading the core by hand (edge runtimes, bundles without the .wasm file): README "Bundlers and runtimes".
 export { init, InitError } from './wasm.js';
 import { AntonniaError, core, invalid, unknownOption } from './errors.js';
@@ -14,16 +15,16 @@ export {
 } from './errors.js';
 
 /** The SDK version (the workspace's). */
-export const VERSION = wasm.version();
+export const VERSION = constants.version;
 /** The production API root. */
-export const DEFAULT_BASE_URL = wasm.defaultBaseUrl();
+export const DEFAULT_BASE_URL = constants.defaultBaseUrl;
 /** Each attempt's default deadline, in milliseconds (60 s). */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 /**
  * A whole call's default deadline, in milliseconds, retries and the waits
  * between them included: 120 s (the core's `DEFAULT_TOTAL_TIMEOUT`).
  */
-export const DEFAULT_TOTAL_TIMEOUT_MS = wasm.defaultTotalTimeoutMs();
+export const DEFAULT_TOTAL_TIMEOUT_MS = constants.defaultTotalTimeoutMs;
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
@@ -271,7 +272,7 @@ export class Client {
     const baseUrl = o.baseUrl;
     if (baseUrl !== undefined && typeof baseUrl !== 'string') throw invalid('baseUrl', 'must be a string');
     const headers = headerPairs('headers', o.headers);
-    this.#config = core(() => new wasm.Config(token ?? undefined, baseUrl, headers));
+    this.#config = core(() => new wasm.Config(token ?? undefined, baseUrl, JSON.stringify(headers)));
     if (token !== null && isBrowser() && !o.dangerouslyAllowBrowser
         && new URL(this.#config.baseUrl).host === PRODUCTION_HOST) {
       this.#config.free();
@@ -741,11 +742,11 @@ export function parseWebhook(body, options) {
   if (!Number.isFinite(nowMs)) throw invalid('now', 'must be a valid time');
   const headers = headerPairs('headers', o.headers);
   const receiver = receiverFor(secret, verify, tolerance, maxBodyBytes);
-  return JSON.parse(core(() => receiver.receive(bytes, headers, nowMs)));
+  return JSON.parse(core(() => receiver.receive(bytes, JSON.stringify(headers), nowMs)));
 }
 
 /** The event types this SDK version knows (the core's KNOWN_EVENT_TYPES). */
-export const KNOWN_EVENT_TYPES = Object.freeze(JSON.parse(wasm.knownEventTypes()));
+export const KNOWN_EVENT_TYPES = Object.freeze(constants.knownEventTypes);
 
 /** Whether the event is of a type this SDK version knows. */
 export function isKnownEvent(event) {
@@ -753,7 +754,7 @@ export function isKnownEvent(event) {
 }
 
 // Every content kind the core knows, with the fields each must carry to be sent.
-const FIELDS_TO_SEND = Object.freeze(JSON.parse(wasm.contentFieldsToSend()));
+const FIELDS_TO_SEND = Object.freeze(constants.contentFieldsToSend);
 const KNOWN_CONTENT = new Set(Object.keys(FIELDS_TO_SEND));
 
 /** Whether message content is of a kind this SDK version knows. */
@@ -856,13 +857,16 @@ export function failed(code, message) {
 
 /** A readable description of a WhatsApp Cloud API error code, or null. */
 export function whatsappErrorDescription(code) {
-  if (typeof code !== 'number') return null;
-  return wasm.whatsappErrorDescription(code) ?? null;
+  return WHATSAPP_DESCRIPTIONS.get(code) ?? null;
 }
 
+// The core's table (a Map: its keys are the codes as numbers, so 131000.5 or
+// '131000' find nothing).
+const WHATSAPP_DESCRIPTIONS = new Map(constants.whatsappErrors);
+
 /** The WhatsApp Cloud API error codes the SDK describes. */
-export const WHATSAPP_ERRORS = Object.freeze(Object.fromEntries(JSON.parse(wasm.whatsappErrors())));
+export const WHATSAPP_ERRORS = Object.freeze(Object.fromEntries(constants.whatsappErrors));
 
 /** Every call name the core knows (`sessions.get`, ...). */
-export const CALL_NAMES = Object.freeze(JSON.parse(wasm.callNames()));
+export const CALL_NAMES = Object.freeze(constants.callNames);
 

@@ -1,12 +1,11 @@
-// The core's WebAssembly for the package's entries: its state, `init()`, and
-// the few exports the rest of the SDK must be able to read before it is
-// loaded. wasm.js (ESM) loads it on import where it can; wasm_sync.js does
+// The core's WebAssembly for the package's entries: its state and `init()`
+// (the constants the SDK reads before it is loaded are in core_constants.js,
+// generated from the core). wasm.js (ESM) loads it on import where it can; wasm_sync.js does
 // so synchronously for index.cjs (CommonJS). Where neither can (an edge
 // runtime, a bundle that left the .wasm file behind), the import still
 // succeeds and the first call throws InitError naming init().
 import initGlue, * as glue from './antonnia_wasm.js';
-import { AntonniaError, InitError, core, invalid, setUnloaded } from './errors.js';
-import * as constants from './core_constants.js';
+import { AntonniaError, InitError, invalid, setUnloaded } from './errors.js';
 
 export * from './antonnia_wasm.js';
 export { InitError } from './errors.js';
@@ -143,23 +142,3 @@ async function initAsync(input) {
     throw loadError(where, e);
   }
 }
-
-// Read by index.js when it is evaluated, which may be before the load (an
-// edge runtime calls init() after importing): the values the build wrote
-// out of this very wasm (scripts/build.sh), not a second copy of them.
-/** The SDK version. */
-export const version = () => constants.version;
-/** The production API root. */
-export const defaultBaseUrl = () => constants.defaultBaseUrl;
-/** The known event types, as JSON. */
-export const knownEventTypes = () => constants.knownEventTypes;
-/** The described WhatsApp error codes, as JSON. */
-export const whatsappErrors = () => constants.whatsappErrors;
-/** Every call name, as JSON. */
-export const callNames = () => constants.callNames;
-/** A whole call's default deadline, in milliseconds. */
-export const defaultTotalTimeoutMs = () => constants.defaultTotalTimeoutMs;
-/** Every content kind with the fields it must carry to be sent, as JSON. */
-export const contentFieldsToSend = () => constants.contentFieldsToSend;
-/** A WhatsApp error code's description (through core(), so an unloaded SDK says so). */
-export const whatsappErrorDescription = (code) => core(() => glue.whatsappErrorDescription(code));

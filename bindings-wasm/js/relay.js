@@ -683,7 +683,7 @@ export class ChannelRelay {
     const pairs = headerPairs(headers);
     let parsed;
     try {
-      parsed = JSON.parse(core(() => this.#receiver.receiveForRelay(bytes, pairs, Date.now())));
+      parsed = JSON.parse(core(() => this.#receiver.receiveForRelay(bytes, JSON.stringify(pairs), Date.now())));
     } catch (e) {
       if (e instanceof WebhookVerificationError) return this.#reply('bad_signature');
       if (e instanceof DecodeError || e instanceof PayloadTooLargeError) return this.#reply('bad_request');

@@ -17,15 +17,15 @@
 
 use std::time::Duration;
 
-use antonnia_core::channel::{DeliveryReport, is_outbound_json, whatsapp_error_description};
+use antonnia_core::channel::{DeliveryReport, is_outbound_json};
 use antonnia_core::ops::{Callable, DynamicCall};
 use antonnia_core::stream::MessageText;
 #[cfg(feature = "relay")]
 use antonnia_core::webhook::WebhookEvent;
 use antonnia_core::webhook::{WebhookReceiver as CoreReceiver, WebhookSecret};
 use antonnia_core::{
-    Call as CoreCall, Config as CoreConfig, Error, Exchange as CoreExchange, Failure, HttpResponse,
-    Limits, MessageStream as CoreStream, Outcome, RetryPolicy as CorePolicy, RetrySafety, Step,
+    Config as CoreConfig, Error, Exchange as CoreExchange, Failure, HttpResponse, Limits,
+    MessageStream as CoreStream, Outcome, RetryPolicy as CorePolicy, RetrySafety, Step,
     StreamOptions, Timestamp,
 };
 use serde_json::Value;
@@ -84,58 +84,30 @@ fn count(field: &str, n: f64) -> Result<usize, JsValue> {
     }
 }
 
-/// Header pairs from a JS array of `[name, value]` arrays.
-fn header_pairs(field: &str, headers: JsValue) -> Result<Vec<(String, String)>, JsValue> {
-    if headers.is_undefined() || headers.is_null() {
+/// Header pairs from JSON text: an array of `[name, value]` string arrays
+/// (absent: none). JSON rather than a JS array read element by element: one
+/// crossing, and the core's own reader instead of a second deserializer.
+fn header_pairs(
+    field: &str,
+    headers_json: Option<String>,
+) -> Result<Vec<(String, String)>, JsValue> {
+    let Some(text) = headers_json else {
         return Ok(Vec::new());
-    }
-    serde_wasm_bindgen::from_value(headers)
-        .map_err(|_| invalid(field, "must be a list of [name, value] string pairs"))
-}
-
-/// The SDK version (the workspace's).
-#[wasm_bindgen(js_name = version)]
-pub fn version() -> String {
-    antonnia_core::SDK_VERSION.to_string()
-}
-
-/// The production API root.
-#[wasm_bindgen(js_name = defaultBaseUrl)]
-pub fn default_base_url() -> String {
-    antonnia_core::DEFAULT_BASE_URL.to_string()
-}
-
-/// The default deadline of a whole call, retries and waits included, in
-/// milliseconds (the core's `DEFAULT_TOTAL_TIMEOUT`, 120 s).
-#[wasm_bindgen(js_name = defaultTotalTimeoutMs)]
-pub fn default_total_timeout_ms() -> f64 {
-    antonnia_core::exchange::DEFAULT_TOTAL_TIMEOUT.as_secs_f64() * 1000.0
-}
-
-/// Every call name the core knows, as a JSON array.
-#[wasm_bindgen(js_name = callNames)]
-pub fn call_names() -> String {
-    serde_json::to_string(CoreCall::NAMES).unwrap_or_else(|_| "[]".into())
-}
-
-/// The webhook event types the core parses into their own shapes, as a JSON array.
-#[wasm_bindgen(js_name = knownEventTypes)]
-pub fn known_event_types() -> String {
-    serde_json::to_string(antonnia_core::webhook::KNOWN_EVENT_TYPES).unwrap_or_else(|_| "[]".into())
-}
-
-/// Every content kind the core knows, with the fields it must carry to be
-/// sent, as a JSON object (`{"text": ["text"], "image": ["url"], ...}`).
-#[wasm_bindgen(js_name = contentFieldsToSend)]
-pub fn content_fields_to_send() -> String {
-    let kinds: serde_json::Map<String, Value> = antonnia_core::schema::CONTENT_KINDS
-        .iter()
-        .map(|(kind, _)| {
-            let fields: Vec<&str> = antonnia_core::schema::fields_to_send(kind).collect();
-            ((*kind).to_string(), Value::from(fields))
+    };
+    let wrong = || invalid(field, "must be a list of [name, value] string pairs");
+    let Value::Array(items) = json_arg(field, &text)? else {
+        return Err(wrong());
+    };
+    items
+        .into_iter()
+        .map(|item| match item {
+            Value::Array(pair) => match <[Value; 2]>::try_from(pair) {
+                Ok([Value::String(name), Value::String(value)]) => Ok((name, value)),
+                _ => Err(wrong()),
+            },
+            _ => Err(wrong()),
         })
-        .collect();
-    Value::Object(kinds).to_string()
+        .collect()
 }
 
 /// Where requests go and how they are signed. The token cannot be read back.
@@ -152,7 +124,7 @@ impl Config {
     pub fn new(
         token: Option<String>,
         base_url: Option<String>,
-        headers: JsValue,
+        headers_json: Option<String>,
     ) -> Result<Config, JsValue> {
         // Without a token (behind a proxy that adds it) no Authorization
         // header is sent.
@@ -165,7 +137,7 @@ impl Config {
         if let Some(url) = base_url {
             c = c.with_base_url(&url).map_err(|e| throw(&e))?;
         }
-        for (k, v) in header_pairs("headers", headers)? {
+        for (k, v) in header_pairs("headers", headers_json)? {
             c = c.with_header(&k, &v).map_err(|e| throw(&e))?;
         }
         Ok(Config { inner: c })
@@ -644,8 +616,13 @@ impl WebhookReceiver {
 
     /// Checks and parses one delivery: the event's canonical JSON.
     /// `nowMs` is the clock, in Unix milliseconds.
-    pub fn receive(&self, body: &[u8], headers: JsValue, now_ms: f64) -> Result<String, JsValue> {
-        let headers = header_pairs("headers", headers)?;
+    pub fn receive(
+        &self,
+        body: &[u8],
+        headers_json: Option<String>,
+        now_ms: f64,
+    ) -> Result<String, JsValue> {
+        let headers = header_pairs("headers", headers_json)?;
         let now = timestamp_ms("now", now_ms)?;
         self.inner
             .receive_canonical(body, &headers, now)
@@ -657,8 +634,13 @@ impl WebhookReceiver {
 impl WebhookReceiver {
     /// The checked and parsed event, for `receive` and the relay's
     /// `receiveForRelay`.
-    fn event(&self, body: &[u8], headers: JsValue, now_ms: f64) -> Result<WebhookEvent, JsValue> {
-        let headers = header_pairs("headers", headers)?;
+    fn event(
+        &self,
+        body: &[u8],
+        headers_json: Option<String>,
+        now_ms: f64,
+    ) -> Result<WebhookEvent, JsValue> {
+        let headers = header_pairs("headers", headers_json)?;
         let now = timestamp_ms("now", now_ms)?;
         self.inner
             .receive(body, &headers, now)
@@ -694,21 +676,6 @@ pub fn delivery_fields(report_json: &str) -> Result<String, JsValue> {
     let report =
         DeliveryReport::from_json(json_arg("report", report_json)?).map_err(|e| throw(&e))?;
     to_json(&report.fields())
-}
-
-/// A readable description of a WhatsApp Cloud API error code.
-#[wasm_bindgen(js_name = whatsappErrorDescription)]
-pub fn whatsapp_error_description_(code: f64) -> Option<String> {
-    if !code.is_finite() || code.fract() != 0.0 || code.abs() > 9e15 {
-        return None;
-    }
-    whatsapp_error_description(code as i64).map(str::to_string)
-}
-
-/// The WhatsApp error table as JSON `[[code, description]...]`.
-#[wasm_bindgen(js_name = whatsappErrors)]
-pub fn whatsapp_errors() -> String {
-    serde_json::to_string(antonnia_core::channel::WHATSAPP_ERRORS).unwrap_or_else(|_| "[]".into())
 }
 
 // The channel relay's exports: only in the relay's own build (feature

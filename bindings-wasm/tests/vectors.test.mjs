@@ -339,7 +339,7 @@ test('exchange.json', async (t) => {
       const limits = { ...defaults.limits, ...(v.limits ?? {}) };
       const exchange = new wasm.Exchange(
         new wasm.Call(v.call, JSON.stringify(v.args)),
-        new wasm.Config(config.token, config.base_url, []),
+        new wasm.Config(config.token, config.base_url, '[]'),
         policyOf({ ...defaults.policy, ...(v.policy ?? {}) }),
         limits.timeout * 1000,
         limits.total_timeout === null ? undefined : limits.total_timeout * 1000,
@@ -419,7 +419,7 @@ test('stream.json', async (t) => {
           failure = new sdk.TransportError('connection reset', { kind: 'transport' });
         } else {
           const ex = new wasm.Exchange(new wasm.Call('sessions.get', '{"session_id":"s"}'),
-            new wasm.Config('sk_test', undefined, []), new wasm.RetryPolicy(0), 60000, undefined, 1e7);
+            new wasm.Config('sk_test', undefined, '[]'), new wasm.RetryPolicy(0), 60000, undefined, 1e7);
           assert.throws(() => ex.onResponse(e.status, headerLines(e.headers), bodyOf(e), 0, 0, 0.5), (x) => {
             failure = convert(x);
             return true;
@@ -495,7 +495,7 @@ test('relay.json', async (t) => {
           assert.equal(relay.encodeRecord(v.type, record), v.encoded);
         } else if (v.kind === 'event') {
           const receiver = new relayWasm.WebhookReceiver(undefined, false);
-          const { action } = JSON.parse(receiver.receiveForRelay(bodyOf(v), [], Date.now()));
+          const { action } = JSON.parse(receiver.receiveForRelay(bodyOf(v), '[]', Date.now()));
           assert.deepEqual(action, v.action);
         } else if (v.kind === 'decide') {
           assert.deepEqual(JSON.parse(relayWasm.relayDecide(v.decision, JSON.stringify(v.input))), v.output);

@@ -15,6 +15,13 @@ fn the_npm_packages_types_are_the_schemas() {
     });
 }
 
+#[test]
+fn the_npm_packages_constants_are_the_cores() {
+    check_generated("../bindings-wasm/js/core_constants.js", |_| {
+        Ok::<_, std::convert::Infallible>(typescript::constants_js())
+    });
+}
+
 /// Checks (or, with `UPDATE_GENERATED`, rewrites) the generated regions of
 /// one file.
 fn check_regions(relative: &str, prefix: &str, regions: &[(String, String)]) {

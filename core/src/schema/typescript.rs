@@ -285,3 +285,39 @@ pub fn parameters() -> String {
     }
     out
 }
+
+/// The npm package's `core_constants.js`: the core's constants that the JS
+/// wrapper reads when it is evaluated, which may be before its WebAssembly is
+/// loaded (an edge runtime calls `init()` after importing). Written here, from
+/// the core's own declarations, so that the browser's wasm need not carry an
+/// export per constant (`core/tests/generated.rs` keeps the file current).
+pub fn constants_js() -> String {
+    use serde_json::{Map, Value, json};
+    let content: Map<String, Value> = CONTENT_KINDS
+        .iter()
+        .map(|(kind, _)| {
+            let fields: Vec<&str> = super::fields_to_send(kind).collect();
+            ((*kind).to_string(), json!(fields))
+        })
+        .collect();
+    let values: [(&str, Value); 7] = [
+        ("version", json!(crate::SDK_VERSION)),
+        ("defaultBaseUrl", json!(crate::DEFAULT_BASE_URL)),
+        (
+            "defaultTotalTimeoutMs",
+            json!(crate::exchange::DEFAULT_TOTAL_TIMEOUT.as_millis() as u64),
+        ),
+        ("knownEventTypes", json!(crate::webhook::KNOWN_EVENT_TYPES)),
+        ("callNames", json!(crate::Call::NAMES)),
+        ("contentFieldsToSend", Value::Object(content)),
+        ("whatsappErrors", json!(crate::channel::WHATSAPP_ERRORS)),
+    ];
+    let mut out = String::from(
+        "// Generated from the core by core/tests/generated.rs: do not edit.\n\
+         // The core's constants, readable before its WebAssembly is loaded.\n",
+    );
+    for (name, value) in values {
+        let _ = writeln!(out, "export const {name} = {value};");
+    }
+    out
+}
