@@ -431,29 +431,65 @@ impl<'a> Reader<'a> {
             }
             b'{' => {
                 self.enter()?;
-                let map = self.map_entries()?;
-                Ok(Value::Object(map))
+                match self.map_entries(true)? {
+                    Ok(map) => Ok(Value::Object(map)),
+                    Err(raw) => Ok(raw),
+                }
             }
             _ => Err(ReadError::new("expected value")),
         }
     }
 
+    /// serde_json's `Value`, built with the `raw_value` feature (as the
+    /// native typed path is), reads an object whose *first* key is
+    /// [`RAW_VALUE_TOKEN`] as the JSON text its string value holds, and
+    /// refuses any other key after it. The reader does the same (the object
+    /// is open, its first key read), so that the two paths agree on every
+    /// document.
+    fn raw_value_object(&mut self) -> Result<Value, ReadError> {
+        let text = if self.peek()? == b'"' {
+            self.string(true)
+        } else {
+            Err(self.invalid_type("raw value"))
+        };
+        let text = at(|| Step::Key(RAW_VALUE_TOKEN.to_string()), text)?;
+        let mut inner = Reader::new(&text);
+        let value = inner
+            .value()
+            .and_then(|v| inner.end().map(|()| v))
+            .map_err(|e| ReadError::new(format!("a raw value's text: {}", e.0.message)))?;
+        self.end_object()?;
+        Ok(value)
+    }
+
     /// Reads an object (a `Map`, a repeated key's last value kept).
     pub(crate) fn map(&mut self, expected: &str) -> Result<Map<String, Value>, ReadError> {
         self.object(expected)?;
-        self.map_entries()
+        // A `Map` (unlike a `Value`) has no raw-value key in serde_json.
+        match self.map_entries(false)? {
+            Ok(map) => Ok(map),
+            Err(_) => Err(ReadError::new("expected a map")),
+        }
     }
 
-    fn map_entries(&mut self) -> Result<Map<String, Value>, ReadError> {
+    /// An open object's entries, or (`raw_value_key`, a `Value` being read)
+    /// the value of a raw-value object (`raw_value_object`).
+    fn map_entries(
+        &mut self,
+        raw_value_key: bool,
+    ) -> Result<Result<Map<String, Value>, Value>, ReadError> {
         let mut map = Map::new();
         let mut first = true;
         while let Some(key) = self.key(first)? {
+            if first && raw_value_key && key == RAW_VALUE_TOKEN {
+                return self.raw_value_object().map(Err);
+            }
             first = false;
             let value = at(|| Step::Key(key.to_string()), self.value())?;
             map.insert(key.into_owned(), value);
         }
         self.end_object()?;
-        Ok(map)
+        Ok(Ok(map))
     }
 
     /// Skips a value as serde_json skips one it ignores: the grammar is
@@ -526,7 +562,9 @@ impl<'a> Reader<'a> {
         self.pos += 1;
         let bytes = self.bytes();
         let start = self.pos;
-        // The usual case: no escape, borrowed as is.
+        // The usual case: no escape, borrowed as is. The plain run is
+        // skipped eight bytes at a time; the loop below sees where it ends.
+        self.pos = plain_run_end(bytes, start);
         loop {
             match bytes.get(self.pos) {
                 None => return Err(ReadError::eof("EOF while parsing a string")),
@@ -722,6 +760,38 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The offset of the first byte at or after `from` that a JSON string cannot
+/// hold as it is (`"`, `\\` or a control character), or `bytes.len()`.
+/// Eight bytes at a time (SWAR: each test flags a word with such a byte, and
+/// never misses one), since strings are most of what a webhook or a response
+/// carries; the bytewise tail finds the exact byte.
+pub(crate) fn plain_run_end(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
+        let w = u64::from_ne_bytes(*chunk);
+        let quote = has_zero(w ^ u64::from_ne_bytes([b'"'; 8]));
+        let backslash = has_zero(w ^ u64::from_ne_bytes([b'\\'; 8]));
+        let control = w.wrapping_sub(u64::from_ne_bytes([0x20; 8])) & !w & HIGH;
+        if quote | backslash | control != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// serde_json's private key for a `RawValue` (see `Reader::raw_value_object`).
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
 fn control_character() -> ReadError {
     ReadError::new("control character (\\u0000-\\u001F) found while parsing a string")
 }
@@ -797,6 +867,47 @@ pub fn parse_value(body: &[u8]) -> Result<Value, Error> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_raw_value_key_is_read_as_serde_json_reads_it() {
+        for text in [
+            r#"{"$serde_json::private::RawValue": 7366}"#,
+            r#"{"$serde_json::private::RawValue": "x"}"#,
+            r#"{"$serde_json::private::RawValue": "[1, {\"a\": 2}] "}"#,
+            r#"{"$serde_json::private::RawValue": "1", "b": 2}"#,
+            r#"{"a": {"$serde_json::private::RawValue": "null"}}"#,
+            r#"{"a": 1, "$serde_json::private::RawValue": "2"}"#,
+            r#"[{"$serde_json::private::RawValue": "{\"$serde_json::private::RawValue\": \"3\"}"}]"#,
+        ] {
+            let ours = super::parse_value(text.as_bytes()).ok();
+            let theirs = serde_json::from_str::<serde_json::Value>(text).ok();
+            assert_eq!(ours, theirs, "{text}");
+        }
+    }
+
+    #[test]
+    fn plain_run_end_finds_the_first_byte_a_string_cannot_hold() {
+        let naive = |bytes: &[u8], from: usize| {
+            (from..bytes.len())
+                .find(|&i| matches!(bytes[i], b'"' | b'\\' | 0..0x20))
+                .unwrap_or(bytes.len())
+        };
+        // Every byte value at every place of a 19-byte run (both sides of a
+        // word boundary), from every start, next to plain ASCII and UTF-8.
+        for special in 0..=255u8 {
+            for at in 0..19 {
+                let mut bytes = "aé€ {}xyz0123456789z".as_bytes()[..19].to_vec();
+                bytes[at] = special;
+                for from in 0..bytes.len() {
+                    assert_eq!(
+                        super::plain_run_end(&bytes, from),
+                        naive(&bytes, from),
+                        "{bytes:?} from {from}"
+                    );
+                }
+            }
+        }
+    }
+
     use super::*;
 
     fn parse(text: &str) -> Result<Value, (String, String)> {

@@ -224,6 +224,16 @@ impl std::str::FromStr for Timestamp {
     }
 }
 
+impl Timestamp {
+    /// Writes the timestamp as a JSON string, as its `Serialize` does
+    /// (RFC 3339 needs no escape), without a serializer in between.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        out.push(b'"');
+        out.extend_from_slice(self.write_rfc3339(&mut [0; RFC3339_MAX_LEN]).as_bytes());
+        out.push(b'"');
+    }
+}
+
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.write_rfc3339(&mut [0; RFC3339_MAX_LEN]))

@@ -274,7 +274,7 @@ fn write_value(r: &mut Reader<'_>, ty: Ty, out: &mut Vec<u8>) -> Result<(), Read
         }
         Ty::I64 => write_json(out, &r.i64()?),
         Ty::Bool => write_json(out, &r.bool()?),
-        Ty::Time => write_json(out, &read_timestamp(r)?),
+        Ty::Time => read_timestamp(r)?.write_json(out),
         Ty::Map => write_json(out, &r.map("a map")?),
         Ty::Object(shape) => write_object(r, shape, out)?,
         Ty::Content => write_content_read(r, out)?,
@@ -316,8 +316,19 @@ fn write_content_read(r: &mut Reader<'_>, out: &mut Vec<u8>) -> Result<(), ReadE
     write_content(pairs, out).map_err(ShapeError::into_read_error)
 }
 
-fn write_str(out: &mut Vec<u8>, s: &str) {
-    write_json(out, s);
+/// Writes `s` as a JSON string: as it is when nothing in it needs an escape
+/// (the usual case, and byte for byte what serde_json writes then), else
+/// through serde_json's writer.
+pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    if crate::json::plain_run_end(bytes, 0) == bytes.len() {
+        out.reserve(bytes.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+    } else {
+        write_json(out, s);
+    }
 }
 
 /// Writes `value` as JSON (serde_json's writer, the typed path's).

@@ -422,16 +422,16 @@ fn canonical_envelope(body: &[u8]) -> Result<String, Error> {
     out.push(b'{');
     if let Some(id) = &envelope.id {
         out.extend_from_slice(b"\"id\":");
-        schema::write_json(&mut out, id);
+        schema::write_str(&mut out, id);
         out.push(b',');
     }
     if let Some(at) = &envelope.created_at {
         out.extend_from_slice(b"\"created_at\":");
-        schema::write_json(&mut out, at);
+        at.write_json(&mut out);
         out.push(b',');
     }
     out.extend_from_slice(b"\"type\":");
-    schema::write_json(&mut out, envelope.event_type.as_ref());
+    schema::write_str(&mut out, envelope.event_type.as_ref());
     out.extend_from_slice(b",\"data\":");
     match envelope.data {
         DataSlot::Absent => return Err(Error::decode("data", "missing field `data`")),
