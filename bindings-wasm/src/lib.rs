@@ -186,18 +186,6 @@ impl Call {
         self.inner.spec().retry_safety == RetrySafety::Idempotent
     }
 
-    /// The request as JSON `{method, url, headers: [[name, value]...], body: string|null}`.
-    #[wasm_bindgen(js_name = buildJson)]
-    pub fn build_json(&self, config: &Config) -> Result<String, JsValue> {
-        let req = self.inner.build(&config.inner).map_err(|e| throw(&e))?;
-        to_json(&serde_json::json!({
-            "method": req.method.as_str(),
-            "url": req.url,
-            "headers": req.headers,
-            "body": req.body.as_deref().map(String::from_utf8_lossy),
-        }))
-    }
-
     /// For searches: the call for the page after one that returned
     /// `returned` items, or undefined after the last page.
     #[wasm_bindgen(js_name = nextPage)]
