@@ -117,7 +117,7 @@ async function breakdown(sb, sessionId, url, auth, raw, sdk, time) {
       if (level < 4) return JSON.parse(new TextDecoder().decode(bytes));
       let lines = '';
       for (const [k, v] of resp.headers) lines += `${k}:${v}\n`;
-      return JSON.parse(ex.onResponse(resp.status, lines, bytes, 1, Date.now(), Math.random()).value);
+      return JSON.parse(ex.onResponse(resp.status, lines, bytes, 1, Date.now(), Math.random()));
     } finally {
       clearTimeout(timer);
       ex?.free();

@@ -102,6 +102,24 @@ function unsendable(value) {
   return undefined;
 }
 
+// Whether every value of `args` is one JSON carries as it is (a string
+// without a lone surrogate, a finite number, a boolean, null, or undefined,
+// which is left out): most calls' arguments, written without the replacer's
+// walk below (≈ 3 µs of a call).
+function isFlatAndSendable(args) {
+  if (!isPlainObject(args)) return false;
+  for (const key of Object.keys(args)) {
+    const v = args[key];
+    switch (typeof v) {
+      case 'string': if (LONE_SURROGATE.test(v)) return false; break;
+      case 'number': if (!Number.isFinite(v)) return false; break;
+      case 'boolean': case 'undefined': break;
+      default: if (v !== null) return false;
+    }
+  }
+  return true;
+}
+
 function argsJson(args) {
   // Paths by object, filled in as JSON.stringify descends (it visits a
   // parent before its children).
@@ -116,6 +134,8 @@ function argsJson(args) {
     return value;
   }
   try {
+    // A getter or proxy that throws lands in the catch below either way.
+    if (isFlatAndSendable(args)) return JSON.stringify(args);
     return JSON.stringify(args, replacer);
   } catch (e) {
     if (e instanceof AntonniaError) throw e;
@@ -441,13 +461,13 @@ export class Client {
             wait = core(() => exchange.onFailure(e.kind, e.detail, elapsed(), Math.random(), e.received));
           }
           if (r !== undefined) {
-            const step = core(() => exchange.onResponse(r.status, r.headers, r.body, elapsed(), Date.now(), Math.random()));
-            if (step.done) {
-              const data = JSON.parse(step.value);
+            const value = core(() => exchange.onResponse(r.status, r.headers, r.body, elapsed(), Date.now(), Math.random()));
+            if (value !== undefined) {
+              const data = JSON.parse(value);
               if (!raw) return data;
-              return { data, status: r.status, headers: r.responseHeaders, requestId: step.requestId };
+              return { data, status: r.status, headers: r.responseHeaders, requestId: exchange.responseRequestId };
             }
-            wait = step.retryAfterMs;
+            wait = exchange.retryAfterMs;
           }
         } finally {
           if (log) this.#emit(exchange.takeLog());

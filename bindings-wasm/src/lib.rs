@@ -261,6 +261,10 @@ pub struct Exchange {
     // Debug logging on: each outcome's log line is kept for `takeLog`.
     log: bool,
     last_log: Option<String>,
+    // What the last `onResponse` left: the wait before a retry, the id of
+    // the response that ended the call.
+    retry_after_ms: f64,
+    response_request_id: Option<String>,
 }
 
 #[wasm_bindgen]
@@ -289,6 +293,8 @@ impl Exchange {
             inner,
             log: false,
             last_log: None,
+            retry_after_ms: 0.0,
+            response_request_id: None,
         })
     }
 
@@ -375,10 +381,13 @@ impl Exchange {
         Ok(self.inner.attempt_timeout(elapsed).as_secs_f64() * 1000.0)
     }
 
-    /// A whole response: `{done: true, value: <result JSON text>}` or
-    /// `{done: false, retryAfterMs}`; throws the call's error. `headers` is
-    /// one text of `name:value` lines (what `fetch`'s `Headers` can hold has
-    /// no line breaks), so that they cross into wasm as one string.
+    /// A whole response: the result's JSON text when the call is done, or
+    /// undefined to send again after `retryAfterMs`; throws the call's error.
+    /// A result leaves the id the server answered with in
+    /// `responseRequestId`. Plain values rather than a step object: building
+    /// a JS object from wasm costs a crossing per property. `headers` is one
+    /// text of `name:value` lines (what `fetch`'s `Headers` can hold has no
+    /// line breaks), so that they cross into wasm as one string.
     #[wasm_bindgen(js_name = onResponse)]
     pub fn on_response(
         &mut self,
@@ -388,7 +397,7 @@ impl Exchange {
         elapsed_ms: f64,
         now_ms: f64,
         jitter: f64,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Option<String>, JsValue> {
         let headers = headers
             .split('\n')
             .filter(|line| !line.is_empty())
@@ -417,11 +426,34 @@ impl Exchange {
                     .log_step(Some(status), response_id, elapsed, &step),
             );
         }
-        let request_id = self
-            .inner
-            .response_request_id(&response)
-            .map(str::to_string);
-        step_to_js(step, request_id)
+        match step {
+            Step::Done(text) => {
+                self.response_request_id = self
+                    .inner
+                    .response_request_id(&response)
+                    .map(str::to_string);
+                Ok(Some(text))
+            }
+            Step::Retry(wait) => {
+                self.retry_after_ms = wait.as_secs_f64() * 1000.0;
+                Ok(None)
+            }
+            Step::Fail(e) => Err(throw(&e)),
+        }
+    }
+
+    /// Milliseconds to wait before sending again, after an `onResponse`
+    /// that returned undefined.
+    #[wasm_bindgen(getter, js_name = retryAfterMs)]
+    pub fn retry_after_ms(&self) -> f64 {
+        self.retry_after_ms
+    }
+
+    /// The request id of the response that ended the call, if it had one
+    /// (the server's, else the one sent).
+    #[wasm_bindgen(getter, js_name = responseRequestId)]
+    pub fn response_request_id(&self) -> Option<String> {
+        self.response_request_id.clone()
     }
 
     /// An attempt without a whole response (`connect_failed`,
@@ -458,27 +490,6 @@ impl Exchange {
             )),
         }
     }
-}
-
-fn step_to_js(step: Step<String>, request_id: Option<String>) -> Result<JsValue, JsValue> {
-    let obj = js_sys::Object::new();
-    let set = |k: &str, v: JsValue| js_sys::Reflect::set(&obj, &JsValue::from_str(k), &v);
-    let ok = match step {
-        Step::Done(text) => set("done", JsValue::TRUE)
-            .and_then(|_| set("value", JsValue::from_str(&text)))
-            .and_then(|_| match request_id {
-                Some(id) => set("requestId", JsValue::from_str(&id)),
-                None => Ok(true),
-            }),
-        Step::Retry(wait) => set("done", JsValue::FALSE).and_then(|_| {
-            set(
-                "retryAfterMs",
-                JsValue::from_f64(wait.as_secs_f64() * 1000.0),
-            )
-        }),
-        Step::Fail(e) => return Err(throw(&e)),
-    };
-    ok.map(|_| obj.into())
 }
 
 /// The cursor of `messages.stream`: the core decides each call, what is new

@@ -358,8 +358,10 @@ test('exchange.json', async (t) => {
         try {
           if ('response' in step) {
             const r = step.response;
-            result = exchange.onResponse(r.status, headerLines(r.headers), bodyOf(r),
+            const value = exchange.onResponse(r.status, headerLines(r.headers), bodyOf(r),
               field('elapsed') * 1000, field('now') * 1000, field('jitter'));
+            result = value === undefined ? { done: false, retryAfterMs: exchange.retryAfterMs }
+              : { done: true, value, requestId: exchange.responseRequestId };
           } else {
             const ms = exchange.onFailure(step.failure, step.detail ?? '', field('elapsed') * 1000,
               field('jitter'), step.received ?? 0);
