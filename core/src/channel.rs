@@ -250,7 +250,12 @@ impl DeliveryReport {
                     Some(other) => {
                         return Err(Error::invalid(
                             "code",
-                            format!("must be an integer, got {other}"),
+                            // Compact JSON, as `Display` writes it, through the
+                            // writer the web build already carries.
+                            format!(
+                                "must be an integer, got {}",
+                                serde_json::to_string(&other).unwrap_or_default()
+                            ),
                         ));
                     }
                 };

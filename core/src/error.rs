@@ -589,8 +589,15 @@ fn value_as_delay(v: &Value) -> Option<Duration> {
 fn value_to_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        other => other.to_string(),
+        other => json_text(other),
     }
+}
+
+/// `v` as compact JSON, what its `Display` writes, through the `Vec` writer
+/// every JSON output already uses: `Display` compiles a second serializer
+/// (onto a `fmt::Formatter`) into the web build.
+fn json_text(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
 }
 
 fn problems_from(list: &[Value]) -> Vec<ValidationProblem> {
@@ -644,7 +651,7 @@ impl ApiError {
                         .collect::<Vec<_>>()
                         .join("; ")
                 }
-                other => other.to_string(),
+                other => json_text(other),
             })
         });
         let message = match detail_message {
