@@ -495,15 +495,14 @@ fn scrub_json(v: &mut Value, scrub: &impl Fn(&mut String)) {
         Value::String(s) => scrub(s),
         Value::Array(items) => items.iter_mut().for_each(|x| scrub_json(x, scrub)),
         Value::Object(map) => {
-            // Keys too: a body may list things keyed by the token.
-            *map = std::mem::take(map)
-                .into_iter()
-                .map(|(mut k, mut x)| {
-                    scrub(&mut k);
-                    scrub_json(&mut x, scrub);
-                    (k, x)
-                })
-                .collect();
+            // Keys too: a body may list things keyed by the token. Inserted
+            // one by one rather than collected: `collect` into a map
+            // compiles a sort per call site into the web build.
+            for (mut k, mut x) in std::mem::take(map) {
+                scrub(&mut k);
+                scrub_json(&mut x, scrub);
+                map.insert(k, x);
+            }
         }
         _ => {}
     }
