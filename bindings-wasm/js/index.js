@@ -4,6 +4,7 @@
 // bytes with `fetch`, sleeps, and converts values at the edge.
 import * as wasm from './wasm.js';
 import * as constants from './core_constants.js';
+import { headerText } from './headers.js';
 // Loading the core by hand (edge runtimes, bundles without the .wasm file): README "Bundlers and runtimes".
 export { init, InitError } from './wasm.js';
 import { AntonniaError, core, invalid, unknownOption } from './errors.js';
@@ -777,7 +778,7 @@ export function parseWebhook(body, options) {
   if (!Number.isFinite(nowMs)) throw invalid('now', 'must be a valid time');
   const headers = headerPairs('headers', o.headers);
   const receiver = receiverFor(secret, verify, tolerance, maxBodyBytes);
-  return JSON.parse(core(() => receiver.receive(bytes, JSON.stringify(headers), nowMs)));
+  return JSON.parse(core(() => receiver.receive(bytes, headerText('headers', headers), nowMs)));
 }
 
 /** The event types this SDK version knows (the core's KNOWN_EVENT_TYPES). */

@@ -84,6 +84,20 @@ fn count(field: &str, n: f64) -> Result<usize, JsValue> {
     }
 }
 
+/// Header pairs from one text of `name:value` lines: how headers a request
+/// or response carried cross into wasm, in one string. The wrapper writes it
+/// from `fetch`'s `Headers`, which hold no line breaks, or from the caller's
+/// headers after refusing a line break, NUL or a colon in a name.
+fn header_lines(text: &str) -> Vec<(String, String)> {
+    text.split('\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| match line.split_once(':') {
+            Some((name, value)) => (name.to_string(), value.to_string()),
+            None => (line.to_string(), String::new()),
+        })
+        .collect()
+}
+
 /// Header pairs from JSON text: an array of `[name, value]` string arrays
 /// (absent: none). JSON rather than a JS array read element by element: one
 /// crossing, and the core's own reader instead of a second deserializer.
@@ -398,14 +412,7 @@ impl Exchange {
         now_ms: f64,
         jitter: f64,
     ) -> Result<Option<String>, JsValue> {
-        let headers = headers
-            .split('\n')
-            .filter(|line| !line.is_empty())
-            .map(|line| match line.split_once(':') {
-                Some((name, value)) => (name.to_string(), value.to_string()),
-                None => (line.to_string(), String::new()),
-            })
-            .collect();
+        let headers = header_lines(headers);
         let response = HttpResponse {
             status,
             headers,
@@ -614,14 +621,10 @@ impl WebhookReceiver {
     }
 
     /// Checks and parses one delivery: the event's canonical JSON.
-    /// `nowMs` is the clock, in Unix milliseconds.
-    pub fn receive(
-        &self,
-        body: &[u8],
-        headers_json: Option<String>,
-        now_ms: f64,
-    ) -> Result<String, JsValue> {
-        let headers = header_pairs("headers", headers_json)?;
+    /// `headerText` is the delivery's headers as `name:value` lines, `nowMs`
+    /// the clock, in Unix milliseconds.
+    pub fn receive(&self, body: &[u8], header_text: &str, now_ms: f64) -> Result<String, JsValue> {
+        let headers = header_lines(header_text);
         let now = timestamp_ms("now", now_ms)?;
         self.inner
             .receive_canonical(body, &headers, now)
@@ -633,13 +636,8 @@ impl WebhookReceiver {
 impl WebhookReceiver {
     /// The checked and parsed event, for `receive` and the relay's
     /// `receiveForRelay`.
-    fn event(
-        &self,
-        body: &[u8],
-        headers_json: Option<String>,
-        now_ms: f64,
-    ) -> Result<WebhookEvent, JsValue> {
-        let headers = header_pairs("headers", headers_json)?;
+    fn event(&self, body: &[u8], header_text: &str, now_ms: f64) -> Result<WebhookEvent, JsValue> {
+        let headers = header_lines(header_text);
         let now = timestamp_ms("now", now_ms)?;
         self.inner
             .receive(body, &headers, now)

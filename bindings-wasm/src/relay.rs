@@ -378,7 +378,7 @@ impl WebhookReceiver {
     pub fn receive_for_relay(
         &self,
         body: &[u8],
-        headers_json: Option<String>,
+        header_text: &str,
         now_ms: f64,
     ) -> Result<String, JsValue> {
         #[derive(serde::Serialize)]
@@ -386,7 +386,7 @@ impl WebhookReceiver {
             event: &'a WebhookEvent,
             action: relay::EventAction,
         }
-        let event = self.event(body, headers_json, now_ms)?;
+        let event = self.event(body, header_text, now_ms)?;
         to_json(&Received {
             action: relay::classify_event(&event),
             event: &event,

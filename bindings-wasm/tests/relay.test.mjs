@@ -80,7 +80,7 @@ function keeper() {
 
 /** Claims the webhook's message the way a worker does (its recovery index entry too), then never settles it (it "died"). */
 async function claimAsDeadWorker(relay, body, leaseMs) {
-  const { event, action } = JSON.parse(new wasm.WebhookReceiver(undefined, false).receiveForRelay(body, '[]', Date.now()));
+  const { event, action } = JSON.parse(new wasm.WebhookReceiver(undefined, false).receiveForRelay(body, '', Date.now()));
   const message = event.data.object;
   const sid = message.session_id;
   const k = relay.keys;
