@@ -303,3 +303,19 @@ test('deliverable() refuses content without what a channel sends, naming the fie
   assert.deepEqual(sdk.deliverable({ type: 'text', text: '' }).text, '');
   assert.equal(sdk.deliverable({ type: 'file', url: 'u', mime_type: 'application/pdf', name: 'y.pdf' }).filename, 'y.pdf');
 });
+
+test('webhook headers that would split differently are refused, and a signed delivery still verifies', () => {
+  const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  const body = '{"type":"message.created","data":{"object":{"id":"m1","session_id":"s1","role":"assistant","content":{"type":"text","text":"hi"}}}}';
+  const ts = Math.floor(Date.now() / 1000);
+  const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(ts), 'webhook-signature': sdk.signWebhook(secret, 'msg_1', ts, body) };
+  assert.equal(sdk.parseWebhook(body, { headers, secret }).data.object.id, 'm1');
+  // A forged signature smuggled into another header's value, a NUL, a colon in a name.
+  for (const bad of [
+    { ...headers, 'x-note': `a\nwebhook-signature:${headers['webhook-signature']}` },
+    { ...headers, 'webhook-id': 'msg_1\0' },
+    { ...headers, 'x:y': 'z' },
+  ]) {
+    assert.throws(() => sdk.parseWebhook(body, { headers: bad, secret }), (e) => e instanceof InvalidRequestError && e.field === 'headers');
+  }
+});
