@@ -172,24 +172,32 @@ impl DeliveryReport {
         // names its field (`at`), not the tag; and without serde, so that the
         // web build carries no deserializer for it.
         use serde_json::Value;
-        fn text(
-            map: &mut serde_json::Map<String, Value>,
-            name: &str,
-        ) -> Result<Option<String>, Error> {
-            match map.remove(name) {
+        // Fields are read with `get`, not taken with `remove`: `remove`
+        // compiles BTreeMap's rebalancing into the web build for this alone.
+        fn text(map: &serde_json::Map<String, Value>, name: &str) -> Result<Option<String>, Error> {
+            match map.get(name) {
                 None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s)),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
                 Some(other) => Err(Error::invalid(
                     name,
                     format!(
                         "must be a string, got {}",
-                        crate::ops::describe_value(&other)
+                        crate::ops::describe_value(other)
                     ),
                 )),
             }
         }
-        fn none_left(map: serde_json::Map<String, Value>, expected: &str) -> Result<(), Error> {
-            match map.keys().next() {
+        // The first field (in key order) that is neither `status` nor one of
+        // `known`.
+        fn none_left(
+            map: &serde_json::Map<String, Value>,
+            known: &[&str],
+            expected: &str,
+        ) -> Result<(), Error> {
+            match map
+                .keys()
+                .find(|k| *k != "status" && !known.contains(&k.as_str()))
+            {
                 None => Ok(()),
                 Some(name) => Err(Error::invalid(
                     name.as_str(),
@@ -197,23 +205,27 @@ impl DeliveryReport {
                 )),
             }
         }
-        let progress = |mut map: serde_json::Map<String, Value>| {
-            let provider_message_id = text(&mut map, "provider_message_id")?;
+        let progress = |map: &serde_json::Map<String, Value>| {
+            let provider_message_id = text(map, "provider_message_id")?;
             let at =
-                match text(&mut map, "at")? {
+                match text(map, "at")? {
                     None => None,
                     Some(at) => Some(Timestamp::parse_with_offset(&at).map_err(|e| {
                         Error::invalid("at", format!("invalid timestamp {at:?}: {e}"))
                     })?),
                 };
-            none_left(map, "`provider_message_id` or `at`")?;
+            none_left(
+                map,
+                &["provider_message_id", "at"],
+                "`provider_message_id` or `at`",
+            )?;
             Ok::<_, Error>((provider_message_id, at))
         };
-        let serde_json::Value::Object(mut rest) = value else {
+        let serde_json::Value::Object(rest) = value else {
             return Err(Error::invalid("report", "must be an object with a status"));
         };
-        let status = match rest.remove("status") {
-            Some(serde_json::Value::String(s)) => s,
+        let status = match rest.get("status") {
+            Some(serde_json::Value::String(s)) => s.clone(),
             _ => {
                 return Err(Error::invalid(
                     "status",
@@ -223,28 +235,28 @@ impl DeliveryReport {
         };
         Ok(match status.as_str() {
             "sent" => {
-                let (provider_message_id, at) = progress(rest)?;
+                let (provider_message_id, at) = progress(&rest)?;
                 DeliveryReport::Sent {
                     provider_message_id,
                     at,
                 }
             }
             "delivered" => {
-                let (provider_message_id, at) = progress(rest)?;
+                let (provider_message_id, at) = progress(&rest)?;
                 DeliveryReport::Delivered {
                     provider_message_id,
                     at,
                 }
             }
             "read" => {
-                let (provider_message_id, at) = progress(rest)?;
+                let (provider_message_id, at) = progress(&rest)?;
                 DeliveryReport::Read {
                     provider_message_id,
                     at,
                 }
             }
             "failed" => {
-                let code = match rest.remove("code") {
+                let code = match rest.get("code") {
                     None | Some(Value::Null) => None,
                     Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
                     Some(other) => {
@@ -254,13 +266,13 @@ impl DeliveryReport {
                             // writer the web build already carries.
                             format!(
                                 "must be an integer, got {}",
-                                serde_json::to_string(&other).unwrap_or_default()
+                                serde_json::to_string(other).unwrap_or_default()
                             ),
                         ));
                     }
                 };
-                let message = text(&mut rest, "message")?;
-                none_left(rest, "`code` or `message`")?;
+                let message = text(&rest, "message")?;
+                none_left(&rest, &["code", "message"], "`code` or `message`")?;
                 DeliveryReport::Failed { code, message }
             }
             other => {

@@ -451,7 +451,7 @@ pub(crate) fn write_schedule_config_value(
 
 /// A schedule config: `message` with its content, `node` with its node id,
 /// any other `type` kept whole.
-fn write_schedule_config(mut map: Map<String, Value>, out: &mut Vec<u8>) -> Result<(), ShapeError> {
+fn write_schedule_config(map: Map<String, Value>, out: &mut Vec<u8>) -> Result<(), ShapeError> {
     let kind = match map.get("type") {
         Some(Value::String(t)) => t.clone(),
         Some(_) => {
@@ -463,8 +463,11 @@ fn write_schedule_config(mut map: Map<String, Value>, out: &mut Vec<u8>) -> Resu
     };
     match kind.as_str() {
         "message" => {
+            // Taken by iterating, not with `remove`: `remove` compiles
+            // BTreeMap's rebalancing into the web build for this alone.
             let message = map
-                .remove("message")
+                .into_iter()
+                .find_map(|(name, value)| (name == "message").then_some(value))
                 .ok_or(ShapeError::Missing("message"))?;
             let Value::Object(content) = message else {
                 return Err(ShapeError::Custom(format!(
@@ -480,10 +483,10 @@ fn write_schedule_config(mut map: Map<String, Value>, out: &mut Vec<u8>) -> Resu
             write_content(pairs, out)?;
             out.push(b'}');
         }
-        "node" => match map.remove("node_id") {
+        "node" => match map.get("node_id") {
             Some(Value::String(node_id)) => {
                 out.extend_from_slice(br#"{"type":"node","node_id":"#);
-                write_str(out, &node_id);
+                write_str(out, node_id);
                 out.push(b'}');
             }
             Some(_) => return Err(ShapeError::Custom("node_id must be a string".into())),
