@@ -262,12 +262,7 @@ impl DeliveryReport {
                     Some(other) => {
                         return Err(Error::invalid(
                             "code",
-                            // Compact JSON, as `Display` writes it, through the
-                            // writer the web build already carries.
-                            format!(
-                                "must be an integer, got {}",
-                                serde_json::to_string(other).unwrap_or_default()
-                            ),
+                            format!("must be an integer, got {}", crate::error::json_text(other)),
                         ));
                     }
                 };

@@ -595,7 +595,7 @@ fn value_to_text(v: &Value) -> String {
 /// `v` as compact JSON, what its `Display` writes, through the `Vec` writer
 /// every JSON output already uses: `Display` compiles a second serializer
 /// (onto a `fmt::Formatter`) into the web build.
-fn json_text(v: &Value) -> String {
+pub(crate) fn json_text(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 

@@ -562,21 +562,18 @@ impl<'a> Reader<'a> {
         self.pos += 1;
         let bytes = self.bytes();
         let start = self.pos;
-        // The usual case: no escape, borrowed as is. The plain run is
-        // skipped eight bytes at a time; the loop below sees where it ends.
+        // The usual case: no escape, borrowed as is. The plain run ends at
+        // the closing quote, an escape or a control character.
         self.pos = plain_run_end(bytes, start);
-        loop {
-            match bytes.get(self.pos) {
-                None => return Err(ReadError::eof("EOF while parsing a string")),
-                Some(b'"') => {
-                    let s = &self.text[start..self.pos];
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(&b) if b < 0x20 => return Err(control_character()),
-                Some(_) => self.pos += 1,
+        match bytes.get(self.pos) {
+            None => return Err(ReadError::eof("EOF while parsing a string")),
+            Some(b'"') => {
+                let s = &self.text[start..self.pos];
+                self.pos += 1;
+                return Ok(Cow::Borrowed(s));
             }
+            Some(b'\\') => {}
+            Some(_) => return Err(control_character()),
         }
         let mut owned = String::with_capacity(self.pos - start + 16);
         owned.push_str(&self.text[start..self.pos]);
@@ -594,12 +591,7 @@ impl<'a> Reader<'a> {
                 Some(&b) if b < 0x20 => return Err(control_character()),
                 Some(_) => {
                     let run = self.pos;
-                    while let Some(&b) = bytes.get(self.pos) {
-                        if b == b'"' || b == b'\\' || b < 0x20 {
-                            break;
-                        }
-                        self.pos += 1;
-                    }
+                    self.pos = plain_run_end(bytes, run);
                     owned.push_str(&self.text[run..self.pos]);
                 }
             }
