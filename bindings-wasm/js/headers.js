@@ -1,5 +1,6 @@
-// Headers into the core: the one text of `name:value` lines its webhook
-// receivers read (index.js's parseWebhook and relay.js's handleWebhook).
+// Headers into the core: the one text of `name:value` lines it reads a
+// response's headers (index.js's Client) and a webhook's (index.js's
+// parseWebhook, relay.js's handleWebhook) from, in one crossing.
 import { invalid } from './errors.js';
 
 /**
@@ -16,5 +17,12 @@ export function headerText(field, pairs) {
     }
     text += `${k}:${v}\n`;
   }
+  return text;
+}
+
+/** A `fetch` response's headers in the same form: `Headers` holds no line break or NUL, and no colon in a name. */
+export function responseHeaderText(headers) {
+  let text = '';
+  for (const [k, v] of headers) text += `${k}:${v}\n`;
   return text;
 }

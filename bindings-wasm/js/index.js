@@ -4,7 +4,7 @@
 // bytes with `fetch`, sleeps, and converts values at the edge.
 import * as wasm from './wasm.js';
 import * as constants from './core_constants.js';
-import { headerText } from './headers.js';
+import { headerText, responseHeaderText } from './headers.js';
 // Loading the core by hand (edge runtimes, bundles without the .wasm file): README "Bundlers and runtimes".
 export { init, InitError } from './wasm.js';
 import { AntonniaError, core, invalid, unknownOption } from './errors.js';
@@ -146,8 +146,8 @@ function argsJson(args) {
 }
 
 // Random bytes for request ids, drawn 4 KiB at a time: one getRandomValues
-// per 256 calls instead of one per call (Node's costs ≈ 4 µs each time, a
-// tenth of the SDK's own time per call in BENCHMARKS.md's in-process loop).
+// per 256 calls instead of one per call (in Node, one per call was the
+// largest cost of the SDK's own time per call: BENCHMARKS.md, "Stop 25").
 const RANDOM_POOL = new Uint8Array(4096);
 let randomUsed = RANDOM_POOL.length;
 
@@ -527,7 +527,7 @@ export class Client {
       }
       let pairs;
       try {
-        pairs = headerLines(resp.headers);
+        pairs = responseHeaderText(resp.headers);
       } catch (e) {
         throw new AttemptFailed('transport_failed', `unreadable response headers: ${describe(e)}`);
       }
@@ -544,13 +544,6 @@ export class Client {
       signal?.removeEventListener('abort', onAbort);
     }
   }
-}
-
-/** Response headers as one text of `name:value` lines, the form the core reads in one crossing. */
-function headerLines(headers) {
-  let text = '';
-  for (const [k, v] of headers) text += `${k}:${v}\n`;
-  return text;
 }
 
 async function readCapped(resp, cap) {

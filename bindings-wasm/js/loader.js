@@ -1,9 +1,9 @@
 // The core's WebAssembly for the package's entries: its state and `init()`
 // (the constants the SDK reads before it is loaded are in core_constants.js,
 // generated from the core). wasm.js (ESM) loads it on import where it can;
-// wasm_sync.js does so synchronously for index.cjs (CommonJS). Where neither can (an edge
-// runtime, a bundle that left the .wasm file behind), the import still
-// succeeds and the first call throws InitError naming init().
+// wasm_sync.js does so synchronously for index.cjs (CommonJS). Where neither
+// can (an edge runtime, a bundle that left the .wasm file behind), the import
+// still succeeds and the first call throws InitError naming init().
 import initGlue, * as glue from './antonnia_wasm.js';
 import { AntonniaError, InitError, invalid, setUnloaded } from './errors.js';
 
