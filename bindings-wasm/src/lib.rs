@@ -34,9 +34,7 @@ use wasm_bindgen::prelude::*;
 /// The JS error the wrapper recognises: `name` `AntonniaCoreError`, `message`
 /// the `ErrorInfo` JSON.
 fn throw(e: &Error) -> JsValue {
-    core_error(serde_json::to_string(&e.info()).unwrap_or_else(|_| {
-        r#"{"kind":"invalid_request","message":"an error that could not be described"}"#.into()
-    }))
+    core_error(e.info().to_json())
 }
 
 fn core_error(info_json: String) -> JsValue {
@@ -570,7 +568,9 @@ impl MessageStream {
             out.push_str(item.text);
         }
         out.push_str("],\"waitMs\":");
-        out.push_str(&to_json(&(poll.wait.as_secs_f64() * 1000.0))?);
+        out.push_str(&antonnia_core::json::f64_text(
+            poll.wait.as_secs_f64() * 1000.0,
+        ));
         out.push('}');
         Ok(out)
     }

@@ -75,6 +75,13 @@ for v in vectors("responses.json"):
 for v in vectors("webhooks.json"):
     if "body_repeat" not in v:
         put("json", body(v))
+# Numbers at the edges of the core's own float reading and writing: the
+# fast path's limits, subnormals, halfway cases, overflow, long tails.
+for number in ("0.1", "-0", "-0.0", "1e22", "1e23", "123456789012345678", "18446744073709551616",
+               "9007199254740993", "2.2250738585072011e-308", "4.9406564584124654e-324",
+               "2.4703282292062328e-324", "1.7976931348623157e308", "1.7976931348623159e308",
+               "1e-400", "0.000001", "1e16", "1.5e-7", "9" * 40 + "e-50", "1." + "0" * 800 + "1"):
+    put("json", ('{"metadata":{"n":%s},"list":[%s]}' % (number, number)).encode())
 
 
 # signature: a 29-byte head (mode, tolerance u64, body limit u16, now i64,

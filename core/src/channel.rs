@@ -262,7 +262,7 @@ impl DeliveryReport {
                     Some(other) => {
                         return Err(Error::invalid(
                             "code",
-                            format!("must be an integer, got {}", crate::error::json_text(other)),
+                            format!("must be an integer, got {}", crate::json::value_text(other)),
                         ));
                     }
                 };

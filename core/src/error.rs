@@ -490,6 +490,75 @@ pub struct ErrorInfo {
     pub request_id: Option<String>,
 }
 
+impl ErrorInfo {
+    /// As JSON, byte for byte what its `Serialize` writes with serde_json,
+    /// through the core's own writer (the web build's errors cross as this;
+    /// serde's would compile a second number writer into it).
+    pub fn to_json(&self) -> String {
+        use crate::json::{write_number, write_value};
+        use crate::schema::write_str;
+        fn opt_str(out: &mut Vec<u8>, v: Option<&str>) {
+            match v {
+                Some(s) => write_str(out, s),
+                None => out.extend_from_slice(b"null"),
+            }
+        }
+        let mut out = Vec::with_capacity(256);
+        out.extend_from_slice(b"{\"kind\":");
+        write_str(&mut out, self.kind);
+        out.extend_from_slice(b",\"message\":");
+        write_str(&mut out, &self.message);
+        out.extend_from_slice(b",\"status\":");
+        match self.status {
+            Some(status) => out.extend_from_slice(status.to_string().as_bytes()),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"detail\":");
+        opt_str(&mut out, self.detail.as_deref());
+        out.extend_from_slice(b",\"retry_after\":");
+        match self.retry_after.and_then(serde_json::Number::from_f64) {
+            Some(n) => write_number(&mut out, &n),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"problems\":[");
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"loc\":[");
+            for (j, part) in p.loc.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                write_str(&mut out, part);
+            }
+            out.extend_from_slice(b"],\"msg\":");
+            write_str(&mut out, &p.msg);
+            out.extend_from_slice(b",\"type\":");
+            write_str(&mut out, &p.kind);
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"],\"field\":");
+        opt_str(&mut out, self.field.as_deref());
+        out.extend_from_slice(b",\"path\":");
+        opt_str(&mut out, self.path.as_deref());
+        out.extend_from_slice(b",\"reason\":");
+        opt_str(&mut out, self.reason);
+        out.extend_from_slice(b",\"body\":");
+        opt_str(&mut out, self.body.as_deref());
+        out.extend_from_slice(b",\"data\":");
+        match &self.data {
+            Some(data) => write_value(&mut out, data),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"request_id\":");
+        opt_str(&mut out, self.request_id.as_deref());
+        out.push(b'}');
+        // Only valid UTF-8 was written: Rust strings and ASCII.
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
 fn scrub_json(v: &mut Value, scrub: &impl Fn(&mut String)) {
     match v {
         Value::String(s) => scrub(s),
@@ -563,7 +632,7 @@ fn one_line(text: String) -> String {
 /// Parses `Retry-After`: delay-seconds (fractions tolerated) or an HTTP date.
 pub fn parse_retry_after(value: &str, now: Option<Timestamp>) -> Option<Duration> {
     let v = value.trim();
-    if let Ok(secs) = v.parse::<f64>() {
+    if let Some(secs) = decimal_seconds(v) {
         return (secs.is_finite() && secs >= 0.0)
             .then(|| Duration::try_from_secs_f64(secs).ok())
             .flatten();
@@ -574,10 +643,43 @@ pub fn parse_retry_after(value: &str, now: Option<Timestamp>) -> Option<Duration
     Some(Duration::try_from_secs_f64(delta.max(0.0)).unwrap_or(Duration::ZERO))
 }
 
+/// A decimal number of seconds as `str::parse::<f64>` reads one (`30`,
+/// `1.5`, `+2`, `.5`, `5.`, `1e3`), through the JSON reader's float parse:
+/// std's parse would add its tables to the web build. Anything else
+/// (`inf`, `NaN`, text) is `None`, as it is not finite there either.
+fn decimal_seconds(text: &str) -> Option<f64> {
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(at) => (&unsigned[..at], Some(&unsigned[at + 1..])),
+        None => (unsigned, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    if int.len() + frac.len() == 0 || !digits(int) || !digits(frac) || !exponent_ok {
+        return None;
+    }
+    let mut json = String::with_capacity(text.len() + 2);
+    if text.starts_with('-') {
+        json.push('-');
+    }
+    json.push_str(if int.is_empty() { "0" } else { int });
+    json.push('.');
+    json.push_str(if frac.is_empty() { "0" } else { frac });
+    if let Some(e) = exponent {
+        json.push('e');
+        json.push_str(e);
+    }
+    crate::json::parse_float(&json)
+}
+
 fn value_as_delay(v: &Value) -> Option<Duration> {
     let secs = match v {
         Value::Number(n) => n.as_f64()?,
-        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        Value::String(s) => decimal_seconds(s.trim())?,
         _ => return None,
     };
     (secs.is_finite() && secs >= 0.0)
@@ -588,15 +690,8 @@ fn value_as_delay(v: &Value) -> Option<Duration> {
 fn value_to_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        other => json_text(other),
+        other => crate::json::value_text(other),
     }
-}
-
-/// `v` as compact JSON, what its `Display` writes, through the `Vec` writer
-/// every JSON output already uses: `Display` compiles a second serializer
-/// (onto a `fmt::Formatter`) into the web build.
-pub(crate) fn json_text(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default()
 }
 
 fn problems_from(list: &[Value]) -> Vec<ValidationProblem> {
@@ -650,7 +745,7 @@ impl ApiError {
                         .collect::<Vec<_>>()
                         .join("; ")
                 }
-                other => json_text(other),
+                other => crate::json::value_text(other),
             })
         });
         let message = match detail_message {

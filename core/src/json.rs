@@ -21,6 +21,8 @@ use serde_json::{Map, Number, Value};
 
 use crate::error::Error;
 
+mod float;
+
 /// How deep containers may nest: serde_json's limit (its 128th refused).
 const MAX_DEPTH: u32 = 127;
 
@@ -732,9 +734,9 @@ impl<'a> Reader<'a> {
                 return Ok(Num::F64(-(magnitude as f64)));
             }
         }
-        match self.text[start..self.pos].parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(Num::F64(f)),
-            _ => Err(ReadError::new("number out of range")),
+        match float::parse(&self.text[start..self.pos]) {
+            Some(f) => Ok(Num::F64(f)),
+            None => Err(ReadError::new("number out of range")),
         }
     }
 
@@ -855,6 +857,78 @@ pub(crate) fn read_shaped<'a, T>(
 /// build needs no second JSON parser.
 pub fn parse_value(body: &[u8]) -> Result<Value, Error> {
     read_document(body, Reader::value)
+}
+
+/// Appends `value` as compact JSON, byte for byte what serde_json writes
+/// (keys in the map's order, floats in its shortest form): every JSON the
+/// core writes from a `Value` goes through here, so that the web build
+/// carries no second number writer.
+pub(crate) fn write_value(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => write_number(out, n),
+        Value::String(s) => crate::schema::write_str(out, s),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(out, item);
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => write_map(out, map),
+    }
+}
+
+/// Appends `map` as a compact JSON object (see [`write_value`]).
+pub(crate) fn write_map(out: &mut Vec<u8>, map: &Map<String, Value>) {
+    out.push(b'{');
+    for (i, (key, item)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        crate::schema::write_str(out, key);
+        out.push(b':');
+        write_value(out, item);
+    }
+    out.push(b'}');
+}
+
+/// Appends `n` as serde_json writes it.
+pub(crate) fn write_number(out: &mut Vec<u8>, n: &Number) {
+    if let Some(u) = n.as_u64() {
+        out.extend_from_slice(u.to_string().as_bytes());
+    } else if let Some(i) = n.as_i64() {
+        out.extend_from_slice(i.to_string().as_bytes());
+    } else if let Some(f) = n.as_f64() {
+        float::write(out, f);
+    }
+}
+
+/// The value of a number's text in JSON's grammar (leading zeros allowed),
+/// correctly rounded; `None` when it is past `f64`'s range.
+pub(crate) fn parse_float(text: &str) -> Option<f64> {
+    float::parse(text)
+}
+
+/// `value` (finite) as serde_json writes an `f64`: `1500.0`, `0.25`,
+/// `1e+16`. For bindings that hand the host a number as JSON text.
+pub fn f64_text(value: f64) -> String {
+    let mut out = Vec::with_capacity(24);
+    float::write(&mut out, value);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `value` as compact JSON text (see [`write_value`]).
+pub(crate) fn value_text(value: &Value) -> String {
+    let mut out = Vec::new();
+    write_value(&mut out, value);
+    // Only valid UTF-8 was written: `Value` strings and ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -29,6 +29,9 @@ fn json_leaf() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
         "\\PC{0,12}".prop_map(Value::String),
     ]
 }
@@ -209,7 +212,7 @@ proptest! {
     fn any_response_is_a_result_or_an_error(
         status in 100u16..600,
         body in prop_oneof![prop::collection::vec(any::<u8>(), 0..256), json_value().prop_map(|v| serde_json::to_vec(&v).unwrap())],
-        retry_after in proptest::option::of("\\PC{0,30}"),
+        retry_after in proptest::option::of(prop_oneof!["\\PC{0,30}", "[+-]?[0-9]{0,3}(\\.[0-9]{0,3})?([eE][+-]?[0-9]{1,3})?"]),
         call in prop::sample::select(Call::NAMES),
     ) {
         let args = json!({"session_id": "s", "message_id": "m", "agent_id": "a", "survey_submission_id": "x"});
@@ -219,8 +222,25 @@ proptest! {
             if let Some(r) = retry_after {
                 response = response.with_header("retry-after", r);
             }
-            let _ = call.parse(&response);
+            if let Err(e) = call.parse(&response) {
+                // What the web build throws is what serde_json writes.
+                let info = e.info();
+                prop_assert_eq!(info.to_json(), serde_json::to_string(&info).unwrap());
+            }
         }
+    }
+
+    #[test]
+    fn retry_after_seconds_read_as_std_reads_them(
+        text in prop_oneof!["[ +-]?[0-9]{0,4}(\\.[0-9]{0,4})?([eE][+-]?[0-9]{0,4})? ?", "\\PC{0,8}"],
+    ) {
+        let std = text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok());
+        prop_assert_eq!(parse_retry_after(&text, None), std, "{:?}", text);
     }
 
     #[test]

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use super::transcode::{write_content_value, write_json, write_schedule_config_value};
 use crate::error::Error;
 use crate::http::Method;
+use crate::json;
 use crate::ops::{
     PathPart, check_between, check_metadata_object, check_not_blank, check_page,
     check_search_metadata, path, require_id,
@@ -305,7 +306,7 @@ fn write_arg(ty: ArgTy, value: &Value, field: &str) -> Result<Vec<u8>, Error> {
             _ => return Err(wrong("a boolean")),
         },
         ArgTy::Map => match value {
-            Value::Object(m) => write_json(&mut out, m),
+            Value::Object(m) => crate::json::write_map(&mut out, m),
             _ => return Err(wrong("a map")),
         },
         ArgTy::TimeWithOffset => match value {
@@ -368,13 +369,13 @@ fn unknown_field(name: &str, args: &[Arg]) -> String {
 /// them (`invalid type: string "3", expected i64`). Written out here rather
 /// than through `serde::de::Unexpected`, whose `Display` formats floats with
 /// `f64`'s own `Display` (13.9 KB of the web build's wasm); serde_json says a
-/// float with its own shortest writer, which a `Number` prints.
+/// float in its shortest form, which [`json::value_text`] writes too.
 fn invalid_type(value: &Value, expected: &str) -> String {
     let unexpected = match value {
         Value::Null => "null".to_string(),
         Value::Bool(b) => format!("boolean `{b}`"),
-        Value::Number(n) if n.is_f64() => format!("floating point `{n}`"),
-        Value::Number(n) => format!("integer `{n}`"),
+        Value::Number(n) if n.is_f64() => format!("floating point `{}`", json::value_text(value)),
+        Value::Number(_) => format!("integer `{}`", json::value_text(value)),
         Value::String(s) => format!("string {s:?}"),
         Value::Array(_) => "sequence".to_string(),
         Value::Object(_) => "map".to_string(),

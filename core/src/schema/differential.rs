@@ -164,3 +164,10 @@ pub fn compare_call(
         ))
     }
 }
+
+/// `value` as the core's own writer writes it (every JSON the web build
+/// writes from a `Value`), for the `json` fuzz target to hold against
+/// serde_json's writer.
+pub fn value_text(value: &serde_json::Value) -> String {
+    crate::json::value_text(value)
+}

@@ -275,10 +275,10 @@ fn write_value(r: &mut Reader<'_>, ty: Ty, out: &mut Vec<u8>) -> Result<(), Read
         Ty::I64 => write_json(out, &r.i64()?),
         Ty::Bool => write_json(out, &r.bool()?),
         Ty::Time => read_timestamp(r)?.write_json(out),
-        Ty::Map => write_json(out, &r.map("a map")?),
+        Ty::Map => crate::json::write_map(out, &r.map("a map")?),
         Ty::Object(shape) => write_object(r, shape, out)?,
         Ty::Content => write_content_read(r, out)?,
-        Ty::Json => write_json(out, &r.value()?),
+        Ty::Json => crate::json::write_value(out, &r.value()?),
         Ty::ScheduleConfig => {
             let map = r.map("a map")?;
             write_schedule_config(map, out).map_err(ShapeError::into_read_error)?;
@@ -389,7 +389,7 @@ fn write_content(
             raw.insert(name.into_owned(), value);
         }
         raw.insert("type".to_string(), Value::String(kind));
-        write_json(out, &raw);
+        crate::json::write_map(out, &raw);
         return Ok(());
     };
     // Written straight into `out`: a refusal below fails the whole read,
@@ -423,7 +423,7 @@ fn write_content(
         out.push(b',');
         write_str(out, name);
         out.push(b':');
-        write_json(out, &value);
+        crate::json::write_value(out, &value);
     }
     out.push(b'}');
     Ok(())
@@ -492,7 +492,7 @@ fn write_schedule_config(map: Map<String, Value>, out: &mut Vec<u8>) -> Result<(
             Some(_) => return Err(ShapeError::Custom("node_id must be a string".into())),
             None => return Err(ShapeError::Missing("node_id")),
         },
-        _ => write_json(out, &map),
+        _ => crate::json::write_map(out, &map),
     }
     Ok(())
 }

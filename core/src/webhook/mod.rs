@@ -413,7 +413,7 @@ fn canonical_envelope(body: &[u8]) -> Result<String, Error> {
     let envelope = json::read_shaped(body, b'{', "an object", read_canonical_envelope)?;
     let Some(shape) = schema::event_data(&envelope.event_type) else {
         let mut out = Vec::with_capacity(body.len());
-        schema::write_json(&mut out, &json::parse_value(body)?);
+        json::write_value(&mut out, &json::parse_value(body)?);
         return schema::into_text(out);
     };
     // The envelope as WebhookEvent's Serialize writes it: id, created_at,
