@@ -192,23 +192,12 @@ impl Call {
         self.inner.name().to_string()
     }
 
-    /// Whether repeating it cannot duplicate a side effect.
-    #[wasm_bindgen(getter)]
-    pub fn idempotent(&self) -> bool {
-        self.inner.spec().retry_safety == RetrySafety::Idempotent
-    }
-
     /// For searches: the call for the page after one that returned
     /// `returned` items, or undefined after the last page.
     #[wasm_bindgen(js_name = nextPage)]
     pub fn next_page(&self, returned: f64) -> Result<Option<Call>, JsValue> {
         let returned = count("returned", returned)?;
         Ok(self.inner.next_page(returned).map(|inner| Call { inner }))
-    }
-
-    /// Whether both are the same call with the same arguments.
-    pub fn equals(&self, other: &Call) -> bool {
-        self.inner == other.inner
     }
 }
 
@@ -244,7 +233,30 @@ impl RetryPolicy {
         }
         Ok(RetryPolicy { inner: p })
     }
+}
 
+// What only the shared vectors ask of the core directly (the retry decision
+// alone, a call's safety, call equality): the wrapper never calls these, so
+// they are built only into the relay's wasm (server-side), which
+// tests/vectors.test.mjs replays them through; browsers do not download them.
+#[cfg(feature = "relay")]
+#[wasm_bindgen]
+impl Call {
+    /// Whether repeating it cannot duplicate a side effect.
+    #[wasm_bindgen(getter)]
+    pub fn idempotent(&self) -> bool {
+        self.inner.spec().retry_safety == RetrySafety::Idempotent
+    }
+
+    /// Whether both are the same call with the same arguments.
+    pub fn equals(&self, other: &Call) -> bool {
+        self.inner == other.inner
+    }
+}
+
+#[cfg(feature = "relay")]
+#[wasm_bindgen]
+impl RetryPolicy {
     /// Seconds to wait before sending again after `attempt` ended with
     /// `outcome` (JSON, the vectors' form), or undefined to stop.
     pub fn decide(

@@ -311,18 +311,31 @@ const SAFETY_ARGS = {
   'survey_submissions.cancel': { session_id: 's', survey_submission_id: 'x' },
 };
 
-function policyOf(p) {
-  return new wasm.RetryPolicy(p.max_attempts - 1, p.initial_backoff, p.max_backoff, p.max_retry_after);
+function policyOf(p, module = wasm) {
+  return new module.RetryPolicy(p.max_attempts - 1, p.initial_backoff, p.max_backoff, p.max_retry_after);
+}
+
+// Whether two calls are the same: the same request on the wire (method, URL,
+// headers, body), as the shipped wasm builds it.
+function sameCall(a, b) {
+  const request = (call) => {
+    const ex = new wasm.Exchange(call, new wasm.Config('sk_test', undefined, '[]'), new wasm.RetryPolicy(0),
+      60000, undefined, 1e7);
+    return [ex.requestJson(), Buffer.from(ex.requestBody() ?? []).toString('base64')];
+  };
+  return JSON.stringify(request(a)) === JSON.stringify(request(b));
 }
 
 test('retry.json', async (t) => {
   const [defaults, vectors] = load('retry.json');
   for (const v of vectors) {
     await vector(t, 'retry.json', v.name, () => {
-      const policy = policyOf({ ...defaults.policy, ...(v.policy ?? {}) });
+      // The retry decision alone is exported by the relay's build only
+      // (the browser's wasm reaches it through Exchange).
+      const policy = policyOf({ ...defaults.policy, ...(v.policy ?? {}) }, relayWasm);
       let idempotent;
       if ('safety' in v) idempotent = v.safety === 'idempotent';
-      else idempotent = new wasm.Call(v.call, JSON.stringify(SAFETY_ARGS[v.call] ?? {})).idempotent;
+      else idempotent = new relayWasm.Call(v.call, JSON.stringify(SAFETY_ARGS[v.call] ?? {})).idempotent;
       const outcome = typeof v.outcome === 'number' ? { status: v.outcome } : v.outcome;
       const got = policy.decide(idempotent, v.attempt, JSON.stringify(outcome), v.jitter);
       if (v.decision === 'stop') assert.equal(got, undefined);
@@ -407,7 +420,7 @@ test('stream.json', async (t) => {
       }
       assert.ok(!('start_error' in v));
       v.steps.forEach((step, i) => {
-        assert.ok(cursor.nextCall().equals(new wasm.Call('messages.search', JSON.stringify(step.call))), `step ${i}: call`);
+        assert.ok(sameCall(cursor.nextCall(), new wasm.Call('messages.search', JSON.stringify(step.call))), `step ${i}: call`);
         const want = step.expect;
         if ('page' in step) {
           const poll = JSON.parse(cursor.onPage(JSON.stringify(step.page)));
@@ -459,7 +472,7 @@ test('channel.json', async (t) => {
       } else if (v.kind === 'next_page') {
         const next = new wasm.Call(v.call, JSON.stringify(v.args)).nextPage(v.returned);
         if (v.next_args === null) assert.equal(next, undefined);
-        else assert.ok(next.equals(new wasm.Call(v.call, JSON.stringify(v.next_args))));
+        else assert.ok(sameCall(next, new wasm.Call(v.call, JSON.stringify(v.next_args))));
       } else {
         assert.fail(`unknown kind ${v.kind}`);
       }
