@@ -109,6 +109,13 @@ fn magnitude(digits: &[u8], exponent: i64) -> Option<f64> {
             mantissa * scale
         });
     }
+    exact(digits, exponent)
+}
+
+/// The big-integer path, for what the fast path cannot do exactly: rare in
+/// a chat's metadata, so built for size (`cold`), not speed.
+#[cold]
+fn exact(digits: &[u8], exponent: i64) -> Option<f64> {
     let mut n = Big::from_digits(digits);
     if exponent >= 0 {
         n.mul_pow10(exponent as u32);
@@ -224,7 +231,9 @@ pub(crate) fn write(out: &mut Vec<u8>, value: f64) {
 
 /// The shortest decimal digits (ASCII) that read back as `v` (finite,
 /// positive), and the exponent of the first: `v ≈ 0.d1d2… × 10^(exp+1)`.
-/// Burger and Dybvig's free-format algorithm on exact integers.
+/// Burger and Dybvig's free-format algorithm on exact integers; `cold`
+/// (built for size), as floats are rare in what the SDK writes.
+#[cold]
 fn shortest(v: f64) -> (Vec<u8>, i32) {
     let bits = v.to_bits();
     let biased = ((bits >> 52) & 0x7ff) as i64;
@@ -322,16 +331,21 @@ fn shortest(v: f64) -> (Vec<u8>, i32) {
 }
 
 /// A non-negative integer, little-endian 32-bit limbs, no high zero limbs.
+/// Each operation is compiled once (`inline(never)`): inlined into every
+/// caller, they were 1.3 KiB more of the web build's download, for a path
+/// that few numbers take.
 #[derive(Clone)]
 struct Big(Vec<u32>);
 
 impl Big {
+    #[inline(never)]
     fn from_u64(n: u64) -> Big {
         let mut b = Big(vec![n as u32, (n >> 32) as u32]);
         b.trim();
         b
     }
 
+    #[inline(never)]
     fn from_digits(digits: &[u8]) -> Big {
         let mut b = Big(Vec::with_capacity(digits.len() / 9 + 1));
         for chunk in digits.chunks(9) {
@@ -342,12 +356,14 @@ impl Big {
         b
     }
 
+    #[inline(never)]
     fn trim(&mut self) {
         while self.0.last() == Some(&0) {
             self.0.pop();
         }
     }
 
+    #[inline(never)]
     fn bit_len(&self) -> u64 {
         match self.0.last() {
             None => 0,
@@ -355,6 +371,7 @@ impl Big {
         }
     }
 
+    #[inline(never)]
     fn mul_small(&mut self, m: u32) {
         let mut carry = 0u64;
         for limb in &mut self.0 {
@@ -368,6 +385,7 @@ impl Big {
         self.trim();
     }
 
+    #[inline(never)]
     fn add_small(&mut self, a: u32) {
         let mut carry = u64::from(a);
         for limb in &mut self.0 {
@@ -383,6 +401,7 @@ impl Big {
         }
     }
 
+    #[inline(never)]
     fn mul_pow10(&mut self, mut k: u32) {
         while k >= 9 {
             self.mul_small(1_000_000_000);
@@ -391,6 +410,7 @@ impl Big {
         self.mul_small(10u32.pow(k));
     }
 
+    #[inline(never)]
     fn shl(&mut self, bits: u32) {
         if self.0.is_empty() {
             return;
@@ -411,6 +431,7 @@ impl Big {
         self.0.splice(0..0, std::iter::repeat_n(0, limbs));
     }
 
+    #[inline(never)]
     fn cmp(&self, other: &Big) -> Ordering {
         self.0
             .len()
@@ -418,6 +439,7 @@ impl Big {
             .then_with(|| self.0.iter().rev().cmp(other.0.iter().rev()))
     }
 
+    #[inline(never)]
     fn add(&self, other: &Big) -> Big {
         let (long, short) = if self.0.len() >= other.0.len() {
             (self, other)
@@ -438,6 +460,7 @@ impl Big {
     }
 
     /// `self -= other`, where `other <= self`.
+    #[inline(never)]
     fn sub(&mut self, other: &Big) {
         let mut borrow = 0i64;
         for (i, limb) in self.0.iter_mut().enumerate() {
@@ -448,6 +471,7 @@ impl Big {
         self.trim();
     }
 
+    #[inline(never)]
     fn shr1(&mut self) {
         let mut carry = 0u32;
         for limb in self.0.iter_mut().rev() {
@@ -460,6 +484,7 @@ impl Big {
 
     /// The top 64 bits, the exponent of their last bit, and whether any
     /// bit below them is set.
+    #[inline(never)]
     fn top_bits(&self) -> (u64, i64, bool) {
         let len = self.bit_len();
         if len <= 64 {
@@ -479,6 +504,7 @@ impl Big {
 
     /// `(self / d, self % d != 0)` for a quotient below `2^bits`, by
     /// restoring division.
+    #[inline(never)]
     fn div_small_quotient(mut self, d: &Big, bits: u32) -> (u64, bool) {
         let mut t = d.clone();
         t.shl(bits - 1);
