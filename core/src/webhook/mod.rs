@@ -1,6 +1,7 @@
 //! Events Antonnia POSTs to the integration's endpoint: parsing and,
 //! optionally, signature verification.
 
+mod base64;
 mod signature;
 
 use std::borrow::Cow;
