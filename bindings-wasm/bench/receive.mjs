@@ -1,5 +1,6 @@
-// One 410-byte webhook, unverified, through a built package: the wasm's
-// WebhookReceiver.receive alone, the same + JSON.parse, and parseWebhook.
+// One 410-byte webhook through a built package: unverified, the wasm's
+// WebhookReceiver.receive alone, the same + JSON.parse, and parseWebhook;
+// then parseWebhook verifying its signature.
 // For comparing two builds on the same day (BENCHMARKS.md, JavaScript):
 //   node bindings-wasm/bench/receive.mjs [path/to/pkg]   (default: bindings-wasm/pkg)
 import { readFileSync } from 'node:fs';
@@ -18,4 +19,8 @@ const now = Date.now();
 const receive = bench(() => receiver.receive(body, '', now));
 const parsed = bench(() => JSON.parse(receiver.receive(body, '', now)));
 const parseWebhook = bench(() => sdk.parseWebhook(body, { verify: false }));
-console.log(`${pkg}: wasm receive ${receive.toFixed(2)} µs, + JSON.parse ${parsed.toFixed(2)} µs, parseWebhook ${parseWebhook.toFixed(2)} µs`);
+const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const ts = Math.floor(now / 1000);
+const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(ts), 'webhook-signature': sdk.signWebhook(secret, 'msg_1', ts, body) };
+const verified = bench(() => sdk.parseWebhook(body, { headers, secret }));
+console.log(`${pkg}: wasm receive ${receive.toFixed(2)} µs, + JSON.parse ${parsed.toFixed(2)} µs, parseWebhook ${parseWebhook.toFixed(2)} µs, verified ${verified.toFixed(2)} µs`);
