@@ -648,32 +648,40 @@ pub fn parse_retry_after(value: &str, now: Option<Timestamp>) -> Option<Duration
 /// std's parse would add its tables to the web build. Anything else
 /// (`inf`, `NaN`, text) is `None`, as it is not finite there either.
 fn decimal_seconds(text: &str) -> Option<f64> {
-    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
-        Some(at) => (&unsigned[..at], Some(&unsigned[at + 1..])),
-        None => (unsigned, None),
+    // [+|-]digits[.digits][(e|E)[+|-]digits], a digit on either side of
+    // the point; the float parse reads that without the `+`.
+    let unsigned = match text.strip_prefix('+') {
+        Some(rest) if rest.starts_with('-') => return None,
+        Some(rest) => rest,
+        None => text,
     };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let exponent_ok = exponent.is_none_or(|e| {
-        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
-        !e.is_empty() && digits(e)
-    });
-    if int.len() + frac.len() == 0 || !digits(int) || !digits(frac) || !exponent_ok {
+    let b = unsigned.as_bytes();
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let mut mantissa = digits(&mut i);
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        mantissa += digits(&mut i);
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return None;
+        }
+    }
+    if mantissa == 0 || i != b.len() {
         return None;
     }
-    let mut json = String::with_capacity(text.len() + 2);
-    if text.starts_with('-') {
-        json.push('-');
-    }
-    json.push_str(if int.is_empty() { "0" } else { int });
-    json.push('.');
-    json.push_str(if frac.is_empty() { "0" } else { frac });
-    if let Some(e) = exponent {
-        json.push('e');
-        json.push_str(e);
-    }
-    crate::json::parse_float(&json)
+    crate::json::parse_float(unsigned)
 }
 
 fn value_as_delay(v: &Value) -> Option<Duration> {

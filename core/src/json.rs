@@ -909,7 +909,8 @@ pub(crate) fn write_number(out: &mut Vec<u8>, n: &Number) {
     }
 }
 
-/// The value of a number's text in JSON's grammar (leading zeros allowed),
+/// The value of a number's text in JSON's grammar, where leading zeros and
+/// a point with digits on one side only (`.5`, `5.`) are allowed too,
 /// correctly rounded; `None` when it is past `f64`'s range.
 pub(crate) fn parse_float(text: &str) -> Option<f64> {
     float::parse(text)

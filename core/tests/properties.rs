@@ -232,7 +232,7 @@ proptest! {
 
     #[test]
     fn retry_after_seconds_read_as_std_reads_them(
-        text in prop_oneof!["[ +-]?[0-9]{0,4}(\\.[0-9]{0,4})?([eE][+-]?[0-9]{0,4})? ?", "\\PC{0,8}"],
+        text in prop_oneof!["[ +-]{0,2}[0-9]{0,4}(\\.[0-9]{0,4})?([eE][+-]?[0-9]{0,4})? ?", "\\PC{0,8}"],
     ) {
         let std = text
             .trim()
