@@ -129,6 +129,36 @@ fn benches(c: &mut Criterion) {
         |b| b.iter(|| call.parse_canonical(black_box(&page)).unwrap()),
     );
     group.finish();
+
+    // The core's own float reading and writing (json/float.rs) against
+    // serde_json's table-driven ones: numbers metadata carries (short
+    // decimals, JavaScript's 17-digit doubles), and the extremes.
+    let mut group = c.benchmark_group("floats");
+    for (name, numbers) in [
+        (
+            "7 metadata numbers",
+            &b"[0.5,3.14159,-12.25,0.30000000000000004,-23.5505199,4.7,1234.5678]"[..],
+        ),
+        (
+            "3 extremes",
+            &b"[1.7976931348623157e308,5e-324,1.23456789e-300]"[..],
+        ),
+    ] {
+        let value: serde_json::Value = serde_json::from_slice(numbers).unwrap();
+        group.bench_function(format!("read {name}, core"), |b| {
+            b.iter(|| antonnia_core::json::parse_value(black_box(numbers)).unwrap())
+        });
+        group.bench_function(format!("read {name}, serde_json"), |b| {
+            b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(numbers)).unwrap())
+        });
+        group.bench_function(format!("write {name}, core"), |b| {
+            b.iter(|| antonnia_core::schema::differential::value_text(black_box(&value)))
+        });
+        group.bench_function(format!("write {name}, serde_json"), |b| {
+            b.iter(|| serde_json::to_string(black_box(&value)).unwrap())
+        });
+    }
+    group.finish();
 }
 
 criterion_group! {

@@ -630,6 +630,16 @@ mod tests {
         }
     }
 
+    #[test]
+    fn every_short_decimal_of_up_to_five_digits_writes_as_serde_json() {
+        for d in 1..100_000u64 {
+            for k in [0, 1, 2, 3, 5, 8, 13, 21] {
+                let v = format!("{d}e-{k}").parse::<f64>().unwrap();
+                assert_eq!(written(v), serde_written(v), "{d}e-{k}");
+            }
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn every_double_writes_as_serde_json_and_reads_back(bits: u64) {
@@ -638,6 +648,12 @@ mod tests {
             let text = written(v);
             proptest::prop_assert_eq!(&text, &serde_written(v));
             proptest::prop_assert_eq!(parse(&text).map(f64::to_bits), Some(v.to_bits()));
+        }
+
+        #[test]
+        fn short_decimals_write_as_serde_json(d in 1u64..1_000_000_000_000_000, k in 0i32..25) {
+            let v = format!("{d}e-{k}").parse::<f64>().unwrap();
+            proptest::prop_assert_eq!(written(v), serde_written(v));
         }
 
         #[test]
