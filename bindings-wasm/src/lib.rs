@@ -25,8 +25,7 @@ use antonnia_core::webhook::WebhookEvent;
 use antonnia_core::webhook::{WebhookReceiver as CoreReceiver, WebhookSecret};
 use antonnia_core::{
     Config as CoreConfig, Error, Exchange as CoreExchange, Failure, HttpResponse, Limits,
-    MessageStream as CoreStream, Outcome, RetryPolicy as CorePolicy, RetrySafety, Step,
-    StreamOptions, Timestamp,
+    MessageStream as CoreStream, RetryPolicy as CorePolicy, Step, StreamOptions, Timestamp,
 };
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -248,7 +247,7 @@ impl Call {
     /// Whether repeating it cannot duplicate a side effect.
     #[wasm_bindgen(getter)]
     pub fn idempotent(&self) -> bool {
-        self.inner.spec().retry_safety == RetrySafety::Idempotent
+        self.inner.spec().retry_safety == antonnia_core::RetrySafety::Idempotent
     }
 
     /// Whether both are the same call with the same arguments.
@@ -269,6 +268,7 @@ impl RetryPolicy {
         outcome_json: &str,
         jitter: f64,
     ) -> Result<Option<f64>, JsValue> {
+        use antonnia_core::{Outcome, RetrySafety};
         let outcome =
             Outcome::from_json(&json_arg("outcome", outcome_json)?).map_err(|e| throw(&e))?;
         let safety = RetrySafety::from_idempotent(idempotent);
