@@ -495,8 +495,7 @@ impl ErrorInfo {
     /// through the core's own writer (the web build's errors cross as this;
     /// serde's would compile a second number writer into it).
     pub fn to_json(&self) -> String {
-        use crate::json::{write_number, write_value};
-        use crate::schema::write_str;
+        use crate::json::{write_number, write_str, write_value};
         fn opt_str(out: &mut Vec<u8>, v: Option<&str>) {
             match v {
                 Some(s) => write_str(out, s),
@@ -681,7 +680,7 @@ fn decimal_seconds(text: &str) -> Option<f64> {
     if mantissa == 0 || i != b.len() {
         return None;
     }
-    crate::json::parse_float(unsigned)
+    crate::json::float::parse(unsigned)
 }
 
 fn value_as_delay(v: &Value) -> Option<Duration> {

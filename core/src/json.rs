@@ -21,7 +21,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::error::Error;
 
-mod float;
+pub(crate) mod float;
 
 /// How deep containers may nest: serde_json's limit (its 128th refused).
 const MAX_DEPTH: u32 = 127;
@@ -859,6 +859,22 @@ pub fn parse_value(body: &[u8]) -> Result<Value, Error> {
     read_document(body, Reader::value)
 }
 
+/// Writes `s` as a JSON string: as it is when nothing in it needs an escape
+/// (the usual case, and byte for byte what serde_json writes then), else
+/// through serde_json's writer.
+pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    if plain_run_end(bytes, 0) == bytes.len() {
+        out.reserve(bytes.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+    } else {
+        // Writing a str to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
+}
+
 /// Appends `value` as compact JSON, byte for byte what serde_json writes
 /// (keys in the map's order, floats in its shortest form): every JSON the
 /// core writes from a `Value` goes through here, so that the web build
@@ -869,7 +885,7 @@ pub(crate) fn write_value(out: &mut Vec<u8>, value: &Value) {
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
         Value::Number(n) => write_number(out, n),
-        Value::String(s) => crate::schema::write_str(out, s),
+        Value::String(s) => write_str(out, s),
         Value::Array(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
@@ -891,7 +907,7 @@ pub(crate) fn write_map(out: &mut Vec<u8>, map: &Map<String, Value>) {
         if i > 0 {
             out.push(b',');
         }
-        crate::schema::write_str(out, key);
+        write_str(out, key);
         out.push(b':');
         write_value(out, item);
     }
@@ -907,13 +923,6 @@ pub(crate) fn write_number(out: &mut Vec<u8>, n: &Number) {
     } else if let Some(f) = n.as_f64() {
         float::write(out, f);
     }
-}
-
-/// The value of a number's text in JSON's grammar, where leading zeros and
-/// a point with digits on one side only (`.5`, `5.`) are allowed too,
-/// correctly rounded; `None` when it is past `f64`'s range.
-pub(crate) fn parse_float(text: &str) -> Option<f64> {
-    float::parse(text)
 }
 
 /// `value` (finite) as serde_json writes an `f64`: `1500.0`, `0.25`,

@@ -24,9 +24,11 @@ const EXACT_POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// The value of `text`, a number the reader has checked against JSON's
-/// grammar, correctly rounded (ties to even); `None` when it rounds past
-/// `f64::MAX` (serde_json's "number out of range").
+/// The value of `text`, correctly rounded (ties to even); `None` when it
+/// rounds past `f64::MAX` (serde_json's "number out of range"). `text` is a
+/// number in JSON's grammar (the reader checks it), or one where leading
+/// zeros and a point with digits on one side only (`.5`, `5.`) occur too
+/// (Retry-After seconds, checked by their reader).
 pub(crate) fn parse(text: &str) -> Option<f64> {
     let bytes = text.as_bytes();
     let negative = bytes.first() == Some(&b'-');

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use super::{CONTENT_KINDS, ContentField, Field, Presence, Shape, Ty, known_content_key};
 use crate::error::Error;
-use crate::json::{ReadError, Reader, Step, at, read_shaped};
+use crate::json::{ReadError, Reader, Step, at, read_shaped, write_str};
 use crate::ops::describe_value;
 use crate::time::Timestamp;
 
@@ -314,21 +314,6 @@ fn write_content_read(r: &mut Reader<'_>, out: &mut Vec<u8>) -> Result<(), ReadE
     }
     r.end_object()?;
     write_content(pairs, out).map_err(ShapeError::into_read_error)
-}
-
-/// Writes `s` as a JSON string: as it is when nothing in it needs an escape
-/// (the usual case, and byte for byte what serde_json writes then), else
-/// through serde_json's writer.
-pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    if crate::json::plain_run_end(bytes, 0) == bytes.len() {
-        out.reserve(bytes.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(bytes);
-        out.push(b'"');
-    } else {
-        write_json(out, s);
-    }
 }
 
 /// Writes `value` as JSON (serde_json's writer, the typed path's).

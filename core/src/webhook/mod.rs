@@ -423,7 +423,7 @@ fn canonical_envelope(body: &[u8]) -> Result<String, Error> {
     out.push(b'{');
     if let Some(id) = &envelope.id {
         out.extend_from_slice(b"\"id\":");
-        schema::write_str(&mut out, id);
+        json::write_str(&mut out, id);
         out.push(b',');
     }
     if let Some(at) = &envelope.created_at {
@@ -432,7 +432,7 @@ fn canonical_envelope(body: &[u8]) -> Result<String, Error> {
         out.push(b',');
     }
     out.extend_from_slice(b"\"type\":");
-    schema::write_str(&mut out, envelope.event_type.as_ref());
+    json::write_str(&mut out, envelope.event_type.as_ref());
     out.extend_from_slice(b",\"data\":");
     match envelope.data {
         DataSlot::Absent => return Err(Error::decode("data", "missing field `data`")),
