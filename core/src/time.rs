@@ -286,9 +286,16 @@ pub(crate) struct Seconds(pub(crate) std::time::Duration);
 
 impl fmt::Display for Seconds {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ms = self.0.as_nanos().saturating_add(500_000) / 1_000_000;
-        let (whole, frac) = (ms / 1000, ms % 1000);
-        write!(f, "{whole}")?;
+        // In u64: u128's printer and division are 2 KB of wasm. Rounding
+        // Duration::MAX up carries past u64::MAX, to exactly 2^64.
+        let (whole, frac) = match (self.0.subsec_nanos() + 500_000) / 1_000_000 {
+            1000 => (self.0.as_secs().checked_add(1), 0),
+            ms => (Some(self.0.as_secs()), ms),
+        };
+        match whole {
+            Some(whole) => write!(f, "{whole}")?,
+            None => f.write_str("18446744073709551616")?,
+        }
         let digits = format!("{frac:03}");
         let shown = match f.precision() {
             Some(p) => &digits[..p.min(3)],
@@ -566,5 +573,13 @@ mod tests {
         assert_eq!(format!("{:.3}", Seconds(ms(0))), "0.000");
         assert_eq!(format!("{:.1}", Seconds(ms(1250))), "1.2");
         assert_eq!(Seconds(Duration::MAX).to_string(), "18446744073709551616");
+        assert_eq!(
+            format!("{:.3}", Seconds(Duration::MAX)),
+            "18446744073709551616.000"
+        );
+        assert_eq!(
+            Seconds(Duration::new(u64::MAX, 499_999_999)).to_string(),
+            "18446744073709551615.5"
+        );
     }
 }
