@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use antonnia_core::channel::{DeliveryReport, is_outbound_json};
 use antonnia_core::ops::{Callable, DynamicCall};
+use antonnia_core::json;
 use antonnia_core::stream::MessageText;
 #[cfg(feature = "relay")]
 use antonnia_core::webhook::WebhookEvent;
@@ -47,7 +48,7 @@ fn invalid(field: &str, message: impl Into<String>) -> JsValue {
 }
 
 fn json_arg(field: &str, text: &str) -> Result<Value, JsValue> {
-    antonnia_core::json::parse_value(text.as_bytes())
+    json::parse_value(text.as_bytes())
         .map_err(|e| invalid(field, format!("is not valid JSON: {}", e.info().message)))
 }
 
@@ -379,20 +380,24 @@ impl Exchange {
     /// (the token included: pass them straight to `fetch`).
     #[wasm_bindgen(js_name = requestJson)]
     pub fn request_json(&self) -> Result<String, JsValue> {
-        // Written straight from the request, without a `Value` tree: this
-        // runs once per attempt of every call.
-        #[derive(serde::Serialize)]
-        struct Head<'a> {
-            method: &'a str,
-            url: &'a str,
-            headers: &'a [(String, String)],
-        }
+        // Written straight from the request, without a `Value` tree or
+        // serde (this runs once per attempt of every call).
         let req = self.inner.request();
-        to_json(&Head {
-            method: req.method.as_str(),
-            url: &req.url,
-            headers: &req.headers,
-        })
+        let mut out = Vec::with_capacity(64 + req.url.len() + 48 * req.headers.len());
+        out.extend_from_slice(b"{\"method\":");
+        json::write_str(&mut out, req.method.as_str());
+        out.extend_from_slice(b",\"url\":");
+        json::write_str(&mut out, &req.url);
+        out.extend_from_slice(b",\"headers\":[");
+        for (i, (name, value)) in req.headers.iter().enumerate() {
+            out.extend_from_slice(if i == 0 { b"[" } else { b",[" });
+            json::write_str(&mut out, name);
+            out.push(b',');
+            json::write_str(&mut out, value);
+            out.push(b']');
+        }
+        out.extend_from_slice(b"]}");
+        String::from_utf8(out).map_err(|_| invalid("request", "could not be written as JSON"))
     }
 
     /// The request body, if any.
@@ -583,7 +588,7 @@ impl MessageStream {
             out.push_str(item.text);
         }
         out.push_str("],\"waitMs\":");
-        out.push_str(&antonnia_core::json::f64_text(
+        out.push_str(&json::f64_text(
             poll.wait.as_secs_f64() * 1000.0,
         ));
         out.push('}');

@@ -862,7 +862,7 @@ pub fn parse_value(body: &[u8]) -> Result<Value, Error> {
 /// Writes `s` as a JSON string: as it is when nothing in it needs an escape
 /// (the usual case, and byte for byte what serde_json writes then), else
 /// through serde_json's writer.
-pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     if plain_run_end(bytes, 0) == bytes.len() {
         out.reserve(bytes.len() + 2);
