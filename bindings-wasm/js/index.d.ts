@@ -449,9 +449,13 @@ export interface ParseWebhookOptions {
   maxBodyBytes?: number;
 }
 
-/** Verifies and parses one webhook delivery from its raw body. Throws WebhookVerificationError, DecodeError, PayloadTooLargeError. */
+/**
+ * Verifies and parses one webhook delivery from its raw body. Throws WebhookVerificationError, DecodeError, PayloadTooLargeError.
+ * The browser build (what browser bundlers resolve) only parses, with `verify: false`: a page cannot keep the
+ * signing secret, so verification there throws InvalidRequestError (`field` `verify`); verify on your server.
+ */
 export function parseWebhook(body: string | Uint8Array | ArrayBuffer, options: ParseWebhookOptions): WebhookEvent;
-/** The Standard Webhooks signature (`v1,<base64>`) of a delivery. */
+/** The Standard Webhooks signature (`v1,<base64>`) of a delivery. Not in the browser build (InvalidRequestError, `field` `secret`). */
 export function signWebhook(secret: string, id: string, timestamp: number, body: string | Uint8Array | ArrayBuffer): string;
 
 // ------------------------------------------------------------ channel

@@ -37,6 +37,18 @@ catch (e) { if (!(e instanceof RelayError) || !e.message.includes('npm install r
 console.log('antonnia-sdk/relay works without node-redis installed, and names it when RedisStore needs it');
 JS
 node main.mjs
+# The browser build (what the `browser` export condition resolves) is in the
+# tarball and works: it parses a delivery its server verified, and refuses to verify.
+cat > browser-build.mjs <<'JS'
+import { parseWebhook, InvalidRequestError } from './node_modules/antonnia-sdk/index.browser.js';
+const body = JSON.stringify({ id: 'evt_1', type: 'message.created', created_at: '2025-01-15T10:30:00Z',
+  data: { object: { id: 'msg_1', session_id: 'sess_1', role: 'assistant', content: { type: 'text', text: 'Hi' } } } });
+if (parseWebhook(body, { verify: false }).data.object.id !== 'msg_1') throw new Error('the browser build did not parse');
+try { parseWebhook(body, { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }); throw new Error('the browser build verified'); }
+catch (e) { if (!(e instanceof InvalidRequestError) || e.field !== 'verify') throw e; }
+console.log('the browser build (index.browser.js, antonnia_web_bg.wasm) works from the installed tarball');
+JS
+node browser-build.mjs
 # CommonJS: require('antonnia-sdk') from the installed tarball makes a call;
 # require('antonnia-sdk/relay') (ESM only) fails naming the import to write.
 cat > main.cjs <<'JS'

@@ -18,11 +18,12 @@
 use std::time::Duration;
 
 use antonnia_core::channel::{DeliveryReport, is_outbound_json};
-use antonnia_core::ops::{Callable, DynamicCall};
 use antonnia_core::json;
+use antonnia_core::ops::{Callable, DynamicCall};
 use antonnia_core::stream::MessageText;
 #[cfg(feature = "relay")]
 use antonnia_core::webhook::WebhookEvent;
+#[cfg(feature = "webhook-signatures")]
 use antonnia_core::webhook::{WebhookReceiver as CoreReceiver, WebhookSecret};
 use antonnia_core::{
     Config as CoreConfig, Error, Exchange as CoreExchange, Failure, HttpResponse, Limits,
@@ -588,9 +589,7 @@ impl MessageStream {
             out.push_str(item.text);
         }
         out.push_str("],\"waitMs\":");
-        out.push_str(&json::f64_text(
-            poll.wait.as_secs_f64() * 1000.0,
-        ));
+        out.push_str(&json::f64_text(poll.wait.as_secs_f64() * 1000.0));
         out.push('}');
         Ok(out)
     }
@@ -614,11 +613,13 @@ impl MessageStream {
 
 /// Verifies and parses webhook deliveries; skipping verification takes
 /// `verify = false` (a missing secret is an error otherwise).
+#[cfg(feature = "webhook-signatures")]
 #[wasm_bindgen]
 pub struct WebhookReceiver {
     inner: CoreReceiver,
 }
 
+#[cfg(feature = "webhook-signatures")]
 #[wasm_bindgen]
 impl WebhookReceiver {
     /// `toleranceSeconds` and `maxBodyBytes` absent: the core's defaults.
@@ -665,6 +666,68 @@ impl WebhookReceiver {
     }
 }
 
+/// The browser build's receiver (the `browser` export condition, built
+/// without the feature `webhook-signatures`): it parses deliveries that a
+/// server has already verified, and refuses to verify. A page cannot keep a
+/// signing secret, so verifying there would only give a false sense of
+/// safety; leaving HMAC-SHA256 out is also a tenth of the browser's download
+/// (BENCHMARKS.md, "Stop 27").
+#[cfg(not(feature = "webhook-signatures"))]
+#[wasm_bindgen]
+pub struct WebhookReceiver {
+    max_body_bytes: usize,
+}
+
+#[cfg(not(feature = "webhook-signatures"))]
+#[wasm_bindgen]
+impl WebhookReceiver {
+    /// Only `verify = false`; the other arguments as in the full build.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        _secret: Option<String>,
+        verify: bool,
+        tolerance_seconds: Option<f64>,
+        max_body_bytes: Option<f64>,
+    ) -> Result<WebhookReceiver, JsValue> {
+        if verify {
+            return Err(not_in_browser_build("verify"));
+        }
+        if let Some(t) = tolerance_seconds {
+            secs("toleranceSeconds", t)?;
+        }
+        let max_body_bytes = match max_body_bytes {
+            Some(n) => count("maxBodyBytes", n)?,
+            None => antonnia_core::webhook::DEFAULT_MAX_BODY_BYTES,
+        };
+        Ok(WebhookReceiver { max_body_bytes })
+    }
+
+    /// Parses one delivery (within the size limit): the event's canonical
+    /// JSON. The headers and clock are not read without verification.
+    pub fn receive(
+        &self,
+        body: &[u8],
+        _header_text: &str,
+        _now_ms: f64,
+    ) -> Result<String, JsValue> {
+        antonnia_core::webhook::parse_event_canonical(body, self.max_body_bytes)
+            .map_err(|e| throw(&e))
+    }
+}
+
+/// What the browser build says of webhook signing and verification, which
+/// it leaves out.
+#[cfg(not(feature = "webhook-signatures"))]
+fn not_in_browser_build(field: &str) -> JsValue {
+    invalid(
+        field,
+        "webhook signatures are not verified or made in antonnia-sdk's browser build (the \"browser\" \
+         export condition): a signing secret must never reach a web page. Verify deliveries on your \
+         server (Node, Deno, Bun and edge workers load the full build) and hand the page the checked \
+         body with verify: false",
+    )
+}
+
 /// Whether a message (canonical JSON) is one the channel must deliver.
 #[wasm_bindgen(js_name = isOutbound)]
 pub fn is_outbound_message(message_json: &str) -> Result<bool, JsValue> {
@@ -672,6 +735,7 @@ pub fn is_outbound_message(message_json: &str) -> Result<bool, JsValue> {
 }
 
 /// The Standard Webhooks signature (`v1,<base64>`) of a delivery.
+#[cfg(feature = "webhook-signatures")]
 #[wasm_bindgen(js_name = signWebhook)]
 pub fn sign_webhook(
     secret: &str,
@@ -684,6 +748,18 @@ pub fn sign_webhook(
     }
     let s = WebhookSecret::new(secret).map_err(|e| throw(&e))?;
     Ok(s.sign(id, timestamp as i64, body))
+}
+
+/// The browser build's `signWebhook`: an error saying why it is not there.
+#[cfg(not(feature = "webhook-signatures"))]
+#[wasm_bindgen(js_name = signWebhook)]
+pub fn sign_webhook(
+    _secret: &str,
+    _id: &str,
+    _timestamp: f64,
+    _body: &[u8],
+) -> Result<String, JsValue> {
+    Err(not_in_browser_build("secret"))
 }
 
 /// The `messages.update` fields (JSON) that report a delivery outcome

@@ -2,7 +2,8 @@
 // playwright-core), across origins: the page is served from one origin
 // (localhost:A), the sandbox API is another (127.0.0.1:B) and answers with
 // CORS. The web chat example runs the Quick Start through the stream; the
-// rest checks webhooks, errors, abort and the secret-key guard in the browser.
+// rest checks webhooks, errors, abort and the secret-key guard in the browser,
+// in the browser build (index.browser.js) and the full one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -82,7 +83,11 @@ test('the web chat example: the Quick Start in the browser, answered through the
   }
 });
 
-test('webhooks, errors, abort and the secret-key guard in the browser', { skip }, async () => {
+for (const entry of ['index.browser.js', 'index.js']) test(`webhooks, errors, abort and the secret-key guard in the browser (${entry})`, { skip }, async () => {
+  // index.browser.js, the browser build (what browser bundlers resolve),
+  // parses webhooks a server verified and refuses to verify; index.js, the
+  // full build, also verifies in a page.
+  const full = entry === 'index.js';
   const body = JSON.stringify({
     id: 'evt_1', type: 'message.created', created_at: '2025-01-15T10:30:00Z',
     data: { object: { id: 'msg_1', session_id: 'sess_1', role: 'assistant', content: { type: 'text', text: 'Hi' } } },
@@ -91,15 +96,15 @@ test('webhooks, errors, abort and the secret-key guard in the browser', { skip }
   const headers = { 'Webhook-Id': 'evt_1', 'Webhook-Timestamp': String(ts), 'Webhook-Signature': signWebhook(WEBHOOK_SECRET, 'evt_1', ts, body) };
   const { page, errors } = await openPage('/pkg/package.json');
   try {
-    const got = await page.evaluate(async ({ baseUrl, token, body, headers, secret }) => {
-      const sdk = await import('/pkg/index.js');
+    const got = await page.evaluate(async ({ baseUrl, token, body, headers, secret, entry, full }) => {
+      const sdk = await import(`/pkg/${entry}`);
       const out = {};
-      const event = sdk.parseWebhook(new TextEncoder().encode(body), { headers: new Headers(headers), secret });
+      const event = sdk.parseWebhook(new TextEncoder().encode(body), full ? { headers: new Headers(headers), secret } : { verify: false });
       out.event = [event.type, sdk.outboundMessage(event)?.id];
       try {
         sdk.parseWebhook(body + ' ', { headers, secret });
       } catch (e) {
-        out.tampered = [e.name, e.reason, e instanceof sdk.WebhookVerificationError];
+        out.tampered = [e.name, e.reason ?? e.field, e instanceof (full ? sdk.WebhookVerificationError : sdk.InvalidRequestError)];
       }
       try {
         new sdk.Client({ token: 'sk_live_secret' });
@@ -125,9 +130,9 @@ test('webhooks, errors, abort and the secret-key guard in the browser', { skip }
       const limited = new sdk.Client({ token, baseUrl, headers: { 'x-sandbox-fail': `429;times=1;retry-after=0;id=${s.id}` } });
       out.retried = (await limited.sessions.get(s.id)).id === s.id;
       return out;
-    }, { baseUrl: sandbox.baseUrl, token: sandbox.token, body, headers, secret: WEBHOOK_SECRET });
+    }, { baseUrl: sandbox.baseUrl, token: sandbox.token, body, headers, secret: WEBHOOK_SECRET, entry, full });
     assert.deepEqual(got.event, ['message.created', 'msg_1']);
-    assert.deepEqual(got.tampered, ['WebhookVerificationError', 'no_matching_signature', true]);
+    assert.deepEqual(got.tampered, full ? ['WebhookVerificationError', 'no_matching_signature', true] : ['InvalidRequestError', 'verify', true]);
     assert.deepEqual(got.guard, ['InvalidRequestError', 'dangerouslyAllowBrowser']);
     assert.equal(got.optIn, 'https://services.antonnia.com/conversations/v2/api/v1');
     assert.deepEqual(got.notFound, ['NotFoundError', 404, true, true]);
@@ -154,7 +159,7 @@ test('in the browser: a redirect is named as one, errors carry the request id, r
   const { page } = await openPage('/pkg/package.json');
   try {
     const got = await page.evaluate(async ({ baseUrl, token, redirectUrl }) => {
-      const sdk = await import('/pkg/index.js');
+      const sdk = await import('/pkg/index.browser.js');
       const out = {};
       try {
         await new sdk.Client({ token, baseUrl: redirectUrl, maxRetries: 0 }).sessions.get('s');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,8 +147,10 @@ window.run = async (baseUrl, token) => {
   const s = await client.sessions.create({ contact_id: 'browser-bundle', contact_name: 'Ana' });
   out.roundTrip = (await client.sessions.get(s.id)).id === s.id;
   try { await client.sessions.get('sess_missing'); } catch (e) { out.notFound = [e.name, e instanceof NotFoundError]; }
-  out.webhook = parseWebhook(JSON.stringify({ id: 'evt_1', type: 'message.created', created_at: '2025-01-15T10:30:00Z',
-    data: { object: { id: 'msg_1', session_id: 'sess_1', role: 'assistant', content: { type: 'text', text: 'Hi' } } } }), { verify: false }).type;
+  const body = JSON.stringify({ id: 'evt_1', type: 'message.created', created_at: '2025-01-15T10:30:00Z',
+    data: { object: { id: 'msg_1', session_id: 'sess_1', role: 'assistant', content: { type: 'text', text: 'Hi' } } } });
+  out.webhook = parseWebhook(body, { verify: false }).type;
+  try { parseWebhook(body, { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }); } catch (e) { out.verify = [e.name, e.field, /browser build/.test(e.message)]; }
   return out;
 };
 `);
@@ -156,12 +158,45 @@ window.run = async (baseUrl, token) => {
   await build({ entryPoints: [join(app, 'page.js')], outdir: dist, bundle: true, platform: 'browser', format: 'esm',
     loader: { '.wasm': 'file' }, logLevel: 'error' });
   await writeFile(join(dist, 'index.html'), '<!doctype html><script type="module" src="./page.js"></script>');
+  assert.deepEqual(await emittedWasm(dist), ['antonnia_web_bg.wasm']);
   const got = await inChromium(dist, '/index.html');
   assert.deepEqual(got.result, {
     before: ['InitError', true, true], roundTrip: true, notFound: ['NotFoundError', true], webhook: 'message.created',
+    verify: ['InvalidRequestError', 'verify', true],
   });
   assert.deepEqual(got.errors, []);
 });
+
+test('export conditions: browsers get the browser build, servers, workers and edge runtimes the full one', async () => {
+  await writeFile(join(app, 'resolve.js'), "import wasm from 'antonnia-sdk/antonnia_wasm_bg.wasm';\nimport { Client } from 'antonnia-sdk';\nconsole.log(wasm, Client);\n");
+  const resolved = async (platform, conditions) => {
+    const r = await build({ entryPoints: [join(app, 'resolve.js')], bundle: true, write: false, metafile: true, platform, conditions,
+      format: 'esm', loader: { '.wasm': 'file' }, outdir: join(app, 'dist-resolve'), logLevel: 'error' });
+    return Object.keys(r.metafile.inputs).filter((f) => /\/(index[.a-z]*\.js|antonnia_[a-z]+(_bg\.wasm|\.js))$/.test(f))
+      .map((f) => f.replace(/^.*\//, '')).sort();
+  };
+  const browser = ['antonnia_web.js', 'antonnia_web_bg.wasm', 'index.browser.js'];
+  const full = ['antonnia_wasm.js', 'antonnia_wasm_bg.wasm', 'index.js'];
+  assert.deepEqual(await resolved('browser', []), browser, 'a browser bundle (esbuild, Vite, webpack: browser)');
+  assert.deepEqual(await resolved('node', []), full, 'Node, Bun');
+  assert.deepEqual(await resolved('neutral', ['deno']), full, 'Deno');
+  assert.deepEqual(await resolved('neutral', ['workerd', 'worker', 'browser']), full, 'Cloudflare Workers (wrangler)');
+  assert.deepEqual(await resolved('neutral', ['edge-light', 'worker', 'browser']), full, 'Vercel Edge');
+  assert.deepEqual(await resolved('browser', ['worker']), full, 'a web worker bundle');
+});
+
+// Which of the package's wasm files a bundle under `dist` carries (by
+// content: bundlers rename their assets). Browser bundlers must resolve the
+// `browser` export condition to the browser build.
+async function emittedWasm(dist) {
+  const builds = {};
+  for (const name of ['antonnia_wasm_bg.wasm', 'antonnia_web_bg.wasm']) builds[(await readFile(join(PKG, name))).toString('base64')] = name;
+  const found = [];
+  for (const f of await readdir(dist, { recursive: true })) {
+    if (f.endsWith('.wasm')) found.push(builds[(await readFile(join(dist, f))).toString('base64')] ?? `unknown ${f}`);
+  }
+  return found;
+}
 
 test('Vite and webpack browser bundles: the .wasm found through new URL(..., import.meta.url) as an asset, no configuration, a real call', { skip: noBrowser }, async () => {
   await mkdir(join(app, 'src'), { recursive: true });
@@ -188,6 +223,7 @@ window.run = async (baseUrl, token) => {
   await writeFile(join(app, 'dist-webpack', 'index.html'), '<!doctype html><script src="./main.js"></script>');
 
   for (const [name, dist] of [['vite', 'dist-vite'], ['webpack', 'dist-webpack']]) {
+    assert.deepEqual(await emittedWasm(join(app, dist)), ['antonnia_web_bg.wasm'], name);
     const got = await inChromium(join(app, dist), '/index.html');
     assert.deepEqual(got.result, { roundTrip: true, notFound: ['NotFoundError', true] }, name);
     assert.deepEqual(got.errors, [], name);

@@ -54,7 +54,7 @@ export ANTONNIA_PYTHON="$PYBIN" ANTONNIA_REQUIRE_PYTHON=1
 step "build the npm package (bindings-wasm/pkg)"
 bash bindings-wasm/scripts/build.sh
 
-step "the browser payload's size budget (gzip -9, main entry's wasm + JS)"
+step "the browser payload's size budget (gzip -9, the browser build's wasm + JS, as a browser bundler resolves the package)"
 node bindings-wasm/scripts/size-budget.mjs
 
 step "the sandbox binary for the end-to-end tests"
@@ -64,6 +64,9 @@ export ANTONNIA_SANDBOX_BIN="$(cargo_target_dir)/debug/antonnia-sandbox"
 step "node --test (vectors, end to end against antonnia-sandbox, garbage input, headless Chromium, the relay on Redis)"
 # A test that hangs fails after 10 minutes instead of holding CI to its end.
 (cd bindings-wasm && node --test --test-timeout=600000 --test-reporter=spec tests/*.test.mjs)
+
+step "every shared vector again through the browser build (index.browser.js)"
+(cd bindings-wasm && ANTONNIA_SDK_BUILD=browser node --test --test-reporter=dot tests/vectors.test.mjs)
 
 step "tsc --strict --noEmit over the usage file and the README Quick Start"
 (cd bindings-wasm && node_modules/.bin/tsc -p tests/tsconfig.json)

@@ -1,7 +1,9 @@
 // A browser web chat on antonnia-sdk: one session per visitor, the user's
 // messages sent with messages.create + sessions.reply, and every new message
 // (the agent's answers included) shown as messages.stream yields it.
-import { Client, AntonniaError, isKnownContent } from '../../pkg/index.js';
+// (In an app: from 'antonnia-sdk', which browser bundlers resolve to this
+// file, the package's browser build.)
+import { Client, AntonniaError, isKnownContent } from '../../pkg/index.browser.js';
 
 const query = new URLSearchParams(location.search);
 const client = new Client({
