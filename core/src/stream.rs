@@ -319,11 +319,14 @@ impl MessageStream {
     /// [`next_call`](Self::next_call)'s arguments as JSON, for a
     /// [`DynamicCall`](crate::ops::DynamicCall).
     pub fn next_arguments(&self) -> serde_json::Value {
-        serde_json::json!({
-            "session_id": self.session_id,
-            "offset": self.offset,
-            "limit": self.options.page_size,
-        })
+        // Built by hand: `json!` goes through `to_value(..).unwrap()`, whose
+        // panic message would bring serde_json's error formatting (and
+        // std's I/O error names) into the web build.
+        let mut args = serde_json::Map::new();
+        args.insert("session_id".into(), self.session_id.clone().into());
+        args.insert("offset".into(), self.offset.into());
+        args.insert("limit".into(), self.options.page_size.into());
+        serde_json::Value::Object(args)
     }
 
     /// Takes the page the last call returned: the new messages to yield and
