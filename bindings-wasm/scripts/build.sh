@@ -47,9 +47,10 @@ build antonnia_wasm
 build antonnia_relay --features relay
 # The browser build (the package's `browser` export condition): without
 # webhook verification and signing (a page cannot keep a signing secret),
-# and for size rather than speed (opt-level z), as a page downloads it on
-# every view and makes one call at a time (BENCHMARKS.md, "Stop 27").
-CARGO_PROFILE_RELEASE_OPT_LEVEL="${WEB_OPT_LEVEL:-z}" build antonnia_web --no-default-features
+# and for size rather than speed (opt-level z, the talc allocator), as a page
+# downloads it on every view and makes one call at a time (BENCHMARKS.md,
+# "Stop 27").
+CARGO_PROFILE_RELEASE_OPT_LEVEL="${WEB_OPT_LEVEL:-z}" build antonnia_web --no-default-features --features talc
 rm -f "$out/.gitignore"
 cp "$here"/js/*.js "$here"/js/*.d.ts "$out/"
 # The browser entry: index.js, wasm.js and loader.js again, each importing

@@ -32,6 +32,11 @@ use antonnia_core::{
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
+// The browser build trades a little allocation speed for size (feature `talc`).
+#[cfg(all(feature = "talc", target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// The JS error the wrapper recognises: `name` `AntonniaCoreError`, `message`
 /// the `ErrorInfo` JSON.
 fn throw(e: &Error) -> JsValue {

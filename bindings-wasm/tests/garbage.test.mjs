@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import * as sdk from '../pkg/index.js';
+// ANTONNIA_SDK_BUILD=browser: the same through the browser build (index.browser.js).
+const sdk = await import(process.env.ANTONNIA_SDK_BUILD === 'browser' ? '../pkg/index.browser.js' : '../pkg/index.js');
 
 const cyclic = {};
 cyclic.self = cyclic;

@@ -65,8 +65,8 @@ step "node --test (vectors, end to end against antonnia-sandbox, garbage input, 
 # A test that hangs fails after 10 minutes instead of holding CI to its end.
 (cd bindings-wasm && node --test --test-timeout=600000 --test-reporter=spec tests/*.test.mjs)
 
-step "every shared vector again through the browser build (index.browser.js)"
-(cd bindings-wasm && ANTONNIA_SDK_BUILD=browser node --test --test-reporter=dot tests/vectors.test.mjs)
+step "every shared vector and the garbage input again through the browser build (index.browser.js)"
+(cd bindings-wasm && ANTONNIA_SDK_BUILD=browser node --test --test-reporter=dot tests/vectors.test.mjs tests/garbage.test.mjs)
 
 step "tsc --strict --noEmit over the usage file and the README Quick Start"
 (cd bindings-wasm && node_modules/.bin/tsc -p tests/tsconfig.json)
