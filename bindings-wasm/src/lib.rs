@@ -33,7 +33,11 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 // The browser build trades a little allocation speed for size (feature `talc`).
-#[cfg(all(feature = "talc", target_family = "wasm", not(target_feature = "atomics")))]
+#[cfg(all(
+    feature = "talc",
+    target_family = "wasm",
+    not(target_feature = "atomics")
+))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
