@@ -10,11 +10,12 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 root="$(cd "$here/.." && pwd)"
 cd "$root"
 
-# Speed and size (opt-level 2, wasm-opt -O3; the browser build's own below): opt-level 2 is 2.7 KiB gzip
-# smaller than 3 with the same speed; s or z is smaller still but makes a
-# webhook parse markedly slower (BENCHMARKS.md, measured with
-# WASM_OPT_LEVEL=3|s|z). The workspace's release profile is tuned for the
-# Python extension, so override it here only.
+# Speed and size (opt-level 2, wasm-opt -O3; the browser build's own
+# below): opt-level 2 is 2.7 KiB gzip smaller than 3 with the same speed; s
+# or z is smaller still but makes a webhook parse markedly slower
+# (BENCHMARKS.md, measured with WASM_OPT_LEVEL=3|s|z). The workspace's
+# release profile is tuned for the Python extension, so override it here
+# only.
 export CARGO_PROFILE_RELEASE_OPT_LEVEL="${WASM_OPT_LEVEL:-2}"
 export CARGO_PROFILE_RELEASE_LTO=fat
 export CARGO_PROFILE_RELEASE_PANIC=abort

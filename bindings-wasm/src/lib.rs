@@ -679,8 +679,8 @@ impl WebhookReceiver {
 /// without the feature `webhook-signatures`): it parses deliveries that a
 /// server has already verified, and refuses to verify. A page cannot keep a
 /// signing secret, so verifying there would only give a false sense of
-/// safety; leaving HMAC-SHA256 out is also a tenth of the browser's download
-/// (BENCHMARKS.md, "Stop 27").
+/// safety; leaving HMAC-SHA256 and the signature checks out also saves a
+/// page about 6 KiB gzip (BENCHMARKS.md, "Stop 27").
 #[cfg(not(feature = "webhook-signatures"))]
 #[wasm_bindgen]
 pub struct WebhookReceiver {

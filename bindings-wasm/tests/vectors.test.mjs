@@ -9,6 +9,9 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import * as relay from '../pkg/relay.js';
+import * as relayWasm from '../pkg/relay_wasm.js';
+
 // ANTONNIA_SDK_BUILD=browser replays them through the browser build
 // instead (index.browser.js, what the `browser` export condition resolves:
 // built for size, without webhook signatures); only the default build's
@@ -16,8 +19,6 @@ import { fileURLToPath } from 'node:url';
 const BROWSER = process.env.ANTONNIA_SDK_BUILD === 'browser';
 const sdk = await import(BROWSER ? '../pkg/index.browser.js' : '../pkg/index.js');
 const wasm = await import(BROWSER ? '../pkg/wasm_web.js' : '../pkg/wasm.js');
-import * as relay from '../pkg/relay.js';
-import * as relayWasm from '../pkg/relay_wasm.js';
 
 // The form the wrapper hands response headers to the core in: `name:value` lines.
 const headerLines = (headers) => Object.entries(headers ?? {}).map(([k, v]) => `${k}:${v}\n`).join('');
