@@ -509,7 +509,7 @@ impl ErrorInfo {
         write_str(&mut out, &self.message);
         out.extend_from_slice(b",\"status\":");
         match self.status {
-            Some(status) => out.extend_from_slice(status.to_string().as_bytes()),
+            Some(status) => write_number(&mut out, &status.into()),
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(b",\"detail\":");

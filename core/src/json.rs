@@ -914,12 +914,15 @@ pub(crate) fn write_map(out: &mut Vec<u8>, map: &Map<String, Value>) {
     out.push(b'}');
 }
 
-/// Appends `n` as serde_json writes it.
+/// Appends `n` as serde_json writes it: integers by its integer writer (no
+/// `String` per number; a `Number` itself would bring its float writer back),
+/// floats by the core's.
 pub(crate) fn write_number(out: &mut Vec<u8>, n: &Number) {
+    // Writing an integer to a Vec cannot fail.
     if let Some(u) = n.as_u64() {
-        out.extend_from_slice(u.to_string().as_bytes());
+        let _ = serde_json::to_writer(&mut *out, &u);
     } else if let Some(i) = n.as_i64() {
-        out.extend_from_slice(i.to_string().as_bytes());
+        let _ = serde_json::to_writer(&mut *out, &i);
     } else if let Some(f) = n.as_f64() {
         float::write(out, f);
     }
