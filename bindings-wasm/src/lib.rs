@@ -62,7 +62,8 @@ fn json_arg(field: &str, text: &str) -> Result<Value, JsValue> {
         .map_err(|e| invalid(field, format!("is not valid JSON: {}", e.info().message)))
 }
 
-/// `v` (a request head or message fields: string keys, no floats) as JSON.
+/// `v` as JSON: delivery report fields (string keys, no floats) here, the
+/// relay's records and answers in the relay's build.
 /// That cannot fail; serde_json's error, if it ever did, is not described,
 /// as its `Display` would compile serde_json's messages into the wasm again.
 fn to_json(v: &impl serde::Serialize) -> Result<String, JsValue> {

@@ -332,12 +332,22 @@ function policyOf(p, module = wasm) {
 // Whether two calls are the same: the same request on the wire (method, URL,
 // headers, body), as the shipped wasm builds it.
 function sameCall(a, b) {
+  const config = new wasm.Config('sk_test', undefined, '[]');
+  const policy = new wasm.RetryPolicy(0);
   const request = (call) => {
-    const ex = new wasm.Exchange(call, new wasm.Config('sk_test', undefined, '[]'), new wasm.RetryPolicy(0),
-      60000, undefined, 1e7);
-    return [ex.requestJson(), Buffer.from(ex.requestBody() ?? []).toString('base64')];
+    const ex = new wasm.Exchange(call, config, policy, 60000, undefined, 1e7);
+    try {
+      return [ex.requestJson(), Buffer.from(ex.requestBody() ?? []).toString('base64')];
+    } finally {
+      ex.free();
+    }
   };
-  return JSON.stringify(request(a)) === JSON.stringify(request(b));
+  try {
+    return JSON.stringify(request(a)) === JSON.stringify(request(b));
+  } finally {
+    config.free();
+    policy.free();
+  }
 }
 
 test('retry.json', async (t) => {
