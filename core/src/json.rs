@@ -756,31 +756,47 @@ impl<'a> Reader<'a> {
 
 /// The offset of the first byte at or after `from` that a JSON string cannot
 /// hold as it is (`"`, `\\` or a control character), or `bytes.len()`.
-/// Eight bytes at a time (SWAR: each test flags a word with such a byte, and
-/// never misses one), since strings are most of what a webhook or a response
-/// carries; the bytewise tail finds the exact byte.
+/// Eight bytes at a time (SWAR), since strings are most of what a webhook or
+/// a response carries. Each test flags the bytes of a little-endian word
+/// that it matches, and may also flag bytes *above* a match (a borrow), but
+/// never one below it: the lowest flag is the exact first byte, so no
+/// bytewise rescan is needed. The last few bytes are tested as the end of
+/// the last whole word, shifted down: the zero bytes shifted in are control
+/// characters, so a run that reaches the end stops there.
+#[inline]
 pub(crate) fn plain_run_end(bytes: &[u8], from: usize) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+    const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
+    const SPACES: u64 = u64::from_le_bytes([0x20; 8]);
     let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+    let special = |w: u64| {
+        has_zero(w ^ QUOTES) | has_zero(w ^ BACKSLASHES) | (w.wrapping_sub(SPACES) & !w & HIGH)
+    };
+    let first = |flags: u64| (flags.trailing_zeros() / 8) as usize;
     let mut i = from;
     while let Some(chunk) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
-        let w = u64::from_ne_bytes(*chunk);
-        let quote = has_zero(w ^ u64::from_ne_bytes([b'"'; 8]));
-        let backslash = has_zero(w ^ u64::from_ne_bytes([b'\\'; 8]));
-        let control = w.wrapping_sub(u64::from_ne_bytes([0x20; 8])) & !w & HIGH;
-        if quote | backslash | control != 0 {
-            break;
+        let flags = special(u64::from_le_bytes(*chunk));
+        if flags != 0 {
+            return i + first(flags);
         }
         i += 8;
     }
-    while let Some(&b) = bytes.get(i) {
-        if b == b'"' || b == b'\\' || b < 0x20 {
-            break;
-        }
-        i += 1;
+    let rest = bytes.len().saturating_sub(i);
+    if rest == 0 {
+        return i;
     }
-    i
+    let word = match bytes.last_chunk::<8>() {
+        Some(last) => u64::from_le_bytes(*last) >> (8 * (8 - rest)),
+        // Shorter than a word: zero-padded, which also stops the run.
+        None => {
+            let mut word = [0; 8];
+            word[..rest].copy_from_slice(&bytes[i..]);
+            u64::from_le_bytes(word)
+        }
+    };
+    i + first(special(word))
 }
 
 /// serde_json's private key for a `RawValue` (see `Reader::raw_value_object`).
@@ -976,12 +992,17 @@ mod tests {
             for at in 0..19 {
                 let mut bytes = "aé€ {}xyz0123456789z".as_bytes()[..19].to_vec();
                 bytes[at] = special;
-                for from in 0..bytes.len() {
-                    assert_eq!(
-                        super::plain_run_end(&bytes, from),
-                        naive(&bytes, from),
-                        "{bytes:?} from {from}"
-                    );
+                // Every prefix too: runs that reach the end, in slices
+                // shorter and longer than a word.
+                for len in 0..=bytes.len() {
+                    let bytes = &bytes[..len];
+                    for from in 0..=len {
+                        assert_eq!(
+                            super::plain_run_end(bytes, from),
+                            naive(bytes, from),
+                            "{bytes:?} from {from}"
+                        );
+                    }
                 }
             }
         }
