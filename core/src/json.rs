@@ -179,6 +179,11 @@ impl<'a> Reader<'a> {
         &self.text[mark..self.pos]
     }
 
+    /// How many bytes of the text are left to read.
+    pub(crate) fn remaining(&self) -> usize {
+        self.text.len().saturating_sub(self.pos)
+    }
+
     fn bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
     }

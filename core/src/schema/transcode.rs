@@ -99,6 +99,10 @@ enum Slots {
 
 const INLINE_FIELDS: usize = 16;
 
+/// The most an object's scratch buffer reserves up front: every resource of
+/// this API fits, and a larger object grows it as needed.
+const SCRATCH_CAP: usize = 1024;
+
 impl Slots {
     fn new(len: usize) -> Slots {
         if len <= INLINE_FIELDS {
@@ -136,7 +140,11 @@ pub(crate) fn write_object(
     out: &mut Vec<u8>,
 ) -> Result<(), ReadError> {
     let mut slots = Slots::new(shape.fields.len());
-    let mut scratch = Vec::with_capacity(256);
+    // The object's values are at most what is left of the body (plus the
+    // defaults written for absent fields), so this capacity is seldom
+    // outgrown; capped so that deep nesting does not reserve the rest of a
+    // large body at every level.
+    let mut scratch = Vec::with_capacity(r.remaining().min(SCRATCH_CAP));
     match r.peek()? {
         b'{' => {
             r.enter()?;

@@ -493,7 +493,9 @@ fn read_canonical_envelope<'a>(
                     Some(t) if KNOWN_EVENT_TYPES.contains(&t) => {
                         let shape = schema::event_data(t)
                             .ok_or_else(|| ReadError::new("no data shape for this event type"))?;
-                        let mut out = Vec::new();
+                        // Sized for the rest of the body, which holds the
+                        // data, so that writing it never regrows the buffer.
+                        let mut out = Vec::with_capacity(r.remaining());
                         at(
                             || Step::Field("data"),
                             schema::write_object(r, shape, &mut out),
