@@ -305,13 +305,13 @@ pub(crate) fn read_timestamp(r: &mut Reader<'_>) -> Result<Timestamp, ReadError>
         .map_err(|e| ReadError::new(format!("invalid timestamp {:?}: {e}", text.as_ref())))
 }
 
-/// Content: its fields read as values (a repeated one refused), then
-/// written by [`write_content`]'s rules.
+/// Content: its fields read (a repeated one refused), then written by
+/// [`write_content`]'s rules.
 fn write_content_read(r: &mut Reader<'_>, out: &mut Vec<u8>) -> Result<(), ReadError> {
     r.object("a content object with a \"type\"")?;
-    let mut pairs: Vec<(Cow<'_, str>, Value)> = Vec::new();
+    let mut pairs: Vec<(Cow<'_, str>, Raw<'_>)> = Vec::new();
     while let Some(name) = r.key(pairs.is_empty())? {
-        let value = at(|| Step::Key(name.to_string()), r.value())?;
+        let value = at(|| Step::Key(name.to_string()), Raw::read(r))?;
         if pairs.iter().any(|(n, _)| *n == name) {
             return Err(match known_content_key(&name) {
                 Some(known) => ReadError::duplicate(known),
@@ -322,6 +322,44 @@ fn write_content_read(r: &mut Reader<'_>, out: &mut Vec<u8>) -> Result<(), ReadE
     }
     r.end_object()?;
     write_content(pairs, out).map_err(ShapeError::into_read_error)
+}
+
+/// A content field's value: a string borrowed from the body where it has no
+/// escape (the text of nearly every message), anything else as a `Value`.
+enum Raw<'a> {
+    Text(Cow<'a, str>),
+    Other(Value),
+}
+
+impl<'a> Raw<'a> {
+    fn read(r: &mut Reader<'a>) -> Result<Raw<'a>, ReadError> {
+        Ok(if r.peek()? == b'"' {
+            Raw::Text(r.str()?)
+        } else {
+            Raw::Other(r.value()?)
+        })
+    }
+
+    fn of(value: &'a Value) -> Raw<'a> {
+        match value {
+            Value::String(text) => Raw::Text(Cow::Borrowed(text)),
+            other => Raw::Other(other.clone()),
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            Raw::Text(text) => Value::String(text.into_owned()),
+            Raw::Other(value) => value,
+        }
+    }
+
+    fn describe(&self) -> &'static str {
+        match self {
+            Raw::Text(_) => "a string",
+            Raw::Other(value) => describe_value(value),
+        }
+    }
 }
 
 /// Writes `value` as JSON (serde_json's writer, the typed path's).
@@ -357,19 +395,19 @@ impl ShapeError {
 /// a known kind's fields checked and written after `type`, an unknown kind
 /// kept whole.
 fn write_content(
-    mut pairs: Vec<(Cow<'_, str>, Value)>,
+    mut pairs: Vec<(Cow<'_, str>, Raw<'_>)>,
     out: &mut Vec<u8>,
 ) -> Result<(), ShapeError> {
-    let mut take = |name: &str| -> Option<Value> {
+    let mut take = |name: &str| -> Option<Raw<'_>> {
         let i = pairs.iter().position(|(n, _)| n == name)?;
         Some(pairs.swap_remove(i).1)
     };
     let kind = match take("type") {
-        Some(Value::String(t)) => t,
+        Some(Raw::Text(t)) => t,
         Some(other) => {
             return Err(ShapeError::Custom(format!(
                 "content \"type\" must be a string, not {}",
-                describe_value(&other)
+                other.describe()
             )));
         }
         None => return Err(ShapeError::Missing("type")),
@@ -379,9 +417,9 @@ fn write_content(
         // compiles a sort per call site (≈ 6 KB of the web build's wasm).
         let mut raw = Map::new();
         for (name, value) in pairs {
-            raw.insert(name.into_owned(), value);
+            raw.insert(name.into_owned(), value.into_value());
         }
-        raw.insert("type".to_string(), Value::String(kind));
+        raw.insert("type".to_string(), Value::String(kind.into_owned()));
         crate::json::write_map(out, &raw);
         return Ok(());
     };
@@ -393,30 +431,40 @@ fn write_content(
     write_str(out, &kind);
     for field in *fields {
         let name = field.name();
-        let value = match (take(name), field) {
-            (None | Some(Value::Null), ContentField::Text(_)) => Value::String(String::new()),
-            (None | Some(Value::Null), _) => continue,
-            (Some(v @ Value::String(_)), ContentField::Text(_) | ContentField::OptionalText(_)) => {
-                v
+        let value = take(name);
+        if let Some(Raw::Other(Value::Null)) | None = value {
+            if let ContentField::Text(_) = field {
+                out.push(b',');
+                write_str(out, name);
+                out.extend_from_slice(b":\"\"");
             }
-            (Some(v @ Value::Object(_)), ContentField::OptionalMap(_)) => v,
+            continue;
+        }
+        out.push(b',');
+        write_str(out, name);
+        out.push(b':');
+        match (value, field) {
+            (Some(Raw::Text(text)), ContentField::Text(_) | ContentField::OptionalText(_)) => {
+                write_str(out, &text)
+            }
+            (Some(Raw::Other(map @ Value::Object(_))), ContentField::OptionalMap(_)) => {
+                crate::json::write_value(out, &map)
+            }
             (Some(other), ContentField::OptionalMap(_)) => {
                 return Err(ShapeError::Custom(format!(
                     "{name} must be an object, not {}",
-                    describe_value(&other)
+                    other.describe()
                 )));
             }
             (Some(other), _) => {
                 return Err(ShapeError::Custom(format!(
                     "{name} must be a string, not {}",
-                    describe_value(&other)
+                    other.describe()
                 )));
             }
-        };
-        out.push(b',');
-        write_str(out, name);
-        out.push(b':');
-        crate::json::write_value(out, &value);
+            // Absent and null were written or skipped above.
+            (None, _) => {}
+        }
     }
     out.push(b'}');
     Ok(())
@@ -429,7 +477,7 @@ pub(crate) fn write_content_value(
 ) -> Result<(), String> {
     let pairs = map
         .iter()
-        .map(|(n, v)| (Cow::Borrowed(n.as_str()), v.clone()))
+        .map(|(n, v)| (Cow::Borrowed(n.as_str()), Raw::of(v)))
         .collect();
     write_content(pairs, out).map_err(ShapeError::into_message)
 }
@@ -470,8 +518,8 @@ fn write_schedule_config(map: Map<String, Value>, out: &mut Vec<u8>) -> Result<(
             };
             out.extend_from_slice(br#"{"type":"message","message":"#);
             let pairs = content
-                .into_iter()
-                .map(|(n, v)| (Cow::Owned(n), v))
+                .iter()
+                .map(|(n, v)| (Cow::Borrowed(n.as_str()), Raw::of(v)))
                 .collect();
             write_content(pairs, out)?;
             out.push(b'}');
