@@ -272,7 +272,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Reads a string.
+    /// Reads a string: borrowed from the text exactly when it holds no
+    /// escape (which [`write_read_str`] relies on).
     pub(crate) fn str(&mut self) -> Result<Cow<'a, str>, ReadError> {
         if self.peek()? != b'"' {
             return Err(self.invalid_type("a string"));
@@ -893,6 +894,28 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     } else {
         // Writing a str to a Vec cannot fail.
         let _ = serde_json::to_writer(&mut *out, s);
+    }
+}
+
+/// Writes `text`, which needs no escape, as a JSON string: a schema's field
+/// name, or a string [`Reader::str`] or [`Reader::key`] returned borrowed
+/// (see [`write_read_str`]). Skips [`write_str`]'s scan for escapes.
+pub(crate) fn write_plain_str(out: &mut Vec<u8>, text: &str) {
+    debug_assert_eq!(plain_run_end(text.as_bytes(), 0), text.len(), "{text:?}");
+    out.reserve(text.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'"');
+}
+
+/// Writes a string the [`Reader`] returned. The reader borrows a string
+/// from the body only when it holds no escape, so a borrowed one needs
+/// none when written back; one it had to unescape is written by
+/// [`write_str`].
+pub(crate) fn write_read_str(out: &mut Vec<u8>, text: &Cow<'_, str>) {
+    match text {
+        Cow::Borrowed(plain) => write_plain_str(out, plain),
+        Cow::Owned(unescaped) => write_str(out, unescaped),
     }
 }
 

@@ -516,3 +516,30 @@ fn every_resource_field_has_its_doc() {
         }
     }
 }
+
+#[test]
+fn every_field_name_is_written_without_escapes() {
+    // The transcoder writes field names with `write_plain_str`, which skips
+    // the scan for characters that need an escape.
+    fn check(shape: &Shape) {
+        for field in shape.fields {
+            let name = field.name.as_bytes();
+            assert_eq!(
+                crate::json::plain_run_end(name, 0),
+                name.len(),
+                "{}.{}",
+                shape.name,
+                field.name
+            );
+            if let Ty::Object(inner) = field.ty {
+                check(inner);
+            }
+        }
+    }
+    for shape in RESOURCES {
+        check(shape);
+    }
+    for event in crate::webhook::KNOWN_EVENT_TYPES {
+        check(event_data(event).expect("every known event has a data shape"));
+    }
+}

@@ -17,7 +17,9 @@ use serde_json::{Map, Value};
 
 use super::{CONTENT_KINDS, ContentField, Field, Presence, Shape, Ty, known_content_key};
 use crate::error::Error;
-use crate::json::{ReadError, Reader, Step, at, read_shaped, write_str};
+use crate::json::{
+    ReadError, Reader, Step, at, read_shaped, write_plain_str, write_read_str, write_str,
+};
 use crate::ops::describe_value;
 use crate::time::Timestamp;
 
@@ -235,7 +237,7 @@ fn write_fields(
             out.push(b',');
         }
         first = false;
-        write_str(out, field.name);
+        write_plain_str(out, field.name);
         out.push(b':');
         out.extend_from_slice(value);
     }
@@ -278,7 +280,7 @@ fn write_value(r: &mut Reader<'_>, ty: Ty, out: &mut Vec<u8>) -> Result<(), Read
     match ty {
         Ty::Str | Ty::Enum(_) => {
             let text = r.str()?;
-            write_str(out, &text);
+            write_read_str(out, &text);
         }
         Ty::I64 => write_json(out, &r.i64()?),
         Ty::Bool => write_json(out, &r.bool()?),
@@ -324,8 +326,9 @@ fn write_content_read(r: &mut Reader<'_>, out: &mut Vec<u8>) -> Result<(), ReadE
     write_content(pairs, out).map_err(ShapeError::into_read_error)
 }
 
-/// A content field's value: a string borrowed from the body where it has no
-/// escape (the text of nearly every message), anything else as a `Value`.
+/// A content field's value: a string as the reader returned it (borrowed
+/// from the body where it has no escape: the text of nearly every message),
+/// anything else as a `Value`.
 enum Raw<'a> {
     Text(Cow<'a, str>),
     Other(Value),
@@ -340,9 +343,12 @@ impl<'a> Raw<'a> {
         })
     }
 
-    fn of(value: &'a Value) -> Raw<'a> {
+    /// A value from a map (content being sent). Its text is owned, not
+    /// borrowed: only the reader's borrowed strings are known to need no
+    /// escape ([`write_read_str`]).
+    fn of(value: &Value) -> Raw<'a> {
         match value {
-            Value::String(text) => Raw::Text(Cow::Borrowed(text)),
+            Value::String(text) => Raw::Text(Cow::Owned(text.clone())),
             other => Raw::Other(other.clone()),
         }
     }
@@ -445,7 +451,7 @@ fn write_content(
         out.push(b':');
         match (value, field) {
             (Some(Raw::Text(text)), ContentField::Text(_) | ContentField::OptionalText(_)) => {
-                write_str(out, &text)
+                write_read_str(out, &text)
             }
             (Some(Raw::Other(map @ Value::Object(_))), ContentField::OptionalMap(_)) => {
                 crate::json::write_value(out, &map)

@@ -199,7 +199,7 @@ impl Typed {
 /// A webhook envelope as read: a known event's `data` typed ([`Typed`]) or
 /// written as canonical JSON (`Vec<u8>`).
 struct Envelope<'a, T> {
-    id: Option<String>,
+    id: Option<Cow<'a, str>>,
     created_at: Option<Timestamp>,
     event_type: Cow<'a, str>,
     data: DataSlot<'a, T>,
@@ -242,7 +242,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
             match key.as_ref() {
                 "id" => {
                     first(0, "id")?;
-                    id = map.next_value()?;
+                    id = map.next_value::<Option<String>>()?.map(Cow::Owned);
                 }
                 "created_at" => {
                     first(1, "created_at")?;
@@ -397,7 +397,7 @@ fn parse_envelope(body: &[u8]) -> Result<WebhookEvent, Error> {
         },
     };
     Ok(WebhookEvent {
-        id: envelope.id,
+        id: envelope.id.map(Cow::into_owned),
         created_at: envelope.created_at,
         payload,
     })
@@ -423,7 +423,7 @@ fn canonical_envelope(body: &[u8]) -> Result<String, Error> {
     out.push(b'{');
     if let Some(id) = &envelope.id {
         out.extend_from_slice(b"\"id\":");
-        json::write_str(&mut out, id);
+        json::write_read_str(&mut out, id);
         out.push(b',');
     }
     if let Some(at) = &envelope.created_at {
@@ -432,7 +432,7 @@ fn canonical_envelope(body: &[u8]) -> Result<String, Error> {
         out.push(b',');
     }
     out.extend_from_slice(b"\"type\":");
-    json::write_str(&mut out, envelope.event_type.as_ref());
+    json::write_read_str(&mut out, &envelope.event_type);
     out.extend_from_slice(b",\"data\":");
     match envelope.data {
         DataSlot::Absent => return Err(Error::decode("data", "missing field `data`")),
@@ -474,7 +474,7 @@ fn read_canonical_envelope<'a>(
         match key.as_ref() {
             "id" => {
                 once(0, "id")?;
-                let read = r.nullable(|r| r.str().map(Cow::into_owned));
+                let read = r.nullable(json::Reader::str);
                 id = at(|| Step::Field("id"), read)?;
             }
             "created_at" => {
