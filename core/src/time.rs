@@ -172,7 +172,7 @@ impl Timestamp {
     /// `buf`: digits by hand rather than through `core::fmt`, because every
     /// resource a binding hands over carries timestamps (in wasm, formatting
     /// them was a sixth of a webhook's parse-and-serialize time).
-    fn write_rfc3339<'b>(&self, buf: &'b mut [u8; RFC3339_MAX_LEN]) -> &'b str {
+    fn write_rfc3339<'b>(&self, buf: &'b mut [u8; RFC3339_MAX_LEN]) -> &'b [u8] {
         fn put(buf: &mut [u8], at: usize, width: usize, mut n: u32) {
             for i in (at..at + width).rev() {
                 buf[i] = b'0' + (n % 10) as u8;
@@ -200,14 +200,19 @@ impl Timestamp {
             }
         }
         buf[len] = b'Z';
+        &buf[..=len]
+    }
+
+    /// [`write_rfc3339`](Self::write_rfc3339) as text.
+    fn rfc3339_text<'b>(&self, buf: &'b mut [u8; RFC3339_MAX_LEN]) -> &'b str {
         // Only ASCII digits and separators were written.
-        std::str::from_utf8(&buf[..=len]).unwrap_or_default()
+        std::str::from_utf8(self.write_rfc3339(buf)).unwrap_or_default()
     }
 }
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.write_rfc3339(&mut [0; RFC3339_MAX_LEN]))
+        f.write_str(self.rfc3339_text(&mut [0; RFC3339_MAX_LEN]))
     }
 }
 
@@ -229,14 +234,44 @@ impl Timestamp {
     /// (RFC 3339 needs no escape), without a serializer in between.
     pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
         out.push(b'"');
-        out.extend_from_slice(self.write_rfc3339(&mut [0; RFC3339_MAX_LEN]).as_bytes());
+        out.extend_from_slice(self.write_rfc3339(&mut [0; RFC3339_MAX_LEN]));
         out.push(b'"');
     }
+
+    /// [`write_json`](Self::write_json) for a timestamp just parsed from
+    /// `text`: `text` itself when it already is what `write_json` would
+    /// write, which is how servers send most timestamps, else written out.
+    pub(crate) fn write_json_parsed_from(&self, text: &str, out: &mut Vec<u8>) {
+        if is_written_form(text.as_bytes()) {
+            out.push(b'"');
+            out.extend_from_slice(text.as_bytes());
+            out.push(b'"');
+        } else {
+            self.write_json(out);
+        }
+    }
+}
+
+/// Whether `b`, text that [`Timestamp::parse`] accepted (so its first 19
+/// bytes are the date and time's digits and separators), is what
+/// [`Timestamp::write_rfc3339`] writes for it: UTC as `Z`, a `T`, no leap
+/// second (it is folded into the next minute), and a fraction, if any, of 1
+/// to 9 digits without trailing zeros.
+fn is_written_form(b: &[u8]) -> bool {
+    let n = b.len();
+    let fraction = match n {
+        20 => true,
+        22..=RFC3339_MAX_LEN => {
+            b[19] == b'.' && b[20..n - 1].iter().all(u8::is_ascii_digit) && b[n - 2] != b'0'
+        }
+        _ => false,
+    };
+    fraction && b[n - 1] == b'Z' && b[10] == b'T' && b[17..19] != *b"60"
 }
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.write_rfc3339(&mut [0; RFC3339_MAX_LEN]))
+        serializer.serialize_str(self.rfc3339_text(&mut [0; RFC3339_MAX_LEN]))
     }
 }
 
@@ -581,5 +616,51 @@ mod tests {
             Seconds(Duration::new(u64::MAX, 499_999_999)).to_string(),
             "18446744073709551615.5"
         );
+    }
+    #[test]
+    fn the_written_form_is_recognized_exactly() {
+        // write_json_parsed_from copies text is_written_form accepts: it must
+        // accept exactly the texts write_json would write back unchanged.
+        let dates = [
+            "2025-01-15T10:30:07",
+            "2024-02-29T23:59:60",
+            "0000-01-01T00:00:00",
+            "9999-12-31T23:59:59",
+            "2025-01-15t10:30:07",
+            "2025-01-15 10:30:07",
+        ];
+        let fractions = [
+            "",
+            ".",
+            ".0",
+            ".5",
+            ".50",
+            ".500",
+            ".412",
+            ".000000001",
+            ".123456789",
+            ".1234567890",
+            ".1000000000",
+            ".1234567891",
+        ];
+        let zones = ["Z", "z", "+00:00", "-00:00", "+01:30", ""];
+        let mut copied = 0;
+        for date in dates {
+            for fraction in fractions {
+                for zone in zones {
+                    let text = format!("{date}{fraction}{zone}");
+                    let Ok(t) = Timestamp::parse(&text) else {
+                        continue;
+                    };
+                    let written = t.to_rfc3339();
+                    assert_eq!(is_written_form(text.as_bytes()), written == text, "{text}");
+                    copied += usize::from(written == text);
+                    let mut out = Vec::new();
+                    t.write_json_parsed_from(&text, &mut out);
+                    assert_eq!(out, format!("\"{written}\"").into_bytes(), "{text}");
+                }
+            }
+        }
+        assert!(copied >= 10, "{copied}");
     }
 }

@@ -284,7 +284,10 @@ fn write_value(r: &mut Reader<'_>, ty: Ty, out: &mut Vec<u8>) -> Result<(), Read
         }
         Ty::I64 => write_json(out, &r.i64()?),
         Ty::Bool => write_json(out, &r.bool()?),
-        Ty::Time => read_timestamp(r)?.write_json(out),
+        Ty::Time => {
+            let (timestamp, text) = read_timestamp_text(r)?;
+            timestamp.write_json_parsed_from(&text, out);
+        }
         Ty::Map => crate::json::write_map(out, &r.map("a map")?),
         Ty::Object(shape) => write_object(r, shape, out)?,
         Ty::Content => write_content_read(r, out)?,
@@ -299,12 +302,22 @@ fn write_value(r: &mut Reader<'_>, ty: Ty, out: &mut Vec<u8>) -> Result<(), Read
 
 /// A timestamp, as [`Timestamp`]'s `Deserialize` reads one.
 pub(crate) fn read_timestamp(r: &mut Reader<'_>) -> Result<Timestamp, ReadError> {
+    read_timestamp_text(r).map(|(timestamp, _)| timestamp)
+}
+
+/// [`read_timestamp`], with the text it was read from.
+fn read_timestamp_text<'a>(r: &mut Reader<'a>) -> Result<(Timestamp, Cow<'a, str>), ReadError> {
     if r.peek()? != b'"' {
         return Err(r.invalid_type("an RFC 3339 timestamp string"));
     }
     let text = r.str()?;
-    Timestamp::parse(&text)
-        .map_err(|e| ReadError::new(format!("invalid timestamp {:?}: {e}", text.as_ref())))
+    match Timestamp::parse(&text) {
+        Ok(timestamp) => Ok((timestamp, text)),
+        Err(e) => Err(ReadError::new(format!(
+            "invalid timestamp {:?}: {e}",
+            text.as_ref()
+        ))),
+    }
 }
 
 /// Content: its fields read (a repeated one refused), then written by
