@@ -151,9 +151,17 @@ pub(crate) fn write_object(
         b'{' => {
             r.enter()?;
             let mut first = true;
+            // Where the next key is looked for first: the field after the
+            // last one read, since bodies mostly list fields in the schema's
+            // order.
+            let mut next = 0;
             while let Some(key) = r.key(first)? {
                 first = false;
-                let Some((i, field)) = shape.field(&key) else {
+                let found = match shape.fields.get(next) {
+                    Some(field) if field.name == key => Some((next, field)),
+                    _ => shape.field(&key),
+                };
+                let Some((i, field)) = found else {
                     at(|| Step::Key(key.into_owned()), r.skip())?;
                     continue;
                 };
@@ -161,6 +169,7 @@ pub(crate) fn write_object(
                     return Err(ReadError::duplicate(field.name));
                 }
                 slots[i] = read_slot(r, field, &mut scratch, || Step::Field(field.name))?;
+                next = i + 1;
             }
             r.end_object()?;
         }
