@@ -289,6 +289,7 @@ export class Client {
   #config;
   #policy;
   #fetch;
+  #platformFetch;
   #log;
   #raw;
   #timeoutMs;
@@ -337,6 +338,7 @@ export class Client {
     if (typeof f !== 'function') throw invalid('fetch', 'no global fetch here: pass one');
     // Browsers refuse a fetch called on another `this` ("Illegal invocation").
     this.#fetch = o.fetch ? f : f.bind(globalThis);
+    this.#platformFetch = !o.fetch;
     this.sessions = new Sessions(this);
     this.agents = new Agents(this);
   }
@@ -483,12 +485,21 @@ export class Client {
   /** Sends the request once and reads the whole body within `limitMs` and the size cap. */
   async #attempt(exchange, limitMs, signal, extra) {
     const req = JSON.parse(exchange.requestJson());
-    let headers;
-    try {
-      headers = new Headers(req.headers);
-      for (const [k, v] of extra) headers.set(k, v);
-    } catch (e) {
-      throw invalid('headers', describe(e));
+    // The platform's fetch gets the core's own headers (the token, the
+    // client's default headers, which the core checked) as the pairs they
+    // are: a Headers built here first was copied again by fetch. A call's own
+    // headers, which nothing has checked yet, go through Headers, so that a
+    // bad one is an InvalidRequestError naming `headers` rather than a failed
+    // attempt; so do all of them for a fetch of your own, which may expect a
+    // Headers in `init.headers`.
+    let headers = req.headers;
+    if (extra.length > 0 || !this.#platformFetch) {
+      try {
+        headers = new Headers(req.headers);
+        for (const [k, v] of extra) headers.set(k, v);
+      } catch (e) {
+        throw invalid('headers', describe(e));
+      }
     }
     const body = exchange.requestBody();
     const cap = this.#maxResponseBytes;

@@ -319,3 +319,34 @@ test('webhook headers that would split differently are refused, and a signed del
     assert.throws(() => sdk.parseWebhook(body, { headers: bad, secret }), (e) => e instanceof InvalidRequestError && e.field === 'headers');
   }
 });
+
+test('a fetch of your own gets a Headers in init.headers; the platform fetch sends the same headers', async () => {
+  let init;
+  const own = new Client({ token: 't', baseUrl: 'https://api.test/v1', fetch: async (u, i) => { init = i; return new Response('{"id":"s"}'); } });
+  await own.sessions.get('s');
+  assert.ok(init.headers instanceof Headers);
+  assert.equal(init.headers.get('authorization'), 'Bearer t');
+  // The platform's fetch is handed the core's pairs as they are: what reaches
+  // a server is the same, token and request id included.
+  const seen = [];
+  const server = await startServer((req, res) => {
+    seen.push(req.headers);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"id":"s"}');
+  });
+  try {
+    const platform = new Client({ token: 't', baseUrl: server.url, headers: { 'x-team': 'support' } });
+    await platform.sessions.get('s');
+    await platform.sessions.get('s', { headers: { 'x-trace': '1' } });
+    assert.equal(seen.length, 2);
+    for (const h of seen) {
+      assert.equal(h.authorization, 'Bearer t');
+      assert.equal(h['x-team'], 'support');
+      assert.match(h['x-request-id'], REQUEST_ID);
+      assert.ok(h['user-agent'].startsWith('antonnia-sdk/'));
+    }
+    assert.equal(seen[1]['x-trace'], '1');
+  } finally {
+    await server.stop();
+  }
+});
