@@ -912,6 +912,8 @@ pub(crate) fn write_plain_str(out: &mut Vec<u8>, text: &str) {
 /// from the body only when it holds no escape, so a borrowed one needs
 /// none when written back; one it had to unescape is written by
 /// [`write_str`].
+// A `&Cow`, not a `&str`: whether it is borrowed is what this reads.
+#[allow(clippy::ptr_arg)]
 pub(crate) fn write_read_str(out: &mut Vec<u8>, text: &Cow<'_, str>) {
     match text {
         Cow::Borrowed(plain) => write_plain_str(out, plain),
