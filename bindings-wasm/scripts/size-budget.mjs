@@ -16,9 +16,10 @@ import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
-// 95.6 KiB measured on 2026-12-07 (stop 26's package: 115.6 by this same
-// count; BENCHMARKS.md "Stop 27"). The ceiling is the target itself, so the
-// payload cannot grow past it unnoticed.
+// 96.1 KiB measured on 2026-12-07 (stop 26's package: 115.6 by this same
+// count; BENCHMARKS.md "Stop 27", and "Stop 28" for the 0.5 KiB the faster
+// transcoder costs). The ceiling is the target itself, so the payload
+// cannot grow past it unnoticed.
 const CEILING_KIB = 100;
 const pkg = resolve(process.argv[2] ?? fileURLToPath(new URL('../pkg', import.meta.url)));
 const kib = (n) => `${(n / 1024).toFixed(1).padStart(7)} KiB`;
