@@ -617,6 +617,7 @@ mod tests {
             "18446744073709551615.5"
         );
     }
+
     #[test]
     fn the_written_form_is_recognized_exactly() {
         // write_json_parsed_from copies text is_written_form accepts: it must
