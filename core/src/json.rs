@@ -885,12 +885,8 @@ pub fn parse_value(body: &[u8]) -> Result<Value, Error> {
 /// (the usual case, and byte for byte what serde_json writes then), else
 /// through serde_json's writer.
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    if plain_run_end(bytes, 0) == bytes.len() {
-        out.reserve(bytes.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(bytes);
-        out.push(b'"');
+    if plain_run_end(s.as_bytes(), 0) == s.len() {
+        write_plain_str(out, s);
     } else {
         // Writing a str to a Vec cannot fail.
         let _ = serde_json::to_writer(&mut *out, s);

@@ -243,9 +243,8 @@ impl Timestamp {
     /// write, which is how servers send most timestamps, else written out.
     pub(crate) fn write_json_parsed_from(&self, text: &str, out: &mut Vec<u8>) {
         if is_written_form(text.as_bytes()) {
-            out.push(b'"');
-            out.extend_from_slice(text.as_bytes());
-            out.push(b'"');
+            // Digits, separators and `Z`: nothing to escape.
+            crate::json::write_plain_str(out, text);
         } else {
             self.write_json(out);
         }
