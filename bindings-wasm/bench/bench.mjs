@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 
 import { Client, parseWebhook, signWebhook } from '../pkg/index.js';
 import { startSandbox } from '../tests/helpers.mjs';
-import { bench } from './timing.mjs';
+import { bench, timeAwaited } from './timing.mjs';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
 const pkg = join(here, 'pkg');
@@ -65,25 +65,20 @@ try {
   const auth = { authorization: `Bearer ${sb.token}` };
   const raw = async () => JSON.parse(await (await fetch(url, { headers: auth })).text());
   const sdk = () => client.sessions.get(s.id);
-  const time = async (fn, n) => {
-    const t = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) await fn();
-    return Number(process.hrtime.bigint() - t) / 1000 / n;
-  };
   for (let i = 0; i < 300; i++) { await raw(); await sdk(); }
   const ratios = [];
   let a = 0;
   let b = 0;
   for (let r = 0; r < 25; r++) {
-    const x = await time(sdk, 100);
-    const y = await time(raw, 100);
+    const x = await timeAwaited(sdk, 100);
+    const y = await timeAwaited(raw, 100);
     a += x;
     b += y;
     ratios.push(x / y);
   }
   ratios.sort((p, q) => p - q);
   console.log(`sessions.get over loopback: ${(a / 25).toFixed(1)} µs vs raw fetch ${(b / 25).toFixed(1)} µs (median ratio ${ratios[12].toFixed(3)}x)`);
-  if (process.argv.includes('--breakdown')) await breakdown(sb, s.id, url, auth, raw, sdk, time);
+  if (process.argv.includes('--breakdown')) await breakdown(sb, s.id, url, auth, raw, sdk);
 } finally {
   await sb.stop();
 }
@@ -93,7 +88,7 @@ try {
  * that answers in-process, then a raw fetch loop with the SDK's steps added
  * one at a time, each the median of 41 interleaved rounds of 100 calls.
  */
-async function breakdown(sb, sessionId, url, auth, raw, sdk, time) {
+async function breakdown(sb, sessionId, url, auth, raw, sdk) {
   const wasm = await import('../pkg/wasm.js');
   const answer = await (await fetch(url, { headers: auth })).text();
   const fakeFetch = async () => new Response(answer, { status: 200, headers: { 'content-type': 'application/json' } });
@@ -137,7 +132,7 @@ async function breakdown(sb, sessionId, url, auth, raw, sdk, time) {
   };
   const runs = Object.fromEntries(Object.keys(loops).map((k) => [k, []]));
   for (const f of Object.values(loops)) for (let i = 0; i < 300; i++) await f();
-  for (let r = 0; r < 41; r++) for (const [k, f] of Object.entries(loops)) runs[k].push(await time(f, 100));
+  for (let r = 0; r < 41; r++) for (const [k, f] of Object.entries(loops)) runs[k].push(await timeAwaited(f, 100));
   console.log('breakdown (median µs per call):');
   for (const [k, xs] of Object.entries(runs)) console.log(`  ${k.padEnd(40)} ${xs.sort((p, q) => p - q)[20].toFixed(1)}`);
   config.free();

@@ -7,6 +7,7 @@
 //   node bindings-wasm/bench/compare.mjs path/to/pkg-A path/to/pkg-B
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { timeAwaited } from './timing.mjs';
 
 const [a, b] = process.argv.slice(2);
 if (!a || !b) {
@@ -33,16 +34,11 @@ const loops = {
   B: () => cb.sessions.get('sess_01JH8Z5K2M'),
   'bare fetch + JSON.parse': async () => JSON.parse(await (await fakeFetch()).text()),
 };
-const time = async (fn, n) => {
-  const t = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) await fn();
-  return Number(process.hrtime.bigint() - t) / 1000 / n;
-};
 for (const fn of Object.values(loops)) for (let i = 0; i < 3000; i++) await fn();
 const runs = { A: [], B: [], 'bare fetch + JSON.parse': [] };
 for (let r = 0; r < 41; r++) {
   const order = r % 2 === 0 ? ['A', 'B'] : ['B', 'A'];
-  for (const k of [...order, 'bare fetch + JSON.parse']) runs[k].push(await time(loops[k], 300));
+  for (const k of [...order, 'bare fetch + JSON.parse']) runs[k].push(await timeAwaited(loops[k], 300));
 }
 const median = (xs) => xs.sort((p, q) => p - q)[20].toFixed(1);
 console.log(`in-process client.sessions.get (median of 41 rounds of 300): A ${median(runs.A)} µs (${a}), B ${median(runs.B)} µs (${b}), bare fetch + JSON.parse ${median(runs['bare fetch + JSON.parse'])} µs`);
