@@ -3,11 +3,15 @@
 // an in-process fetch, so that no socket or server adds its noise, in
 // interleaved rounds whose order alternates (the loop that runs second in a
 // round tends to be slower, whichever build it is). Prints the median of
-// each, and the same loop around the bare fetch for scale.
+// each, and the same loop around the bare fetch for scale. Then
+// `parseWebhook` of the 410-byte webhook in both builds, the body as bytes
+// and as a string, unverified and verified (best of 7 loops, the builds
+// alternating over 6 rounds; the median round).
 //   node bindings-wasm/bench/compare.mjs path/to/pkg-A path/to/pkg-B
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { timeAwaited } from './timing.mjs';
+import { bench, timeAwaited } from './timing.mjs';
 
 const [a, b] = process.argv.slice(2);
 if (!a || !b) {
@@ -42,3 +46,25 @@ for (let r = 0; r < 41; r++) {
 }
 const median = (xs) => xs.sort((p, q) => p - q)[20].toFixed(1);
 console.log(`in-process client.sessions.get (median of 41 rounds of 300): A ${median(runs.A)} µs (${a}), B ${median(runs.B)} µs (${b}), bare fetch + JSON.parse ${median(runs['bare fetch + JSON.parse'])} µs`);
+
+const body = readFileSync(new URL('../../tests/fixtures/message_created_410.json', import.meta.url));
+const text = body.toString('utf8');
+const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const ts = Math.floor(Date.now() / 1000);
+const webhookHeaders = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(ts), 'webhook-signature': A.signWebhook(secret, 'msg_1', ts, body) };
+const webhooks = {
+  'bytes, verify: false': (M) => () => M.parseWebhook(body, { verify: false }),
+  'string, verify: false': (M) => () => M.parseWebhook(text, { verify: false }),
+  'bytes + the three headers, verify: false': (M) => () => M.parseWebhook(body, { verify: false, headers: webhookHeaders }),
+  'bytes, verified': (M) => () => M.parseWebhook(body, { headers: webhookHeaders, secret }),
+  'string, verified': (M) => () => M.parseWebhook(text, { headers: webhookHeaders, secret }),
+};
+const rounds = Object.fromEntries(Object.keys(webhooks).map((k) => [k, { A: [], B: [] }]));
+for (let r = 0; r < 6; r++) {
+  for (const [k, make] of Object.entries(webhooks)) {
+    for (const side of r % 2 === 0 ? ['A', 'B'] : ['B', 'A']) rounds[k][side].push(bench(make(side === 'A' ? A : B), 10_000));
+  }
+}
+const mid = (xs) => xs.sort((p, q) => p - q)[3].toFixed(2);
+console.log('parseWebhook, 410-byte message.created (µs):');
+for (const [k, { A: xa, B: xb }] of Object.entries(rounds)) console.log(`  ${k.padEnd(42)} A ${mid(xa)}  B ${mid(xb)}`);

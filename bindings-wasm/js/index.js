@@ -4,7 +4,7 @@
 // bytes with `fetch`, sleeps, and converts values at the edge.
 import * as wasm from './wasm.js';
 import * as constants from './core_constants.js';
-import { headerText, responseHeaderText } from './headers.js';
+import { deliveryBuffer, headerLine, responseHeaderText } from './headers.js';
 // Loading the core by hand (edge runtimes, bundles without the .wasm file): README "Bundlers and runtimes".
 export { init, InitError } from './wasm.js';
 import { AntonniaError, core, invalid, unknownOption } from './errors.js';
@@ -201,24 +201,28 @@ function whole(field, v, dflt) {
   return v;
 }
 
-function headerPairs(field, headers) {
-  if (headers === undefined || headers === null) return [];
-  let entries;
+// The caller's headers — a Headers, a plain object of name: value (values
+// may be arrays, as Node's IncomingMessage gives repeated headers), or
+// none — handed to `use(name, value)` one by one.
+function eachHeader(field, headers, use) {
+  if (headers === undefined || headers === null) return;
   if (typeof Headers !== 'undefined' && headers instanceof Headers) {
-    entries = [...headers];
-  } else if (isPlainObject(headers)) {
-    entries = Object.entries(headers);
-  } else {
-    throw invalid(field, 'must be a Headers or a plain object of name: value');
+    for (const [k, v] of headers) use(k, v);
+    return;
   }
-  const out = [];
-  for (const [k, v] of entries) {
+  if (!isPlainObject(headers)) throw invalid(field, 'must be a Headers or a plain object of name: value');
+  for (const k of Object.keys(headers)) {
+    const v = headers[k];
     if (v === undefined) continue;
-    // Node's IncomingMessage gives repeated headers as arrays.
     const value = Array.isArray(v) ? v.join(', ') : v;
     if (typeof value !== 'string') throw invalid(field, `the value of ${k} must be a string`);
-    out.push([k, value]);
+    use(k, value);
   }
+}
+
+function headerPairs(field, headers) {
+  const out = [];
+  eachHeader(field, headers, (k, v) => out.push([k, v]));
   return out;
 }
 
@@ -764,7 +768,8 @@ function receiverFor(secret, verify, tolerance, maxBodyBytes) {
  */
 export function parseWebhook(body, options) {
   const o = checkedOptions('webhook options', options, WEBHOOK_OPTIONS, WEBHOOK_ALIASES);
-  const bytes = bodyBytes(body);
+  // A string is encoded once, straight into the buffer that crosses.
+  const raw = typeof body === 'string' ? body : bodyBytes(body);
   const verify = o.verify === undefined ? true : o.verify;
   if (typeof verify !== 'boolean') throw invalid('verify', 'must be a boolean');
   const secret = o.secret ?? undefined;
@@ -780,9 +785,13 @@ export function parseWebhook(body, options) {
   else if (typeof o.now === 'number') nowMs = o.now * 1000;
   else throw invalid('now', 'must be a Date or Unix seconds');
   if (!Number.isFinite(nowMs)) throw invalid('now', 'must be a valid time');
-  const headers = headerPairs('headers', o.headers);
+  let lines = '';
+  eachHeader('headers', o.headers, (k, v) => {
+    lines += headerLine('headers', k, v);
+  });
   const receiver = receiverFor(secret, verify, tolerance, maxBodyBytes);
-  return JSON.parse(core(() => receiver.receive(bytes, headerText('headers', headers), nowMs)));
+  const [delivery, headersLen] = deliveryBuffer(lines, raw);
+  return JSON.parse(core(() => receiver.receive(delivery, headersLen, nowMs)));
 }
 
 /** The event types this SDK version knows (the core's KNOWN_EVENT_TYPES). */

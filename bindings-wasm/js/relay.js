@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import * as wasm from './relay_wasm.js';
-import { headerText } from './headers.js';
+import { deliveryBuffer, headerText } from './headers.js';
 import {
   AntonniaError, DecodeError, NotFoundError, PayloadTooLargeError, ValidationError,
   WebhookVerificationError, DeliveryError, LockTimeoutError, RelayError, StoreUnavailableError, core, invalid,
@@ -680,11 +680,10 @@ export class ChannelRelay {
    * unreachable, or `deliver` crashed.
    */
   async handleWebhook(rawBody, headers) {
-    const bytes = bodyBytes(rawBody);
-    const text = headerText('headers', headerPairs(headers));
+    const [delivery, headersLen] = deliveryBuffer(headerText('headers', headerPairs(headers)), bodyBytes(rawBody));
     let parsed;
     try {
-      parsed = JSON.parse(core(() => this.#receiver.receiveForRelay(bytes, text, Date.now())));
+      parsed = JSON.parse(core(() => this.#receiver.receiveForRelay(delivery, headersLen, Date.now())));
     } catch (e) {
       if (e instanceof WebhookVerificationError) return this.#reply('bad_signature');
       if (e instanceof DecodeError || e instanceof PayloadTooLargeError) return this.#reply('bad_request');

@@ -24,7 +24,7 @@ use antonnia_core::stream::MessageText;
 #[cfg(feature = "relay")]
 use antonnia_core::webhook::WebhookEvent;
 #[cfg(feature = "webhook-signatures")]
-use antonnia_core::webhook::{WebhookReceiver as CoreReceiver, WebhookSecret};
+use antonnia_core::webhook::{WebhookHeaders, WebhookReceiver as CoreReceiver, WebhookSecret};
 use antonnia_core::{
     Config as CoreConfig, Error, Exchange as CoreExchange, Failure, HttpResponse, Limits,
     MessageStream as CoreStream, RetryPolicy as CorePolicy, Step, StreamOptions, Timestamp,
@@ -108,6 +108,16 @@ fn header_lines(text: &str) -> Vec<(String, String)> {
             None => (line.to_string(), String::new()),
         })
         .collect()
+}
+
+/// A delivery's `name:value` header lines and its body, from the one buffer
+/// they cross in (the lines first, `headers_len` bytes of them).
+fn split_delivery(delivery: &[u8], headers_len: usize) -> Result<(&str, &[u8]), JsValue> {
+    let (headers, body) = delivery
+        .split_at_checked(headers_len)
+        .ok_or_else(|| invalid("headersLen", "is past the end of the delivery"))?;
+    let headers = std::str::from_utf8(headers).map_err(|_| invalid("headers", "are not UTF-8"))?;
+    Ok((headers, body))
 }
 
 /// Header pairs from JSON text: an array of `[name, value]` string arrays
@@ -652,13 +662,20 @@ impl WebhookReceiver {
     }
 
     /// Checks and parses one delivery: the event's canonical JSON.
-    /// `headerText` is the delivery's headers as `name:value` lines, `nowMs`
-    /// the clock, in Unix milliseconds.
-    pub fn receive(&self, body: &[u8], header_text: &str, now_ms: f64) -> Result<String, JsValue> {
-        let headers = header_lines(header_text);
+    /// `delivery` is the headers as `name:value` lines, then the body: the
+    /// first `headersLen` bytes are the headers. One buffer, so that the
+    /// delivery crosses in one copy (the wrapper writes both into it with
+    /// `encodeInto` and `set`). `nowMs` is the clock, in Unix milliseconds.
+    pub fn receive(
+        &self,
+        delivery: &[u8],
+        headers_len: usize,
+        now_ms: f64,
+    ) -> Result<String, JsValue> {
+        let (headers, body) = split_delivery(delivery, headers_len)?;
         let now = timestamp_ms("now", now_ms)?;
         self.inner
-            .receive_canonical(body, &headers, now)
+            .receive_canonical_from(body, &WebhookHeaders::from_lines(headers), now)
             .map_err(|e| throw(&e))
     }
 }
@@ -667,11 +684,16 @@ impl WebhookReceiver {
 impl WebhookReceiver {
     /// The checked and parsed event, for `receive` and the relay's
     /// `receiveForRelay`.
-    fn event(&self, body: &[u8], header_text: &str, now_ms: f64) -> Result<WebhookEvent, JsValue> {
-        let headers = header_lines(header_text);
+    fn event(
+        &self,
+        delivery: &[u8],
+        headers_len: usize,
+        now_ms: f64,
+    ) -> Result<WebhookEvent, JsValue> {
+        let (headers, body) = split_delivery(delivery, headers_len)?;
         let now = timestamp_ms("now", now_ms)?;
         self.inner
-            .receive(body, &headers, now)
+            .receive_from(body, &WebhookHeaders::from_lines(headers), now)
             .map_err(|e| throw(&e))
     }
 }
@@ -713,13 +735,15 @@ impl WebhookReceiver {
     }
 
     /// Parses one delivery (within the size limit): the event's canonical
-    /// JSON. The headers and clock are not read without verification.
+    /// JSON. `delivery` as in the full build; the headers and clock are not
+    /// read without verification.
     pub fn receive(
         &self,
-        body: &[u8],
-        _header_text: &str,
+        delivery: &[u8],
+        headers_len: usize,
         _now_ms: f64,
     ) -> Result<String, JsValue> {
+        let (_, body) = split_delivery(delivery, headers_len)?;
         antonnia_core::webhook::parse_event_canonical(body, self.max_body_bytes)
             .map_err(|e| throw(&e))
     }

@@ -320,6 +320,34 @@ test('webhook headers that would split differently are refused, and a signed del
   }
 });
 
+test('a delivery verifies and parses alike in every body form and size, one after another', () => {
+  const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  const ts = Math.floor(Date.now() / 1000);
+  const delivery = (text) => {
+    const body = `{"type":"message.created","data":{"object":{"id":"m1","session_id":"s1","role":"assistant","content":{"type":"text","text":${JSON.stringify(text)}}}}}`;
+    return { body, headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': String(ts), 'webhook-signature': sdk.signWebhook(secret, 'msg_1', ts, body) } };
+  };
+  // Each body is written into one buffer with the headers before it crosses;
+  // a smaller delivery after a larger one must not read the larger one's
+  // bytes, and a text that is not ASCII is signed and read as its UTF-8.
+  const texts = ['hi', 'Olá, ação — 你好 👋', 'x'.repeat(30_000), 'é'.repeat(40_000), 'y', ''];
+  for (const text of texts) {
+    const { body, headers } = delivery(text);
+    const bytes = new TextEncoder().encode(body);
+    const forms = [body, bytes, bytes.buffer, Buffer.from(bytes)];
+    for (const form of forms) {
+      for (const h of [headers, new Headers(headers), { ...headers, 'x-forwarded-for': ['10.0.0.1', '10.0.0.2'] }]) {
+        const event = sdk.parseWebhook(form, { headers: h, secret, maxBodyBytes: 1 << 20 });
+        assert.equal(event.data.object.content.text, text);
+      }
+      assert.equal(sdk.parseWebhook(form, { verify: false, maxBodyBytes: 1 << 20 }).data.object.content.text, text);
+    }
+    // The signature covers exactly these bytes: one changed character fails.
+    const forged = body.replace('"m1"', '"m2"');
+    assert.throws(() => sdk.parseWebhook(forged, { headers, secret, maxBodyBytes: 1 << 20 }), WebhookVerificationError);
+  }
+});
+
 test('a fetch of your own gets a Headers in init.headers; the platform fetch sends the same headers', async () => {
   let init;
   const own = new Client({ token: 't', baseUrl: 'https://api.test/v1', fetch: async (u, i) => { init = i; return new Response('{"id":"s"}'); } });

@@ -1,7 +1,8 @@
 //! Standard Webhooks verification on arbitrary secrets, headers, bodies and
 //! clocks: never a panic; a body signed with the same secret inside the
 //! tolerance always verifies; a flipped byte of the body or of the signature,
-//! or a timestamp past the tolerance, never does.
+//! or a timestamp past the tolerance, never does; headers read from
+//! `name:value` lines are the same headers.
 #![no_main]
 
 use std::time::Duration;
@@ -92,6 +93,12 @@ fn run(data: &[u8]) {
                 .with_max_body_bytes(max_body_bytes);
             assert_eq!(receiver.verifies(), verify);
             let got = receiver.receive(body, &headers, now);
+            // The same headers as the web binding's `name:value` lines: the
+            // same three picked out, the same answer.
+            let lines: String = headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
+            let from_lines = WebhookHeaders::from_lines(&lines);
+            assert_eq!(from_lines, WebhookHeaders::from_pairs(&headers));
+            assert_eq!(receiver.receive_from(body, &from_lines, now), got);
             if !verify {
                 assert_eq!(got, parse_event_with_limit(body, max_body_bytes));
             }

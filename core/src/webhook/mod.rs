@@ -593,6 +593,18 @@ impl WebhookReceiver {
         headers: &[(String, String)],
         now: Timestamp,
     ) -> Result<WebhookEvent, Error> {
+        self.receive_from(body, &WebhookHeaders::from_pairs(headers), now)
+    }
+
+    /// [`receive`](Self::receive), with the three signature headers already
+    /// picked out (as [`WebhookHeaders::from_lines`] does without
+    /// allocating).
+    pub fn receive_from(
+        &self,
+        body: &[u8],
+        headers: &WebhookHeaders<'_>,
+        now: Timestamp,
+    ) -> Result<WebhookEvent, Error> {
         self.check(body, headers, now)?;
         parse_event_with_limit(body, self.max_body_bytes)
     }
@@ -605,6 +617,17 @@ impl WebhookReceiver {
         headers: &[(String, String)],
         now: Timestamp,
     ) -> Result<String, Error> {
+        self.receive_canonical_from(body, &WebhookHeaders::from_pairs(headers), now)
+    }
+
+    /// [`receive_canonical`](Self::receive_canonical), with the three
+    /// signature headers already picked out.
+    pub fn receive_canonical_from(
+        &self,
+        body: &[u8],
+        headers: &WebhookHeaders<'_>,
+        now: Timestamp,
+    ) -> Result<String, Error> {
         self.check(body, headers, now)?;
         parse_event_canonical(body, self.max_body_bytes)
     }
@@ -613,7 +636,7 @@ impl WebhookReceiver {
     fn check(
         &self,
         body: &[u8],
-        headers: &[(String, String)],
+        headers: &WebhookHeaders<'_>,
         now: Timestamp,
     ) -> Result<(), Error> {
         if body.len() > self.max_body_bytes {
@@ -623,12 +646,7 @@ impl WebhookReceiver {
             });
         }
         if let Some(secret) = &self.secret {
-            secret.verify(
-                &WebhookHeaders::from_pairs(headers),
-                body,
-                now,
-                self.tolerance,
-            )?;
+            secret.verify(headers, body, now, self.tolerance)?;
         }
         Ok(())
     }

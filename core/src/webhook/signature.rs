@@ -35,6 +35,30 @@ impl<'a> WebhookHeaders<'a> {
             signature: find_header(headers, "webhook-signature"),
         }
     }
+
+    /// Picks the three headers out of one text of `name:value` lines (the
+    /// form the web binding hands headers over in, one string per crossing),
+    /// by [`from_pairs`](Self::from_pairs)'s rule: names matched
+    /// case-insensitively, the first line of a name wins, the value is all
+    /// after the line's first colon. Borrowed from `text`: reading a
+    /// delivery's headers allocates nothing.
+    pub fn from_lines(text: &'a str) -> WebhookHeaders<'a> {
+        let mut found = WebhookHeaders::default();
+        for line in text.split('\n') {
+            let (name, value) = line.split_once(':').unwrap_or((line, ""));
+            let slot = if name.eq_ignore_ascii_case("webhook-id") {
+                &mut found.id
+            } else if name.eq_ignore_ascii_case("webhook-timestamp") {
+                &mut found.timestamp
+            } else if name.eq_ignore_ascii_case("webhook-signature") {
+                &mut found.signature
+            } else {
+                continue;
+            };
+            slot.get_or_insert(value);
+        }
+        found
+    }
 }
 
 /// A webhook signing secret. Its bytes never appear in `Debug` output.
@@ -187,6 +211,28 @@ mod tests {
         ));
         assert!(format!("{secret:?}").contains("redacted"));
         assert_eq!(secret.to_whsec(), SECRET);
+    }
+
+    #[test]
+    fn header_lines_are_read_as_header_pairs_are() {
+        let text = "Content-Type:application/json\nWebhook-Id:msg_1\nwebhook-id:msg_2\n\
+                    webhook-timestamp: 1700000000\nWEBHOOK-SIGNATURE:v1,a:b v1,c\nwebhook-signature\n";
+        let pairs: Vec<(String, String)> = text
+            .split('\n')
+            .filter(|line| !line.is_empty())
+            .map(|line| {
+                let (name, value) = line.split_once(':').unwrap_or((line, ""));
+                (name.to_string(), value.to_string())
+            })
+            .collect();
+        let from_lines = WebhookHeaders::from_lines(text);
+        assert_eq!(from_lines, WebhookHeaders::from_pairs(&pairs));
+        assert_eq!(from_lines.id, Some("msg_1"));
+        assert_eq!(from_lines.timestamp, Some(" 1700000000"));
+        assert_eq!(from_lines.signature, Some("v1,a:b v1,c"));
+        assert_eq!(WebhookHeaders::from_lines(""), WebhookHeaders::default());
+        let bare = WebhookHeaders::from_lines("webhook-id");
+        assert_eq!(bare.id, Some(""));
     }
 
     #[test]
