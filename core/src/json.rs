@@ -150,7 +150,9 @@ impl Num {
     }
 }
 
-/// The reader over one document's text.
+/// The reader over one document's text. A clone is a saved position: the
+/// transcoder rewinds to one when its in-order pass gives up on an object.
+#[derive(Clone)]
 pub(crate) struct Reader<'a> {
     text: &'a str,
     pos: usize,

@@ -310,6 +310,38 @@ fn raw_bodies() -> Vec<(Root, &'static [u8])> {
             br#"{"id": "m", "content": {"type": "text", "type": "image"}}"#,
         ),
         (Root::List(&SESSION), br#"[{"id": "a"}, {"id": "b"}"#),
+        // Fields in the schema's order, written as read (`write_object`'s
+        // in-order pass), and the cases where that pass gives up for the
+        // slot path: each rule on both sides of the switch.
+        (
+            s,
+            br#"{"id": "s", "contact_id": "c", "status": "open", "metadata": {"b": 1, "a": 2}, "created_at": "2025-01-15T10:30:00.500+02:00"}"#,
+        ),
+        (s, br#"{"id": "s", "metadata": null, "updated_at": null}"#),
+        (s, br#"{"id": "s", "zz": [1, {"id": 2}], "status": null, "yy": 3}"#),
+        (s, br#"{"contact_id": "c", "status": "open"}"#),
+        (s, br#"{"contact_id": "c", "id": "s"}"#),
+        (s, br#"{"id": "s", "status": "open", "id": "t"}"#),
+        (s, br#"{"id": "s", "status": "open", "status": "open"}"#),
+        (s, br#"{"id": "s", "status": "open", "contact_id": "c"}"#),
+        (s, br#"{"id": "s", "status": 5, "contact_id": "c"}"#),
+        (s, br#"{"id": "s", "status": "open", "contact_id": 5}"#),
+        (s, br#"{"id": "s", "metadata": {}, "metadata": null}"#),
+        (s, br#"{"id": "s", "agent": {"id": "a", "type": "ai", "assistant_id": "x"}, "status": "open"}"#),
+        (
+            Root::List(&SESSION),
+            br#"[{"id": "a", "status": "open"}, {"status": "open", "id": "b"}, {"id": "c"}]"#,
+        ),
+        (
+            m,
+            br#"{"id": "m", "session_id": "s", "role": "user", "content": {"type": "text", "text": "a"}, "run_id": "r", "created_at": "2025-01-15T10:30:07.412Z", "delivery_status": "sent"}"#,
+        ),
+        (m, br#"{"id": "m", "content": {"type": "text", "text": "a"}, "delivery_status": null}"#),
+        (m, br#"{"id": "m", "session_id": "s"}"#),
+        (m, br#"{"id": "m", "delivery_status": "sent"}"#),
+        (m, br#"{"id": "m", "session_id": null, "content": {"type": "image"}}"#),
+        (m, br#"{"id": "m", "content": {"type": "text", "text": "a"}, "id": "n"}"#),
+        (m, br#"{"id": "m", "role": "user", "content": 5, "session_id": "s"}"#),
     ]
 }
 
@@ -441,6 +473,18 @@ fn the_event_transcoder_agrees_with_the_typed_parser() {
         br#"{"type": "x", "data": 1, "data": 2}"#,
         br#"{"data": {"object": {"id": "s"}, "object": {"id": "t"}}, "type": "session.created"}"#,
         br#"{"type": "session.created", "data": {"object": {"id": "s"}}"#,
+        // In the schema's order (the in-order pass) and out of it.
+        br#"{"type": "session.created", "data": {"object": {"id": "s", "status": "open"}, "action": "x"}}"#,
+        br#"{"type": "session.created", "data": {"object": {"id": "s"}, "action": null}}"#,
+        br#"{"type": "session.created", "data": {"object": {"id": "s"}, "action": 5}}"#,
+        br#"{"type": "session.created", "data": {"action": "x", "object": {"id": "s"}}}"#,
+        br#"{"type": "session.created", "data": {"object": {"id": "s"}, "action": "x", "action": "y"}}"#,
+        br#"{"type": "session.created", "data": {"object": {"id": "s"}, "object": {"id": "t"}}}"#,
+        br#"{"type": "session.finished", "data": {"object": {"status": "closed", "id": "s"}, "action": "expired"}}"#,
+        br#"{"type": "session.finished", "data": {"object": {"id": "s"}, "action": null}}"#,
+        br#"{"type": "message.created", "data": {"object": {"id": "m", "content": {"type": "text", "text": "a"}, "delivery_status": null}, "action": "x"}}"#,
+        br#"{"type": "message.created", "data": {"action": "x"}}"#,
+        br#"{"type": "app.connection.created", "data": {"object": {"b": 1, "a": null}, "action": "x"}}"#,
         // Whitespace before the envelope (a fuzz find: the canonical reader
         // once stepped into the object without skipping it).
         b"\r\n {\"type\": \"session.created\", \"data\": {\"object\": {\"id\": \"s\"}}}",

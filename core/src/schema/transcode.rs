@@ -141,6 +141,115 @@ pub(crate) fn write_object(
     shape: &'static Shape,
     out: &mut Vec<u8>,
 ) -> Result<(), ReadError> {
+    // Bodies mostly list fields in the schema's order, the order they are
+    // written in: then each value is written straight to `out`. Otherwise
+    // the object is read again into slots (below) and written from them. A
+    // body can make every level read its object twice, but shapes nest only
+    // a few levels deep.
+    if r.peek()? == b'{' && shape.fields.iter().all(|f| f.only_for_type.is_none()) {
+        let saved = r.clone();
+        let start = out.len();
+        if write_object_in_order(r, shape, out)? {
+            return Ok(());
+        }
+        *r = saved;
+        out.truncate(start);
+    }
+    write_object_from_slots(r, shape, out)
+}
+
+/// [`write_object`] for an object whose fields come in the schema's order
+/// (any absent one optional, defaulted or checked only): written as read.
+/// `false`, with the reader and `out` part-way, for any other object; the
+/// caller then reads it again into slots. The errors are the slot path's:
+/// the same reads in the same order, a repeated field is out of order, and
+/// a required field missing at the end is the first missing in schema order.
+fn write_object_in_order(
+    r: &mut Reader<'_>,
+    shape: &'static Shape,
+    out: &mut Vec<u8>,
+) -> Result<bool, ReadError> {
+    r.enter()?;
+    out.push(b'{');
+    let mut first_key = true;
+    let mut first_out = true;
+    // The next field to write: those before it are written or left out.
+    let mut next = 0;
+    while let Some(key) = r.key(first_key)? {
+        first_key = false;
+        let found = match shape.fields.get(next) {
+            Some(field) if field.name == key => Some((next, field)),
+            _ => shape.field(&key),
+        };
+        let Some((i, field)) = found else {
+            at(|| Step::Key(key.into_owned()), r.skip())?;
+            continue;
+        };
+        if i < next || !skip_absent(&shape.fields[next..i], out, &mut first_out) {
+            return Ok(false);
+        }
+        next = i + 1;
+        let mark = out.len();
+        if !first_out {
+            out.push(b',');
+        }
+        write_plain_str(out, field.name);
+        out.push(b':');
+        let value = out.len();
+        let written = at(|| Step::Field(field.name), write_field(r, field, out))?;
+        match (written, field.presence) {
+            (true, Presence::CheckedOnly) | (false, Presence::Optional | Presence::CheckedOnly) => {
+                out.truncate(mark)
+            }
+            (false, Presence::Default(text)) => {
+                out.truncate(value);
+                out.extend_from_slice(text.as_bytes());
+                first_out = false;
+            }
+            _ => first_out = false,
+        }
+    }
+    r.end_object()?;
+    if let Some(missing) = shape.fields[next..]
+        .iter()
+        .find(|f| f.presence == Presence::Required)
+    {
+        return Err(ReadError::missing(missing.name));
+    }
+    skip_absent(&shape.fields[next..], out, &mut first_out);
+    out.push(b'}');
+    Ok(true)
+}
+
+/// Writes what absent `fields` stand for (their defaults); `false` if one
+/// of them is required, which only the slot path can tell missing from
+/// later.
+fn skip_absent(fields: &[Field], out: &mut Vec<u8>, first_out: &mut bool) -> bool {
+    for field in fields {
+        match field.presence {
+            Presence::Required => return false,
+            Presence::Default(text) => {
+                if !*first_out {
+                    out.push(b',');
+                }
+                *first_out = false;
+                write_plain_str(out, field.name);
+                out.push(b':');
+                out.extend_from_slice(text.as_bytes());
+            }
+            Presence::Optional | Presence::CheckedOnly => {}
+        }
+    }
+    true
+}
+
+/// [`write_object`] through slots: every field read into a scratch buffer,
+/// then written in the schema's order.
+fn write_object_from_slots(
+    r: &mut Reader<'_>,
+    shape: &'static Shape,
+    out: &mut Vec<u8>,
+) -> Result<(), ReadError> {
     let mut slots = Slots::new(shape.fields.len());
     // The object's values are at most what is left of the body (plus the
     // defaults written for absent fields), so this capacity is seldom
