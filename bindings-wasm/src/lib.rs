@@ -101,12 +101,8 @@ fn count(field: &str, n: f64) -> Result<usize, JsValue> {
 /// from `fetch`'s `Headers`, which hold no line breaks, or from the caller's
 /// headers after refusing a line break, NUL or a colon in a name.
 fn header_lines(text: &str) -> Vec<(String, String)> {
-    text.split('\n')
-        .filter(|line| !line.is_empty())
-        .map(|line| match line.split_once(':') {
-            Some((name, value)) => (name.to_string(), value.to_string()),
-            None => (line.to_string(), String::new()),
-        })
+    antonnia_core::http::header_lines(text)
+        .map(|(name, value)| (name.to_string(), value.to_string()))
         .collect()
 }
 

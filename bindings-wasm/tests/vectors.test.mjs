@@ -65,10 +65,9 @@ export function load(name) {
 
 const enc = new TextEncoder();
 export function bodyOf(v) {
-  if ('body' in v) return enc.encode(String(v.body));
-  if ('body_json' in v) return enc.encode(JSON.stringify(v.body_json));
+  const text = textOf(v);
+  if (text !== undefined) return enc.encode(text);
   if ('body_base64' in v) return new Uint8Array(Buffer.from(v.body_base64, 'base64'));
-  if ('body_repeat' in v) return enc.encode(v.body_repeat.text.repeat(v.body_repeat.count));
   return new Uint8Array(0);
 }
 

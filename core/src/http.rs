@@ -171,6 +171,16 @@ pub fn is_secret_header(name: &str) -> bool {
     .any(|h| name.eq_ignore_ascii_case(h))
 }
 
+/// The headers in one text of `name:value` lines, the form the web binding
+/// hands headers over in (one string per crossing): each line splits at its
+/// first colon (a line without one is a name with an empty value), and empty
+/// lines are skipped. Borrowed from `text`.
+pub fn header_lines(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.split('\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| line.split_once(':').unwrap_or((line, "")))
+}
+
 pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()

@@ -10,7 +10,7 @@ use subtle::ConstantTimeEq;
 
 use super::base64::{self, Padding};
 use crate::error::{Error, WebhookVerificationError as Why};
-use crate::http::find_header;
+use crate::http::{find_header, header_lines};
 use crate::time::Timestamp;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -36,16 +36,13 @@ impl<'a> WebhookHeaders<'a> {
         }
     }
 
-    /// Picks the three headers out of one text of `name:value` lines (the
-    /// form the web binding hands headers over in, one string per crossing),
-    /// by [`from_pairs`](Self::from_pairs)'s rule: names matched
-    /// case-insensitively, the first line of a name wins, the value is all
-    /// after the line's first colon. Borrowed from `text`: reading a
-    /// delivery's headers allocates nothing.
+    /// Picks the three headers out of one text of `name:value` lines
+    /// ([`header_lines`]), by [`from_pairs`](Self::from_pairs)'s rule: names
+    /// matched case-insensitively, the first line of a name wins. Borrowed
+    /// from `text`: reading a delivery's headers allocates nothing.
     pub fn from_lines(text: &'a str) -> WebhookHeaders<'a> {
         let mut found = WebhookHeaders::default();
-        for line in text.split('\n') {
-            let (name, value) = line.split_once(':').unwrap_or((line, ""));
+        for (name, value) in header_lines(text) {
             let slot = if name.eq_ignore_ascii_case("webhook-id") {
                 &mut found.id
             } else if name.eq_ignore_ascii_case("webhook-timestamp") {
@@ -217,13 +214,8 @@ mod tests {
     fn header_lines_are_read_as_header_pairs_are() {
         let text = "Content-Type:application/json\nWebhook-Id:msg_1\nwebhook-id:msg_2\n\
                     webhook-timestamp: 1700000000\nWEBHOOK-SIGNATURE:v1,a:b v1,c\nwebhook-signature\n";
-        let pairs: Vec<(String, String)> = text
-            .split('\n')
-            .filter(|line| !line.is_empty())
-            .map(|line| {
-                let (name, value) = line.split_once(':').unwrap_or((line, ""));
-                (name.to_string(), value.to_string())
-            })
+        let pairs: Vec<(String, String)> = header_lines(text)
+            .map(|(name, value)| (name.to_string(), value.to_string()))
             .collect();
         let from_lines = WebhookHeaders::from_lines(text);
         assert_eq!(from_lines, WebhookHeaders::from_pairs(&pairs));
