@@ -283,6 +283,26 @@ impl<'a> Reader<'a> {
         self.string(true)
     }
 
+    /// Reads a string and writes it to `out` as [`write_read_str`] would:
+    /// one with no escape (nearly every one) is copied with its quotes,
+    /// without the [`Cow`] that [`str`](Self::str) returns.
+    pub(crate) fn copy_str(&mut self, out: &mut Vec<u8>) -> Result<(), ReadError> {
+        if self.peek()? != b'"' {
+            return Err(self.invalid_type("a string"));
+        }
+        let bytes = self.bytes();
+        let open = self.pos;
+        let end = plain_run_end(bytes, open + 1);
+        if bytes.get(end) == Some(&b'"') {
+            out.extend_from_slice(&bytes[open..=end]);
+            self.pos = end + 1;
+            return Ok(());
+        }
+        let text = self.string(true)?;
+        write_read_str(out, &text);
+        Ok(())
+    }
+
     /// Reads an `i64`.
     pub(crate) fn i64(&mut self) -> Result<i64, ReadError> {
         match self.peek()? {
@@ -335,6 +355,19 @@ impl<'a> Reader<'a> {
         let key = self.string(true)?;
         self.colon()?;
         Ok(Some(key))
+    }
+
+    /// Steps past `text` when it comes next, exactly (no whitespace first):
+    /// a caller's guess at the next bytes, such as a key and its colon.
+    pub(crate) fn skip_exact(&mut self, text: &[u8]) -> bool {
+        let next = self
+            .bytes()
+            .get(self.pos..self.pos.saturating_add(text.len()))
+            .is_some_and(|next| same_bytes(next, text));
+        if next {
+            self.pos += text.len();
+        }
+        next
     }
 
     fn has_next_key(&mut self, first: bool) -> Result<bool, ReadError> {
@@ -805,6 +838,34 @@ pub(crate) fn plain_run_end(bytes: &[u8], from: usize) -> usize {
         }
     };
     i + first(special(word))
+}
+
+/// Whether `a` and `b`, of the same length, hold the same bytes: compared
+/// a word at a time, where the slices' `==` calls `memcmp`, which the wasm
+/// build compiles to a byte loop (keys are 5 to 20 bytes).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let word = |s: &[u8], at: usize| {
+        s.get(at..)
+            .and_then(|s| s.first_chunk::<8>())
+            .map(|w| u64::from_le_bytes(*w))
+    };
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() < 8 {
+        return a == b;
+    }
+    // Whole words from the start, then the last word (overlapping the one
+    // before it): no byte loop for the tail.
+    let mut at = 0;
+    while at + 8 < a.len() {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    let last = a.len() - 8;
+    word(a, last) == word(b, last)
 }
 
 /// serde_json's private key for a `RawValue` (see `Reader::raw_value_object`).

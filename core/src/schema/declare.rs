@@ -32,6 +32,9 @@ macro_rules! resource {
     // A field's name on the wire: its `#[wire(...)]` name, or its own.
     (@wire $field:ident) => { stringify!($field) };
     (@wire $field:ident $rename:literal) => { $rename };
+    // Its key as the canonical form writes it (`Field::written_key`).
+    (@key $field:ident) => { concat!(",\"", stringify!($field), "\":") };
+    (@key $field:ident $rename:literal) => { concat!(",\"", $rename, "\":") };
     (@field $meta:tt $sdoc:tt $name:ident $label:tt $shape:ident [$($fields:tt)*] [$($table:tt)*] [$($docs:tt)*]
         $(#[doc = $doc:literal])* $(#[wire($rename:literal)])? $field:ident : $rust:ty => req $wire:expr, $($rest:tt)*
     ) => {
@@ -39,6 +42,7 @@ macro_rules! resource {
             [$($fields)* $(#[doc = $doc])* $(#[serde(rename = $rename)])? pub $field: $rust,]
             [$($table)* $crate::schema::Field {
                 name: $crate::schema::resource!(@wire $field $($rename)?),
+                written_key: $crate::schema::resource!(@key $field $($rename)?),
                 ty: $wire,
                 presence: $crate::schema::Presence::Required,
                 only_for_type: None,
@@ -68,6 +72,7 @@ macro_rules! resource {
                 pub $field: $rust,]
             [$($table)* $crate::schema::Field {
                 name: $crate::schema::resource!(@wire $field $($rename)?),
+                written_key: $crate::schema::resource!(@key $field $($rename)?),
                 ty: $wire,
                 presence: $crate::schema::Presence::Optional,
                 only_for_type: $only,
@@ -85,6 +90,7 @@ macro_rules! resource {
                 pub $field: $rust,]
             [$($table)* $crate::schema::Field {
                 name: $crate::schema::resource!(@wire $field $($rename)?),
+                written_key: $crate::schema::resource!(@key $field $($rename)?),
                 ty: $wire,
                 presence: $crate::schema::Presence::Default($json),
                 only_for_type: None,

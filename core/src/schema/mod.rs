@@ -30,7 +30,9 @@ pub use arguments::{
 };
 pub(crate) use arguments::{id, optional, path_id, required};
 pub use transcode::{Root, transcode};
-pub(crate) use transcode::{into_text, read_timestamp, transcode_into, write_object};
+pub(crate) use transcode::{
+    into_text, read_timestamp, read_timestamp_text, transcode_into, write_object,
+};
 
 /// How a field's value is read and written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +80,10 @@ pub enum Presence {
 pub struct Field {
     /// The name on the wire.
     pub name: &'static str,
+    /// `,"name":`, the field's key as the canonical form writes it after
+    /// another field (without the comma when it comes first): one copy
+    /// where writing the name, its quotes and the punctuation was five.
+    pub written_key: &'static str,
     /// How the value is read and written.
     pub ty: Ty,
     /// Whether it must be there.
@@ -122,6 +128,20 @@ pub struct Shape {
     pub fields: &'static [Field],
 }
 
+/// A field of one of the shapes declared here (the resources' come from
+/// [`resource!`](declare::resource)): `field!(Required "name", ty)`.
+macro_rules! field {
+    ($presence:ident $name:literal, $ty:expr) => {
+        Field {
+            name: $name,
+            written_key: concat!(",\"", $name, "\":"),
+            ty: $ty,
+            presence: Presence::$presence,
+            only_for_type: None,
+        }
+    };
+}
+
 impl Shape {
     /// The field called `name`, if the shape has one.
     pub fn field(&self, name: &str) -> Option<(usize, &'static Field)> {
@@ -129,41 +149,14 @@ impl Shape {
     }
 }
 
-const fn req(name: &'static str, ty: Ty) -> Field {
-    Field {
-        name,
-        ty,
-        presence: Presence::Required,
-        only_for_type: None,
-    }
-}
-
-const fn opt(name: &'static str, ty: Ty) -> Field {
-    Field {
-        name,
-        ty,
-        presence: Presence::Optional,
-        only_for_type: None,
-    }
-}
-
 pub use crate::types::{AGENT, MESSAGE, SESSION, SESSION_SCHEDULE, SURVEY_SUBMISSION};
-
-const fn checked(name: &'static str, ty: Ty) -> Field {
-    Field {
-        name,
-        ty,
-        presence: Presence::CheckedOnly,
-        only_for_type: None,
-    }
-}
 
 /// A webhook's `data` for `message.created`.
 pub const MESSAGE_EVENT_DATA: Shape = Shape {
     name: "Data",
     fields: &[
-        req("object", Ty::Object(&MESSAGE)),
-        checked("action", Ty::Str),
+        field!(Required "object", Ty::Object(&MESSAGE)),
+        field!(CheckedOnly "action", Ty::Str),
     ],
 };
 
@@ -171,8 +164,8 @@ pub const MESSAGE_EVENT_DATA: Shape = Shape {
 pub const SESSION_EVENT_DATA: Shape = Shape {
     name: "Data",
     fields: &[
-        req("object", Ty::Object(&SESSION)),
-        checked("action", Ty::Str),
+        field!(Required "object", Ty::Object(&SESSION)),
+        field!(CheckedOnly "action", Ty::Str),
     ],
 };
 
@@ -180,14 +173,20 @@ pub const SESSION_EVENT_DATA: Shape = Shape {
 /// not closed by a call, why (`"expired"`).
 pub const SESSION_FINISHED_EVENT_DATA: Shape = Shape {
     name: "Data",
-    fields: &[req("object", Ty::Object(&SESSION)), opt("action", Ty::Str)],
+    fields: &[
+        field!(Required "object", Ty::Object(&SESSION)),
+        field!(Optional "action", Ty::Str),
+    ],
 };
 
 /// A webhook's `data` for `app.connection.created` (the connection's shape
 /// is not specified: kept as sent).
 pub const CONNECTION_EVENT_DATA: Shape = Shape {
     name: "Data",
-    fields: &[req("object", Ty::Json), checked("action", Ty::Str)],
+    fields: &[
+        field!(Required "object", Ty::Json),
+        field!(CheckedOnly "action", Ty::Str),
+    ],
 };
 
 /// The `data` shape of each event type this version knows (the others are

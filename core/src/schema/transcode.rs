@@ -181,11 +181,7 @@ fn write_object_in_order(
         }
         next = i + 1;
         let mark = out.len();
-        if !first_out {
-            out.push(b',');
-        }
-        write_plain_str(out, field.name);
-        out.push(b':');
+        write_key(out, field, first_out);
         let value = out.len();
         let written = at(|| Step::Field(field.name), write_field(r, field, out))?;
         match (written, field.presence) {
@@ -225,6 +221,15 @@ fn next_field(
     first: &mut bool,
     hint: usize,
 ) -> Result<Option<(usize, &'static Field)>, ReadError> {
+    // The hinted key written as the canonical form writes it (its comma
+    // too, after the first), which is how servers send it: taken whole,
+    // with nothing to scan or compare after.
+    if let Some(field) = shape.fields.get(hint) {
+        if r.skip_exact(&field.written_key.as_bytes()[usize::from(*first)..]) {
+            *first = false;
+            return Ok(Some((hint, field)));
+        }
+    }
     while let Some(key) = r.key(*first)? {
         *first = false;
         let found = match shape.fields.get(hint) {
@@ -239,6 +244,12 @@ fn next_field(
     Ok(None)
 }
 
+/// Writes `field`'s key and colon, after a comma unless it is the object's
+/// `first` field.
+fn write_key(out: &mut Vec<u8>, field: &Field, first: bool) {
+    out.extend_from_slice(&field.written_key.as_bytes()[usize::from(first)..]);
+}
+
 /// Writes what absent `fields` stand for (their defaults); `false` if one
 /// of them is required, which only the slot path can tell missing from
 /// later.
@@ -247,12 +258,8 @@ fn skip_absent(fields: &[Field], out: &mut Vec<u8>, first_out: &mut bool) -> boo
         match field.presence {
             Presence::Required => return false,
             Presence::Default(text) => {
-                if !*first_out {
-                    out.push(b',');
-                }
+                write_key(out, field, *first_out);
                 *first_out = false;
-                write_plain_str(out, field.name);
-                out.push(b':');
                 out.extend_from_slice(text.as_bytes());
             }
             Presence::Optional | Presence::CheckedOnly => {}
@@ -357,12 +364,8 @@ fn write_fields(
             (_, Presence::Default(text)) => text.as_bytes(),
             (_, _) => continue,
         };
-        if !first {
-            out.push(b',');
-        }
+        write_key(out, field, first);
         first = false;
-        write_plain_str(out, field.name);
-        out.push(b':');
         out.extend_from_slice(value);
     }
     out.push(b'}');
@@ -402,10 +405,7 @@ fn write_field(
 /// the leaf types' own rules (the typed path's checks).
 fn write_value(r: &mut Reader<'_>, ty: Ty, out: &mut Vec<u8>) -> Result<(), ReadError> {
     match ty {
-        Ty::Str | Ty::Enum(_) => {
-            let text = r.str()?;
-            write_read_str(out, &text);
-        }
+        Ty::Str | Ty::Enum(_) => r.copy_str(out)?,
         Ty::I64 => write_json(out, &r.i64()?),
         Ty::Bool => write_json(out, &r.bool()?),
         Ty::Time => {
@@ -430,7 +430,9 @@ pub(crate) fn read_timestamp(r: &mut Reader<'_>) -> Result<Timestamp, ReadError>
 }
 
 /// [`read_timestamp`], with the text it was read from.
-fn read_timestamp_text<'a>(r: &mut Reader<'a>) -> Result<(Timestamp, Cow<'a, str>), ReadError> {
+pub(crate) fn read_timestamp_text<'a>(
+    r: &mut Reader<'a>,
+) -> Result<(Timestamp, Cow<'a, str>), ReadError> {
     if r.peek()? != b'"' {
         return Err(r.invalid_type("an RFC 3339 timestamp string"));
     }
@@ -447,6 +449,17 @@ fn read_timestamp_text<'a>(r: &mut Reader<'a>) -> Result<(Timestamp, Cow<'a, str
 /// Content: its fields read (a repeated one refused), then written by
 /// [`write_content`]'s rules.
 fn write_content_read(r: &mut Reader<'_>, out: &mut Vec<u8>) -> Result<(), ReadError> {
+    // Content as the typed path writes it is written as it is read, as
+    // objects in their shape's order are (see `write_object`).
+    if r.peek()? == b'{' {
+        let saved = r.clone();
+        let start = out.len();
+        if write_content_in_order(r, out) {
+            return Ok(());
+        }
+        *r = saved;
+        out.truncate(start);
+    }
     r.object("a content object with a \"type\"")?;
     let mut pairs: Vec<(Cow<'_, str>, Raw<'_>)> = Vec::new();
     while let Some(name) = r.key(pairs.is_empty())? {
@@ -461,6 +474,51 @@ fn write_content_read(r: &mut Reader<'_>, out: &mut Vec<u8>) -> Result<(), ReadE
     }
     r.end_object()?;
     write_content(pairs, out).map_err(ShapeError::into_read_error)
+}
+
+/// [`write_content_read`] for content of a known kind written as
+/// [`write_content`] writes it: `type` first, then the kind's fields in its
+/// order, each a string (a text one may be absent), and no other key. Any
+/// other content, or an error, is `false`, with the reader and `out`
+/// part-way: the caller reads it again, and gives the errors.
+fn write_content_in_order(r: &mut Reader<'_>, out: &mut Vec<u8>) -> bool {
+    if r.enter().is_err() || !r.skip_exact(b"\"type\":") || r.peek().ok() != Some(b'"') {
+        return false;
+    }
+    let Ok(Cow::Borrowed(kind)) = r.str() else {
+        return false;
+    };
+    let Some((_, fields)) = CONTENT_KINDS.iter().find(|(k, _)| *k == kind) else {
+        return false;
+    };
+    out.extend_from_slice(b"{\"type\":");
+    write_plain_str(out, kind);
+    for field in *fields {
+        let name = field.name();
+        let key = r.clone();
+        if r.skip_exact(b",\"") && r.skip_exact(name.as_bytes()) && r.skip_exact(b"\":") {
+            if matches!(field, ContentField::OptionalMap(_)) {
+                return false;
+            }
+            out.extend_from_slice(b",\"");
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":");
+            if r.copy_str(out).is_err() {
+                return false;
+            }
+        } else {
+            *r = key;
+            if let ContentField::Text(_) = field {
+                out.extend_from_slice(b",\"");
+                out.extend_from_slice(name.as_bytes());
+                out.extend_from_slice(b"\":\"\"");
+            }
+        }
+    }
+    r.end_object().is_ok() && {
+        out.push(b'}');
+        true
+    }
 }
 
 /// A content field's value: a string as the reader returned it (borrowed

@@ -197,10 +197,11 @@ impl Typed {
 }
 
 /// A webhook envelope as read: a known event's `data` typed ([`Typed`]) or
-/// written as canonical JSON (`Vec<u8>`).
-struct Envelope<'a, T> {
+/// written as canonical JSON after the envelope's head ([`Head`]), with
+/// `created_at` as a [`Timestamp`] (the typed path) or with its text too.
+struct Envelope<'a, T, C = Timestamp> {
     id: Option<Cow<'a, str>>,
-    created_at: Option<Timestamp>,
+    created_at: Option<C>,
     event_type: Cow<'a, str>,
     data: DataSlot<'a, T>,
 }
@@ -344,7 +345,7 @@ pub fn parse_event_with_limit(body: &[u8], max_body_bytes: usize) -> Result<Webh
 fn as_webhook<T>(
     body: &[u8],
     max_body_bytes: usize,
-    parse: fn(&[u8]) -> Result<T, Error>,
+    parse: impl FnOnce(&[u8]) -> Result<T, Error>,
 ) -> Result<T, Error> {
     if body.len() > max_body_bytes {
         return Err(Error::PayloadTooLarge {
@@ -407,53 +408,112 @@ fn parse_envelope(body: &[u8]) -> Result<WebhookEvent, Error> {
 /// [`WebhookEvent::to_json`] writes) read by the [schema]'s one
 /// generic decoder: for bindings that hand JSON to their host.
 pub fn parse_event_canonical(body: &[u8], max_body_bytes: usize) -> Result<String, Error> {
-    as_webhook(body, max_body_bytes, canonical_envelope)
+    let mut out = Vec::with_capacity(body.len() + 32);
+    parse_event_canonical_into(body, max_body_bytes, &mut out)?;
+    schema::into_text(out)
 }
 
-fn canonical_envelope(body: &[u8]) -> Result<String, Error> {
-    let envelope = json::read_shaped(body, b'{', "an object", read_canonical_envelope)?;
+/// [`parse_event_canonical`], appending the event's canonical JSON to
+/// `out`, which is left as it was on an error: for a binding that keeps one
+/// buffer for every delivery (the web build's, in its memory that JS reads).
+pub fn parse_event_canonical_into(
+    body: &[u8],
+    max_body_bytes: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    let start = out.len();
+    let parsed = as_webhook(body, max_body_bytes, |body| canonical_envelope(body, out));
+    if parsed.is_err() {
+        out.truncate(start);
+    }
+    parsed
+}
+
+/// Appends the event's canonical JSON to `out`.
+fn canonical_envelope(body: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+    let start = out.len();
+    out.reserve(body.len() + 32);
+    let envelope = json::read_shaped(body, b'{', "an object", |r| read_canonical_envelope(r, out))?;
     let Some(shape) = schema::event_data(&envelope.event_type) else {
-        let mut out = Vec::with_capacity(body.len());
-        json::write_value(&mut out, &json::parse_value(body)?);
-        return schema::into_text(out);
+        json::write_value(out, &json::parse_value(body)?);
+        return Ok(());
     };
-    // The envelope as WebhookEvent's Serialize writes it: id, created_at,
-    // type, data.
-    let mut out = Vec::with_capacity(body.len() + 32);
-    out.push(b'{');
-    if let Some(id) = &envelope.id {
-        out.extend_from_slice(b"\"id\":");
-        json::write_read_str(&mut out, id);
-        out.push(b',');
-    }
-    if let Some(at) = &envelope.created_at {
-        out.extend_from_slice(b"\"created_at\":");
-        at.write_json(&mut out);
-        out.push(b',');
-    }
-    out.extend_from_slice(b"\"type\":");
-    json::write_read_str(&mut out, &envelope.event_type);
-    out.extend_from_slice(b",\"data\":");
     match envelope.data {
         DataSlot::Absent => return Err(Error::decode("data", "missing field `data`")),
         DataSlot::Raw(raw) => {
-            schema::transcode_into(schema::Root::One(shape), raw.as_bytes(), &mut out)
+            write_envelope_head(
+                out,
+                envelope.id.as_ref(),
+                envelope.created_at.as_ref(),
+                &envelope.event_type,
+            );
+            schema::transcode_into(schema::Root::One(shape), raw.as_bytes(), out)
                 .map_err(|e| prefixed("data", e))?
         }
-        DataSlot::Read(bytes) => out.extend_from_slice(&bytes),
+        // Written after the head as it was when `data` came: the usual
+        // order. An `id` or `created_at` after `data` changes the head,
+        // which is then written again, before a copy of the data.
+        DataSlot::Read(head) => {
+            if (head.id, head.created_at) != (envelope.id.is_some(), envelope.created_at.is_some())
+            {
+                let data = out[head.data_at..].to_vec();
+                out.truncate(start);
+                write_envelope_head(
+                    out,
+                    envelope.id.as_ref(),
+                    envelope.created_at.as_ref(),
+                    &envelope.event_type,
+                );
+                out.extend_from_slice(&data);
+            }
+        }
         DataSlot::Skipped => {
             return Err(Error::decode("data", "does not match the event type"));
         }
     }
     out.push(b'}');
-    schema::into_text(out)
+    Ok(())
+}
+
+/// What the envelope's head held when a known event's `data` was written
+/// after it, and where the data starts.
+struct Head {
+    id: bool,
+    created_at: bool,
+    data_at: usize,
+}
+
+/// The envelope up to its data, as WebhookEvent's Serialize writes it: id,
+/// created_at, type, data.
+fn write_envelope_head(
+    out: &mut Vec<u8>,
+    id: Option<&Cow<'_, str>>,
+    created_at: Option<&(Timestamp, Cow<'_, str>)>,
+    event_type: &str,
+) -> usize {
+    out.push(b'{');
+    if let Some(id) = id {
+        out.extend_from_slice(b"\"id\":");
+        json::write_read_str(out, id);
+        out.push(b',');
+    }
+    if let Some((at, text)) = created_at {
+        out.extend_from_slice(b"\"created_at\":");
+        at.write_json_parsed_from(text, out);
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"type\":");
+    json::write_str(out, event_type);
+    out.extend_from_slice(b",\"data\":");
+    out.len()
 }
 
 /// The envelope as [`EnvelopeVisitor`] reads it (the same keys, repeats and
 /// paths), with a known event's `data` written as canonical JSON.
 fn read_canonical_envelope<'a>(
     r: &mut json::Reader<'a>,
-) -> Result<Envelope<'a, Vec<u8>>, json::ReadError> {
+    out: &mut Vec<u8>,
+) -> Result<Envelope<'a, Head, (Timestamp, Cow<'a, str>)>, json::ReadError> {
     use json::{ReadError, Step, at};
     r.enter()?;
     let mut id = None;
@@ -462,7 +522,27 @@ fn read_canonical_envelope<'a>(
     let mut data = DataSlot::Absent;
     let mut seen = [false; 3];
     let mut first_key = true;
-    while let Some(key) = r.key(first_key)? {
+    // The keys in the order WebhookEvent writes them, each with the comma
+    // before it: in that order (the usual one) each is taken whole, as the
+    // transcoder takes a shape's fields.
+    const KEYS: [(&str, &str); 4] = [
+        ("id", ",\"id\":"),
+        ("created_at", ",\"created_at\":"),
+        ("type", ",\"type\":"),
+        ("data", ",\"data\":"),
+    ];
+    for read in 0.. {
+        let key = match KEYS.get(read) {
+            Some((name, written))
+                if r.skip_exact(&written.as_bytes()[usize::from(first_key)..]) =>
+            {
+                Cow::Borrowed(*name)
+            }
+            _ => match r.key(first_key)? {
+                Some(key) => key,
+                None => break,
+            },
+        };
         first_key = false;
         let mut once = |i: usize, name: &'static str| {
             if std::mem::replace(&mut seen[i], true) {
@@ -481,7 +561,7 @@ fn read_canonical_envelope<'a>(
                 once(1, "created_at")?;
                 created_at = at(
                     || Step::Field("created_at"),
-                    r.nullable(schema::read_timestamp),
+                    r.nullable(schema::read_timestamp_text),
                 )?;
             }
             "type" if event_type.is_some() => return Err(ReadError::duplicate("type")),
@@ -493,14 +573,14 @@ fn read_canonical_envelope<'a>(
                     Some(t) if KNOWN_EVENT_TYPES.contains(&t) => {
                         let shape = schema::event_data(t)
                             .ok_or_else(|| ReadError::new("no data shape for this event type"))?;
-                        // Sized for the rest of the body, which holds the
-                        // data, so that writing it never regrows the buffer.
-                        let mut out = Vec::with_capacity(r.remaining());
-                        at(
-                            || Step::Field("data"),
-                            schema::write_object(r, shape, &mut out),
-                        )?;
-                        DataSlot::Read(out)
+                        let data_at = write_envelope_head(out, id.as_ref(), created_at.as_ref(), t);
+                        let head = Head {
+                            id: id.is_some(),
+                            created_at: created_at.is_some(),
+                            data_at,
+                        };
+                        at(|| Step::Field("data"), schema::write_object(r, shape, out))?;
+                        DataSlot::Read(head)
                     }
                     // Unknown events are kept whole from the body instead.
                     Some(_) => {
@@ -628,8 +708,22 @@ impl WebhookReceiver {
         headers: &WebhookHeaders<'_>,
         now: Timestamp,
     ) -> Result<String, Error> {
+        let mut out = Vec::new();
+        self.receive_canonical_into(body, headers, now, &mut out)?;
+        schema::into_text(out)
+    }
+
+    /// [`receive_canonical_from`](Self::receive_canonical_from), appending
+    /// the event to `out` ([`parse_event_canonical_into`]).
+    pub fn receive_canonical_into(
+        &self,
+        body: &[u8],
+        headers: &WebhookHeaders<'_>,
+        now: Timestamp,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
         self.check(body, headers, now)?;
-        parse_event_canonical(body, self.max_body_bytes)
+        parse_event_canonical_into(body, self.max_body_bytes, out)
     }
 
     /// The size limit and, when verifying, the signature.
