@@ -21,16 +21,28 @@ const body = readFileSync(new URL('../../tests/fixtures/message_created_410.json
 
 const receiver = new glue.WebhookReceiver(undefined, false, undefined, undefined);
 const now = Date.now();
-// The delivery crosses as one buffer, headers first (their length in bytes
-// second); builds before stop 29 took the header text as its own string.
-const oneBuffer = glue.WebhookReceiver.prototype.receive.toString().includes('headers_len');
-const noHeaders = oneBuffer ? 0 : '';
+// The wasm receive: bytes in, the event's canonical JSON text out. Since
+// stop 30 the delivery is written into, and the event read from, the core's
+// memory (delivery.js); in stop 29 it crossed as one buffer, headers first
+// (their length in bytes second); before, the header text was its own string.
+let receiveText;
+if ('deliveryAt' in glue.WebhookReceiver.prototype) {
+  const { deliveryCrossing } = await import(`${pkg}/delivery.js`);
+  const crossing = deliveryCrossing(glue.coreMemory);
+  receiveText = (bytes) => {
+    const [len, headersLen] = crossing.write(receiver, '', bytes);
+    return crossing.read(receiver, receiver.receive(len, headersLen, now));
+  };
+} else {
+  const noHeaders = glue.WebhookReceiver.prototype.receive.toString().includes('headers_len') ? 0 : '';
+  receiveText = (bytes) => receiver.receive(bytes, noHeaders, now);
+}
 // For scale, the smallest of bodies: a 21-byte event of a type the core does
 // not know (read generically, as a JSON value), so mostly the crossing.
 const tiny = new TextEncoder().encode('{"type":"x","data":1}');
-const floor = bench(() => receiver.receive(tiny, noHeaders, now));
-const receive = bench(() => receiver.receive(body, noHeaders, now));
-const parsed = bench(() => JSON.parse(receiver.receive(body, noHeaders, now)));
+const floor = bench(() => receiveText(tiny));
+const receive = bench(() => receiveText(body));
+const parsed = bench(() => JSON.parse(receiveText(body)));
 const parseWebhook = bench(() => sdk.parseWebhook(body, { verify: false }));
 // The three Standard Webhooks headers, passed but not verified: what
 // handing them over costs (JS joins and checks them, wasm splits them).

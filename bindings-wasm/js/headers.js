@@ -1,6 +1,7 @@
 // Headers into the core: the one text of `name:value` lines it reads a
 // response's headers (index.js's Client) and a webhook's (index.js's
-// parseWebhook, relay.js's handleWebhook) from, in one crossing.
+// parseWebhook, relay.js's handleWebhook, through delivery.js) from, in one
+// crossing.
 import { invalid } from './errors.js';
 
 /**
@@ -28,43 +29,4 @@ export function responseHeaderText(headers) {
   let text = '';
   for (const [k, v] of headers) text += `${k}:${v}\n`;
   return text;
-}
-
-const encoder = new TextEncoder();
-// Reused for every delivery up to this size; a larger one gets a buffer of
-// its own, so that one big body is not held for the process's life.
-const KEPT_BYTES = 64 * 1024;
-let kept = new Uint8Array(4096);
-
-/**
- * A webhook delivery as the core's receivers take it: one buffer of the
- * headers' `name:value` lines, then the body (a string written as its UTF-8
- * bytes), and the lines' length in bytes. One buffer, so that the delivery
- * crosses into wasm in one copy, and a string is encoded straight into it.
- * The buffer is valid until the next call.
- */
-export function deliveryBuffer(lines, body) {
-  let text = typeof body === 'string';
-  if (!text && lines === '') return [body, 0];
-  let max = lines.length * 3 + (text ? body.length * 3 : body.byteLength);
-  if (text && max > KEPT_BYTES) {
-    // Not three bytes a character reserved for a large text: its own bytes.
-    body = encoder.encode(body);
-    text = false;
-    max = lines.length * 3 + body.byteLength;
-  }
-  let buf = kept;
-  if (buf.length < max) {
-    buf = new Uint8Array(max);
-    if (max <= KEPT_BYTES) kept = buf;
-  }
-  const headersLen = encoder.encodeInto(lines, buf).written;
-  let end;
-  if (text) {
-    end = headersLen + encoder.encodeInto(body, buf.subarray(headersLen)).written;
-  } else {
-    buf.set(body, headersLen);
-    end = headersLen + body.byteLength;
-  }
-  return [buf.subarray(0, end), headersLen];
 }

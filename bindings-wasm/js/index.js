@@ -4,7 +4,8 @@
 // bytes with `fetch`, sleeps, and converts values at the edge.
 import * as wasm from './wasm.js';
 import * as constants from './core_constants.js';
-import { deliveryBuffer, headerLine, responseHeaderText } from './headers.js';
+import { deliveryCrossing } from './delivery.js';
+import { headerLine, responseHeaderText } from './headers.js';
 // Loading the core by hand (edge runtimes, bundles without the .wasm file): README "Bundlers and runtimes".
 export { init, InitError } from './wasm.js';
 import { AntonniaError, core, invalid, unknownOption } from './errors.js';
@@ -748,6 +749,7 @@ function bodyBytes(body) {
   throw invalid('body', 'must be the raw body: a string, a Uint8Array (or Buffer) or an ArrayBuffer');
 }
 
+const crossing = deliveryCrossing(wasm.coreMemory);
 let receiverCache = null;
 
 function receiverFor(secret, verify, tolerance, maxBodyBytes) {
@@ -790,8 +792,10 @@ export function parseWebhook(body, options) {
     lines += headerLine('headers', k, v);
   });
   const receiver = receiverFor(secret, verify, tolerance, maxBodyBytes);
-  const [delivery, headersLen] = deliveryBuffer(lines, raw);
-  return JSON.parse(core(() => receiver.receive(delivery, headersLen, nowMs)));
+  return JSON.parse(core(() => {
+    const [len, headersLen] = crossing.write(receiver, lines, raw);
+    return crossing.read(receiver, receiver.receive(len, headersLen, nowMs));
+  }));
 }
 
 /** The event types this SDK version knows (the core's KNOWN_EVENT_TYPES). */

@@ -12,7 +12,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import * as wasm from './relay_wasm.js';
-import { deliveryBuffer, headerText } from './headers.js';
+import { deliveryCrossing } from './delivery.js';
+import { headerText } from './headers.js';
 import {
   AntonniaError, DecodeError, NotFoundError, PayloadTooLargeError, ValidationError,
   WebhookVerificationError, DeliveryError, LockTimeoutError, RelayError, StoreUnavailableError, core, invalid,
@@ -21,6 +22,7 @@ import {
 export { DeliveryError, LockTimeoutError, RelayError, StoreUnavailableError } from './errors.js';
 
 const CONSTANTS = JSON.parse(wasm.relayConstants());
+const crossing = deliveryCrossing(wasm.coreMemory);
 /** The key prefix when none is given. */
 export const DEFAULT_PREFIX = CONSTANTS.defaultPrefix;
 /** The Lua scripts Redis runs (from antonnia-relay; never restated here). */
@@ -680,10 +682,15 @@ export class ChannelRelay {
    * unreachable, or `deliver` crashed.
    */
   async handleWebhook(rawBody, headers) {
-    const [delivery, headersLen] = deliveryBuffer(headerText('headers', headerPairs(headers)), bodyBytes(rawBody));
+    const lines = headerText('headers', headerPairs(headers));
+    // A string is encoded once, straight into the core's buffer.
+    const body = typeof rawBody === 'string' ? rawBody : bodyBytes(rawBody);
     let parsed;
     try {
-      parsed = JSON.parse(core(() => this.#receiver.receiveForRelay(delivery, headersLen, Date.now())));
+      parsed = JSON.parse(core(() => {
+        const [len, headersLen] = crossing.write(this.#receiver, lines, body);
+        return this.#receiver.receiveForRelay(len, headersLen, Date.now());
+      }));
     } catch (e) {
       if (e instanceof WebhookVerificationError) return this.#reply('bad_signature');
       if (e instanceof DecodeError || e instanceof PayloadTooLargeError) return this.#reply('bad_request');

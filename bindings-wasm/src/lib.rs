@@ -106,14 +106,65 @@ fn header_lines(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// A delivery's `name:value` header lines and its body, from the one buffer
-/// they cross in (the lines first, `headers_len` bytes of them).
-fn split_delivery(delivery: &[u8], headers_len: usize) -> Result<(&str, &[u8]), JsValue> {
-    let (headers, body) = delivery
-        .split_at_checked(headers_len)
-        .ok_or_else(|| invalid("headersLen", "is past the end of the delivery"))?;
-    let headers = std::str::from_utf8(headers).map_err(|_| invalid("headers", "are not UTF-8"))?;
-    Ok((headers, body))
+/// The core's linear memory, where JS writes a webhook delivery and reads
+/// the event back ([`DeliveryBuffers`]).
+#[wasm_bindgen(js_name = coreMemory)]
+pub fn core_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
+/// A webhook receiver's two buffers in the core's memory, which JS writes
+/// and reads itself: the delivery (its `name:value` header lines, then its
+/// body), encoded by JS straight into the buffer `deliveryAt` gives, and the
+/// event's canonical JSON, decoded by JS from where `eventAt` says.
+/// wasm-bindgen would allocate, copy and free both on every call.
+#[derive(Default)]
+struct DeliveryBuffers {
+    delivery: Vec<u8>,
+    event: Vec<u8>,
+}
+
+/// What a receiver's buffers keep between deliveries: a larger delivery's
+/// memory is let go after it.
+const KEPT_BYTES: usize = 64 * 1024;
+
+impl DeliveryBuffers {
+    /// Where JS may write a delivery of up to `len` bytes.
+    fn delivery_at(&mut self, len: usize) -> usize {
+        if self.delivery.len() < len {
+            self.delivery.resize(len, 0);
+        }
+        self.delivery.as_ptr() as usize
+    }
+
+    /// The delivery JS wrote (its first `len` bytes), its header lines (the
+    /// first `headers_len`) split from its body, and the event buffer,
+    /// emptied for what is read from it.
+    fn take(
+        &mut self,
+        len: usize,
+        headers_len: usize,
+    ) -> Result<(&str, &[u8], &mut Vec<u8>), JsValue> {
+        let delivery = self
+            .delivery
+            .get(..len)
+            .ok_or_else(|| invalid("len", "is past the end of the delivery buffer"))?;
+        let (headers, body) = delivery
+            .split_at_checked(headers_len)
+            .ok_or_else(|| invalid("headersLen", "is past the end of the delivery"))?;
+        let headers =
+            std::str::from_utf8(headers).map_err(|_| invalid("headers", "are not UTF-8"))?;
+        self.event.clear();
+        self.event.shrink_to(KEPT_BYTES);
+        Ok((headers, body, &mut self.event))
+    }
+
+    /// Lets go of a large delivery's memory, once it is read.
+    fn done(&mut self) {
+        if self.delivery.len() > KEPT_BYTES {
+            self.delivery = Vec::new();
+        }
+    }
 }
 
 /// Header pairs from JSON text: an array of `[name, value]` string arrays
@@ -633,6 +684,7 @@ impl MessageStream {
 #[wasm_bindgen]
 pub struct WebhookReceiver {
     inner: CoreReceiver,
+    buffers: DeliveryBuffers,
 }
 
 #[cfg(feature = "webhook-signatures")]
@@ -654,25 +706,35 @@ impl WebhookReceiver {
         if let Some(n) = max_body_bytes {
             inner = inner.with_max_body_bytes(count("maxBodyBytes", n)?);
         }
-        Ok(WebhookReceiver { inner })
+        Ok(WebhookReceiver {
+            inner,
+            buffers: DeliveryBuffers::default(),
+        })
     }
 
-    /// Checks and parses one delivery: the event's canonical JSON.
-    /// `delivery` is the headers as `name:value` lines, then the body: the
-    /// first `headersLen` bytes are the headers. One buffer, so that the
-    /// delivery crosses in one copy (the wrapper writes both into it with
-    /// `encodeInto` and `set`). `nowMs` is the clock, in Unix milliseconds.
+    /// Checks and parses the delivery written at `deliveryAt`: its first
+    /// `len` bytes, the first `headersLen` of them its headers as
+    /// `name:value` lines, the rest its body. `nowMs` is the clock, in Unix
+    /// milliseconds. The event's canonical JSON is left at `eventAt`: its
+    /// length in bytes is returned.
     pub fn receive(
-        &self,
-        delivery: &[u8],
+        &mut self,
+        len: usize,
         headers_len: usize,
         now_ms: f64,
-    ) -> Result<String, JsValue> {
-        let (headers, body) = split_delivery(delivery, headers_len)?;
+    ) -> Result<usize, JsValue> {
         let now = timestamp_ms("now", now_ms)?;
-        self.inner
-            .receive_canonical_from(body, &WebhookHeaders::from_lines(headers), now)
-            .map_err(|e| throw(&e))
+        let (headers, body, event) = self.buffers.take(len, headers_len)?;
+        let received = self.inner.receive_canonical_into(
+            body,
+            &WebhookHeaders::from_lines(headers),
+            now,
+            event,
+        );
+        let written = event.len();
+        self.buffers.done();
+        received.map_err(|e| throw(&e))?;
+        Ok(written)
     }
 }
 
@@ -681,16 +743,18 @@ impl WebhookReceiver {
     /// The checked and parsed event, for `receive` and the relay's
     /// `receiveForRelay`.
     fn event(
-        &self,
-        delivery: &[u8],
+        &mut self,
+        len: usize,
         headers_len: usize,
         now_ms: f64,
     ) -> Result<WebhookEvent, JsValue> {
-        let (headers, body) = split_delivery(delivery, headers_len)?;
         let now = timestamp_ms("now", now_ms)?;
-        self.inner
-            .receive_from(body, &WebhookHeaders::from_lines(headers), now)
-            .map_err(|e| throw(&e))
+        let (headers, body, _) = self.buffers.take(len, headers_len)?;
+        let received = self
+            .inner
+            .receive_from(body, &WebhookHeaders::from_lines(headers), now);
+        self.buffers.done();
+        received.map_err(|e| throw(&e))
     }
 }
 
@@ -704,6 +768,7 @@ impl WebhookReceiver {
 #[wasm_bindgen]
 pub struct WebhookReceiver {
     max_body_bytes: usize,
+    buffers: DeliveryBuffers,
 }
 
 #[cfg(not(feature = "webhook-signatures"))]
@@ -727,21 +792,46 @@ impl WebhookReceiver {
             Some(n) => count("maxBodyBytes", n)?,
             None => antonnia_core::webhook::DEFAULT_MAX_BODY_BYTES,
         };
-        Ok(WebhookReceiver { max_body_bytes })
+        Ok(WebhookReceiver {
+            max_body_bytes,
+            buffers: DeliveryBuffers::default(),
+        })
     }
 
-    /// Parses one delivery (within the size limit): the event's canonical
-    /// JSON. `delivery` as in the full build; the headers and clock are not
-    /// read without verification.
+    /// Parses the delivery written at `deliveryAt` (within the size limit),
+    /// as in the full build; the headers and clock are not read without
+    /// verification.
     pub fn receive(
-        &self,
-        delivery: &[u8],
+        &mut self,
+        len: usize,
         headers_len: usize,
         _now_ms: f64,
-    ) -> Result<String, JsValue> {
-        let (_, body) = split_delivery(delivery, headers_len)?;
-        antonnia_core::webhook::parse_event_canonical(body, self.max_body_bytes)
-            .map_err(|e| throw(&e))
+    ) -> Result<usize, JsValue> {
+        let (_, body, event) = self.buffers.take(len, headers_len)?;
+        let received =
+            antonnia_core::webhook::parse_event_canonical_into(body, self.max_body_bytes, event);
+        let written = event.len();
+        self.buffers.done();
+        received.map_err(|e| throw(&e))?;
+        Ok(written)
+    }
+}
+
+/// Where a receiver's delivery and event are, in either build.
+#[wasm_bindgen]
+impl WebhookReceiver {
+    /// Where to write a delivery of up to `len` bytes, in the core's memory
+    /// (`coreMemory`): valid until the next call on the receiver.
+    #[wasm_bindgen(js_name = deliveryAt)]
+    pub fn delivery_at(&mut self, len: usize) -> usize {
+        self.buffers.delivery_at(len)
+    }
+
+    /// Where the event `receive` read is, in the core's memory: valid until
+    /// the next call on the receiver.
+    #[wasm_bindgen(js_name = eventAt)]
+    pub fn event_at(&self) -> usize {
+        self.buffers.event.as_ptr() as usize
     }
 }
 

@@ -372,13 +372,13 @@ pub fn relay_encode_record(record_type: &str, record_json: &str) -> Result<Strin
 
 #[wasm_bindgen]
 impl WebhookReceiver {
-    /// Checks and parses one delivery for the relay, in one crossing: JSON
-    /// `{"event": <canonical JSON>, "action": <relay::classify_event>}`;
-    /// `delivery` as in `receive`.
+    /// Checks and parses the delivery written at `deliveryAt` for the relay,
+    /// in one crossing: JSON `{"event": <canonical JSON>, "action":
+    /// <relay::classify_event>}`; the arguments as in `receive`.
     #[wasm_bindgen(js_name = receiveForRelay)]
     pub fn receive_for_relay(
-        &self,
-        delivery: &[u8],
+        &mut self,
+        len: usize,
         headers_len: usize,
         now_ms: f64,
     ) -> Result<String, JsValue> {
@@ -387,7 +387,7 @@ impl WebhookReceiver {
             event: &'a WebhookEvent,
             action: relay::EventAction,
         }
-        let event = self.event(delivery, headers_len, now_ms)?;
+        let event = self.event(len, headers_len, now_ms)?;
         to_json(&Received {
             action: relay::classify_event(&event),
             event: &event,

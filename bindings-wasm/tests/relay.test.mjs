@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { AntonniaError, Client, signWebhook } from '../pkg/index.js';
 import * as wasm from '../pkg/relay_wasm.js';
+import { deliveryCrossing } from '../pkg/delivery.js';
 import {
   ChannelRelay, MemoryStore, RedisStore, DeliveryError, StoreUnavailableError, RelayError, LockTimeoutError,
   observeWithOpenTelemetry, observeWithPromClient,
@@ -80,7 +81,9 @@ function keeper() {
 
 /** Claims the webhook's message the way a worker does (its recovery index entry too), then never settles it (it "died"). */
 async function claimAsDeadWorker(relay, body, leaseMs) {
-  const { event, action } = JSON.parse(new wasm.WebhookReceiver(undefined, false).receiveForRelay(body, '', Date.now()));
+  const receiver = new wasm.WebhookReceiver(undefined, false);
+  const [len, headersLen] = deliveryCrossing(wasm.coreMemory).write(receiver, '', body);
+  const { event, action } = JSON.parse(receiver.receiveForRelay(len, headersLen, Date.now()));
   const message = event.data.object;
   const sid = message.session_id;
   const k = relay.keys;

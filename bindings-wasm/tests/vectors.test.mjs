@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 import * as relay from '../pkg/relay.js';
 import * as relayWasm from '../pkg/relay_wasm.js';
+import { deliveryCrossing } from '../pkg/delivery.js';
 
 // ANTONNIA_SDK_BUILD=browser replays them through the browser build
 // instead (index.browser.js, what the `browser` export condition resolves:
@@ -544,7 +545,8 @@ test('relay.json', async (t) => {
           assert.equal(relay.encodeRecord(v.type, record), v.encoded);
         } else if (v.kind === 'event') {
           const receiver = new relayWasm.WebhookReceiver(undefined, false);
-          const { action } = JSON.parse(receiver.receiveForRelay(bodyOf(v), '', Date.now()));
+          const [len, headersLen] = deliveryCrossing(relayWasm.coreMemory).write(receiver, '', bodyOf(v));
+          const { action } = JSON.parse(receiver.receiveForRelay(len, headersLen, Date.now()));
           assert.deepEqual(action, v.action);
         } else if (v.kind === 'decide') {
           assert.deepEqual(JSON.parse(relayWasm.relayDecide(v.decision, JSON.stringify(v.input))), v.output);
