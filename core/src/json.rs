@@ -370,6 +370,11 @@ impl<'a> Reader<'a> {
         next
     }
 
+    /// Whether `byte` comes next, exactly (no whitespace first).
+    pub(crate) fn next_is(&self, byte: u8) -> bool {
+        self.bytes().get(self.pos) == Some(&byte)
+    }
+
     fn has_next_key(&mut self, first: bool) -> Result<bool, ReadError> {
         let next = match self.skip_ws() {
             Some(b'}') => return Ok(false),

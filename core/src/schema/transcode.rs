@@ -176,7 +176,8 @@ fn write_object_in_order(
     // The next field to write: those before it are written or left out.
     let mut next = 0;
     while let Some((i, field)) = next_field(r, shape, &mut first_key, next)? {
-        if i < next || !skip_absent(&shape.fields[next..i], out, &mut first_out) {
+        // Mostly the very next field: nothing absent between, no call.
+        if i < next || (i > next && !skip_absent(&shape.fields[next..i], out, &mut first_out)) {
             return Ok(false);
         }
         next = i + 1;
@@ -221,13 +222,23 @@ fn next_field(
     first: &mut bool,
     hint: usize,
 ) -> Result<Option<(usize, &'static Field)>, ReadError> {
-    // The hinted key written as the canonical form writes it (its comma
-    // too, after the first), which is how servers send it: taken whole,
-    // with nothing to scan or compare after.
+    // A key written as the canonical form writes it (its comma too, after
+    // the first), which is how servers send them: taken whole, with nothing
+    // to scan or compare after. The hinted field first.
     if let Some(field) = shape.fields.get(hint) {
         if r.skip_exact(&field.written_key.as_bytes()[usize::from(*first)..]) {
             *first = false;
             return Ok(Some((hint, field)));
+        }
+        // Then the fields after it (absent ones skipped over), unless the
+        // object ends here.
+        if !r.next_is(b'}') {
+            for (i, field) in shape.fields.iter().enumerate().skip(hint + 1) {
+                if r.skip_exact(&field.written_key.as_bytes()[usize::from(*first)..]) {
+                    *first = false;
+                    return Ok(Some((i, field)));
+                }
+            }
         }
     }
     while let Some(key) = r.key(*first)? {
