@@ -787,9 +787,12 @@ export function parseWebhook(body, options) {
   else if (typeof o.now === 'number') nowMs = o.now * 1000;
   else throw invalid('now', 'must be a Date or Unix seconds');
   if (!Number.isFinite(nowMs)) throw invalid('now', 'must be a valid time');
+  // Checked either way; sent only to be verified (unverified, the core
+  // does not read them).
   let lines = '';
   eachHeader('headers', o.headers, (k, v) => {
-    lines += headerLine('headers', k, v);
+    const line = headerLine('headers', k, v);
+    if (verify) lines += line;
   });
   const receiver = receiverFor(secret, verify, tolerance, maxBodyBytes);
   return JSON.parse(core(() => {

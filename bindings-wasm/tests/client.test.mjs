@@ -317,6 +317,8 @@ test('webhook headers that would split differently are refused, and a signed del
     { ...headers, 'x:y': 'z' },
   ]) {
     assert.throws(() => sdk.parseWebhook(body, { headers: bad, secret }), (e) => e instanceof InvalidRequestError && e.field === 'headers');
+    // Unverified, the headers are not handed to the core, but still checked.
+    assert.throws(() => sdk.parseWebhook(body, { headers: bad, verify: false }), (e) => e instanceof InvalidRequestError && e.field === 'headers');
   }
 });
 
