@@ -151,9 +151,15 @@ def run_chaos(
             for f in round2:
                 f.result()
 
-        # Read back: wait until every assistant message is reported.
+        # Read back: wait until the relay is quiet. Every assistant message
+        # reported sent is not enough: a contact whose lock the killed worker
+        # held is answered only once the lock lapses, and a reply created
+        # after a look that found nothing pending was delivered after it (a
+        # message in the deliver log that the look never saw). So also every
+        # user message in, and no new assistant message since the last look.
         with Client(token=sb.token, base_url=sb.base_url) as client:
             deadline = time.monotonic() + 60
+            seen: Optional[set[str]] = None
             while True:
                 sessions: Dict[str, List[Any]] = {}
                 for c in contacts:
@@ -166,8 +172,11 @@ def run_chaos(
                         assistant[s.id] = [m for m in msgs if m.role == "assistant"]
                         users[c] = [m for m in msgs if m.role == "user"]
                 pending = [m.id for ms in assistant.values() for m in ms if m.delivery_status != "sent"]
-                if not pending or time.monotonic() > deadline:
+                answered = {m.id for ms in assistant.values() for m in ms}
+                complete = all(len(users.get(c, [])) == 2 * BURST for c in contacts)
+                if (not pending and complete and answered == seen) or time.monotonic() > deadline:
                     break
+                seen = answered
                 time.sleep(0.5)
 
         # Exactly one session per contact.
