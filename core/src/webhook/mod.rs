@@ -689,32 +689,9 @@ impl WebhookReceiver {
         parse_event_with_limit(body, self.max_body_bytes)
     }
 
-    /// [`receive`](Self::receive), with the event as canonical JSON text
-    /// ([`parse_event_canonical`]).
-    pub fn receive_canonical(
-        &self,
-        body: &[u8],
-        headers: &[(String, String)],
-        now: Timestamp,
-    ) -> Result<String, Error> {
-        self.receive_canonical_from(body, &WebhookHeaders::from_pairs(headers), now)
-    }
-
-    /// [`receive_canonical`](Self::receive_canonical), with the three
-    /// signature headers already picked out.
-    pub fn receive_canonical_from(
-        &self,
-        body: &[u8],
-        headers: &WebhookHeaders<'_>,
-        now: Timestamp,
-    ) -> Result<String, Error> {
-        let mut out = Vec::new();
-        self.receive_canonical_into(body, headers, now, &mut out)?;
-        schema::into_text(out)
-    }
-
-    /// [`receive_canonical_from`](Self::receive_canonical_from), appending
-    /// the event to `out` ([`parse_event_canonical_into`]).
+    /// [`receive_from`](Self::receive_from), appending the event to `out`
+    /// as canonical JSON ([`parse_event_canonical_into`]): the web build's,
+    /// into the buffer its JS reads.
     pub fn receive_canonical_into(
         &self,
         body: &[u8],
