@@ -10,7 +10,7 @@ use subtle::ConstantTimeEq;
 
 use super::base64::{self, Padding};
 use crate::error::{Error, WebhookVerificationError as Why};
-use crate::http::{find_header, header_lines};
+use crate::http::header_lines;
 use crate::time::Timestamp;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -29,20 +29,25 @@ pub struct WebhookHeaders<'a> {
 impl<'a> WebhookHeaders<'a> {
     /// Picks the three headers out of a request's headers (case-insensitively).
     pub fn from_pairs(headers: &'a [(String, String)]) -> WebhookHeaders<'a> {
-        WebhookHeaders {
-            id: find_header(headers, "webhook-id"),
-            timestamp: find_header(headers, "webhook-timestamp"),
-            signature: find_header(headers, "webhook-signature"),
-        }
+        Self::from_named(
+            headers
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str())),
+        )
     }
 
     /// Picks the three headers out of one text of `name:value` lines
-    /// ([`header_lines`]), by [`from_pairs`](Self::from_pairs)'s rule: names
-    /// matched case-insensitively, the first line of a name wins. Borrowed
-    /// from `text`: reading a delivery's headers allocates nothing.
+    /// ([`header_lines`]), by [`from_pairs`](Self::from_pairs)'s rule.
+    /// Borrowed from `text`: reading a delivery's headers allocates nothing.
     pub fn from_lines(text: &'a str) -> WebhookHeaders<'a> {
+        Self::from_named(header_lines(text))
+    }
+
+    /// The rule both forms follow: names matched case-insensitively, the
+    /// first header of a name wins.
+    fn from_named(headers: impl Iterator<Item = (&'a str, &'a str)>) -> WebhookHeaders<'a> {
         let mut found = WebhookHeaders::default();
-        for (name, value) in header_lines(text) {
+        for (name, value) in headers {
             let slot = if name.eq_ignore_ascii_case("webhook-id") {
                 &mut found.id
             } else if name.eq_ignore_ascii_case("webhook-timestamp") {
