@@ -3,6 +3,7 @@
 // keeps two buffers there: JS encodes the delivery (its header lines, then
 // its body) straight into one, and decodes the event from the other, where
 // wasm-bindgen would allocate, copy and free both on every call.
+import { invalid } from './errors.js';
 
 const encoder = new TextEncoder();
 // The core writes only UTF-8.
@@ -10,6 +11,14 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 // A string body longer than this is encoded on its own first, so that the
 // core is not asked for three bytes a character of it.
 const RESERVED_TEXT = 64 * 1024;
+
+/** A webhook's raw body as bytes: a string as its UTF-8, a Uint8Array (or Buffer) as it is, or an ArrayBuffer. */
+export function bodyBytes(body) {
+  if (typeof body === 'string') return encoder.encode(body);
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  throw invalid('body', 'must be the raw body: a string, a Uint8Array (or Buffer) or an ArrayBuffer');
+}
 
 /**
  * The crossing for one build's wasm: `coreMemory` is its export of the same

@@ -4,7 +4,7 @@
 // bytes with `fetch`, sleeps, and converts values at the edge.
 import * as wasm from './wasm.js';
 import * as constants from './core_constants.js';
-import { deliveryCrossing } from './delivery.js';
+import { bodyBytes, deliveryCrossing } from './delivery.js';
 import { headerLine, responseHeaderText } from './headers.js';
 // Loading the core by hand (edge runtimes, bundles without the .wasm file): README "Bundlers and runtimes".
 export { init, InitError } from './wasm.js';
@@ -31,7 +31,6 @@ export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
 const PRODUCTION_HOST = new URL(DEFAULT_BASE_URL).host;
-const encoder = new TextEncoder();
 
 // ---------------------------------------------------------------- helpers
 
@@ -741,13 +740,6 @@ class Agents {
 }
 
 // ---------------------------------------------------------------- webhooks
-
-function bodyBytes(body) {
-  if (typeof body === 'string') return encoder.encode(body);
-  if (body instanceof Uint8Array) return body;
-  if (body instanceof ArrayBuffer) return new Uint8Array(body);
-  throw invalid('body', 'must be the raw body: a string, a Uint8Array (or Buffer) or an ArrayBuffer');
-}
 
 const crossing = deliveryCrossing(wasm.coreMemory);
 let receiverCache = null;

@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import * as wasm from './relay_wasm.js';
-import { deliveryCrossing } from './delivery.js';
+import { bodyBytes, deliveryCrossing } from './delivery.js';
 import { headerText } from './headers.js';
 import {
   AntonniaError, DecodeError, NotFoundError, PayloadTooLargeError, ValidationError,
@@ -30,7 +30,6 @@ const SCRIPTS = Object.freeze({
   claim: CONSTANTS.claim, finish: CONSTANTS.finish, extend: CONSTANTS.extend, unlock: CONSTANTS.unlock, forget: CONSTANTS.forget,
 });
 
-const encoder = new TextEncoder();
 const token = () => randomBytes(16).toString('hex');
 const monotonic = () => performance.now();
 
@@ -517,13 +516,6 @@ function reply(r, outcome) {
   const headers = { 'content-type': 'application/json' };
   if (r.retry_after != null) headers['retry-after'] = String(r.retry_after);
   return { status: r.status, body: JSON.stringify(answer), headers, outcome, retryAfter: r.retry_after ?? undefined };
-}
-
-function bodyBytes(body) {
-  if (typeof body === 'string') return encoder.encode(body);
-  if (body instanceof Uint8Array) return body;
-  if (body instanceof ArrayBuffer) return new Uint8Array(body);
-  throw invalid('body', 'must be the raw body: a string, a Uint8Array (or Buffer) or an ArrayBuffer');
 }
 
 function headerPairs(headers) {
