@@ -5,6 +5,31 @@
 // wasm-bindgen would allocate, copy and free both on every call.
 import { invalid } from './errors.js';
 
+/**
+ * The host's own SHA-256, when it has a fast one: Node's one-shot
+ * `crypto.hash` (Node >= 20.12), taken through `process.getBuiltinModule`
+ * so that other hosts load this file unchanged. Its digest comes back as a
+ * latin1 string, which costs Node half what a Buffer does. A verifying
+ * receiver asks it for the HMAC's inner hash, nearly all of the HMAC's
+ * work, instead of running SHA-256 in wasm, which has no SHA instructions
+ * (BENCHMARKS.md, "Stop 31"); the core still decides what is hashed and
+ * what matches. Checked once against a known digest: any other host, or a
+ * `hash` that answers otherwise, leaves the whole HMAC to the core.
+ */
+export const hostSha256 = (() => {
+  try {
+    const hash = globalThis.process?.getBuiltinModule?.('node:crypto')?.hash;
+    if (typeof hash !== 'function') return null;
+    const sha256 = (bytes) => hash('sha256', bytes, 'latin1');
+    // SHA-256 of "abc" (FIPS 180-2, appendix B.1).
+    const abc = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+    const want = String.fromCharCode(...abc.match(/../g).map((h) => parseInt(h, 16)));
+    return sha256(new Uint8Array([0x61, 0x62, 0x63])) === want ? sha256 : null;
+  } catch {
+    return null;
+  }
+})();
+
 const encoder = new TextEncoder();
 // The core writes only UTF-8.
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -22,9 +47,10 @@ export function bodyBytes(body) {
 
 /**
  * The crossing for one build's wasm: `coreMemory` is its export of the same
- * name, called once the wasm is loaded.
+ * name, called once the wasm is loaded. `sha256` (bytes to their latin1
+ * digest, or null) is the one its `hostSha256` uses: the host's by default.
  */
-export function deliveryCrossing(coreMemory) {
+export function deliveryCrossing(coreMemory, sha256 = hostSha256) {
   let memory = null;
   let bytes = new Uint8Array(0);
   // The memory's bytes, viewed again when it has grown (growing detaches
@@ -53,6 +79,18 @@ export function deliveryCrossing(coreMemory) {
       buf.set(body, headersLen);
       return [headersLen + body.byteLength, headersLen];
     },
+    /**
+     * The receiver's SHA-256 (the wasm `WebhookReceiver`'s last argument):
+     * hashes the bytes the core points at, into the core's memory.
+     * Undefined without a host SHA-256.
+     */
+    hostSha256: sha256 === null ? undefined : {
+      sha256(at, len, out) {
+        const mem = view();
+        const digest = sha256(mem.subarray(at, at + len));
+        for (let i = 0; i < 32; i++) mem[out + i] = digest.charCodeAt(i);
+      },
+    },
     /** The event `receiver.receive` left in its buffer, `len` bytes long. */
     read(receiver, len) {
       const at = receiver.eventAt();
@@ -60,3 +98,4 @@ export function deliveryCrossing(coreMemory) {
     },
   };
 }
+

@@ -749,7 +749,7 @@ function receiverFor(secret, verify, tolerance, maxBodyBytes) {
   if (c && c.secret === secret && c.verify === verify && c.tolerance === tolerance && c.maxBodyBytes === maxBodyBytes) {
     return c.receiver;
   }
-  const receiver = core(() => new wasm.WebhookReceiver(secret, verify, tolerance, maxBodyBytes));
+  const receiver = core(() => new wasm.WebhookReceiver(secret, verify, tolerance, maxBodyBytes, crossing.hostSha256));
   c?.receiver.free();
   receiverCache = { secret, verify, tolerance, maxBodyBytes, receiver };
   return receiver;

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 import * as relay from '../pkg/relay.js';
 import * as relayWasm from '../pkg/relay_wasm.js';
-import { deliveryCrossing } from '../pkg/delivery.js';
+import { deliveryCrossing, hostSha256 } from '../pkg/delivery.js';
 
 // ANTONNIA_SDK_BUILD=browser replays them through the browser build
 // instead (index.browser.js, what the `browser` export condition resolves:
@@ -325,6 +325,53 @@ test('webhooks.json', async (t) => {
   }
 });
 
+// parseWebhook on Node (>= 20.12) hands the HMAC's inner hash to Node's
+// SHA-256 (delivery.js's hostSha256). Every verified vector again, straight
+// through the server build's receiver: with the core's own HMAC, with the
+// host's hash, and with a host whose hash throws (the core hashes instead):
+// the same event or the same error each time; and a host digest that is
+// wrong fails every vector that verifies, so the host's digest is the one
+// compared.
+test('webhooks.json: the host SHA-256 and the core HMAC agree', { skip: BROWSER }, async (t) => {
+  assert.equal(hostSha256 === null, typeof (await import('node:crypto')).hash !== 'function');
+  const [defaults, vectors] = load('webhooks.json');
+  const hosts = {
+    core: undefined,
+    host: deliveryCrossing(wasm.coreMemory).hostSha256,
+    throwing: { sha256() { throw new Error('no hash here'); } },
+    wrong: { sha256() {} },
+  };
+  let verified = 0;
+  for (const v of vectors) {
+    const verify = v.verify ?? ('secret' in v);
+    if ('sign' in v || !verify) continue;
+    await t.test(v.name, () => {
+      const outcome = (host) => {
+        try {
+          const receiver = core(() => new wasm.WebhookReceiver(v.secret, true, v.tolerance ?? defaults.tolerance,
+            v.max_body_bytes ?? defaults.max_body_bytes, host));
+          const crossing = deliveryCrossing(wasm.coreMemory);
+          const lines = Object.entries(v.headers ?? {}).map(([k, x]) => `${k}:${x}\n`).join('');
+          const [len, headersLen] = crossing.write(receiver, lines, bodyOf(v));
+          return JSON.parse(crossing.read(receiver, core(() => receiver.receive(len, headersLen, (v.now ?? 0) * 1000))));
+        } catch (e) {
+          return { error: convert(e).kind, reason: convert(e).reason };
+        }
+      };
+      const got = Object.fromEntries(Object.entries(hosts).map(([k, h]) => [k, outcome(h)]));
+      if ('event' in v) assert.deepEqual(got.core, v.event);
+      else assert.equal(got.core.error, v.error.kind);
+      assert.deepEqual(got.host, got.core);
+      assert.deepEqual(got.throwing, got.core);
+      if ('event' in v) {
+        assert.deepEqual(got.wrong, { error: 'webhook_verification', reason: 'no_matching_signature' });
+        verified += 1;
+      }
+    });
+  }
+  assert.ok(verified >= 3, `${verified}`);
+});
+
 const SAFETY_ARGS = {
   'sessions.get': { session_id: 's' },
   'messages.update': { session_id: 's', message_id: 'm' },
@@ -435,7 +482,7 @@ test('exchange.json', async (t) => {
 
 // The wasm objects throw the core's error; the package converts it the same
 // way for every public call (errors.js fromThrown).
-import { fromThrown as convert } from '../pkg/errors.js';
+import { core, fromThrown as convert } from '../pkg/errors.js';
 
 
 test('stream.json', async (t) => {

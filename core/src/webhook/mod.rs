@@ -703,6 +703,33 @@ impl WebhookReceiver {
         parse_event_canonical_into(body, self.max_body_bytes, out)
     }
 
+    /// [`receive_canonical_into`](Self::receive_canonical_into), with the
+    /// HMAC's inner hash computed by the host's SHA-256
+    /// ([`WebhookSecret::verify_hashing_with`], which says when that pays
+    /// and what `scratch` holds).
+    pub fn receive_canonical_into_hashing_with(
+        &self,
+        body: &[u8],
+        headers: &WebhookHeaders<'_>,
+        now: Timestamp,
+        out: &mut Vec<u8>,
+        scratch: &mut Vec<u8>,
+        inner_sha256: impl FnOnce(&[u8]) -> Option<[u8; 32]>,
+    ) -> Result<(), Error> {
+        self.check_size(body)?;
+        if let Some(secret) = &self.secret {
+            secret.verify_hashing_with(
+                headers,
+                body,
+                now,
+                self.tolerance,
+                scratch,
+                inner_sha256,
+            )?;
+        }
+        parse_event_canonical_into(body, self.max_body_bytes, out)
+    }
+
     /// The size limit and, when verifying, the signature.
     fn check(
         &self,
@@ -710,14 +737,19 @@ impl WebhookReceiver {
         headers: &WebhookHeaders<'_>,
         now: Timestamp,
     ) -> Result<(), Error> {
+        self.check_size(body)?;
+        if let Some(secret) = &self.secret {
+            secret.verify(headers, body, now, self.tolerance)?;
+        }
+        Ok(())
+    }
+
+    fn check_size(&self, body: &[u8]) -> Result<(), Error> {
         if body.len() > self.max_body_bytes {
             return Err(Error::PayloadTooLarge {
                 size: body.len(),
                 limit: self.max_body_bytes,
             });
-        }
-        if let Some(secret) = &self.secret {
-            secret.verify(headers, body, now, self.tolerance)?;
         }
         Ok(())
     }
