@@ -332,6 +332,13 @@ impl<C: Callable> Exchange<C> {
     ) -> Step {
         let name = self.call.name();
         let (outcome, error) = match failure {
+            // A connect the host gave only what was left of the total
+            // timeout (an HTTP client's connect timeout) ran out of time:
+            // to the caller, the call timed out. Still a connect failure
+            // for retrying: the server never saw the request.
+            Failure::ConnectFailed if self.cut_by_total_timeout(elapsed) => {
+                (Outcome::ConnectFailed, self.timeout_error(elapsed))
+            }
             Failure::ConnectFailed => (
                 Outcome::ConnectFailed,
                 Error::transport(format!("{name}: {}", or(detail, "could not connect"))),
@@ -351,14 +358,21 @@ impl<C: Callable> Exchange<C> {
         self.decide(outcome, error, elapsed, jitter)
     }
 
+    /// Whether an attempt that failed at `elapsed` was cut by the total
+    /// timeout. A host's timer fires a little before or after the deadline
+    /// it was given: an attempt that ended within this much of the total
+    /// deadline was cut by it, not by the per-attempt limit.
+    fn cut_by_total_timeout(&self, elapsed: Duration) -> bool {
+        const TIMER_SLACK: Duration = Duration::from_millis(50);
+        self.limits
+            .total_timeout
+            .is_some_and(|total| elapsed.saturating_add(TIMER_SLACK) >= total)
+    }
+
     fn timeout_error(&self, elapsed: Duration) -> Error {
         let name = self.call.name();
-        // A host's timer fires a little before or after the deadline it was
-        // given: an attempt that ended within this much of the total deadline
-        // was cut by it, not by the per-attempt limit.
-        const TIMER_SLACK: Duration = Duration::from_millis(50);
         match self.limits.total_timeout {
-            Some(total) if elapsed.saturating_add(TIMER_SLACK) >= total => Error::timeout(format!(
+            Some(total) if self.cut_by_total_timeout(elapsed) => Error::timeout(format!(
                 "{name}: no answer within the call's total timeout of {} s ({} attempts)",
                 Seconds(total),
                 self.attempt
