@@ -2,7 +2,9 @@
 //! clocks: never a panic; a body signed with the same secret inside the
 //! tolerance always verifies; a flipped byte of the body or of the signature,
 //! or a timestamp past the tolerance, never does; headers read from
-//! `name:value` lines are the same headers.
+//! `name:value` lines are the same headers; with the HMAC's inner hash
+//! computed by a host's SHA-256 (the web build on Node), every answer is the
+//! same as with the core's own HMAC.
 #![no_main]
 
 use std::time::Duration;
@@ -10,6 +12,7 @@ use std::time::Duration;
 use antonnia_core::webhook::{WebhookHeaders, parse_event_with_limit};
 use antonnia_core::{Error, Timestamp, WebhookReceiver, WebhookSecret, WebhookVerificationError};
 use libfuzzer_sys::fuzz_target;
+use sha2::{Digest, Sha256};
 
 /// The years `Timestamp` can represent (0000..=9999), in Unix seconds.
 const MIN_SECS: i64 = -62_167_219_200;
@@ -99,6 +102,24 @@ fn run(data: &[u8]) {
             let from_lines = WebhookHeaders::from_lines(&lines);
             assert_eq!(from_lines, WebhookHeaders::from_pairs(&headers));
             assert_eq!(receiver.receive_from(body, &from_lines, now), got);
+            // The inner hash by the host's SHA-256: the same canonical
+            // event, or the same error, as the core's own HMAC.
+            let mut alone = Vec::new();
+            let alone = receiver
+                .receive_canonical_into(body, &from_lines, now, &mut alone)
+                .map(|()| alone);
+            let (mut hosted, mut scratch) = (Vec::new(), Vec::new());
+            let hosted = receiver
+                .receive_canonical_into_hashing_with(
+                    body,
+                    &from_lines,
+                    now,
+                    &mut hosted,
+                    &mut scratch,
+                    host_sha256,
+                )
+                .map(|()| hosted);
+            assert_eq!(hosted, alone);
             if !verify {
                 assert_eq!(got, parse_event_with_limit(body, max_body_bytes));
             }
@@ -146,6 +167,12 @@ fn run(data: &[u8]) {
     if let Err(e) = key.verify(&signed, body, now, tolerance) {
         panic!("a genuine signature failed: {e:?} (skew {skew} s, tolerance {tolerance:?})");
     }
+    let mut scratch = Vec::new();
+    if let Err(e) =
+        key.verify_hashing_with(&signed, body, now, tolerance, &mut scratch, host_sha256)
+    {
+        panic!("a genuine signature failed with the host's hash: {e:?}");
+    }
     let receiver = WebhookReceiver::new(&secret)
         .expect("the secret was read once already")
         .with_tolerance(tolerance)
@@ -172,6 +199,20 @@ fn run(data: &[u8]) {
                 WebhookVerificationError::NoMatchingSignature
             )),
             "a tampered body verified"
+        );
+        assert_eq!(
+            key.verify_hashing_with(
+                &signed,
+                &tampered,
+                now,
+                tolerance,
+                &mut scratch,
+                host_sha256
+            ),
+            Err(Error::WebhookVerification(
+                WebhookVerificationError::NoMatchingSignature
+            )),
+            "a tampered body verified with the host's hash"
         );
     }
 
@@ -212,6 +253,11 @@ fn run(data: &[u8]) {
             ))
         ));
     }
+}
+
+/// A host's SHA-256, as the web build's on Node gives it.
+fn host_sha256(input: &[u8]) -> Option<[u8; 32]> {
+    Some(Sha256::digest(input).into())
 }
 
 /// The secret as text: the field itself (any text), or — with mode bit
