@@ -38,20 +38,42 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
     out
 }
 
-fn sextet(c: u8) -> Option<u32> {
-    Some(u32::from(match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        b'/' => 63,
-        _ => return None,
-    }))
-}
+/// Each byte's value as a base64 digit, or `NOT_BASE64`.
+const SEXTETS: [u8; 256] = {
+    let mut table = [NOT_BASE64; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+const NOT_BASE64: u8 = 0xff;
 
 /// The bytes `text` encodes, or `None` when it is not base64 as `padding`
 /// reads it.
 pub(crate) fn decode(text: &str, padding: Padding) -> Option<Vec<u8>> {
+    let (data, len) = shape(text, padding)?;
+    let mut out = vec![0; len];
+    fill(data, &mut out)?;
+    Some(out)
+}
+
+/// [`decode`] when it gives exactly `N` bytes (a signature's 32), without
+/// allocating; `None` for any other length too.
+pub(crate) fn decode_array<const N: usize>(text: &str, padding: Padding) -> Option<[u8; N]> {
+    let (data, len) = shape(text, padding)?;
+    if len != N {
+        return None;
+    }
+    let mut out = [0; N];
+    fill(data, &mut out)?;
+    Some(out)
+}
+
+/// `text` without its padding, and the number of bytes it encodes, when
+/// the padding is as `padding` wants it.
+fn shape(text: &str, padding: Padding) -> Option<(&[u8], usize)> {
     let bytes = text.as_bytes();
     let data = bytes
         .strip_suffix(b"==")
@@ -70,24 +92,31 @@ pub(crate) fn decode(text: &str, padding: Padding) -> Option<Vec<u8>> {
         Padding::Required => pads == pads_wanted,
         Padding::Optional => pads <= pads_wanted,
     };
-    if !pads_ok {
-        return None;
-    }
-    let mut out = Vec::with_capacity(data.len() / 4 * 3 + 2);
-    for chunk in data.chunks(4) {
+    pads_ok.then_some((data, data.len() / 4 * 3 + tail.saturating_sub(1)))
+}
+
+/// Decodes unpadded `data` into `out`, exactly as long as it encodes.
+fn fill(data: &[u8], out: &mut [u8]) -> Option<()> {
+    for (chunk, bytes) in data.chunks(4).zip(out.chunks_mut(3)) {
         let mut n = 0u32;
         for &c in chunk {
-            n = n << 6 | sextet(c)?;
+            let digit = SEXTETS[usize::from(c)];
+            if digit == NOT_BASE64 {
+                return None;
+            }
+            n = n << 6 | u32::from(digit);
         }
-        match chunk.len() {
-            4 => out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]),
-            // The bits past the last whole byte must be zero.
-            3 if n & 0b11 == 0 => out.extend_from_slice(&[(n >> 10) as u8, (n >> 2) as u8]),
-            2 if n & 0b1111 == 0 => out.push((n >> 4) as u8),
+        // The bits past the last whole byte must be zero.
+        let n = match chunk.len() {
+            4 => n,
+            3 if n & 0b11 == 0 => n << 6,
+            2 if n & 0b1111 == 0 => n << 12,
             _ => return None,
-        }
+        };
+        let whole = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        bytes.copy_from_slice(&whole[..bytes.len()]);
     }
-    Some(out)
+    Some(())
 }
 
 #[cfg(test)]
@@ -140,21 +169,60 @@ mod tests {
                     engine.decode(text).ok(),
                     "{text:?} {padding:?}"
                 );
+                arrays_agree(text, padding);
             }
         }
+    }
+
+    /// `decode_array` gives what `decode` gives when that is its length,
+    /// and nothing otherwise.
+    fn arrays_agree(text: &str, padding: Padding) {
+        fn check<const N: usize>(text: &str, padding: Padding) {
+            let whole = decode(text, padding).filter(|d| d.len() == N);
+            assert_eq!(
+                decode_array::<N>(text, padding).map(Vec::from),
+                whole,
+                "{text:?} {padding:?} as {N} bytes"
+            );
+        }
+        check::<1>(text, padding);
+        check::<2>(text, padding);
+        check::<3>(text, padding);
+        check::<9>(text, padding);
+        check::<32>(text, padding);
     }
 
     proptest::proptest! {
         #[test]
         fn encodes_as_the_crate_does(bytes: Vec<u8>) {
             proptest::prop_assert_eq!(encode(&bytes), STANDARD.encode(&bytes));
-            proptest::prop_assert_eq!(decode(&encode(&bytes), Padding::Required), Some(bytes));
+            proptest::prop_assert_eq!(decode(&encode(&bytes), Padding::Required), Some(bytes.clone()));
+            arrays_agree(&encode(&bytes), Padding::Required);
+            if let Ok(mac) = <[u8; 32]>::try_from(bytes.as_slice()) {
+                proptest::prop_assert_eq!(decode_array::<32>(&encode(&bytes), Padding::Required), Some(mac));
+            }
+        }
+
+        #[test]
+        fn decodes_signatures(mac: [u8; 32], damage in 0usize..60, with in 0u8..=255) {
+            let mut text = encode(&mac).into_bytes();
+            proptest::prop_assert_eq!(decode_array::<32>(std::str::from_utf8(&text).unwrap(), Padding::Required), Some(mac));
+            if let Some(b) = text.get_mut(damage) {
+                *b = with;
+            }
+            if let Ok(text) = std::str::from_utf8(&text) {
+                arrays_agree(text, Padding::Required);
+                arrays_agree(text, Padding::Optional);
+                proptest::prop_assert_eq!(decode(text, Padding::Required), STANDARD.decode(text).ok());
+            }
         }
 
         #[test]
         fn decodes_as_the_crate_does(text in "[A-Za-z0-9+/=_ -]{0,14}") {
             proptest::prop_assert_eq!(decode(&text, Padding::Required), STANDARD.decode(&text).ok());
             proptest::prop_assert_eq!(decode(&text, Padding::Optional), INDIFFERENT.decode(&text).ok());
+            arrays_agree(&text, Padding::Required);
+            arrays_agree(&text, Padding::Optional);
         }
     }
 }
