@@ -599,7 +599,7 @@ export class ChannelRelay {
     if (typeof verify !== 'boolean') throw invalid('verify', 'must be a boolean');
     const secret = o.webhookSecret ?? undefined;
     if (secret !== undefined && typeof secret !== 'string') throw invalid('webhookSecret', 'must be a string');
-    this.#receiver = core(() => new wasm.WebhookReceiver(secret, verify));
+    this.#receiver = core(() => new wasm.WebhookReceiver(secret, verify, undefined, undefined, crossing.hostSha256));
     this.#store = o.store ?? new MemoryStore();
     this.#keys = new RelayKeys(o.prefix ?? DEFAULT_PREFIX);
     const debounce = positive('debounce', o.debounce, 3);

@@ -687,9 +687,35 @@ pub struct WebhookReceiver {
     buffers: DeliveryBuffers,
     /// The host's SHA-256, when it is faster than the core's in wasm:
     /// Node's, through delivery.js.
-    host_sha256: Option<HostSha256>,
-    /// What the host hashes: the HMAC's inner hash input.
+    host: Option<HostHash>,
+}
+
+/// A host SHA-256 and what it hashes: the HMAC's inner hash input, which
+/// the core writes.
+#[cfg(feature = "webhook-signatures")]
+struct HostHash {
+    sha256: HostSha256,
     scratch: Vec<u8>,
+}
+
+#[cfg(feature = "webhook-signatures")]
+impl HostHash {
+    /// The host's SHA-256 of `input` (in the core's memory), or `None` when
+    /// the host fails, which leaves the hashing to the core.
+    fn digest(sha256: &HostSha256, input: &[u8]) -> Option<[u8; 32]> {
+        let mut digest = [0u8; 32];
+        let out = digest.as_mut_ptr() as usize;
+        sha256
+            .sha256(input.as_ptr() as usize, input.len(), out)
+            .ok()?;
+        Some(digest)
+    }
+
+    /// Lets go of a large delivery's copy, once it is hashed.
+    fn done(&mut self) {
+        self.scratch.clear();
+        self.scratch.shrink_to(KEPT_BYTES);
+    }
 }
 
 #[cfg(feature = "webhook-signatures")]
@@ -729,8 +755,10 @@ impl WebhookReceiver {
         Ok(WebhookReceiver {
             inner,
             buffers: DeliveryBuffers::default(),
-            host_sha256,
-            scratch: Vec::new(),
+            host: host_sha256.map(|sha256| HostHash {
+                sha256,
+                scratch: Vec::new(),
+            }),
         })
     }
 
@@ -749,34 +777,25 @@ impl WebhookReceiver {
         let WebhookReceiver {
             inner,
             buffers,
-            host_sha256,
-            scratch,
+            host,
         } = self;
         let (headers, body, event) = buffers.take(len, headers_len)?;
         let headers = WebhookHeaders::from_lines(headers);
-        let received = match host_sha256 {
-            Some(host) => {
-                inner.receive_canonical_into_hashing_with(
-                    body,
-                    &headers,
-                    now,
-                    event,
-                    scratch,
-                    |input| {
-                        let mut digest = [0u8; 32];
-                        let out = digest.as_mut_ptr() as usize;
-                        // A host that fails leaves the hashing to the core.
-                        host.sha256(input.as_ptr() as usize, input.len(), out)
-                            .ok()?;
-                        Some(digest)
-                    },
-                )
-            }
+        let received = match host {
+            Some(h) => inner.receive_canonical_into_hashing_with(
+                body,
+                &headers,
+                now,
+                event,
+                &mut h.scratch,
+                |input| HostHash::digest(&h.sha256, input),
+            ),
             None => inner.receive_canonical_into(body, &headers, now, event),
         };
         let written = event.len();
-        scratch.clear();
-        scratch.shrink_to(KEPT_BYTES);
+        if let Some(h) = host {
+            h.done();
+        }
         buffers.done();
         received.map_err(|e| throw(&e))?;
         Ok(written)
@@ -794,11 +813,25 @@ impl WebhookReceiver {
         now_ms: f64,
     ) -> Result<WebhookEvent, JsValue> {
         let now = timestamp_ms("now", now_ms)?;
-        let (headers, body, _) = self.buffers.take(len, headers_len)?;
-        let received = self
-            .inner
-            .receive_from(body, &WebhookHeaders::from_lines(headers), now);
-        self.buffers.done();
+        let WebhookReceiver {
+            inner,
+            buffers,
+            host,
+        } = self;
+        let (headers, body, _) = buffers.take(len, headers_len)?;
+        let headers = WebhookHeaders::from_lines(headers);
+        let received = match host {
+            Some(h) => {
+                inner.receive_from_hashing_with(body, &headers, now, &mut h.scratch, |input| {
+                    HostHash::digest(&h.sha256, input)
+                })
+            }
+            None => inner.receive_from(body, &headers, now),
+        };
+        if let Some(h) = host {
+            h.done();
+        }
+        buffers.done();
         received.map_err(|e| throw(&e))
     }
 }

@@ -202,10 +202,20 @@ fn same_with_host_mac(
             |input| Some(Sha256::digest(input).into()),
         )
         .map(|()| hosted);
-    if hosted == alone {
+    if hosted != alone {
+        return Err(format!("with the host's HMAC {hosted:?}, alone {alone:?}"));
+    }
+    // The relay's typed read too.
+    let typed = r.receive_from(body, &headers, now);
+    let hosted = r.receive_from_hashing_with(body, &headers, now, &mut scratch, |input| {
+        Some(Sha256::digest(input).into())
+    });
+    if hosted == typed {
         Ok(())
     } else {
-        Err(format!("with the host's HMAC {hosted:?}, alone {alone:?}"))
+        Err(format!(
+            "typed, with the host's HMAC {hosted:?}, alone {typed:?}"
+        ))
     }
 }
 

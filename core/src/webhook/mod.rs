@@ -703,6 +703,21 @@ impl WebhookReceiver {
         parse_event_canonical_into(body, self.max_body_bytes, out)
     }
 
+    /// [`receive_from`](Self::receive_from), with the HMAC's inner hash
+    /// computed by the host's SHA-256
+    /// ([`WebhookSecret::verify_hashing_with`]): the web build's relay.
+    pub fn receive_from_hashing_with(
+        &self,
+        body: &[u8],
+        headers: &WebhookHeaders<'_>,
+        now: Timestamp,
+        scratch: &mut Vec<u8>,
+        inner_sha256: impl FnOnce(&[u8]) -> Option<[u8; 32]>,
+    ) -> Result<WebhookEvent, Error> {
+        self.check_hashing_with(body, headers, now, scratch, inner_sha256)?;
+        parse_event_with_limit(body, self.max_body_bytes)
+    }
+
     /// [`receive_canonical_into`](Self::receive_canonical_into), with the
     /// HMAC's inner hash computed by the host's SHA-256
     /// ([`WebhookSecret::verify_hashing_with`], which says when that pays
@@ -713,6 +728,19 @@ impl WebhookReceiver {
         headers: &WebhookHeaders<'_>,
         now: Timestamp,
         out: &mut Vec<u8>,
+        scratch: &mut Vec<u8>,
+        inner_sha256: impl FnOnce(&[u8]) -> Option<[u8; 32]>,
+    ) -> Result<(), Error> {
+        self.check_hashing_with(body, headers, now, scratch, inner_sha256)?;
+        parse_event_canonical_into(body, self.max_body_bytes, out)
+    }
+
+    /// [`check`](Self::check), the inner hash by the host's SHA-256.
+    fn check_hashing_with(
+        &self,
+        body: &[u8],
+        headers: &WebhookHeaders<'_>,
+        now: Timestamp,
         scratch: &mut Vec<u8>,
         inner_sha256: impl FnOnce(&[u8]) -> Option<[u8; 32]>,
     ) -> Result<(), Error> {
@@ -727,7 +755,7 @@ impl WebhookReceiver {
                 inner_sha256,
             )?;
         }
-        parse_event_canonical_into(body, self.max_body_bytes, out)
+        Ok(())
     }
 
     /// The size limit and, when verifying, the signature.
