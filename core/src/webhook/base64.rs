@@ -96,25 +96,37 @@ fn shape(text: &str, padding: Padding) -> Option<(&[u8], usize)> {
 }
 
 /// Decodes unpadded `data` into `out`, exactly as long as it encodes.
+/// Whole groups of four digits go without a branch per digit: a digit
+/// outside the alphabet has the table's high bit, checked once at the end.
 fn fill(data: &[u8], out: &mut [u8]) -> Option<()> {
-    for (chunk, bytes) in data.chunks(4).zip(out.chunks_mut(3)) {
-        let mut n = 0u32;
-        for &c in chunk {
-            let digit = SEXTETS[usize::from(c)];
-            if digit == NOT_BASE64 {
-                return None;
-            }
-            n = n << 6 | u32::from(digit);
+    let digit = |c: u8| u32::from(SEXTETS[usize::from(c)]);
+    let groups = data.chunks_exact(4);
+    let tail = groups.remainder();
+    let (whole, rest) = out.split_at_mut(data.len() / 4 * 3);
+    let mut seen = 0;
+    for (group, bytes) in groups.zip(whole.chunks_exact_mut(3)) {
+        let [a, b, c, d] = [group[0], group[1], group[2], group[3]].map(digit);
+        seen |= a | b | c | d;
+        let n = a << 18 | b << 12 | c << 6 | d;
+        bytes.copy_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+    }
+    if seen > 63 {
+        return None;
+    }
+    let mut n = 0;
+    for &c in tail {
+        let d = digit(c);
+        if d > 63 {
+            return None;
         }
-        // The bits past the last whole byte must be zero.
-        let n = match chunk.len() {
-            4 => n,
-            3 if n & 0b11 == 0 => n << 6,
-            2 if n & 0b1111 == 0 => n << 12,
-            _ => return None,
-        };
-        let whole = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        bytes.copy_from_slice(&whole[..bytes.len()]);
+        n = n << 6 | d;
+    }
+    // The bits past the last whole byte must be zero.
+    match (tail.len(), rest) {
+        (0, []) => {}
+        (3, [x, y]) if n & 0b11 == 0 => [*x, *y] = [(n >> 10) as u8, (n >> 2) as u8],
+        (2, [x]) if n & 0b1111 == 0 => *x = (n >> 4) as u8,
+        _ => return None,
     }
     Some(())
 }
