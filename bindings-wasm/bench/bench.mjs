@@ -70,6 +70,11 @@ if (typeof crypto.hash === 'function') {
   };
   if (!twoHashes().equals(createHmac('sha256', key).update(signedPrefix).update(body).digest())) throw new Error('two-hash HMAC differs');
   console.log(`  (the same HMAC as two one-shot crypto.hash calls: ${bench(twoHashes, 20_000).toFixed(2)} µs)`);
+  // What parseWebhook asks Node for (delivery.js's hostSha256): the inner
+  // hash alone, its digest as a latin1 string rather than a Buffer.
+  const innerOnly = bench(() => crypto.hash('sha256', inner, 'latin1'), 20_000);
+  const innerBuffer = bench(() => crypto.hash('sha256', inner, 'buffer'), 20_000);
+  console.log(`  (the inner hash alone, as parseWebhook has Node compute it: ${innerOnly.toFixed(2)} µs with a latin1 digest, ${innerBuffer.toFixed(2)} µs with a Buffer)`);
 }
 
 // sessions.get over loopback against the release sandbox, vs a raw fetch + JSON.parse.
