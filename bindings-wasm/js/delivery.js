@@ -6,9 +6,9 @@
 import { invalid } from './errors.js';
 
 /**
- * The host's own SHA-256, when it has a fast one: Node's one-shot
- * `crypto.hash` (Node >= 20.12), taken through `process.getBuiltinModule`
- * so that other hosts load this file unchanged. Its digest comes back as a
+ * The host's own SHA-256, when it has a fast one: `node:crypto`'s one-shot
+ * `hash` (Node >= 20.12; Deno and Bun have it too), taken through
+ * `process.getBuiltinModule` so that other hosts load this file unchanged. Its digest comes back as a
  * latin1 string, which costs Node half what a Buffer does. A verifying
  * receiver asks it for the HMAC's inner hash, nearly all of the HMAC's
  * work, instead of running SHA-256 in wasm, which has no SHA instructions
