@@ -685,7 +685,9 @@ impl WebhookReceiver {
         headers: &WebhookHeaders<'_>,
         now: Timestamp,
     ) -> Result<WebhookEvent, Error> {
-        self.check(body, headers, now)?;
+        self.check(body, |secret, tolerance| {
+            secret.verify(headers, body, now, tolerance)
+        })?;
         parse_event_with_limit(body, self.max_body_bytes)
     }
 
@@ -699,7 +701,9 @@ impl WebhookReceiver {
         now: Timestamp,
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
-        self.check(body, headers, now)?;
+        self.check(body, |secret, tolerance| {
+            secret.verify(headers, body, now, tolerance)
+        })?;
         parse_event_canonical_into(body, self.max_body_bytes, out)
     }
 
@@ -714,7 +718,9 @@ impl WebhookReceiver {
         scratch: &mut Vec<u8>,
         inner_sha256: impl FnOnce(&[u8]) -> Option<[u8; 32]>,
     ) -> Result<WebhookEvent, Error> {
-        self.check_hashing_with(body, headers, now, scratch, inner_sha256)?;
+        self.check(body, |secret, tolerance| {
+            secret.verify_hashing_with(headers, body, now, tolerance, scratch, inner_sha256)
+        })?;
         parse_event_with_limit(body, self.max_body_bytes)
     }
 
@@ -731,55 +737,30 @@ impl WebhookReceiver {
         scratch: &mut Vec<u8>,
         inner_sha256: impl FnOnce(&[u8]) -> Option<[u8; 32]>,
     ) -> Result<(), Error> {
-        self.check_hashing_with(body, headers, now, scratch, inner_sha256)?;
+        self.check(body, |secret, tolerance| {
+            secret.verify_hashing_with(headers, body, now, tolerance, scratch, inner_sha256)
+        })?;
         parse_event_canonical_into(body, self.max_body_bytes, out)
     }
 
-    /// [`check`](Self::check), the inner hash by the host's SHA-256.
-    fn check_hashing_with(
-        &self,
-        body: &[u8],
-        headers: &WebhookHeaders<'_>,
-        now: Timestamp,
-        scratch: &mut Vec<u8>,
-        inner_sha256: impl FnOnce(&[u8]) -> Option<[u8; 32]>,
-    ) -> Result<(), Error> {
-        self.check_size(body)?;
-        if let Some(secret) = &self.secret {
-            secret.verify_hashing_with(
-                headers,
-                body,
-                now,
-                self.tolerance,
-                scratch,
-                inner_sha256,
-            )?;
-        }
-        Ok(())
-    }
-
-    /// The size limit and, when verifying, the signature.
+    /// The size limit, then, when verifying, the signature: `verify` with
+    /// the secret and the tolerance (the core's whole HMAC, or with the
+    /// host's inner hash).
     fn check(
         &self,
         body: &[u8],
-        headers: &WebhookHeaders<'_>,
-        now: Timestamp,
+        verify: impl FnOnce(&WebhookSecret, Duration) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        self.check_size(body)?;
-        if let Some(secret) = &self.secret {
-            secret.verify(headers, body, now, self.tolerance)?;
-        }
-        Ok(())
-    }
-
-    fn check_size(&self, body: &[u8]) -> Result<(), Error> {
         if body.len() > self.max_body_bytes {
             return Err(Error::PayloadTooLarge {
                 size: body.len(),
                 limit: self.max_body_bytes,
             });
         }
-        Ok(())
+        match &self.secret {
+            Some(secret) => verify(secret, self.tolerance),
+            None => Ok(()),
+        }
     }
 }
 
