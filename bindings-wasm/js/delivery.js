@@ -8,8 +8,9 @@ import { invalid } from './errors.js';
 /**
  * The host's own SHA-256, when it has a fast one: `node:crypto`'s one-shot
  * `hash` (Node >= 20.12; Deno and Bun have it too), taken through
- * `process.getBuiltinModule` so that other hosts load this file unchanged. Its digest comes back as a
- * latin1 string, which costs Node half what a Buffer does. A verifying
+ * `process.getBuiltinModule` so that other hosts load this file unchanged.
+ * Its digest comes back as a latin1 string, which costs Node half what a
+ * Buffer does (bench.mjs, "the inner hash alone"). A verifying
  * receiver asks it for the HMAC's inner hash, nearly all of the HMAC's
  * work, instead of running SHA-256 in wasm, which has no SHA instructions
  * (BENCHMARKS.md, "Stop 31"); the core still decides what is hashed and
