@@ -31,7 +31,7 @@ pub use arguments::{
 pub(crate) use arguments::{id, optional, path_id, required};
 pub use transcode::{Root, transcode};
 pub(crate) use transcode::{
-    into_text, read_timestamp, read_timestamp_text, transcode_into, write_object,
+    TimestampText, into_text, read_timestamp, transcode_into, write_object,
 };
 
 /// How a field's value is read and written.

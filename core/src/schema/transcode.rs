@@ -21,7 +21,7 @@ use crate::json::{
     ReadError, Reader, Step, at, read_shaped, write_plain_str, write_read_str, write_str,
 };
 use crate::ops::describe_value;
-use crate::time::Timestamp;
+use crate::time::{Timestamp, UsualForm};
 
 /// What a response body holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -437,8 +437,11 @@ fn write_value(r: &mut Reader<'_>, ty: Ty, out: &mut Vec<u8>) -> Result<(), Read
         Ty::I64 => write_json(out, &r.i64()?),
         Ty::Bool => write_json(out, &r.bool()?),
         Ty::Time => {
-            let (timestamp, text) = read_timestamp_text(r)?;
-            timestamp.write_json_parsed_from(&text, out);
+            let text = timestamp_str(r)?;
+            match UsualForm::of(text.as_bytes()) {
+                Some(form) => form.write_json(text.as_bytes(), out),
+                None => parsed_timestamp(&text)?.write_json(out),
+            }
         }
         Ty::Map => crate::json::write_map(out, &r.map("a map")?),
         Ty::Object(shape) => write_object(r, shape, out)?,
@@ -454,23 +457,53 @@ fn write_value(r: &mut Reader<'_>, ty: Ty, out: &mut Vec<u8>) -> Result<(), Read
 
 /// A timestamp, as [`Timestamp`]'s `Deserialize` reads one.
 pub(crate) fn read_timestamp(r: &mut Reader<'_>) -> Result<Timestamp, ReadError> {
-    read_timestamp_text(r).map(|(timestamp, _)| timestamp)
+    parsed_timestamp(&timestamp_str(r)?)
 }
 
-/// [`read_timestamp`], with the text it was read from.
-pub(crate) fn read_timestamp_text<'a>(
-    r: &mut Reader<'a>,
-) -> Result<(Timestamp, Cow<'a, str>), ReadError> {
+/// A timestamp's text, not yet parsed.
+fn timestamp_str<'a>(r: &mut Reader<'a>) -> Result<Cow<'a, str>, ReadError> {
     if r.peek()? != b'"' {
         return Err(r.invalid_type("an RFC 3339 timestamp string"));
     }
-    let text = r.str()?;
-    match Timestamp::parse(&text) {
-        Ok(timestamp) => Ok((timestamp, text)),
-        Err(e) => Err(ReadError::new(format!(
-            "invalid timestamp {:?}: {e}",
-            text.as_ref()
-        ))),
+    r.str()
+}
+
+/// The instant a timestamp's text says, or the error naming the text.
+fn parsed_timestamp(text: &str) -> Result<Timestamp, ReadError> {
+    Timestamp::parse(text).map_err(|e| ReadError::new(format!("invalid timestamp {text:?}: {e}")))
+}
+
+/// A timestamp read to be written later as canonical JSON: its text, and
+/// how it is written: from the text alone when it is in the usual form,
+/// else from the instant it says.
+pub(crate) struct TimestampText<'a> {
+    text: Cow<'a, str>,
+    written: Written,
+}
+
+/// How a [`TimestampText`] is written.
+enum Written {
+    Usual(UsualForm),
+    FromInstant(Timestamp),
+}
+
+impl<'a> TimestampText<'a> {
+    /// Reads a timestamp, refused as [`read_timestamp`] refuses one.
+    pub(crate) fn read(r: &mut Reader<'a>) -> Result<TimestampText<'a>, ReadError> {
+        let text = timestamp_str(r)?;
+        let written = match UsualForm::of(text.as_bytes()) {
+            Some(form) => Written::Usual(form),
+            None => Written::FromInstant(parsed_timestamp(&text)?),
+        };
+        Ok(TimestampText { text, written })
+    }
+
+    /// Writes its canonical JSON.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        match self.written {
+            Written::Usual(form) => form.write_json(self.text.as_bytes(), out),
+            Written::FromInstant(instant) => instant.write_json(out),
+        }
     }
 }
 

@@ -488,7 +488,7 @@ struct Head {
 fn write_envelope_head(
     out: &mut Vec<u8>,
     id: Option<&Cow<'_, str>>,
-    created_at: Option<&(Timestamp, Cow<'_, str>)>,
+    created_at: Option<&schema::TimestampText<'_>>,
     event_type: &str,
 ) -> usize {
     out.push(b'{');
@@ -497,9 +497,9 @@ fn write_envelope_head(
         json::write_read_str(out, id);
         out.push(b',');
     }
-    if let Some((at, text)) = created_at {
+    if let Some(at) = created_at {
         out.extend_from_slice(b"\"created_at\":");
-        at.write_json_parsed_from(text, out);
+        at.write_json(out);
         out.push(b',');
     }
     out.extend_from_slice(b"\"type\":");
@@ -513,7 +513,7 @@ fn write_envelope_head(
 fn read_canonical_envelope<'a>(
     r: &mut json::Reader<'a>,
     out: &mut Vec<u8>,
-) -> Result<Envelope<'a, Head, (Timestamp, Cow<'a, str>)>, json::ReadError> {
+) -> Result<Envelope<'a, Head, schema::TimestampText<'a>>, json::ReadError> {
     use json::{ReadError, Step, at};
     r.enter()?;
     let mut id = None;
@@ -561,7 +561,7 @@ fn read_canonical_envelope<'a>(
                 once(1, "created_at")?;
                 created_at = at(
                     || Step::Field("created_at"),
-                    r.nullable(schema::read_timestamp_text),
+                    r.nullable(schema::TimestampText::read),
                 )?;
             }
             "type" if event_type.is_some() => return Err(ReadError::duplicate("type")),
