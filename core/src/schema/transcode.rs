@@ -436,13 +436,7 @@ fn write_value(r: &mut Reader<'_>, ty: Ty, out: &mut Vec<u8>) -> Result<(), Read
         Ty::Str | Ty::Enum(_) => r.copy_str(out)?,
         Ty::I64 => write_json(out, &r.i64()?),
         Ty::Bool => write_json(out, &r.bool()?),
-        Ty::Time => {
-            let text = timestamp_str(r)?;
-            match UsualForm::of(text.as_bytes()) {
-                Some(form) => form.write_json(text.as_bytes(), out),
-                None => parsed_timestamp(&text)?.write_json(out),
-            }
-        }
+        Ty::Time => TimestampText::read(r)?.write_json(out),
         Ty::Map => crate::json::write_map(out, &r.map("a map")?),
         Ty::Object(shape) => write_object(r, shape, out)?,
         Ty::Content => write_content_read(r, out)?,
@@ -473,9 +467,9 @@ fn parsed_timestamp(text: &str) -> Result<Timestamp, ReadError> {
     Timestamp::parse(text).map_err(|e| ReadError::new(format!("invalid timestamp {text:?}: {e}")))
 }
 
-/// A timestamp read to be written later as canonical JSON: its text, and
-/// how it is written: from the text alone when it is in the usual form,
-/// else from the instant it says.
+/// A timestamp read for its canonical JSON (at once, or after the
+/// envelope's other fields): its text, and how it is written: from the
+/// text alone when it is in the usual form, else from the instant it says.
 pub(crate) struct TimestampText<'a> {
     text: Cow<'a, str>,
     written: Written,
