@@ -468,11 +468,8 @@ impl UsualForm {
         if separators != *b"--T::" {
             return None;
         }
-        let two = |at: usize| {
-            let (tens, ones) = (head[at].wrapping_sub(b'0'), head[at + 1].wrapping_sub(b'0'));
-            (tens < 10 && ones < 10).then_some(u32::from(tens) * 10 + u32::from(ones))
-        };
-        let y = two(0)? * 100 + two(2)?;
+        let two = |at: usize| digits(head, at, 2).ok();
+        let y = digits(head, 0, 4).ok()?;
         let (mo, d, h, mi, s) = (two(5)?, two(8)?, two(11)?, two(14)?, two(17)?);
         if !(1..=12).contains(&mo)
             || d == 0
