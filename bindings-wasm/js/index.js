@@ -5,7 +5,7 @@
 import * as wasm from './wasm.js';
 import * as constants from './core_constants.js';
 import { bodyBytes, deliveryCrossing } from './delivery.js';
-import { headerLine, responseHeaderText } from './headers.js';
+import { responseHeaderText, signatureHeaderLine } from './headers.js';
 // Loading the core by hand (edge runtimes, bundles without the .wasm file): README "Bundlers and runtimes".
 export { init, InitError } from './wasm.js';
 import { AntonniaError, core, invalid, unknownOption } from './errors.js';
@@ -780,12 +780,13 @@ export function parseWebhook(body, options) {
   else if (typeof o.now === 'number') nowMs = o.now * 1000;
   else throw invalid('now', 'must be a Date or Unix seconds');
   if (!Number.isFinite(nowMs)) throw invalid('now', 'must be a valid time');
-  // Checked either way; sent only to be verified (unverified, the core
-  // does not read them).
+  // Only the signature's headers cross, checked either way; sent only to
+  // be verified (unverified, the core does not read them). The others need
+  // only be headers.
   let lines = '';
   eachHeader('headers', o.headers, (k, v) => {
-    const line = headerLine('headers', k, v);
-    if (verify) lines += line;
+    const line = signatureHeaderLine('headers', k, v);
+    if (verify && line !== undefined) lines += line;
   });
   const receiver = receiverFor(secret, verify, tolerance, maxBodyBytes);
   return JSON.parse(core(() => {

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import * as wasm from './relay_wasm.js';
 import { bodyBytes, deliveryCrossing } from './delivery.js';
-import { headerText } from './headers.js';
+import { signatureHeaderText } from './headers.js';
 import {
   AntonniaError, DecodeError, NotFoundError, PayloadTooLargeError, ValidationError,
   WebhookVerificationError, DeliveryError, LockTimeoutError, RelayError, StoreUnavailableError, core, invalid,
@@ -674,7 +674,7 @@ export class ChannelRelay {
    * unreachable, or `deliver` crashed.
    */
   async handleWebhook(rawBody, headers) {
-    const lines = headerText('headers', headerPairs(headers));
+    const lines = signatureHeaderText('headers', headerPairs(headers));
     // A string is encoded once, straight into the core's buffer.
     const body = typeof rawBody === 'string' ? rawBody : bodyBytes(rawBody);
     let parsed;

@@ -304,17 +304,35 @@ test('deliverable() refuses content without what a channel sends, naming the fie
   assert.equal(sdk.deliverable({ type: 'file', url: 'u', mime_type: 'application/pdf', name: 'y.pdf' }).filename, 'y.pdf');
 });
 
-test('webhook headers that would split differently are refused, and a signed delivery still verifies', () => {
+test('only the signature headers cross: no other header can smuggle one in, and a line break in theirs is refused', () => {
   const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
   const body = '{"type":"message.created","data":{"object":{"id":"m1","session_id":"s1","role":"assistant","content":{"type":"text","text":"hi"}}}}';
   const ts = Math.floor(Date.now() / 1000);
-  const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(ts), 'webhook-signature': sdk.signWebhook(secret, 'msg_1', ts, body) };
-  assert.equal(sdk.parseWebhook(body, { headers, secret }).data.object.id, 'm1');
-  // A forged signature smuggled into another header's value, a NUL, a colon in a name.
+  const signature = sdk.signWebhook(secret, 'msg_1', ts, body);
+  const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(ts), 'webhook-signature': signature };
+  const { 'webhook-signature': _, ...unsigned } = headers;
+  const verifies = (h) => assert.equal(sdk.parseWebhook(body, { headers: h, secret }).data.object.id, 'm1');
+  const missing = (h, name) => assert.throws(() => sdk.parseWebhook(body, { headers: h, secret }),
+    (e) => e instanceof WebhookVerificationError && e.message.includes(name), JSON.stringify(h));
+  verifies(headers);
+  // In any ASCII case, as the core matches them; a request's other headers,
+  // whatever they hold, are not read.
+  verifies({ 'WEBHOOK-ID': 'msg_1', 'Webhook-Timestamp': String(ts), 'webhook-SIGNATURE': signature });
+  verifies(new Headers(headers));
+  verifies({ ...headers, 'x:y': 'z', 'x-note': 'a\nb', 'x-nul': '\0' });
+  // A valid signature under any other name, or behind a line break in
+  // another header's value or name, is not the signature.
+  missing({ ...unsigned, 'x-note': `a\nwebhook-signature:${signature}` }, 'webhook-signature');
+  missing({ ...unsigned, [`x\nwebhook-signature`]: signature }, 'webhook-signature');
+  missing({ ...unsigned, 'webhook-signature:': signature }, 'webhook-signature');
+  // The Kelvin sign lowercases to `k` in JS, but is not ASCII: not the core's webhook-id.
+  const { 'webhook-id': __, ...anonymous } = headers;
+  missing({ ...anonymous, 'webhoo\u212A-id': 'msg_1' }, 'webhook-id');
+  // A line break or NUL in a signature header's value would split the lines differently.
   for (const bad of [
-    { ...headers, 'x-note': `a\nwebhook-signature:${headers['webhook-signature']}` },
     { ...headers, 'webhook-id': 'msg_1\0' },
-    { ...headers, 'x:y': 'z' },
+    { ...headers, 'Webhook-Signature': `v1,AAAA\nwebhook-signature:${signature}` },
+    { ...headers, 'webhook-timestamp': `${ts}\r` },
   ]) {
     assert.throws(() => sdk.parseWebhook(body, { headers: bad, secret }), (e) => e instanceof InvalidRequestError && e.field === 'headers');
     // Unverified, the headers are not handed to the core, but still checked.

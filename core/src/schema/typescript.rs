@@ -300,7 +300,7 @@ pub fn constants_js() -> String {
             ((*kind).to_string(), json!(fields))
         })
         .collect();
-    let values: [(&str, Value); 7] = [
+    let values: [(&str, Value); 8] = [
         ("version", json!(crate::SDK_VERSION)),
         ("defaultBaseUrl", json!(crate::DEFAULT_BASE_URL)),
         (
@@ -308,6 +308,7 @@ pub fn constants_js() -> String {
             json!(crate::exchange::DEFAULT_TOTAL_TIMEOUT.as_millis() as u64),
         ),
         ("knownEventTypes", json!(crate::webhook::KNOWN_EVENT_TYPES)),
+        ("signatureHeaders", json!(crate::webhook::SIGNATURE_HEADERS)),
         ("callNames", json!(crate::Call::NAMES)),
         ("contentFieldsToSend", Value::Object(content)),
         ("whatsappErrors", json!(crate::channel::WHATSAPP_ERRORS)),

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-pub use signature::{WebhookHeaders, WebhookSecret};
+pub use signature::{SIGNATURE_HEADERS, WebhookHeaders, WebhookSecret};
 
 use crate::error::Error;
 use crate::json;

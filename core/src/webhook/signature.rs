@@ -18,6 +18,12 @@ type HmacSha256 = Hmac<Sha256>;
 /// SHA-256's block: the length of HMAC's padded key.
 const BLOCK: usize = 64;
 
+/// The names of the three headers a signature is read from
+/// ([`WebhookHeaders`] matches them ignoring ASCII case): `webhook-id`,
+/// `webhook-timestamp`, `webhook-signature`. A binding that hands a
+/// delivery's headers over as text need hand over only these.
+pub const SIGNATURE_HEADERS: [&str; 3] = ["webhook-id", "webhook-timestamp", "webhook-signature"];
+
 /// The three headers that carry a Standard Webhooks signature.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WebhookHeaders<'a> {
@@ -50,12 +56,13 @@ impl<'a> WebhookHeaders<'a> {
     /// first header of a name wins.
     fn from_named(headers: impl Iterator<Item = (&'a str, &'a str)>) -> WebhookHeaders<'a> {
         let mut found = WebhookHeaders::default();
+        let [id, timestamp, signature] = SIGNATURE_HEADERS;
         for (name, value) in headers {
-            let slot = if name.eq_ignore_ascii_case("webhook-id") {
+            let slot = if name.eq_ignore_ascii_case(id) {
                 &mut found.id
-            } else if name.eq_ignore_ascii_case("webhook-timestamp") {
+            } else if name.eq_ignore_ascii_case(timestamp) {
                 &mut found.timestamp
-            } else if name.eq_ignore_ascii_case("webhook-signature") {
+            } else if name.eq_ignore_ascii_case(signature) {
                 &mut found.signature
             } else {
                 continue;
