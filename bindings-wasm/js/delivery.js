@@ -82,14 +82,21 @@ export function deliveryCrossing(coreMemory, sha256 = hostSha256) {
     },
     /**
      * The receiver's SHA-256 (the wasm `WebhookReceiver`'s last argument):
-     * hashes the bytes the core points at, into the core's memory.
+     * hashes the bytes the core points at, into the core's memory; `false`
+     * if the host's hash fails, which leaves the hashing to the core. It
+     * must not throw: the core calls it without a `catch`.
      * Undefined without a host SHA-256.
      */
     hostSha256: sha256 === null ? undefined : {
       sha256(at, len, out) {
-        const mem = view();
-        const digest = sha256(mem.subarray(at, at + len));
-        for (let i = 0; i < 32; i++) mem[out + i] = digest.charCodeAt(i);
+        try {
+          const mem = view();
+          const digest = sha256(mem.subarray(at, at + len));
+          for (let i = 0; i < 32; i++) mem[out + i] = digest.charCodeAt(i);
+          return true;
+        } catch {
+          return false;
+        }
       },
     },
     /** The event `receiver.receive` left in its buffer, `len` bytes long. */

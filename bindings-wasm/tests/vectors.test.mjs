@@ -328,18 +328,21 @@ test('webhooks.json', async (t) => {
 // parseWebhook on Node (>= 20.12) hands the HMAC's inner hash to Node's
 // SHA-256 (delivery.js's hostSha256). Every verified vector again, straight
 // through the server build's receiver: with the core's own HMAC, with the
-// host's hash, and with a host whose hash throws (the core hashes instead):
-// the same event or the same error each time; and a host digest that is
-// wrong fails every vector that verifies, so the host's digest is the one
-// compared.
+// host's hash, with a host hash that throws (delivery.js's crossing catches
+// it) and with a host that answers that it could not hash (the core hashes
+// instead in both): the same event or the same error each time; and a host
+// digest that is wrong fails every vector that verifies, so the host's
+// digest is the one compared.
 test('webhooks.json: the host SHA-256 and the core HMAC agree', { skip: BROWSER }, async (t) => {
   assert.equal(hostSha256 === null, typeof (await import('node:crypto')).hash !== 'function');
   const [defaults, vectors] = load('webhooks.json');
   const hosts = {
     core: undefined,
     host: deliveryCrossing(wasm.coreMemory).hostSha256,
-    throwing: { sha256() { throw new Error('no hash here'); } },
-    wrong: { sha256() {} },
+    throwing: deliveryCrossing(wasm.coreMemory, () => { throw new Error('no hash here'); }).hostSha256,
+    unable: { sha256() { return false; } },
+    // Says it wrote the digest, and left the 32 bytes as they were (zeros).
+    wrong: { sha256() { return true; } },
   };
   let verified = 0;
   for (const v of vectors) {
@@ -363,6 +366,7 @@ test('webhooks.json: the host SHA-256 and the core HMAC agree', { skip: BROWSER 
       else assert.equal(got.core.error, v.error.kind);
       assert.deepEqual(got.host, got.core);
       assert.deepEqual(got.throwing, got.core);
+      assert.deepEqual(got.unable, got.core);
       if ('event' in v) {
         assert.deepEqual(got.wrong, { error: 'webhook_verification', reason: 'no_matching_signature' });
         verified += 1;
