@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::json::{BYTE_ONES, zero_bytes};
+
 /// An HTTP method used by the Conversations API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
@@ -218,13 +220,9 @@ impl<'a> Iterator for HeaderLines<'a> {
 }
 
 /// Where the first byte of `bytes` that is `a` or `b` is, looked for a
-/// word at a time: a byte equal to `a` is a zero byte of the word XOR `a`
-/// repeated, and the lowest zero byte flagged is always a true one.
+/// word at a time ([`zero_bytes`] of the word XOR each byte repeated).
 fn first_of(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
-    let zero_bytes = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
-    let (all_a, all_b) = (ONES * u64::from(a), ONES * u64::from(b));
+    let (all_a, all_b) = (BYTE_ONES * u64::from(a), BYTE_ONES * u64::from(b));
     let mut at = 0;
     while let Some(chunk) = bytes.get(at..).and_then(|rest| rest.first_chunk::<8>()) {
         let word = u64::from_le_bytes(*chunk);

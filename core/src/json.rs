@@ -800,6 +800,18 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// `0x01` in each byte of a word: times a byte, that byte in each.
+pub(crate) const BYTE_ONES: u64 = u64::from_le_bytes([0x01; 8]);
+
+/// The zero bytes of the little-endian word `w`, each flagged by its high
+/// bit (SWAR). A byte above a zero byte may be flagged too (a borrow), but
+/// never one below it: the lowest flag is the exact first zero byte. XOR
+/// with a byte repeated ([`BYTE_ONES`] times it) finds that byte instead.
+#[inline(always)]
+pub(crate) fn zero_bytes(w: u64) -> u64 {
+    w.wrapping_sub(BYTE_ONES) & !w & u64::from_le_bytes([0x80; 8])
+}
+
 /// The offset of the first byte at or after `from` that a JSON string cannot
 /// hold as it is (`"`, `\\` or a control character), or `bytes.len()`.
 /// Eight bytes at a time (SWAR), since strings are most of what a webhook or
@@ -811,14 +823,12 @@ impl<'a> Reader<'a> {
 /// characters, so a run that reaches the end stops there.
 #[inline]
 pub(crate) fn plain_run_end(bytes: &[u8], from: usize) -> usize {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
     const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
     const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
     const SPACES: u64 = u64::from_le_bytes([0x20; 8]);
-    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
     let special = |w: u64| {
-        has_zero(w ^ QUOTES) | has_zero(w ^ BACKSLASHES) | (w.wrapping_sub(SPACES) & !w & HIGH)
+        zero_bytes(w ^ QUOTES) | zero_bytes(w ^ BACKSLASHES) | (w.wrapping_sub(SPACES) & !w & HIGH)
     };
     let first = |flags: u64| (flags.trailing_zeros() / 8) as usize;
     let mut i = from;
