@@ -1,7 +1,8 @@
 // One 410-byte webhook through a built package: unverified, the wasm's
 // WebhookReceiver.receive alone (and, for scale, a 21-byte event), the same
-// + JSON.parse (and JSON.parse of its event alone), and parseWebhook, without and with the three headers; then
-// parseWebhook verifying its signature.
+// + JSON.parse (and JSON.parse of its event alone), and parseWebhook,
+// without and with the three headers; then parseWebhook verifying its
+// signature.
 // For comparing two builds on the same day (BENCHMARKS.md, JavaScript):
 //   node bindings-wasm/bench/receive.mjs [path/to/pkg] [--browser]   (default: bindings-wasm/pkg)
 // --browser measures the browser build (index.browser.js: opt-level z, no
