@@ -2,7 +2,7 @@
 // WebhookReceiver.receive alone (and, for scale, a 21-byte event), the same
 // + JSON.parse (and JSON.parse of its event alone), and parseWebhook,
 // without and with the three headers; then parseWebhook verifying its
-// signature.
+// signature, and the same verified parse without parseWebhook's JS.
 // For comparing two builds on the same day (BENCHMARKS.md, JavaScript):
 //   node bindings-wasm/bench/receive.mjs [path/to/pkg] [--browser]   (default: bindings-wasm/pkg)
 // --browser measures the browser build (index.browser.js: opt-level z, no
@@ -60,5 +60,20 @@ if (!browser) {
   const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
   const signed = { ...headers, 'webhook-signature': sdk.signWebhook(secret, 'msg_1', ts, body) };
   verified = `${bench(() => sdk.parseWebhook(body, { headers: signed, secret })).toFixed(2)} µs`;
+  // The same verified parse without parseWebhook's own JS (its option
+  // checks, and picking and checking the signature headers): their lines
+  // built once, beforehand. What parseWebhook would cost if all that were
+  // free (BENCHMARKS.md, "Stop 34").
+  if ('deliveryAt' in glue.WebhookReceiver.prototype) {
+    const { deliveryCrossing } = await import(`${pkg}/delivery.js`);
+    const crossing = deliveryCrossing(glue.coreMemory);
+    const checking = new glue.WebhookReceiver(secret, true, undefined, undefined, crossing.hostSha256);
+    const lines = Object.entries(signed).map(([k, v]) => `${k}:${v}\n`).join('');
+    const bare = bench(() => {
+      const [len, headersLen] = crossing.write(checking, lines, body);
+      return JSON.parse(crossing.read(checking, checking.receive(len, headersLen, Date.now())));
+    });
+    verified += ` (without parseWebhook's JS: ${bare.toFixed(2)} µs)`;
+  }
 }
 console.log(`${pkg}${browser ? ' (browser build)' : ''}: wasm receive ${receive.toFixed(2)} µs (21-byte unknown event ${floor.toFixed(2)} µs), + JSON.parse ${parsed.toFixed(2)} µs (JSON.parse of the event alone ${parsedAlone.toFixed(2)} µs), parseWebhook ${parseWebhook.toFixed(2)} µs, with the three headers unverified ${withHeaders.toFixed(2)} µs, verified ${verified}`);
