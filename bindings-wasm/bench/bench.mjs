@@ -65,6 +65,21 @@ const unverifiedText = bench(() => parseWebhook(text, { verify: false }), 20_000
 const bareBytes = bench(() => JSON.parse(body), 20_000);
 console.log(`  (the same form on both sides: a string, parseWebhook ${unverifiedText.toFixed(2)} µs vs JSON.parse ${bare.toFixed(2)} µs, ${(unverifiedText / bare).toFixed(2)}x; `
   + `a Buffer, parseWebhook ${unverified.toFixed(2)} µs vs JSON.parse ${bareBytes.toFixed(2)} µs, ${(unverified / bareBytes).toFixed(2)}x)`);
+// The same with 4 096 different bodies of about the same size (new ids,
+// texts and timestamps), each given to both in turn: whether the ratio
+// holds when neither side sees one body over and over (BENCHMARKS.md,
+// "Stop 34").
+const bodies = variedBodies(JSON.parse(text), 4096);
+const buffers = bodies.map((b) => Buffer.from(b));
+let next = 0;
+const pick = () => (next = (next + 1) & 4095);
+const variedText = bench(() => parseWebhook(bodies[pick()], { verify: false }), 20_000);
+const variedBare = bench(() => JSON.parse(bodies[pick()]), 20_000);
+const variedBytes = bench(() => parseWebhook(buffers[pick()], { verify: false }), 20_000);
+const variedBareBytes = bench(() => JSON.parse(buffers[pick()]), 20_000);
+const averageLength = Math.round(bodies.reduce((n, b) => n + b.length, 0) / bodies.length);
+console.log(`  (4096 different bodies, ${averageLength} bytes on average: a string, parseWebhook ${variedText.toFixed(2)} µs vs JSON.parse ${variedBare.toFixed(2)} µs, ${(variedText / variedBare).toFixed(2)}x; `
+  + `a Buffer, parseWebhook ${variedBytes.toFixed(2)} µs vs JSON.parse ${variedBareBytes.toFixed(2)} µs, ${(variedBytes / variedBareBytes).toFixed(2)}x)`);
 // The cheapest HMAC Node offers over the same signed content, for comparison
 // with the difference between the two parseWebhook rows (the core's in wasm).
 const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
@@ -178,4 +193,46 @@ async function breakdown(sb, sessionId, url, auth, raw, sdk) {
   for (const [k, xs] of Object.entries(runs)) console.log(`  ${k.padEnd(40)} ${xs.sort((p, q) => p - q)[20].toFixed(1)}`);
   config.free();
   policy.free();
+}
+
+/**
+ * `n` variations of the message.created `event` as JSON text, the same on
+ * every run: new ids, message texts of 20 to 50 characters, and timestamps
+ * with and without trailing zeros in their fraction.
+ */
+function variedBodies(event, n) {
+  let seed = 0x2545f491;
+  const random = (below) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % below;
+  };
+  const id = (prefix, length) => {
+    const digits = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+    let s = prefix;
+    for (let i = 0; i < length; i++) s += digits[random(digits.length)];
+    return s;
+  };
+  const words = ['Order', 'shipped', 'arrives', 'Friday', 'thanks', 'your', 'package', 'is', 'on', 'its', 'way', 'payment', 'received'];
+  const time = () => `2025-0${1 + random(9)}-1${random(10)}T1${random(10)}:${10 + random(50)}:${10 + random(50)}.${String(random(1000)).padStart(3, '0')}Z`;
+  return Array.from({ length: n }, (_, i) => {
+    const message = event.data.object;
+    let said = '';
+    while (said.length < 20 + (i % 25)) said += `${words[random(words.length)]} `;
+    return JSON.stringify({
+      ...event,
+      id: id('evt_', 10),
+      created_at: time(),
+      data: {
+        object: {
+          ...message,
+          id: id('msg_', 10),
+          session_id: id('sess_', 10),
+          conversation_id: id('conv_', 10),
+          content: { ...message.content, text: `${said.trim()}.` },
+          run_id: id('run_', 8),
+          created_at: time(),
+        },
+      },
+    });
+  });
 }
