@@ -803,13 +803,20 @@ impl<'a> Reader<'a> {
 /// `0x01` in each byte of a word: times a byte, that byte in each.
 pub(crate) const BYTE_ONES: u64 = u64::from_le_bytes([0x01; 8]);
 
-/// The zero bytes of the little-endian word `w`, each flagged by its high
-/// bit (SWAR). A byte above a zero byte may be flagged too (a borrow), but
-/// never one below it: the lowest flag is the exact first zero byte. XOR
-/// with a byte repeated ([`BYTE_ONES`] times it) finds that byte instead.
+/// The bytes of the little-endian word `w` below `bound` (at most 0x80),
+/// each flagged by its high bit (SWAR). A byte above a flagged one may be
+/// flagged too (a borrow), but never one below it: the lowest flag is the
+/// exact first such byte.
+#[inline(always)]
+pub(crate) fn bytes_below(w: u64, bound: u8) -> u64 {
+    w.wrapping_sub(BYTE_ONES * u64::from(bound)) & !w & u64::from_le_bytes([0x80; 8])
+}
+
+/// The zero bytes of `w` ([`bytes_below`] 1). XOR with a byte repeated
+/// ([`BYTE_ONES`] times it) finds that byte instead.
 #[inline(always)]
 pub(crate) fn zero_bytes(w: u64) -> u64 {
-    w.wrapping_sub(BYTE_ONES) & !w & u64::from_le_bytes([0x80; 8])
+    bytes_below(w, 1)
 }
 
 /// The offset of the first byte at or after `from` that a JSON string cannot
@@ -823,13 +830,10 @@ pub(crate) fn zero_bytes(w: u64) -> u64 {
 /// characters, so a run that reaches the end stops there.
 #[inline]
 pub(crate) fn plain_run_end(bytes: &[u8], from: usize) -> usize {
-    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
     const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
     const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
-    const SPACES: u64 = u64::from_le_bytes([0x20; 8]);
-    let special = |w: u64| {
-        zero_bytes(w ^ QUOTES) | zero_bytes(w ^ BACKSLASHES) | (w.wrapping_sub(SPACES) & !w & HIGH)
-    };
+    let special =
+        |w: u64| zero_bytes(w ^ QUOTES) | zero_bytes(w ^ BACKSLASHES) | bytes_below(w, 0x20);
     let first = |flags: u64| (flags.trailing_zeros() / 8) as usize;
     let mut i = from;
     while let Some(chunk) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
