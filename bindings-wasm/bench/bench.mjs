@@ -206,16 +206,16 @@ function variedBodies(event, n) {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     return (seed >>> 8) % below;
   };
+  const digits = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
   const id = (prefix, length) => {
-    const digits = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
     let s = prefix;
     for (let i = 0; i < length; i++) s += digits[random(digits.length)];
     return s;
   };
   const words = ['Order', 'shipped', 'arrives', 'Friday', 'thanks', 'your', 'package', 'is', 'on', 'its', 'way', 'payment', 'received'];
   const time = () => `2025-0${1 + random(9)}-1${random(10)}T1${random(10)}:${10 + random(50)}:${10 + random(50)}.${String(random(1000)).padStart(3, '0')}Z`;
+  const message = event.data.object;
   return Array.from({ length: n }, (_, i) => {
-    const message = event.data.object;
     let said = '';
     while (said.length < 20 + (i % 25)) said += `${words[random(words.length)]} `;
     return JSON.stringify({

@@ -26,10 +26,12 @@ const now = Date.now();
 // stop 30 the delivery is written into, and the event read from, the core's
 // memory (delivery.js); in stop 29 it crossed as one buffer, headers first
 // (their length in bytes second); before, the header text was its own string.
+// `crossing` is that memory's (null for the earlier packages).
 let receiveText;
+let crossing = null;
 if ('deliveryAt' in glue.WebhookReceiver.prototype) {
   const { deliveryCrossing } = await import(`${pkg}/delivery.js`);
-  const crossing = deliveryCrossing(glue.coreMemory);
+  crossing = deliveryCrossing(glue.coreMemory);
   receiveText = (bytes) => {
     const [len, headersLen] = crossing.write(receiver, '', bytes);
     return crossing.read(receiver, receiver.receive(len, headersLen, now));
@@ -64,9 +66,7 @@ if (!browser) {
   // checks, and picking and checking the signature headers): their lines
   // built once, beforehand. What parseWebhook would cost if all that were
   // free (BENCHMARKS.md, "Stop 34").
-  if ('deliveryAt' in glue.WebhookReceiver.prototype) {
-    const { deliveryCrossing } = await import(`${pkg}/delivery.js`);
-    const crossing = deliveryCrossing(glue.coreMemory);
+  if (crossing !== null) {
     const checking = new glue.WebhookReceiver(secret, true, undefined, undefined, crossing.hostSha256);
     const lines = Object.entries(signed).map(([k, v]) => `${k}:${v}\n`).join('');
     const bare = bench(() => {
