@@ -495,10 +495,12 @@ impl<'a> Reader<'a> {
     /// is open, its first key read), so that the two paths agree on every
     /// document.
     fn raw_value_object(&mut self) -> Result<Value, ReadError> {
-        let text = if self.peek()? == b'"' {
-            self.string(true)
-        } else {
-            Err(self.invalid_type("raw value"))
+        // Every error here is at the token's key, the end of the text too
+        // (where a body's invalid UTF-8 is cut off to find its path).
+        let text = match self.peek() {
+            Ok(b'"') => self.string(true),
+            Ok(_) => Err(self.invalid_type("raw value")),
+            Err(end) => Err(end),
         };
         let text = at(|| Step::Key(RAW_VALUE_TOKEN.to_string()), text)?;
         let mut inner = Reader::new(&text);

@@ -550,6 +550,9 @@ fn the_event_transcoder_agrees_with_the_typed_parser() {
         b"{\"{?\": A, \"type\": \"x\"}",
         b"{\"{?\":\"\xff\"}",
         b"[{\" a.?\" : {\" a[{\" \xcf\xcf",
+        // Invalid UTF-8 as the value of serde_json's raw-value key: the
+        // path ends at the key (found by `transcode` fuzzing, stop 35).
+        b"{\"type\":\"message.created\",\"data\":{\"object\":{\"id\":\"m\",\"content\":{\"type\":\"text\",\"x\":{\"$serde_json::private::RawValue\":\x9e}}}}}",
         // The envelope's keys in its written order are taken whole; one
         // after `data` makes it write its head again.
         br#"{"type": "message.created", "data": {"object": {"id": "m", "content": {"type": "text", "text": "a"}}}, "id": "e", "created_at": "2025-01-15T10:30:07.500Z"}"#,
