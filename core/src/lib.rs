@@ -42,6 +42,7 @@ pub mod ops;
 pub mod retry;
 pub mod schema;
 pub mod stream;
+pub mod tape;
 pub mod time;
 pub mod types;
 pub mod webhook;

@@ -300,7 +300,21 @@ pub fn constants_js() -> String {
             ((*kind).to_string(), json!(fields))
         })
         .collect();
-    let values: [(&str, Value); 8] = [
+    let tape_ops = json!({
+        "bits": crate::tape::OP_BITS,
+        "object": crate::tape::op::OBJECT,
+        "array": crate::tape::op::ARRAY,
+        "key": crate::tape::op::KEY,
+        "keyText": crate::tape::op::KEY_TEXT,
+        "keyEscaped": crate::tape::op::KEY_ESCAPED,
+        "string": crate::tape::op::STRING,
+        "stringEscaped": crate::tape::op::STRING_ESCAPED,
+        "number": crate::tape::op::NUMBER,
+        "true": crate::tape::op::TRUE,
+        "false": crate::tape::op::FALSE,
+        "null": crate::tape::op::NULL,
+    });
+    let values: [(&str, Value); 10] = [
         ("version", json!(crate::SDK_VERSION)),
         ("defaultBaseUrl", json!(crate::DEFAULT_BASE_URL)),
         (
@@ -312,6 +326,10 @@ pub fn constants_js() -> String {
         ("callNames", json!(crate::Call::NAMES)),
         ("contentFieldsToSend", Value::Object(content)),
         ("whatsappErrors", json!(crate::channel::WHATSAPP_ERRORS)),
+        // The web build's event tape (core/src/tape.rs): its item kinds, and
+        // the keys it gives by index.
+        ("tapeOps", tape_ops),
+        ("tapeKeys", json!(crate::tape::keys())),
     ];
     let mut out = String::from(
         "// Generated from the core by core/tests/generated.rs: do not edit.\n\

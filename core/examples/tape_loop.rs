@@ -1,0 +1,29 @@
+//! For `scripts/count-instructions.sh`: the tape (`antonnia_core::tape`) of
+//! the 410-byte `message.created` webhook's canonical text, written N times:
+//! what the web build's receiver adds to a parse so that JS can build the
+//! event without `JSON.parse`. Its own binary, as `syntax_loop` is, so that
+//! the parse's counts in `webhook_loop` stay as they were compiled.
+//!
+//!     cargo run --release -p antonnia-core --example tape_loop -- N
+
+const BODY: &[u8] = include_bytes!("../../tests/fixtures/message_created_410.json");
+
+fn main() {
+    let Some(n) = std::env::args()
+        .nth(1)
+        .and_then(|n| n.parse::<usize>().ok())
+    else {
+        eprintln!("usage: tape_loop N");
+        std::process::exit(2);
+    };
+    let text = antonnia_core::webhook::parse_event_canonical(BODY, BODY.len())
+        .expect("the fixture is a valid event");
+    let mut tape = Vec::new();
+    let written = (0..n)
+        .filter(|_| {
+            tape.clear();
+            antonnia_core::tape::write_tape(std::hint::black_box(text.as_bytes()), &mut tape)
+        })
+        .count();
+    assert_eq!(written, n, "the canonical text has a tape");
+}
