@@ -741,7 +741,9 @@ class Agents {
 
 // ---------------------------------------------------------------- webhooks
 
-const crossing = deliveryCrossing(wasm.coreMemory);
+// Pure: a page that never parses a webhook leaves the crossing (and the
+// event tape's builder) out of its bundle.
+const crossing = /* @__PURE__ */ deliveryCrossing(wasm.coreMemory);
 let receiverCache = null;
 
 function receiverFor(secret, verify, tolerance, maxBodyBytes) {
@@ -789,10 +791,10 @@ export function parseWebhook(body, options) {
     if (verify && line !== undefined) lines += line;
   });
   const receiver = receiverFor(secret, verify, tolerance, maxBodyBytes);
-  return JSON.parse(core(() => {
+  return core(() => {
     const [len, headersLen] = crossing.write(receiver, lines, raw);
-    return crossing.read(receiver, receiver.receive(len, headersLen, nowMs));
-  }));
+    return crossing.event(receiver, receiver.receive(len, headersLen, nowMs));
+  });
 }
 
 /** The event types this SDK version knows (the core's KNOWN_EVENT_TYPES). */

@@ -122,6 +122,10 @@ pub fn core_memory() -> JsValue {
 struct DeliveryBuffers {
     delivery: Vec<u8>,
     event: Vec<u8>,
+    /// The event's tape (`tapeAt`): its count of words, then the words; a
+    /// count of 0 when there is none, which leaves JS to parse the text.
+    #[cfg(feature = "event-tape")]
+    tape: Vec<u32>,
 }
 
 /// What a receiver's buffers keep between deliveries: a larger delivery's
@@ -163,6 +167,17 @@ impl DeliveryBuffers {
     fn done(&mut self) {
         if self.delivery.len() > KEPT_BYTES {
             self.delivery = Vec::new();
+        }
+    }
+
+    /// The tape of the event just read, behind its count of words.
+    #[cfg(feature = "event-tape")]
+    fn write_tape(&mut self) {
+        self.tape.clear();
+        self.tape.shrink_to(KEPT_BYTES / 4);
+        self.tape.push(0);
+        if antonnia_core::tape::write_tape(&self.event, &mut self.tape) {
+            self.tape[0] = u32::try_from(self.tape.len() - 1).unwrap_or(0);
         }
     }
 }
@@ -799,6 +814,8 @@ impl WebhookReceiver {
         }
         buffers.done();
         received.map_err(|e| throw(&e))?;
+        #[cfg(feature = "event-tape")]
+        buffers.write_tape();
         Ok(written)
     }
 }
@@ -892,6 +909,8 @@ impl WebhookReceiver {
         let written = event.len();
         self.buffers.done();
         received.map_err(|e| throw(&e))?;
+        #[cfg(feature = "event-tape")]
+        self.buffers.write_tape();
         Ok(written)
     }
 }
@@ -911,6 +930,16 @@ impl WebhookReceiver {
     #[wasm_bindgen(js_name = eventAt)]
     pub fn event_at(&self) -> usize {
         self.buffers.event.as_ptr() as usize
+    }
+
+    /// Where the tape of the event `receive` read is, in the core's memory
+    /// (four-byte words): its count of words, then the words of
+    /// `antonnia_core::tape`; a count of 0 when there is no tape. Valid
+    /// until the next call on the receiver.
+    #[cfg(feature = "event-tape")]
+    #[wasm_bindgen(js_name = tapeAt)]
+    pub fn tape_at(&self) -> usize {
+        self.buffers.tape.as_ptr() as usize
     }
 }
 

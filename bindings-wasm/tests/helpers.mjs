@@ -244,3 +244,19 @@ export async function rejects(promise, Cls) {
   }
   assert.fail(`no ${Cls.name}`);
 }
+
+/** A shared vector's body as bytes: its text (`body`, `body_json`, `body_repeat`) as UTF-8, or `body_base64` decoded. */
+export function bodyOf(v) {
+  const text = textOf(v);
+  if (text !== undefined) return new TextEncoder().encode(text);
+  if ('body_base64' in v) return new Uint8Array(Buffer.from(v.body_base64, 'base64'));
+  return new Uint8Array(0);
+}
+
+/** A vector's body as the text it was written as, if it was text. */
+export function textOf(v) {
+  if ('body' in v) return String(v.body);
+  if ('body_json' in v) return JSON.stringify(v.body_json);
+  if ('body_repeat' in v) return v.body_repeat.text.repeat(v.body_repeat.count);
+  return undefined;
+}

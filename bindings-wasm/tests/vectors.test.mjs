@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import * as relay from '../pkg/relay.js';
 import * as relayWasm from '../pkg/relay_wasm.js';
 import { deliveryCrossing, hostSha256 } from '../pkg/delivery.js';
+import { bodyOf, textOf } from './helpers.mjs';
 
 // ANTONNIA_SDK_BUILD=browser replays them through the browser build
 // instead (index.browser.js, what the `browser` export condition resolves:
@@ -62,22 +63,6 @@ export function load(name) {
   const names = doc.vectors.map((v) => v.name);
   assert.equal(new Set(names).size, names.length, `${name}: duplicate vector names`);
   return [doc.defaults ?? {}, doc.vectors];
-}
-
-const enc = new TextEncoder();
-export function bodyOf(v) {
-  const text = textOf(v);
-  if (text !== undefined) return enc.encode(text);
-  if ('body_base64' in v) return new Uint8Array(Buffer.from(v.body_base64, 'base64'));
-  return new Uint8Array(0);
-}
-
-/** A vector's body as the text it was written as, if it was text. */
-function textOf(v) {
-  if ('body' in v) return String(v.body);
-  if ('body_json' in v) return JSON.stringify(v.body_json);
-  if ('body_repeat' in v) return v.body_repeat.text.repeat(v.body_repeat.count);
-  return undefined;
 }
 
 const JS_SPELLING = { 'verify=False': 'verify: false' };
