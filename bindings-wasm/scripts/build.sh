@@ -30,7 +30,8 @@ mkdir -p "$out"
 # loaded only by the server-only entry antonnia-sdk/relay; and the browser
 # build, below, so that pages pay for neither.
 # WASM_KEEP_NAMES=1 keeps the function names, for `twiggy` (BENCHMARKS.md's
-# size breakdown); the package ships stripped.
+# size breakdown); the package ships stripped. WASM_OPT_FLAGS replaces
+# wasm-opt's -O3, to measure other passes (BENCHMARKS.md, "Stop 35").
 names="--strip-debug --strip-producers"
 [ "${WASM_KEEP_NAMES:-0}" = 1 ] && names="-g"
 build() { # <out name> [cargo flags...]
@@ -39,7 +40,7 @@ build() { # <out name> [cargo flags...]
   cargo build -p antonnia-wasm --target wasm32-unknown-unknown --release --locked "$@"
   wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name "$name" \
     "$target/wasm32-unknown-unknown/release/antonnia_wasm.wasm"
-  "$here/node_modules/.bin/wasm-opt" -O3 $names --enable-bulk-memory --enable-nontrapping-float-to-int \
+  "$here/node_modules/.bin/wasm-opt" ${WASM_OPT_FLAGS:--O3} $names --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
   rm -f "$out/${name}_bg.wasm.d.ts"
