@@ -8,16 +8,12 @@
 
 use serde::de::IgnoredAny;
 
-const BODY: &[u8] = include_bytes!("../../tests/fixtures/message_created_410.json");
+mod common;
+
+use common::BODY;
 
 fn main() {
-    let Some(n) = std::env::args()
-        .nth(1)
-        .and_then(|n| n.parse::<usize>().ok())
-    else {
-        eprintln!("usage: syntax_loop N");
-        std::process::exit(2);
-    };
+    let n = common::times("syntax_loop");
     let valid = (0..n)
         .filter(|_| serde_json::from_slice::<IgnoredAny>(std::hint::black_box(BODY)).is_ok())
         .count();

@@ -6,16 +6,12 @@
 //!
 //!     cargo run --release -p antonnia-core --example tape_loop -- N
 
-const BODY: &[u8] = include_bytes!("../../tests/fixtures/message_created_410.json");
+mod common;
+
+use common::BODY;
 
 fn main() {
-    let Some(n) = std::env::args()
-        .nth(1)
-        .and_then(|n| n.parse::<usize>().ok())
-    else {
-        eprintln!("usage: tape_loop N");
-        std::process::exit(2);
-    };
+    let n = common::times("tape_loop");
     let text = antonnia_core::webhook::parse_event_canonical(BODY, BODY.len())
         .expect("the fixture is a valid event");
     let mut tape = Vec::new();
