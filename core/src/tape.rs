@@ -1,7 +1,7 @@
 //! A tape of a compact JSON text's values, for a host that builds its own
 //! values from the text faster than it parses the text: the web build's JS,
-//! where `JSON.parse` of a webhook event takes twice the time the same
-//! objects take to build from this tape and slices of the text
+//! where `JSON.parse` of a webhook event takes more than twice the time the
+//! same objects take to build from this tape and slices of the text
 //! (BENCHMARKS.md, "Stop 35"). The core writes its canonical JSON, then this
 //! tape of it; JS decodes the text once and builds the value the tape
 //! describes, which is the value `JSON.parse` of the text gives.
@@ -63,8 +63,9 @@ pub fn keys() -> &'static [&'static str] {
 
 /// Appends the tape of `text`, JSON text (UTF-8) the core wrote, to `out`.
 /// `false`, with `out` as it was, when `text` is not one compact JSON value
-/// (no whitespace, as the core writes JSON) or is too large for the tape's
-/// words; the host then parses the text itself. Scalars are not checked
+/// (no whitespace, as the core writes JSON), nests deeper than 64
+/// containers or is too large for the tape's words; the host then parses
+/// the text itself. Scalars are not checked
 /// again: the tape of bytes that are not JSON describes nothing useful.
 pub fn write_tape(text: &[u8], out: &mut Vec<u32>) -> bool {
     // Every offset then fits a word (the casts below), as does every count
@@ -102,14 +103,10 @@ pub fn value_of(text: &str, tape: &[u32]) -> Option<serde_json::Value> {
 fn build(units: &[u16], words: &mut impl Iterator<Item = u32>) -> Option<serde_json::Value> {
     use serde_json::Value;
     let word = words.next()?;
-    let mut span = || -> Option<String> {
-        let (start, end) = (words.next()? as usize, words.next()? as usize);
-        String::from_utf16(units.get(start..end)?).ok()
-    };
     Some(match word & OP_MASK {
-        op::STRING => Value::String(span()?),
-        op::STRING_ESCAPED => serde_json::from_str(&span()?).ok()?,
-        op::NUMBER => Value::Number(serde_json::from_str(&span()?).ok()?),
+        op::STRING => Value::String(span(units, words)?),
+        op::STRING_ESCAPED => serde_json::from_str(&span(units, words)?).ok()?,
+        op::NUMBER => Value::Number(serde_json::from_str(&span(units, words)?).ok()?),
         op::TRUE => Value::Bool(true),
         op::FALSE => Value::Bool(false),
         op::NULL => Value::Null,
@@ -122,14 +119,10 @@ fn build(units: &[u16], words: &mut impl Iterator<Item = u32>) -> Option<serde_j
             let mut object = serde_json::Map::new();
             for _ in 0..word >> OP_BITS {
                 let key = words.next()?;
-                let mut span = || -> Option<String> {
-                    let (start, end) = (words.next()? as usize, words.next()? as usize);
-                    String::from_utf16(units.get(start..end)?).ok()
-                };
                 let key = match key & OP_MASK {
                     op::KEY => (*keys().get((key >> OP_BITS) as usize)?).to_string(),
-                    op::KEY_TEXT => span()?,
-                    op::KEY_ESCAPED => serde_json::from_str(&span()?).ok()?,
+                    op::KEY_TEXT => span(units, words)?,
+                    op::KEY_ESCAPED => serde_json::from_str(&span(units, words)?).ok()?,
                     _ => return None,
                 };
                 object.insert(key, build(units, words)?);
@@ -138,6 +131,12 @@ fn build(units: &[u16], words: &mut impl Iterator<Item = u32>) -> Option<serde_j
         }
         _ => return None,
     })
+}
+
+/// The text of the span the next two words give.
+fn span(units: &[u16], words: &mut impl Iterator<Item = u32>) -> Option<String> {
+    let (start, end) = (words.next()? as usize, words.next()? as usize);
+    String::from_utf16(units.get(start..end)?).ok()
 }
 
 const OP_MASK: u32 = (1 << OP_BITS) - 1;
