@@ -68,12 +68,14 @@ function fromTape(text, tape, at) {
   // integer or a name Object.prototype has (core/src/tape.rs), so each
   // keeps its place and sets an own property.
   keyNames ??= Object.keys(Object.fromEntries(tapeKeys.map((k) => [k, 0])));
+  // Kept and put back: a setter someone put on Object.prototype could
+  // parse a webhook of its own while this one is being built.
+  const [outerText, outerWords, outerNext] = [src, words, next];
   src = text;
   words = tape;
   next = at;
   const value = item();
-  src = '';
-  words = null;
+  [src, words, next] = [outerText, outerWords, outerNext];
   return value;
 }
 

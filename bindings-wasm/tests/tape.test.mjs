@@ -114,6 +114,26 @@ test('parseWebhook gives the tape-built event; deeper than the tape goes, the te
   assert.deepStrictEqual(sdk.parseWebhook(body, { verify: false }), receive(body).built);
 });
 
+test('a setter on Object.prototype that parses a webhook of its own leaves the outer event whole', { skip: BROWSER }, () => {
+  const body = readFileSync(`${FIXTURES}message_created_410.json`);
+  const want = sdk.parseWebhook(body, { verify: false });
+  const inner = [];
+  Object.defineProperty(Object.prototype, 'run_id', {
+    configurable: true,
+    set(value) {
+      inner.push(sdk.parseWebhook('{"type":"x","data":{"inner":"yes","n":[1,2]}}', { verify: false }));
+      Object.defineProperty(this, 'run_id', { value, writable: true, enumerable: true, configurable: true });
+    },
+  });
+  try {
+    assert.deepStrictEqual(sdk.parseWebhook(body, { verify: false }), want);
+  } finally {
+    delete Object.prototype.run_id;
+  }
+  assert.equal(inner.length, 1);
+  assert.deepEqual(inner[0].data, { inner: 'yes', n: [1, 2] });
+});
+
 test('the keys given by index are names JS keeps in place as own properties', () => {
   assert.ok(tapeKeys.length > 40);
   assert.equal(new Set(tapeKeys).size, tapeKeys.length);
