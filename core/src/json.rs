@@ -821,27 +821,36 @@ pub(crate) fn zero_bytes(w: u64) -> u64 {
     bytes_below(w, 1)
 }
 
+/// `"` in each byte of a word, for [`first_flagged`]'s callers' tests.
+pub(crate) const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+/// `\\` in each byte of a word, likewise.
+pub(crate) const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
+
 /// The offset of the first byte at or after `from` that a JSON string cannot
 /// hold as it is (`"`, `\\` or a control character), or `bytes.len()`.
-/// Eight bytes at a time (SWAR), since strings are most of what a webhook or
-/// a response carries. Each test flags the bytes of a little-endian word
-/// that it matches, and may also flag bytes *above* a match (a borrow), but
-/// never one below it: the lowest flag is the exact first byte, so no
-/// bytewise rescan is needed. The last few bytes are tested as the end of
-/// the last whole word, shifted down: the zero bytes shifted in are control
-/// characters, so a run that reaches the end stops there.
+/// Eight bytes at a time ([`first_flagged`]), since strings are most of what
+/// a webhook or a response carries.
 #[inline]
 pub(crate) fn plain_run_end(bytes: &[u8], from: usize) -> usize {
-    const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
-    const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
-    let special =
-        |w: u64| zero_bytes(w ^ QUOTES) | zero_bytes(w ^ BACKSLASHES) | bytes_below(w, 0x20);
-    let first = |flags: u64| (flags.trailing_zeros() / 8) as usize;
+    first_flagged(bytes, from, |w| {
+        zero_bytes(w ^ QUOTES) | zero_bytes(w ^ BACKSLASHES) | bytes_below(w, 0x20)
+    })
+}
+
+/// The offset of the first byte at or after `from` that `flags` marks in
+/// its little-endian word, or `bytes.len()`: eight bytes at a time (SWAR).
+/// `flags` marks a byte by its high bit, and may also mark bytes *above* a
+/// marked one (a borrow), but never one below it: the lowest mark is the
+/// exact first byte, so no bytewise rescan is needed. The last few bytes are
+/// tested as the end of the last whole word, shifted down.
+#[inline(always)]
+pub(crate) fn first_flagged(bytes: &[u8], from: usize, flags: impl Fn(u64) -> u64) -> usize {
+    let first = |marks: u64| (marks.trailing_zeros() / 8) as usize;
     let mut i = from;
     while let Some(chunk) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
-        let flags = special(u64::from_le_bytes(*chunk));
-        if flags != 0 {
-            return i + first(flags);
+        let marks = flags(u64::from_le_bytes(*chunk));
+        if marks != 0 {
+            return i + first(marks);
         }
         i += 8;
     }
@@ -851,14 +860,16 @@ pub(crate) fn plain_run_end(bytes: &[u8], from: usize) -> usize {
     }
     let word = match bytes.last_chunk::<8>() {
         Some(last) => u64::from_le_bytes(*last) >> (8 * (8 - rest)),
-        // Shorter than a word: zero-padded, which also stops the run.
+        // Shorter than a word: zero-padded.
         None => {
             let mut word = [0; 8];
             word[..rest].copy_from_slice(&bytes[i..]);
             u64::from_le_bytes(word)
         }
     };
-    i + first(special(word))
+    // No mark, or one among the zero bytes shifted or padded in, is at
+    // `rest` or past it: the end.
+    (i + first(flags(word))).min(bytes.len())
 }
 
 /// Whether `a` and `b`, of the same length, hold the same bytes: compared

@@ -21,7 +21,7 @@
 
 use std::sync::OnceLock;
 
-use crate::json::zero_bytes;
+use crate::json::{BACKSLASHES, QUOTES, first_flagged, zero_bytes};
 use crate::schema::{CONTENT_KINDS, EVENTS, RESOURCES, Shape, Ty};
 
 /// The item kinds, in the low [`OP_BITS`] bits of an item's first word.
@@ -313,29 +313,15 @@ impl Tape<'_, '_> {
 }
 
 /// The offset of the first `"`, `\\` or non-ASCII byte at or after `from`
-/// (`bytes.len()` if none): eight bytes at a time, as
+/// (`bytes.len()` if none), eight bytes at a time as
 /// [`plain_run_end`](crate::json) finds a string's end. The text is JSON
 /// the core wrote, so it has no control character to look for.
 #[inline(always)]
-fn next_stop(bytes: &[u8], mut from: usize) -> usize {
-    const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
-    const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
+fn next_stop(bytes: &[u8], from: usize) -> usize {
     const HIGH_BITS: u64 = u64::from_le_bytes([0x80; 8]);
-    while let Some(chunk) = bytes.get(from..).and_then(|rest| rest.first_chunk::<8>()) {
-        let w = u64::from_le_bytes(*chunk);
-        let flags = zero_bytes(w ^ QUOTES) | zero_bytes(w ^ BACKSLASHES) | (w & HIGH_BITS);
-        if flags != 0 {
-            return from + (flags.trailing_zeros() / 8) as usize;
-        }
-        from += 8;
-    }
-    while let Some(&b) = bytes.get(from) {
-        if b == b'"' || b == b'\\' || b >= 0x80 {
-            return from;
-        }
-        from += 1;
-    }
-    from
+    first_flagged(bytes, from, |w| {
+        zero_bytes(w ^ QUOTES) | zero_bytes(w ^ BACKSLASHES) | (w & HIGH_BITS)
+    })
 }
 
 /// [`keys`], and an open-addressed index of them by the four bytes a key
@@ -443,7 +429,10 @@ impl KeyTable {
             }
             if s.start == start && text.get(at + s.len) == Some(&b'"') {
                 // Two words where the text goes on that far (as it does
-                // after nearly every key), the bytes otherwise.
+                // after nearly every key), the bytes otherwise. Not
+                // `json::same_bytes`, which compares a name under eight bytes
+                // with `memcmp`: 9 % more instructions a tape
+                // (scripts/count-instructions.sh, BENCHMARKS.md "Stop 35").
                 let same = match text.get(at..).and_then(|rest| rest.first_chunk::<16>()) {
                     Some(chunk) if s.len <= 16 => {
                         let (low, high) = chunk.split_at(8);
@@ -506,6 +495,28 @@ mod tests {
             json!({"data": {"object": {"content": {"type": "text", "text": ""}}}}),
         ] {
             round_trip(&value);
+        }
+    }
+
+    #[test]
+    fn next_stop_finds_the_first_quote_backslash_or_non_ascii_byte() {
+        let naive = |bytes: &[u8], from: usize| {
+            (from..bytes.len())
+                .find(|&i| matches!(bytes[i], b'"' | b'\\' | 0x80..))
+                .unwrap_or(bytes.len())
+        };
+        // Every byte value at every place of a 19-byte run, in slices
+        // shorter and longer than a word, from every start.
+        for special in 0..=255u8 {
+            for at in 0..19 {
+                let mut bytes = b"abc {}xyz0123456789z"[..19].to_vec();
+                bytes[at] = special;
+                for len in 0..=bytes.len() {
+                    for from in 0..=len {
+                        assert_eq!(next_stop(&bytes[..len], from), naive(&bytes[..len], from));
+                    }
+                }
+            }
         }
     }
 
