@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
 import { Client, parseWebhook, signWebhook } from '../pkg/index.js';
-import { startSandbox } from '../tests/helpers.mjs';
+import { seededRandom, startSandbox } from '../tests/helpers.mjs';
 import { bench, timeAwaited } from './timing.mjs';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
@@ -201,11 +201,7 @@ async function breakdown(sb, sessionId, url, auth, raw, sdk) {
  * with and without trailing zeros in their fraction.
  */
 function variedBodies(event, n) {
-  let seed = 0x2545f491;
-  const random = (below) => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return (seed >>> 8) % below;
-  };
+  const random = seededRandom();
   const digits = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
   const id = (prefix, length) => {
     let s = prefix;

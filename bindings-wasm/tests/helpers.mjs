@@ -260,3 +260,14 @@ export function textOf(v) {
   if ('body_repeat' in v) return v.body_repeat.text.repeat(v.body_repeat.count);
   return undefined;
 }
+
+/**
+ * A deterministic `random(below)` (a linear congruential generator): the
+ * same sequence on every run, for generated test inputs and benchmark bodies.
+ */
+export function seededRandom(seed = 0x2545f491) {
+  return (below) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % below;
+  };
+}

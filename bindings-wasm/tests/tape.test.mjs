@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 import { deliveryCrossing } from '../pkg/delivery.js';
 import { tapeKeys } from '../pkg/core_constants.js';
-import { bodyOf } from './helpers.mjs';
+import { bodyOf, seededRandom } from './helpers.mjs';
 
 const BROWSER = process.env.ANTONNIA_SDK_BUILD === 'browser';
 const sdk = await import('../pkg/index.js');
@@ -63,11 +63,7 @@ test('every webhook vector: the event built from the tape is the one JSON.parse 
 });
 
 test('free-form JSON of every kind: the same value, keys, order and prototype as JSON.parse', { skip: BROWSER }, () => {
-  let seed = 0x2545f491;
-  const rand = (n) => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return (seed >>> 8) % n;
-  };
+  const rand = seededRandom();
   const strings = ['', 'a', 'Olá, você', 'emoji 😀 and € and ß', 'quote " and \\ backslash', 'line\nbreak\ttab',
     '\u0001 control', 'ключ', '__proto__', 'toString', 'constructor', '0', '17', 'id', 'type', 'created_at',
     'metadata', 'channel_type', '𝄞'.repeat(5), 'x'.repeat(40)];
